@@ -1,0 +1,138 @@
+package lang
+
+// Node is any syntax tree node.
+type Node interface {
+	Extent() Span
+}
+
+// Program is one parsed source: a script, a -e program, or the expression
+// lines of one command (each line becomes one Probe).
+type Program struct {
+	Span
+	Src    *Source
+	Probes []*Probe
+}
+
+// Probe is one block: its attach points, optional predicate and body.
+type Probe struct {
+	Span
+	Attach []*AttachPoint
+	Pred   Expr // nil when absent
+	Body   []Stmt
+	// Line is set when the probe came from a surftrace expression line;
+	// its body is then exactly one *TraceStmt and Pred is the f: filter.
+	Line bool
+	// Name is the probe's display name: "p0", "r1", "e2" for expression
+	// lines; empty for script probes (the runtime shows the attach point).
+	Name string
+}
+
+// ProbeKind names a kind of attach point, spelled as in bpftrace.
+type ProbeKind string
+
+// The probe kinds. Short forms (k, kr, t, rt, f, fr, i, kfunc, kretfunc)
+// are normalized to these by the parsers.
+const (
+	Kprobe        ProbeKind = "kprobe"
+	Kretprobe     ProbeKind = "kretprobe"
+	Tracepoint    ProbeKind = "tracepoint"
+	RawTracepoint ProbeKind = "rawtracepoint"
+	Fentry        ProbeKind = "fentry"
+	Fexit         ProbeKind = "fexit"
+	Begin         ProbeKind = "BEGIN"
+	End           ProbeKind = "END"
+	Interval      ProbeKind = "interval"
+)
+
+// AttachPoint is one "kind:target" of a probe.
+type AttachPoint struct {
+	Span
+	Kind ProbeKind
+	// Target is the function (kprobe, kretprobe, fentry, fexit), the
+	// "subsys:event" (tracepoint) or the event (rawtracepoint). It may hold
+	// the wildcards * and ?. Empty for BEGIN and END.
+	Target string
+	Offset uint64 // kprobe SYMBOL+OFF
+	Unit   string // interval: "s", "ms", "us"
+	Period uint64 // interval: how many units
+}
+
+// Stmt is a statement.
+type Stmt interface {
+	Node
+	stmt()
+}
+
+// Expr is an expression.
+type Expr interface {
+	Node
+	expr()
+}
+
+// ExprStmt is an expression evaluated for its effect (a call, ++, --).
+type ExprStmt struct {
+	Span
+	X Expr
+}
+
+// AssignStmt is "Target Op Value" where Op is "=", "+=", "-=", "*=", "/=",
+// "%=", "&=", "|=", "^=", "<<=" or ">>=". Target is a *Var or *MapRef.
+type AssignStmt struct {
+	Span
+	Target Expr
+	Op     string
+	Value  Expr
+}
+
+// IfStmt is if/else if/else; Else holds one *IfStmt for "else if".
+type IfStmt struct {
+	Span
+	Cond Expr
+	Then []Stmt
+	Else []Stmt
+}
+
+// WhileStmt is a bounded while loop.
+type WhileStmt struct {
+	Span
+	Cond Expr
+	Body []Stmt
+}
+
+// UnrollStmt repeats Body Count times.
+type UnrollStmt struct {
+	Span
+	Count Expr
+	Body  []Stmt
+}
+
+// BranchStmt is "break", "continue" or "return".
+type BranchStmt struct {
+	Span
+	Tok string
+}
+
+// TraceStmt is the body of an expression line: emit one event with the
+// named fields, printed in ftrace's trace_pipe shape.
+type TraceStmt struct {
+	Span
+	Fields []*TraceField
+}
+
+// TraceField is one NAME=VALUE of an expression line.
+type TraceField struct {
+	Span
+	Name string
+	// Format is 'S' (signed), 'U' (unsigned), 'X' (hex) or 0 when the
+	// line gave no format letter.
+	Format byte
+	Value  Expr
+}
+
+func (*ExprStmt) stmt()   {}
+func (*AssignStmt) stmt() {}
+func (*IfStmt) stmt()     {}
+func (*WhileStmt) stmt()  {}
+func (*UnrollStmt) stmt() {}
+func (*BranchStmt) stmt() {}
+func (*TraceStmt) stmt()  {}
