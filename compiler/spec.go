@@ -1,0 +1,171 @@
+package compiler
+
+import (
+	"time"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// Program is the compiled blueprint of one source for the bpf backend.
+// Building it twice from the same source and kernel description yields the
+// same value.
+type Program struct {
+	Src    *lang.Source
+	Probes []*Probe
+	// Maps holds every map the programs reference, by name: the ring
+	// buffer EventsMap, the per-CPU LostMap, StacksMap when a stack is
+	// taken, and one map per script map ("@name").
+	Maps map[string]*ebpf.MapSpec
+	// Events describes every record kind a program can emit; a record's
+	// first u32 is its index here.
+	Events []*Event
+	// ScriptMaps says how to print each script map at exit, in order of
+	// first appearance in the source.
+	ScriptMaps []*MapInfo
+}
+
+// Names of the maps every program may use.
+const (
+	EventsMap = "events" // BPF_MAP_TYPE_RINGBUF of records
+	LostMap   = "lost"   // per-CPU array: records dropped, indexed by probe
+	StacksMap = "stacks" // BPF_MAP_TYPE_STACK_TRACE for $stack, -s, kstack
+)
+
+// AttachKind says how the runtime attaches a Probe.
+type AttachKind int
+
+// The attach kinds.
+const (
+	AttachKprobe        AttachKind = iota + 1 // Target + Offset
+	AttachKretprobe                           // Target
+	AttachTracepoint                          // Target is "subsys:event"
+	AttachRawTracepoint                       // Target is the event; tp_btf when the spec is BPF_PROG_TYPE_TRACING
+	AttachFentry                              // Target; spec is BPF_PROG_TYPE_TRACING with AttachTo set
+	AttachFexit                               // likewise
+	AttachBegin                               // run once before anything else, via BPF_PROG_TEST_RUN
+	AttachEnd                                 // run once at exit, via BPF_PROG_TEST_RUN
+	AttachInterval                            // run every Interval, on one CPU, via a perf event
+)
+
+// Probe is one program and where it attaches.
+type Probe struct {
+	// Index is the probe's position in Program.Probes and in LostMap.
+	Index int
+	// Name is what output lines show: "p0" for expression lines,
+	// "kprobe:ip_rcv" for scripts.
+	Name     string
+	Kind     AttachKind
+	Target   string // resolved symbol (e.g. "ip_rcv_core.isra.0") or "subsys:event"
+	Offset   uint64
+	Interval time.Duration
+	Spec     *ebpf.ProgramSpec
+	// Pos is the attach point in the source, for errors while attaching
+	// or loading.
+	Pos lang.Pos
+}
+
+// Record header layout: every record in EventsMap starts with these bytes.
+const (
+	HdrID      = 0  // u32: index into Program.Events
+	HdrCPU     = 4  // u32: bpf_get_smp_processor_id()
+	HdrTime    = 8  // u64: bpf_ktime_get_ns()
+	HdrPidTgid = 16 // u64: bpf_get_current_pid_tgid()
+	HdrComm    = 24 // [16]byte: bpf_get_current_comm()
+	HdrIP      = 40 // u64: instruction pointer (kprobe: regs->ip; kretprobe: return address)
+	HdrSize    = 48 // payload follows
+)
+
+// EventKind says what a record asks the runtime to do.
+type EventKind int
+
+// The event kinds.
+const (
+	EventTrace  EventKind = iota + 1 // print one trace_pipe-shaped line: Fields as name=value
+	EventPrintf                      // printf(Format, Fields...)
+	EventPrint                       // print(@map) (Map set) or print(value) (one field)
+	EventClear                       // clear(@map)
+	EventZero                        // zero(@map)
+	EventTime                        // time(Format)
+	EventExit                        // exit()
+)
+
+// Event describes one kind of record.
+type Event struct {
+	ID    uint32
+	Kind  EventKind
+	Probe int    // index of the emitting probe
+	Pos   lang.Pos
+	// Format is the printf/time format, already checked against Fields.
+	Format string
+	// Map names the script map for print/clear/zero.
+	Map    string
+	Fields []*Field
+	// Stack is the payload offset of an s64 stack id in StacksMap to print
+	// under the line (-s, $stack), or -1.
+	Stack int
+}
+
+// Field is one value in a record payload (or in a map key or value).
+type Field struct {
+	Name   string // expression-line NAME, printf argument text, or tuple element
+	Offset int    // from the start of the payload
+	Size   int    // bytes
+	Render Render
+}
+
+// Render says how a value is shown. The integer renders read Size bytes in
+// host byte order.
+type Render int
+
+// The renders. The Net* ones come from name prefixes (ip_, ip6_, mac_, b16_,
+// B16_, ...) or from the explicit conversion functions.
+const (
+	RenderUnsigned Render = iota // decimal
+	RenderSigned                 // decimal, two's complement of Size bytes
+	RenderHex                    // 0x..., as ftrace prints x-typed args
+	RenderString                 // NUL-terminated bytes, printed quoted in trace lines
+	RenderIPv4                   // 4 bytes in network order: a.b.c.d
+	RenderIPv6                   // 16 bytes: RFC 5952 text
+	RenderMAC                    // 6 bytes: aa:bb:cc:dd:ee:ff
+	RenderBE                     // network byte order shown in decimal (b16_, b32_, b64_)
+	RenderBEHex                  // network byte order shown in hex (B16_, B32_, B64_)
+	RenderKsym                   // kernel address shown as symbol+0xoff
+	RenderStackID                // s64 id in StacksMap: print the stack
+	RenderBytes                  // raw bytes shown as \x.. escapes (buf())
+	RenderTuple                  // a tuple; Elems hold the parts
+)
+
+// MapInfo says how a script map prints at exit (bpftrace's layout).
+type MapInfo struct {
+	Name string // "@name" or "@"
+	Kind MapKind
+	Key  []*Field // empty for a map without keys
+	// Value is the layout of the value for MapScalar; aggregations have
+	// fixed per-CPU layouts documented on MapKind.
+	Value *Field
+	// Lhist parameters.
+	Min, Max, Step int64
+	PerCPU         bool
+}
+
+// MapKind is what a script map holds.
+type MapKind int
+
+// The map kinds. Count, Sum, Min, Max hold one s64 per CPU; Avg and Stats
+// hold {count, sum} per CPU (Stats prints count, average and total); Hist
+// holds 65 power-of-two buckets (index 0 for 0 and negatives... as bpftrace)
+// and Lhist (Max-Min)/Step+3 buckets, both per CPU as one extra key u32 for
+// the bucket index appended to Key.
+const (
+	MapScalar MapKind = iota + 1
+	MapCount
+	MapSum
+	MapAvg
+	MapMin
+	MapMax
+	MapStats
+	MapHist
+	MapLhist
+)
