@@ -1,0 +1,36 @@
+package ktest
+
+import (
+	"fmt"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// TracefsDir is where the helpers expect, and mount, tracefs.
+const TracefsDir = "/sys/kernel/tracing"
+
+// MountTracefs mounts tracefs on TracefsDir unless it is already mounted
+// there, and returns TracefsDir.
+func MountTracefs() (string, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(TracefsDir, &st); err == nil && st.Type == unix.TRACEFS_MAGIC {
+		return TracefsDir, nil
+	}
+	if err := unix.Mount("nodev", TracefsDir, "tracefs", 0, ""); err != nil {
+		return "", fmt.Errorf("mount tracefs on %s: %w", TracefsDir, err)
+	}
+	return TracefsDir, nil
+}
+
+// RequireTracefs makes sure tracefs is mounted and returns its directory.
+// It needs root, and fails the test if tracefs cannot be mounted.
+func RequireTracefs(t testing.TB) string {
+	t.Helper()
+	RequireRoot(t)
+	dir, err := MountTracefs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
