@@ -1,0 +1,54 @@
+// Package stdlib ships surftrace's diagnostic scripts inside the binary:
+// `surftrace run NAME` runs one, `surftrace run --list` lists them.
+package stdlib
+
+import (
+	"embed"
+	"sort"
+	"strings"
+)
+
+//go:embed *.st
+var files embed.FS
+
+// Script is one shipped diagnostic.
+type Script struct {
+	Name    string // "dropmon"
+	File    string // "dropmon.st"
+	Summary string // the first comment line, after "name: "
+	Text    string
+}
+
+// List returns every shipped script, sorted by name.
+func List() []Script {
+	entries, _ := files.ReadDir(".")
+	var out []Script
+	for _, e := range entries {
+		if s, ok := Get(strings.TrimSuffix(e.Name(), ".st")); ok {
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Names returns the names of the shipped scripts, for did-you-mean hints.
+func Names() []string {
+	var names []string
+	for _, s := range List() {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
+// Get returns the script called name.
+func Get(name string) (Script, bool) {
+	b, err := files.ReadFile(name + ".st")
+	if err != nil {
+		return Script{}, false
+	}
+	text := string(b)
+	first, _, _ := strings.Cut(text, "\n")
+	summary := strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(first, "//")), name+": ")
+	return Script{Name: name, File: name + ".st", Summary: summary, Text: text}, true
+}
