@@ -1,0 +1,18 @@
+// Package tracefs runs a compiler.Ftrace through the kernel's tracefs: the
+// ftrace backend, for machines that have kprobe_events but cannot load BPF.
+//
+// A run owns one tracefs instance (instances/surftrace_PID) and one kprobe
+// event group (surftrace_PID). It appends its kprobe_events lines, sets
+// filters and enables events in its instance only, switches the instance's
+// trace_clock to mono (the clock of bpf_ktime_get_ns, so timestamps match
+// the bpf backend), reads the instance's trace_pipe and prints every event
+// in exactly the bpf backend's line format, converting raw fetched values
+// by name prefix (ip_ dotted, b16_ byte-swapped, ...). On every exit it
+// removes what it created; at start it removes what earlier runs, whose
+// pid is dead, left behind.
+//
+// Everything written to tracefs is checked against a strict character
+// whitelist first, so no name, symbol or filter can smuggle in a line of
+// its own. When tracefs still rejects a write, the kernel's error_log entry
+// is shown under the offending part of the user's source.
+package tracefs

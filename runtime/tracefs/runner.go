@@ -1,0 +1,187 @@
+package tracefs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+
+	"github.com/surftrace/surftrace/compiler"
+)
+
+// Options configures Run.
+type Options struct {
+	// Root is the tracefs mount; "" finds it (and mounts it if needed).
+	Root string
+	// Stack sets the instance's stacktrace option (-s): ftrace prints the
+	// kernel stack under each event.
+	Stack bool
+	// Out receives one line per event, and the stack lines under it.
+	Out io.Writer
+	// Warn receives notes, such as leftovers that could not be removed;
+	// nil discards them.
+	Warn io.Writer
+	// Ready, if set, is called once every event is enabled.
+	Ready func()
+}
+
+// run is the tracefs state one Run created, in the order to undo it.
+type run struct {
+	fs       fsys
+	name     string // instance and kprobe group: surftrace_PID
+	inst     string // "instances/NAME"
+	probes   []*compiler.FtraceProbe
+	madeInst bool
+	added    []string // "group/event" of kprobe events appended
+	enabled  []string // event directories enabled in the instance
+	filtered []string // event directories whose filter was set
+}
+
+// Run sets f up in a tracefs instance of its own, prints its events to
+// opt.Out until ctx is done (the caller cancels it on SIGINT and SIGTERM),
+// and removes everything it created on every way out. It needs root.
+func Run(ctx context.Context, f *compiler.Ftrace, opt Options) (err error) {
+	root := opt.Root
+	if root == "" {
+		if root, err = Find(); err != nil {
+			return err
+		}
+	}
+	r := &run{fs: fsys(root), name: ownName(os.Getpid())}
+	r.inst = path.Join("instances", r.name)
+	if err := r.fs.removeLeftovers(); err != nil && opt.Warn != nil {
+		fmt.Fprintf(opt.Warn, "surftrace: removing leftovers of earlier runs: %v\n", err)
+	}
+	if err := r.check(f); err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := r.cleanup(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("clean up tracefs: %w", cerr))
+		}
+	}()
+	if err := r.setup(f, opt.Stack); err != nil {
+		return err
+	}
+	pipe, err := openPipe(r.fs.path(r.inst, "trace_pipe"))
+	if err != nil {
+		return err
+	}
+	defer pipe.close()
+	if err := r.enable(f); err != nil {
+		return err
+	}
+	if opt.Ready != nil {
+		opt.Ready()
+	}
+	return r.stream(ctx, pipe, opt.Out)
+}
+
+// check validates every name, line and filter of f before anything is
+// written, and that no two probes share an event.
+func (r *run) check(f *compiler.Ftrace) error {
+	if r.fs.exists(r.inst) {
+		return fmt.Errorf("tracefs instance %s exists: another run in this process?", r.inst)
+	}
+	seen := make(map[string]*compiler.FtraceProbe)
+	for _, p := range f.Probes {
+		ev := p.EventPath(r.name)
+		group, name := path.Split(ev)
+		if err := errors.Join(checkName("event group", path.Clean(group)), checkName("event", name),
+			checkDef(p.DefLine(r.name)), checkFilter(p.Filter)); err != nil {
+			return fmt.Errorf("probe %s: %w", p.Name, err)
+		}
+		for _, fl := range p.Fields {
+			if err := checkName("field name", fl.Name); err != nil {
+				return fmt.Errorf("probe %s: %w", p.Name, err)
+			}
+		}
+		if p.Kind != compiler.AttachTracepoint && p.Def == "" {
+			return fmt.Errorf("probe %s: no kprobe_events line", p.Name)
+		}
+		if q := seen[ev]; q != nil {
+			return fmt.Errorf("probes %s and %s both use event %s: ftrace has one filter per event", q.Name, p.Name, ev)
+		}
+		seen[ev] = p
+	}
+	r.probes = f.Probes
+	return nil
+}
+
+// setup creates the instance and the kprobe events and sets filters,
+// options and the clock; it records each step for cleanup.
+func (r *run) setup(f *compiler.Ftrace, stack bool) error {
+	if err := os.Mkdir(r.fs.path(r.inst), 0o755); err != nil {
+		return fmt.Errorf("create tracefs instance: %w", err)
+	}
+	r.madeInst = true
+	if err := r.fs.write(path.Join(r.inst, "trace_clock"), "mono"); err != nil {
+		return fmt.Errorf("set trace_clock: %w", err)
+	}
+	for _, p := range f.Probes {
+		if p.Kind == compiler.AttachTracepoint {
+			continue
+		}
+		line := p.DefLine(r.name) + " " + commField + "=$comm"
+		if err := r.fs.appendLine("kprobe_events", line); err != nil {
+			if !r.fs.exists("kprobe_events") {
+				return fmt.Errorf("add kprobe %s: this kernel has no kprobe_events (CONFIG_KPROBE_EVENTS)", p.Name)
+			}
+			return r.rejected(p, compiler.FtraceDef, line, "error_log", err)
+		}
+		r.added = append(r.added, p.EventPath(r.name))
+	}
+	for _, p := range f.Probes {
+		if p.Filter == "" {
+			continue
+		}
+		ev := path.Join(r.inst, "events", p.EventPath(r.name))
+		if !r.fs.exists(ev) {
+			return fmt.Errorf("probe %s: no event %s in tracefs", p.Name, p.EventPath(r.name))
+		}
+		r.filtered = append(r.filtered, ev)
+		if err := r.fs.write(path.Join(ev, "filter"), p.Filter); err != nil {
+			return r.rejected(p, compiler.FtraceFilter, p.Filter, path.Join(r.inst, "error_log"), err)
+		}
+	}
+	if stack {
+		if err := r.fs.write(path.Join(r.inst, "options/stacktrace"), "1"); err != nil {
+			return fmt.Errorf("set stacktrace option: %w", err)
+		}
+	}
+	return nil
+}
+
+// enable enables every event of f in the instance.
+func (r *run) enable(f *compiler.Ftrace) error {
+	for _, p := range f.Probes {
+		ev := path.Join(r.inst, "events", p.EventPath(r.name))
+		if err := r.fs.write(path.Join(ev, "enable"), "1"); err != nil {
+			return fmt.Errorf("enable %s (%s): %w", p.Name, p.EventPath(r.name), err)
+		}
+		r.enabled = append(r.enabled, ev)
+	}
+	return nil
+}
+
+// cleanup undoes setup and enable in reverse: disable the events, clear
+// the filters, remove the instance (which releases its events), then the
+// kprobe events. It keeps going past errors and returns them all.
+func (r *run) cleanup() error {
+	var errs []error
+	for _, ev := range r.enabled {
+		errs = append(errs, r.fs.write(path.Join(ev, "enable"), "0"))
+	}
+	for _, ev := range r.filtered {
+		errs = append(errs, r.fs.write(path.Join(ev, "filter"), "0"))
+	}
+	if r.madeInst {
+		errs = append(errs, os.Remove(r.fs.path(r.inst)))
+	}
+	for i := len(r.added) - 1; i >= 0; i-- {
+		errs = append(errs, r.fs.appendLine("kprobe_events", "-:"+r.added[i]))
+	}
+	return errors.Join(errs...)
+}
