@@ -44,6 +44,22 @@ const (
 	Interval      ProbeKind = "interval"
 )
 
+// Probe kinds bpftrace has and surftrace does not compile. The script
+// parser accepts them (short forms u, ur, U, p, s, h, w, aw, it included) so
+// that every bpftrace program parses; the compiler reports them as
+// unsupported at the attach point.
+const (
+	Uprobe          ProbeKind = "uprobe"
+	Uretprobe       ProbeKind = "uretprobe"
+	Usdt            ProbeKind = "usdt"
+	Profile         ProbeKind = "profile"
+	Software        ProbeKind = "software"
+	Hardware        ProbeKind = "hardware"
+	Watchpoint      ProbeKind = "watchpoint"
+	AsyncWatchpoint ProbeKind = "asyncwatchpoint"
+	Iter            ProbeKind = "iter"
+)
+
 // AttachPoint is one "kind:target" of a probe.
 type AttachPoint struct {
 	Span
@@ -53,8 +69,8 @@ type AttachPoint struct {
 	// the wildcards * and ?. Empty for BEGIN and END.
 	Target string
 	Offset uint64 // kprobe SYMBOL+OFF
-	Unit   string // interval: "s", "ms", "us"
-	Period uint64 // interval: how many units
+	Unit   string // interval, profile: "s", "ms", "us", "hz"
+	Period uint64 // interval, profile: how many units; software, hardware: the count
 }
 
 // Stmt is a statement.
