@@ -1,0 +1,135 @@
+package compiler
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// Options tune compilation.
+type Options struct {
+	// Stack takes the kernel stack at every hit (-s).
+	Stack bool
+	// StrSize is how many bytes a string value keeps, NUL included
+	// (default 64).
+	StrSize int
+	// RingSize is the size in bytes of the events ring buffer, a power of
+	// two multiple of the page size (default 4 MiB).
+	RingSize int
+}
+
+// Compile types prog against kernel k and generates one eBPF program per
+// probe. Errors about the source are *lang.Error (several as
+// lang.ErrorList); a bug in the compiler is reported as an internal error,
+// never a panic.
+func Compile(prog *lang.Program, k Kernel, opts Options) (p *Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p = nil
+			switch e := r.(type) {
+			case *lang.Error:
+				err = e
+			case error:
+				if errors.Is(e, errTooComplex) {
+					err = e
+					return
+				}
+				err = fmt.Errorf("internal error: %v\n%s", e, debug.Stack())
+			default:
+				err = fmt.Errorf("internal error: %v\n%s", r, debug.Stack())
+			}
+		}
+	}()
+	if opts.StrSize <= 0 {
+		opts.StrSize = 64
+	}
+	if opts.StrSize > 4096 {
+		return nil, fmt.Errorf("string size %d is over 4096", opts.StrSize)
+	}
+	ki, err := newKinfo(k)
+	if err != nil {
+		return nil, err
+	}
+	return compileLines(prog, ki, opts)
+}
+
+// compileLines compiles a program made of expression lines.
+func compileLines(prog *lang.Program, ki *kinfo, opts Options) (*Program, error) {
+	out := &Program{Src: prog.Src}
+	var errs lang.ErrorList
+	var lines []*lineProbe
+	for i, p := range prog.Probes {
+		if !p.Line {
+			fail(p, "script probes are not supported yet")
+		}
+		lp, err := checkOne(ki, opts, p, i)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		lines = append(lines, lp)
+	}
+	if len(errs) == 1 {
+		return nil, errs[0]
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	scratch, stacks := 8, false
+	for _, lp := range lines {
+		stack, record, need := layout(lp)
+		scratch = max(scratch, need)
+		stacks = stacks || lp.stack || usesStackID(lp)
+		insns, err := genLine(ki, lp, stack, record)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", lp.probe.Pos, err)
+		}
+		lp.probe.Spec = programSpec(lp.probe, insns)
+		out.Probes = append(out.Probes, lp.probe)
+		ev := &Event{ID: uint32(lp.probe.Index), Kind: EventTrace, Probe: lp.probe.Index, Pos: lp.probe.Pos, Stack: stack}
+		for _, f := range lp.fields {
+			ev.Fields = append(ev.Fields, f.out)
+		}
+		out.Events = append(out.Events, ev)
+	}
+	out.Maps = commonMaps(opts, len(lines), scratch, stacks)
+	return out, nil
+}
+
+// checkOne checks one line, turning its first error into a value so that
+// the other lines are checked too.
+func checkOne(ki *kinfo, opts Options, p *lang.Probe, i int) (lp *lineProbe, err *lang.Error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(*lang.Error)
+			if !ok {
+				panic(r)
+			}
+			err = e
+		}
+	}()
+	return checkLine(ki, opts, p, i), nil
+}
+
+func usesStackID(lp *lineProbe) bool {
+	for _, f := range lp.fields {
+		if f.out.Render == RenderStackID {
+			return true
+		}
+	}
+	return false
+}
+
+// programSpec wraps insns for the probe's kind.
+func programSpec(p *Probe, insns asm.Instructions) *ebpf.ProgramSpec {
+	typ := ebpf.Kprobe
+	if p.Kind == AttachTracepoint {
+		typ = ebpf.TracePoint
+	}
+	return &ebpf.ProgramSpec{Name: p.Name, Type: typ, Instructions: insns, License: "GPL"}
+}

@@ -1,0 +1,103 @@
+package compiler
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/cilium/ebpf/btf"
+)
+
+// HostKernel is the Kernel this process runs on. It reads
+// /sys/kernel/btf, tracefs and /proc/kallsyms on first use of each and
+// keeps what it read. The zero value is ready to use.
+type HostKernel struct {
+	cache     *btf.Cache
+	cacheOnce sync.Once
+	symsOnce  sync.Once
+	syms      []Symbol
+	symsErr   error
+}
+
+// Arch maps GOARCH to the kernel's name for it.
+func (k *HostKernel) Arch() string {
+	if runtime.GOARCH == "arm64" {
+		return "arm64"
+	}
+	return "x86_64"
+}
+
+func (k *HostKernel) btfCache() *btf.Cache {
+	k.cacheOnce.Do(func() { k.cache = btf.NewCache() })
+	return k.cache
+}
+
+// BTF loads /sys/kernel/btf/vmlinux once.
+func (k *HostKernel) BTF() (*btf.Spec, error) { return k.btfCache().Kernel() }
+
+// ModuleBTF loads /sys/kernel/btf/MODULE once.
+func (k *HostKernel) ModuleBTF(module string) (*btf.Spec, error) {
+	return k.btfCache().Module(module)
+}
+
+// tracefsRoots are where tracefs may be mounted, newest convention first.
+var tracefsRoots = []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}
+
+// TracepointFormat reads events/SUBSYS/EVENT/format under tracefs.
+func (k *HostKernel) TracepointFormat(subsys, event string) (string, error) {
+	if strings.ContainsAny(subsys+event, "/.") {
+		return "", fmt.Errorf("bad tracepoint name %s:%s", subsys, event)
+	}
+	var firstErr error
+	for _, root := range tracefsRoots {
+		b, err := os.ReadFile(filepath.Join(root, "events", subsys, event, "format"))
+		if err == nil {
+			return string(b), nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	return "", firstErr
+}
+
+// Symbols reads /proc/kallsyms once. Addresses are zero unless the process
+// may see them (root, kptr_restrict permitting).
+func (k *HostKernel) Symbols() ([]Symbol, error) {
+	k.symsOnce.Do(func() {
+		f, err := os.Open("/proc/kallsyms")
+		if err != nil {
+			k.symsErr = err
+			return
+		}
+		defer f.Close()
+		k.syms, k.symsErr = parseKallsyms(bufio.NewScanner(f))
+	})
+	return k.syms, k.symsErr
+}
+
+// parseKallsyms parses lines "ADDR TYPE NAME [MODULE]".
+func parseKallsyms(sc *bufio.Scanner) ([]Symbol, error) {
+	var syms []Symbol
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 3 {
+			continue
+		}
+		addr, err := strconv.ParseUint(f[0], 16, 64)
+		if err != nil {
+			continue
+		}
+		s := Symbol{Name: f[2], Addr: addr, Func: f[1] == "t" || f[1] == "T"}
+		if len(f) > 3 {
+			s.Module = strings.Trim(f[3], "[]")
+		}
+		syms = append(syms, s)
+	}
+	return syms, sc.Err()
+}

@@ -1,0 +1,227 @@
+package compiler
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// lineProbe is one checked expression line: where it attaches, the fields
+// of its record and its filter, ready for code generation.
+type lineProbe struct {
+	probe  *Probe
+	fields []*lineField
+	filter cond // nil when the line has none
+	// temps are strings the filter compares that no field holds.
+	temps []*lineField
+	stack bool // -s: take a stack id
+}
+
+// fieldKind says how a field's bytes are produced.
+type fieldKind int
+
+const (
+	fieldScalar fieldKind = iota // Size bytes of n
+	fieldString                  // NUL-terminated copy from addr (or char * n)
+	fieldBytes                   // Size raw bytes copied from addr
+	fieldComm                    // the header's comm
+)
+
+// lineField is one NAME=VALUE of a line, or a filter temporary.
+type lineField struct {
+	out  *Field
+	kind fieldKind
+	v    *value
+	n    node // fieldScalar: the value; fieldString from char *: the pointer
+	at   lang.Node
+	// signed says comparisons treat the value as signed.
+	signed bool
+}
+
+// lineChecker types one expression line.
+type lineChecker struct {
+	ki     *kinfo
+	opts   Options
+	kind   AttachKind
+	fn     string           // the function, for p and r lines
+	proto  *btf.FuncProto   // nil when BTF does not know the function
+	tp     []*tpField       // e lines: the record's fields
+	byName map[string]*lineField
+}
+
+// checkLine types expression-line probe p.
+func checkLine(ki *kinfo, opts Options, p *lang.Probe, index int) *lineProbe {
+	if len(p.Attach) != 1 || len(p.Body) != 1 {
+		fail(p, "an expression line has one attach point and one trace")
+	}
+	ap := p.Attach[0]
+	c := &lineChecker{ki: ki, opts: opts, byName: map[string]*lineField{}}
+	lp := &lineProbe{probe: &Probe{Index: index, Name: p.Name, Pos: ap.Pos, Offset: ap.Offset}, stack: opts.Stack}
+	c.attach(ap, lp.probe)
+	trace, ok := p.Body[0].(*lang.TraceStmt)
+	if !ok {
+		fail(p.Body[0], "an expression line's body is a trace")
+	}
+	for _, tf := range trace.Fields {
+		if _, dup := c.byName[tf.Name]; dup {
+			fail(tf, "field %s is defined twice", tf.Name)
+		}
+		f := c.field(tf)
+		c.byName[tf.Name] = f
+		lp.fields = append(lp.fields, f)
+	}
+	if p.Pred != nil {
+		lp.filter = c.cond(p.Pred, lp)
+	}
+	return lp
+}
+
+// attach resolves the attach point and, for functions, the prototype.
+func (c *lineChecker) attach(ap *lang.AttachPoint, pr *Probe) {
+	switch ap.Kind {
+	case lang.Kprobe, lang.Kretprobe:
+		c.kind, pr.Kind = AttachKprobe, AttachKprobe
+		if ap.Kind == lang.Kretprobe {
+			c.kind, pr.Kind = AttachKretprobe, AttachKretprobe
+		}
+		c.fn = ap.Target
+		target, ok := c.ki.resolveFunc(ap.Target)
+		proto, hasBTF := c.ki.funcProto(ap.Target)
+		if !ok && !hasBTF {
+			failHint(ap, c.ki.funcHint(ap.Target), "unknown kernel function %s", ap.Target)
+		}
+		if !ok {
+			target = ap.Target
+		}
+		pr.Target, c.proto = target, proto
+	case lang.Tracepoint:
+		sub, ev, ok := strings.Cut(strings.ReplaceAll(ap.Target, "/", ":"), ":")
+		if !ok || sub == "" || ev == "" {
+			fail(ap, "tracepoint %q: want SUBSYS/EVENT", ap.Target)
+		}
+		fields, err := c.ki.tracepoint(sub, ev)
+		if err == errNoTracepoint {
+			fail(ap, "unknown tracepoint %s/%s", sub, ev)
+		} else if err != nil {
+			fail(ap, "tracepoint %s/%s: %v", sub, ev, err)
+		}
+		c.kind, pr.Kind, pr.Target, c.tp = AttachTracepoint, AttachTracepoint, sub+":"+ev, fields
+	default:
+		fail(ap, "%s probes are not expression lines", ap.Kind)
+	}
+}
+
+// field types one NAME=VALUE and decides its layout and render.
+func (c *lineChecker) field(tf *lang.TraceField) *lineField {
+	v := c.expr(tf.Value)
+	f := &lineField{out: &Field{Name: tf.Name}, v: v, at: tf}
+	render, size, forced := prefixRender(tf.Name)
+	switch {
+	case v.comm:
+		f.kind, f.out.Size, f.out.Render = fieldComm, 16, RenderString
+	case forced && (render == RenderIPv6 || render == RenderMAC):
+		if v.addr == nil {
+			fail(tf.Value, "%s needs a %d-byte value in memory, got %s", tf.Name, size, typeString(v.t))
+		}
+		f.kind, f.out.Size, f.out.Render = fieldBytes, size, render
+	case v.isString() && !forced:
+		f.kind, f.out.Size, f.out.Render = fieldString, c.strSize(v), RenderString
+		if isCharPtr(v.t) && !v.str {
+			f.n = rvalue(v, tf.Value)
+		}
+	case v.stackID():
+		f.kind, f.out.Size, f.out.Render, f.n = fieldScalar, 8, RenderStackID, v.n
+	default:
+		v = unwrapSingle(v)
+		f.v = v
+		if !isScalar(v.t) {
+			fail(tf.Value, "%s is a %s; name a member or cast it", tf.Name, typeString(v.t))
+		}
+		f.kind, f.n, f.signed = fieldScalar, rvalue(v, tf.Value), isSigned(v.t)
+		f.out.Size = sizeof(v.t)
+		f.out.Render = defaultRender(v.t)
+		if forced {
+			f.out.Size, f.out.Render = size, render
+		}
+		if !validSize(f.out.Size) {
+			f.out.Size = 8
+		}
+	}
+	switch tf.Format {
+	case 'S':
+		f.out.Render, f.signed = RenderSigned, true
+	case 'U':
+		f.out.Render, f.signed = RenderUnsigned, false
+	case 'X':
+		f.out.Render = RenderHex
+	}
+	return f
+}
+
+// strSize is how many bytes a string field keeps.
+func (c *lineChecker) strSize(v *value) int {
+	if a, ok := under(v.t).(*btf.Array); ok && !v.str && a.Nelems > 0 && int(a.Nelems) < c.opts.StrSize {
+		return int(a.Nelems)
+	}
+	return c.opts.StrSize
+}
+
+// stackID reports whether v is $stack.
+func (v *value) stackID() bool {
+	_, ok := v.n.(*nStackID)
+	return ok
+}
+
+// prefixRender returns the render and size a NAME's prefix asks for.
+func prefixRender(name string) (Render, int, bool) {
+	for _, p := range []struct {
+		prefix string
+		render Render
+		size   int
+	}{
+		{"ip6_", RenderIPv6, 16}, {"ip_", RenderIPv4, 4}, {"mac_", RenderMAC, 6},
+		{"b16_", RenderBE, 2}, {"b32_", RenderBE, 4}, {"b64_", RenderBE, 8},
+		{"B16_", RenderBEHex, 2}, {"B32_", RenderBEHex, 4}, {"B64_", RenderBEHex, 8},
+	} {
+		if strings.HasPrefix(name, p.prefix) {
+			return p.render, p.size, true
+		}
+	}
+	return 0, 0, false
+}
+
+// defaultRender shows pointers in hex and integers in decimal.
+func defaultRender(t btf.Type) Render {
+	if isPointer(t) {
+		return RenderHex
+	}
+	return RenderUnsigned
+}
+
+// argNames lists a prototype's parameter names for messages.
+func argNames(p *btf.FuncProto) string {
+	names := make([]string, len(p.Params))
+	for i, prm := range p.Params {
+		names[i] = prm.Name
+		if names[i] == "" {
+			names[i] = fmt.Sprintf("%%%d", i)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// unwrapSingle sees through structs of one member such as atomic_t and
+// refcount_t, so that S%0->mm->mm_users prints the counter.
+func unwrapSingle(v *value) *value {
+	for v.addr != nil {
+		s, ok := under(v.t).(*btf.Struct)
+		if !ok || len(s.Members) != 1 || s.Members[0].Offset != 0 || s.Members[0].BitfieldSize != 0 {
+			return v
+		}
+		v = &value{t: s.Members[0].Type, addr: v.addr}
+	}
+	return v
+}

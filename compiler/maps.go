@@ -1,0 +1,32 @@
+package compiler
+
+import "github.com/cilium/ebpf"
+
+// ScratchMap is the per-CPU array whose single value is the space a program
+// builds its record in, so records may exceed the 512-byte BPF stack.
+const ScratchMap = "scratch"
+
+// Sizes of the shared maps.
+const (
+	defaultRingSize = 1 << 22 // bytes of EventsMap
+	stackEntries    = 4096    // distinct stacks StacksMap keeps
+	maxStackDepth   = 127     // PERF_MAX_STACK_DEPTH
+)
+
+// commonMaps returns the maps every expression-line program uses.
+func commonMaps(opts Options, probes, scratch int, stacks bool) map[string]*ebpf.MapSpec {
+	ring := opts.RingSize
+	if ring == 0 {
+		ring = defaultRingSize
+	}
+	m := map[string]*ebpf.MapSpec{
+		EventsMap:  {Name: EventsMap, Type: ebpf.RingBuf, MaxEntries: uint32(ring)},
+		LostMap:    {Name: LostMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: uint32(max(probes, 1))},
+		ScratchMap: {Name: ScratchMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: uint32(scratch), MaxEntries: 1},
+	}
+	if stacks {
+		m[StacksMap] = &ebpf.MapSpec{Name: StacksMap, Type: ebpf.StackTrace, KeySize: 4,
+			ValueSize: 8 * maxStackDepth, MaxEntries: stackEntries}
+	}
+	return m
+}

@@ -1,0 +1,184 @@
+package compiler
+
+import (
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// skbHeaders are the headers an skb cast may name, with their layer.
+var skbHeaders = map[string]int{
+	"ethhdr": 2,
+	"iphdr":  3, "ipv6hdr": 3, "arphdr": 3,
+	"icmphdr": 4, "tcphdr": 4, "udphdr": 4,
+}
+
+// layerHeaderField is the sk_buff field holding a layer's offset from head.
+var layerHeaderField = map[int]string{2: "mac_header", 3: "network_header", 4: "transport_header"}
+
+// skbHdr is a packet header located by an skb cast.
+type skbHdr struct {
+	name string // "iphdr"
+	st   *btf.Struct
+	base node // the header's address
+}
+
+// skbCast types @(struct T *)lN X. The cast applies to the sk_buff: when
+// the parser bound a member chain inside X (X = skb->m...), the chain is
+// re-applied to the header pointer.
+func (c *lineChecker) skbCast(e *lang.SkbCast) *value {
+	var chain []lang.Expr
+	inner := e.X
+	for {
+		switch x := inner.(type) {
+		case *lang.Member:
+			chain, inner = append(chain, x), x.X
+			continue
+		case *lang.Index:
+			chain, inner = append(chain, x), x.X
+			continue
+		}
+		break
+	}
+	skb := c.expr(inner)
+	// Walk outwards until the value is an sk_buff pointer or an address.
+	for !skbLike(skb.t) && len(chain) > 0 {
+		skb = c.apply(skb, chain[len(chain)-1])
+		chain = chain[:len(chain)-1]
+	}
+	v := c.header(e, skb)
+	for i := len(chain) - 1; i >= 0; i-- {
+		v = c.apply(v, chain[i])
+	}
+	return v
+}
+
+// apply applies one member or index step to v.
+func (c *lineChecker) apply(v *value, step lang.Expr) *value {
+	if m, ok := step.(*lang.Member); ok {
+		return member(c.ki, v, m.Name, m.Arrow, m)
+	}
+	ix := step.(*lang.Index)
+	return index(v, c.constant(ix.I), ix)
+}
+
+// skbLike reports whether t can be the sk_buff an skb cast reads: a
+// struct sk_buff *, an untyped pointer (void *, as tracepoints record
+// skbaddr) or a 64-bit integer (a register).
+func skbLike(t btf.Type) bool {
+	switch u := under(t).(type) {
+	case *btf.Pointer:
+		switch tgt := under(u.Target).(type) {
+		case *btf.Void:
+			return true
+		case *btf.Struct:
+			return tgt.Name == "sk_buff"
+		}
+	case *btf.Int:
+		return u.Size == 8
+	}
+	return false
+}
+
+// header computes the address of header T for the skb value.
+func (c *lineChecker) header(e *lang.SkbCast, skb *value) *value {
+	if !skbLike(skb.t) {
+		fail(e.X, "an skb cast reads a struct sk_buff *, not %s", typeString(skb.t))
+	}
+	if e.Type.Ptr != 1 || (e.Type.Tag != "struct" && e.Type.Tag != "") {
+		fail(e.Type, "an skb cast names a header struct pointer, e.g. (struct iphdr *)")
+	}
+	want, ok := skbHeaders[e.Type.Name]
+	if !ok {
+		failHint(e.Type, lang.DidYouMean(e.Type.Name, keys(skbHeaders)),
+			"struct %s is not a packet header (ethhdr, iphdr, ipv6hdr, arphdr, icmphdr, tcphdr, udphdr)", e.Type.Name)
+	}
+	st := c.structType(e.Type, e.Type.Name)
+	skbT := c.structType(e, "sk_buff")
+	skbPtr := rvalue(skb, e.X)
+	layer := e.Layer
+	if layer == 0 {
+		layer = 3
+	}
+	var base node
+	switch {
+	case layer == -1:
+		head := c.skbLoad(e, skbT, skbPtr, "head", 8)
+		base = bin(asm.Add, head, c.skbLoad(e, skbT, skbPtr, layerHeaderField[want], 2))
+	case want < layer:
+		fail(e, "struct %s is layer %d, below l%d where skb->data points here", e.Type.Name, want, layer)
+	default:
+		base = c.skbLoad(e, skbT, skbPtr, "data", 8)
+		for l := layer; l < want; l++ {
+			base = bin(asm.Add, base, layerLen(l, base))
+		}
+	}
+	return &value{t: &btf.Pointer{Target: st}, n: base, hdr: &skbHdr{name: e.Type.Name, st: st, base: base}}
+}
+
+// layerLen is the length of the header at base of layer l: Ethernet
+// without VLAN tags, or IPv4 (ihl*4) / IPv6 (40) decided by the version.
+func layerLen(l int, base node) node {
+	if l == 2 {
+		return &nConst{14}
+	}
+	return &nL3Len{b: &nLoad{addr: base, size: 1}}
+}
+
+// structType finds struct name in BTF.
+func (c *lineChecker) structType(at lang.Node, name string) *btf.Struct {
+	t, err := lookupNamed(c.ki.spec, "struct", name)
+	if err != nil {
+		fail(at, "%v", err)
+	}
+	return t.(*btf.Struct)
+}
+
+// skbLoad reads field name of the sk_buff at skb.
+func (c *lineChecker) skbLoad(at lang.Node, st *btf.Struct, skb node, name string, size int) node {
+	m, off, ok := findMember(st.Members, name, 0)
+	if !ok || sizeof(m.Type) != size {
+		fail(at, "struct sk_buff has no %d-byte member %s in this kernel", size, name)
+	}
+	return &nLoad{addr: add(skb, int64(off/8)), size: size}
+}
+
+// xdataElems are the pseudo-arrays after a header and their element types.
+var xdataElems = map[string]string{"cdata": "u8", "sdata": "u16", "ldata": "u32", "qdata": "u64", "Sdata": "char"}
+
+// xdata types the pseudo-member name (cdata, sdata, ldata, qdata, Sdata)
+// of the bytes following the header, or returns nil for other names.
+func (h *skbHdr) xdata(name string) *value {
+	elem, ok := xdataElems[name]
+	if !ok {
+		return nil
+	}
+	if _, _, real := findMember(h.st.Members, name, 0); real {
+		return nil
+	}
+	t := &btf.Array{Type: cIntegers[elem], Nelems: 0}
+	return &value{t: t, addr: bin(asm.Add, h.base, h.length()), str: name == "Sdata"}
+}
+
+// length is the header's length: computed from the packet where the header
+// says it (ihl, doff), its size otherwise.
+func (h *skbHdr) length() node {
+	switch h.name {
+	case "iphdr":
+		b := &nLoad{addr: h.base, size: 1}
+		return bin(asm.LSh, bin(asm.And, b, &nConst{0xf}), &nConst{2})
+	case "tcphdr":
+		b := &nLoad{addr: add(h.base, 12), size: 1}
+		return bin(asm.LSh, bin(asm.RSh, b, &nConst{4}), &nConst{2})
+	}
+	return &nConst{uint64(h.st.Size)}
+}
+
+func keys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

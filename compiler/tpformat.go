@@ -1,0 +1,100 @@
+package compiler
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// tpField is one field of a tracepoint record, from its format file.
+type tpField struct {
+	Name    string
+	CType   string // as declared: "unsigned int", "void *", "char[16]"
+	Offset  int
+	Size    int
+	Signed  bool
+	DataLoc bool // __data_loc: a u32 (len<<16 | offset) to a string in the record
+	Array   int  // element count for "type name[N]"; 0 when not an array
+}
+
+// isString reports whether the field holds text.
+func (f *tpField) isString() bool {
+	return f.DataLoc || (f.Array > 0 && strings.HasPrefix(f.CType, "char"))
+}
+
+// isPointer reports whether the field holds an address.
+func (f *tpField) isPointer() bool {
+	return strings.HasSuffix(f.CType, "*") && f.Size == 8
+}
+
+// parseFormat parses a tracepoint format file's "field:" lines.
+func parseFormat(text string) ([]*tpField, error) {
+	var fields []*tpField
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "field:") {
+			continue
+		}
+		f, err := parseFormatLine(line)
+		if err != nil {
+			return nil, err
+		}
+		fields = append(fields, f)
+	}
+	if len(fields) == 0 {
+		return nil, fmt.Errorf("format has no fields")
+	}
+	return fields, nil
+}
+
+// parseFormatLine parses
+// "field:unsigned int len;	offset:12;	size:4;	signed:0;".
+func parseFormatLine(line string) (*tpField, error) {
+	f := &tpField{}
+	for _, part := range strings.Split(line, ";") {
+		key, val, ok := strings.Cut(strings.TrimSpace(part), ":")
+		if !ok {
+			continue
+		}
+		var err error
+		switch key {
+		case "field":
+			err = f.parseDecl(strings.TrimSpace(val))
+		case "offset":
+			f.Offset, err = strconv.Atoi(val)
+		case "size":
+			f.Size, err = strconv.Atoi(val)
+		case "signed":
+			f.Signed = val == "1"
+		}
+		if err != nil {
+			return nil, fmt.Errorf("format line %q: %v", line, err)
+		}
+	}
+	if f.Name == "" || f.Size <= 0 {
+		return nil, fmt.Errorf("format line %q: no field name or size", line)
+	}
+	return f, nil
+}
+
+// parseDecl splits a C declaration "TYPE NAME[N]" into its parts.
+func (f *tpField) parseDecl(decl string) error {
+	if rest, ok := strings.CutPrefix(decl, "__data_loc "); ok {
+		f.DataLoc = true
+		decl = rest
+	}
+	i := strings.LastIndexAny(decl, " *")
+	if i < 0 {
+		return fmt.Errorf("no type in %q", decl)
+	}
+	f.CType, f.Name = strings.TrimSpace(decl[:i+1]), decl[i+1:]
+	if name, dim, ok := strings.Cut(f.Name, "["); ok {
+		f.Name = name
+		n, err := strconv.Atoi(strings.TrimSuffix(dim, "]"))
+		if err != nil {
+			return fmt.Errorf("bad array size in %q", decl)
+		}
+		f.Array = n
+	}
+	return nil
+}

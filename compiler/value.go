@@ -1,0 +1,75 @@
+package compiler
+
+import (
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// value is a typed expression. A scalar has n, or lives in memory at addr
+// and is loaded on use; an aggregate (struct, union, array) has only addr.
+type value struct {
+	t    btf.Type
+	n    node
+	addr node // kernel (or tracepoint record) address of the value
+	// bitOff and bitSize locate a bitfield within the bytes at addr.
+	bitOff, bitSize int
+	comm            bool    // $comm: the record header's comm
+	hdr             *skbHdr // the header pointer an skb cast yields
+	str             bool    // Sdata[i]: a string starting at addr
+}
+
+// fail stops checking with a positioned error; Compile recovers it.
+func fail(n lang.Node, format string, args ...any) {
+	panic(lang.Errorf(n.Extent(), format, args...))
+}
+
+// failHint is fail with a did-you-mean hint.
+func failHint(n lang.Node, hint, format string, args ...any) {
+	panic(lang.Errorf(n.Extent(), format, args...).WithHint(hint))
+}
+
+// isString reports whether v is shown as text.
+func (v *value) isString() bool {
+	return v.comm || v.str || isCharArray(v.t) || isCharPtr(v.t)
+}
+
+// rvalue returns the node computing scalar v, loading it when in memory.
+func rvalue(v *value, at lang.Node) node {
+	if v.n != nil {
+		return v.n
+	}
+	if v.addr == nil || !isScalar(v.t) {
+		fail(at, "%s is not a number or pointer", typeString(v.t))
+	}
+	size := sizeof(v.t)
+	if v.bitSize > 0 {
+		return bitfield(v, at)
+	}
+	if !validSize(size) {
+		fail(at, "cannot load %s of %d bytes", typeString(v.t), size)
+	}
+	return truncate(&nLoad{addr: v.addr, size: size}, size, isSigned(v.t))
+}
+
+// bitfield extracts v's bits: load the bytes covering them, shift, mask.
+func bitfield(v *value, at lang.Node) node {
+	first, last := v.bitOff/8, (v.bitOff+v.bitSize-1)/8
+	size := 1
+	for size < last-first+1 {
+		size *= 2
+	}
+	if size > 8 {
+		fail(at, "bitfield spans more than 8 bytes")
+	}
+	raw := node(&nLoad{addr: add(v.addr, int64(first)), size: size})
+	shift := v.bitOff - 8*first
+	if isSigned(v.t) {
+		left := uint64(64 - shift - v.bitSize)
+		return bin(asm.ArSh, bin(asm.LSh, raw, &nConst{left}), &nConst{uint64(64 - v.bitSize)})
+	}
+	return bin(asm.And, bin(asm.RSh, raw, &nConst{uint64(shift)}), &nConst{1<<v.bitSize - 1})
+}
+
+func validSize(n int) bool { return n == 1 || n == 2 || n == 4 || n == 8 }
