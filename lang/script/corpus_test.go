@@ -38,7 +38,7 @@ func parseFiles(t *testing.T, files []string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		prog, err := ParseWith(&lang.Source{Name: file, Text: string(text)}, Options{ParseLine: fakeLine})
+		prog, err := Parse(&lang.Source{Name: file, Text: string(text)})
 		if err != nil {
 			t.Errorf("%v", err)
 			continue

@@ -25,7 +25,7 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		prog, err := ParseWith(&lang.Source{Name: "f.st", Text: text}, Options{ParseLine: fakeLine})
+		prog, err := Parse(&lang.Source{Name: "f.st", Text: text})
 		if err != nil {
 			checkErrors(t, err)
 			return

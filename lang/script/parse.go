@@ -16,8 +16,7 @@ type LineParser func(src *lang.Source, text string, offset, index int) ([]*lang.
 
 // Options configures ParseWith.
 type Options struct {
-	// ParseLine parses expression lines. When nil, an expression line in
-	// the script is an error.
+	// ParseLine parses expression lines; nil means lang/line.
 	ParseLine LineParser
 }
 
@@ -27,8 +26,8 @@ var parser = participle.MustBuild[script](
 	participle.UseLookahead(16),
 )
 
-// Parse parses a .st script into a program, with no expression lines
-// allowed; see ParseWith.
+// Parse parses a .st script into a program, with lang/line parsing its
+// expression lines; see ParseWith.
 func Parse(src *lang.Source) (*lang.Program, error) {
 	return ParseWith(src, Options{})
 }
@@ -71,10 +70,8 @@ func ParseWith(src *lang.Source, opts Options) (prog *lang.Program, err error) {
 
 // exprLine hands one expression line to the line parser.
 func (c *converter) exprLine(parse LineParser, l exprLine, index int) []*lang.Probe {
-	sp := c.spanLen(l.offset, len(l.text))
 	if parse == nil {
-		c.errorf(sp, "expression lines are not supported here")
-		return nil
+		parse = parseLine
 	}
 	probes, err := parse(c.src, l.text, l.offset, index)
 	if err == nil {
@@ -85,7 +82,7 @@ func (c *converter) exprLine(parse LineParser, l exprLine, index int) []*lang.Pr
 	} else if e, ok := lang.AsError(err); ok {
 		c.errs = append(c.errs, e)
 	} else {
-		c.errorf(sp, "%v", err)
+		c.errorf(c.spanLen(l.offset, len(l.text)), "%v", err)
 	}
 	return nil
 }

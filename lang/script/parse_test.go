@@ -51,11 +51,22 @@ func TestSpans(t *testing.T) {
 	})
 }
 
-func TestNoLineParser(t *testing.T) {
-	src := &lang.Source{Name: "x.st", Text: "BEGIN { exit(); }\np ip_rcv\n"}
-	_, err := Parse(src)
+// TestLangLine parses expression lines with lang/line, the default, and
+// requires its positions and carets to point into the whole file.
+func TestLangLine(t *testing.T) {
+	src := &lang.Source{Name: "x.st", Text: "BEGIN { exit(); }\n\np ip_output proto=@(struct iphdr *)l3%2->protocol f:proto==17\nr ip_rcv ret=$retval\n"}
+	prog, err := Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSpans(t, prog)
+	if len(prog.Probes) != 3 || prog.Probes[1].Name != "p0" || prog.Probes[2].Name != "r1" || prog.Probes[1].Pos.Line != 3 {
+		t.Fatalf("got %s", lang.Dump(prog.Probes))
+	}
+	src.Text = "BEGIN { }\n  p ip_rcv x=%\n"
+	_, err = Parse(src)
 	e, ok := lang.AsError(err)
-	if !ok || e.Pos.Line != 2 || e.Msg != "expression lines are not supported here" {
+	if !ok || e.Pos.Src != src || e.Pos.Line != 2 || !strings.Contains(e.Error(), "    p ip_rcv x=%") {
 		t.Fatalf("got %v", err)
 	}
 }
