@@ -1,0 +1,99 @@
+package runtime
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+
+	"github.com/surftrace/surftrace/compiler"
+)
+
+// Attach runs the BEGIN probes once, then attaches every other probe
+// except END, which Run runs at exit. Errors name the probe and its
+// position: "x.st:3:1: attach kprobe:ip_rcv: ...". On error, probes
+// attached so far stay attached until Close.
+func (t *Tracer) Attach() error {
+	for _, probe := range t.prog.Probes {
+		if probe.Kind == compiler.AttachBegin {
+			if err := t.runOnce(probe); err != nil {
+				return err
+			}
+		}
+	}
+	for _, probe := range t.prog.Probes {
+		if probe.Kind == compiler.AttachBegin || probe.Kind == compiler.AttachEnd {
+			continue
+		}
+		l, err := t.attach(probe, t.progs[probe.Index])
+		if err != nil {
+			return probeError(probe, "attach", err)
+		}
+		t.links = append(t.links, l)
+	}
+	return nil
+}
+
+// attach makes the kernel run prog where probe says.
+func (t *Tracer) attach(probe *compiler.Probe, prog *ebpf.Program) (link.Link, error) {
+	switch probe.Kind {
+	case compiler.AttachKprobe:
+		return kprobeError(link.Kprobe(probe.Target, prog, &link.KprobeOptions{Offset: probe.Offset}))
+	case compiler.AttachKretprobe:
+		return kprobeError(link.Kretprobe(probe.Target, prog, nil))
+	case compiler.AttachTracepoint:
+		group, name, ok := strings.Cut(probe.Target, ":")
+		if !ok {
+			return nil, fmt.Errorf("tracepoint %q is not subsys:event", probe.Target)
+		}
+		return link.Tracepoint(group, name, prog, nil)
+	case compiler.AttachRawTracepoint:
+		if prog.Type() == ebpf.Tracing {
+			return link.AttachTracing(link.TracingOptions{Program: prog, AttachType: ebpf.AttachTraceRawTp})
+		}
+		return link.AttachRawTracepoint(link.RawTracepointOptions{Name: probe.Target, Program: prog})
+	case compiler.AttachFentry, compiler.AttachFexit:
+		return link.AttachTracing(link.TracingOptions{Program: prog})
+	case compiler.AttachInterval:
+		return t.attachInterval(probe, prog)
+	}
+	return nil, fmt.Errorf("internal error: unknown attach kind %d", probe.Kind)
+}
+
+// kprobeError replaces a kprobe attach failure by ErrNoKprobes when the
+// kernel has no kprobes at all.
+func kprobeError(l link.Link, err error) (link.Link, error) {
+	if err != nil && kprobesMissing(os.DirFS("/")) {
+		return nil, fmt.Errorf("%w (%v)", ErrNoKprobes, err)
+	}
+	return l, err
+}
+
+// attachInterval runs prog every probe.Interval on CPU 0 through a
+// CPU-clock perf event.
+func (t *Tracer) attachInterval(probe *compiler.Probe, prog *ebpf.Program) (link.Link, error) {
+	ev, err := openCPUClock(probe.Interval, 0)
+	if err != nil {
+		return nil, err
+	}
+	l, err := link.AttachRawLink(link.RawLinkOptions{Target: int(ev.Fd()), Program: prog, Attach: ebpf.AttachPerfEvent})
+	if err != nil {
+		ev.Close()
+		return nil, err
+	}
+	t.closers = append(t.closers, ev)
+	return l, nil
+}
+
+// runOnce runs a BEGIN or END program once through BPF_PROG_TEST_RUN,
+// which runs raw tracepoint programs with a zeroed context of up to 12
+// arguments.
+func (t *Tracer) runOnce(probe *compiler.Probe) error {
+	ctx := make([]uint64, 12)
+	if _, err := t.progs[probe.Index].Run(&ebpf.RunOptions{Context: ctx}); err != nil {
+		return probeError(probe, "run", err)
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/surftrace/surftrace/compiler"
+)
+
+// Load creates the maps and programs of p in the kernel. Nothing is
+// attached yet; see Attach. When the verifier rejects a program the error
+// is a *VerifierError naming the probe and its position first.
+func Load(p *compiler.Program, opts Options) (*Tracer, error) {
+	if opts.Kallsyms == "" {
+		opts.Kallsyms = "/proc/kallsyms"
+	}
+	if err := checkProgram(p); err != nil {
+		return nil, err
+	}
+	t := &Tracer{prog: p, opts: opts, syms: newSymbols(opts.Kallsyms)}
+	maps, err := ebpf.NewCollectionWithOptions(&ebpf.CollectionSpec{Maps: p.Maps}, ebpf.CollectionOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("create maps: %w", err)
+	}
+	t.maps = maps
+	for _, probe := range p.Probes {
+		prog, err := t.loadProbe(probe)
+		if err != nil {
+			t.Close()
+			return nil, err
+		}
+		t.progs = append(t.progs, prog)
+	}
+	return t, nil
+}
+
+// checkProgram verifies what the runtime relies on: probes indexed by
+// position, events by id, and the maps every program may use.
+func checkProgram(p *compiler.Program) error {
+	for i, probe := range p.Probes {
+		if probe.Index != i || probe.Spec == nil {
+			return fmt.Errorf("internal error: probe %d (%s) has index %d or no program", i, probe.Name, probe.Index)
+		}
+	}
+	for i, ev := range p.Events {
+		if int(ev.ID) != i || ev.Probe < 0 || ev.Probe >= len(p.Probes) {
+			return fmt.Errorf("internal error: event %d has id %d and probe %d", i, ev.ID, ev.Probe)
+		}
+	}
+	for _, name := range []string{compiler.EventsMap, compiler.LostMap} {
+		if p.Maps[name] == nil {
+			return fmt.Errorf("internal error: program has no %q map", name)
+		}
+	}
+	for _, info := range p.ScriptMaps {
+		if p.Maps[info.Name] == nil {
+			return fmt.Errorf("internal error: script map %s has no map spec", info.Name)
+		}
+	}
+	return nil
+}
+
+// loadProbe points the probe's map references at the created maps and
+// loads its program.
+func (t *Tracer) loadProbe(probe *compiler.Probe) (*ebpf.Program, error) {
+	spec := probe.Spec.Copy()
+	for i := range spec.Instructions {
+		ins := &spec.Instructions[i]
+		if !ins.IsLoadFromMap() || ins.Reference() == "" {
+			continue
+		}
+		m := t.maps.Maps[ins.Reference()]
+		if m == nil {
+			return nil, probeError(probe, "load", fmt.Errorf("internal error: program uses unknown map %q", ins.Reference()))
+		}
+		if err := ins.AssociateMap(m); err != nil {
+			return nil, probeError(probe, "load", err)
+		}
+	}
+	prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{})
+	var ve *ebpf.VerifierError
+	if errors.As(err, &ve) {
+		return nil, newVerifierError(probe, spec, ve, t.opts.Verbose)
+	}
+	if err != nil {
+		return nil, probeError(probe, "load", err)
+	}
+	return prog, nil
+}

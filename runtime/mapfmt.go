@@ -1,0 +1,65 @@
+package runtime
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/surftrace/surftrace/compiler"
+)
+
+// mapText renders rows of a script map as bpftrace 0.17 prints it, at exit
+// or for print(): one "@name[key, ...]: value" element per row, joined by
+// newlines and followed by a newline; hist and lhist values start on the
+// next line; avg and stats maps end with an extra empty line. An empty map
+// prints only the terminating newline(s), as bpftrace does.
+func (r *renderer) mapText(info *compiler.MapInfo, rows []mapRow) string {
+	elems := make([]string, len(rows))
+	for i, row := range rows {
+		name := info.Name + r.keyText(info, row.key)
+		switch info.Kind {
+		case compiler.MapHist:
+			elems[i] = name + ": \n" + histText(row.buckets)
+		case compiler.MapLhist:
+			elems[i] = name + ": \n" + lhistText(row.buckets, info.Min, info.Max, info.Step)
+		case compiler.MapStats:
+			elems[i] = fmt.Sprintf("%s: count %d, average %d, total %d", name, row.count, row.num, row.total)
+		default:
+			elems[i] = name + ": " + r.valueText(info, row)
+		}
+	}
+	end := "\n"
+	if info.Kind == compiler.MapAvg || info.Kind == compiler.MapStats {
+		end = "\n\n"
+	}
+	return strings.Join(elems, "\n") + end
+}
+
+// keyText renders a row's key as "[k1, k2]", or "" for a map without keys.
+func (r *renderer) keyText(info *compiler.MapInfo, key []byte) string {
+	if len(info.Key) == 0 {
+		return ""
+	}
+	return "[" + strings.Join(r.keyParts(info, key), ", ") + "]"
+}
+
+// keyParts renders each key field.
+func (r *renderer) keyParts(info *compiler.MapInfo, key []byte) []string {
+	parts := make([]string, len(info.Key))
+	for i, f := range info.Key {
+		parts[i] = r.key(fieldOf(key, f), f.Render)
+	}
+	return parts
+}
+
+// valueText renders the value of a row that is not a histogram or stats.
+func (r *renderer) valueText(info *compiler.MapInfo, row mapRow) string {
+	rd := renderOf(info.Value)
+	switch {
+	case info.Kind == compiler.MapScalar && !isIntegerRender(rd):
+		return row.text
+	case info.Kind == compiler.MapCount, info.Kind == compiler.MapScalar && rd == compiler.RenderUnsigned:
+		return strconv.FormatUint(uint64(row.num), 10)
+	}
+	return strconv.FormatInt(row.num, 10)
+}

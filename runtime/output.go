@@ -1,0 +1,27 @@
+package runtime
+
+import "io"
+
+// Format selects how Run encodes what it prints.
+type Format int
+
+// The output formats.
+const (
+	// Text prints trace lines in trace_pipe's shape, printf and time text
+	// as formatted, and maps in bpftrace's layout.
+	Text Format = iota
+	// JSON prints one object per line: bpftrace's -f json objects for
+	// maps, printf, time and print(value), and surftrace's "event"
+	// objects for trace lines (see docs/output.md).
+	JSON
+)
+
+// Output says where and how Run prints.
+type Output struct {
+	// W receives events, printf and time text, maps and lost counts.
+	W io.Writer
+	// Warn receives diagnostics that do not stop a run, such as a
+	// malformed record; nil discards them.
+	Warn   io.Writer
+	Format Format
+}

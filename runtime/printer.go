@@ -1,0 +1,204 @@
+package runtime
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/surftrace/surftrace/compiler"
+)
+
+// printer writes records and maps to an Output.
+type printer struct {
+	out    Output
+	r      *renderer
+	prog   *compiler.Program
+	maps   map[string]*ebpf.Map
+	wallNS int64 // CLOCK_REALTIME minus CLOCK_MONOTONIC, for time()
+	// printed counts trace, printf, time and print records, for maxEvents.
+	printed   int
+	maxEvents int // 0 for no limit
+	malformed int // records that could not be decoded
+}
+
+// record acts on one record. It reports whether the run should end: the
+// record called exit(), or Options.MaxEvents records have been printed.
+func (p *printer) record(rec *record) (end bool, err error) {
+	ev := rec.event
+	switch ev.Kind {
+	case compiler.EventClear:
+		return false, p.onMap(ev.Map, clearMap)
+	case compiler.EventZero:
+		return false, p.onMap(ev.Map, zeroMap)
+	case compiler.EventExit:
+		return true, nil
+	}
+	if p.limited(ev) {
+		return true, nil
+	}
+	p.printed++
+	return p.reached(), p.output(rec)
+}
+
+// output prints a trace, printf, time or print record.
+func (p *printer) output(rec *record) error {
+	ev := rec.event
+	switch ev.Kind {
+	case compiler.EventTrace:
+		probe := p.prog.Probes[ev.Probe]
+		if p.out.Format == JSON {
+			return p.write(p.traceJSON(probe, rec))
+		}
+		return p.write(p.traceLine(probe, rec))
+	case compiler.EventPrintf:
+		return p.message("printf", p.r.sprintf(ev.Format, ev.Fields, rec.payload))
+	case compiler.EventTime:
+		format := ev.Format
+		if format == "" {
+			format = defaultTimeFormat
+		}
+		return p.message("time", strftime(format, time.Unix(0, int64(rec.nsecs)+p.wallNS)))
+	case compiler.EventPrint:
+		return p.print(ev, rec)
+	}
+	return fmt.Errorf("record of unknown event kind %d", ev.Kind)
+}
+
+// reached reports whether maxEvents records have been printed.
+func (p *printer) reached() bool { return p.maxEvents > 0 && p.printed >= p.maxEvents }
+
+// limited reports whether the maxEvents limit drops a record of ev. END
+// probes' records are never dropped.
+func (p *printer) limited(ev *compiler.Event) bool {
+	return p.reached() && p.prog.Probes[ev.Probe].Kind != compiler.AttachEnd
+}
+
+// print handles print(@map) and print(value).
+func (p *printer) print(ev *compiler.Event, rec *record) error {
+	if ev.Map != "" {
+		info := p.mapInfo(ev.Map)
+		if info == nil {
+			return fmt.Errorf("print of unknown map %s", ev.Map)
+		}
+		return p.printMap(info)
+	}
+	if len(ev.Fields) != 1 {
+		return fmt.Errorf("print record with %d values", len(ev.Fields))
+	}
+	f := ev.Fields[0]
+	if p.out.Format == JSON {
+		return p.write(fmt.Sprintf(`{"type": "value", "data": %s}`+"\n", p.r.jsonValue(rec.field(f), f.Render)))
+	}
+	return p.write(p.r.text(rec.field(f), f.Render) + "\n")
+}
+
+// message writes printf or time text, or its JSON object.
+func (p *printer) message(typ, text string) error {
+	if p.out.Format == JSON {
+		return p.write(jsonMessage(typ, text))
+	}
+	return p.write(text)
+}
+
+// onMap applies op to the script map called name.
+func (p *printer) onMap(name string, op func(*ebpf.Map) error) error {
+	if p.mapInfo(name) == nil {
+		return fmt.Errorf("unknown map %s", name)
+	}
+	return op(p.maps[name])
+}
+
+// mapInfo finds a script map by name.
+func (p *printer) mapInfo(name string) *compiler.MapInfo {
+	for _, info := range p.prog.ScriptMaps {
+		if info.Name == name {
+			return info
+		}
+	}
+	return nil
+}
+
+// printMap reads a script map and prints it in bpftrace's layout.
+func (p *printer) printMap(info *compiler.MapInfo) error {
+	entries, err := readMap(p.maps[info.Name])
+	if err != nil {
+		return err
+	}
+	return p.write(renderMap(p.out.Format, info, entries, p.r))
+}
+
+// exitMaps prints every script map as bpftrace does at exit. A program of
+// expression lines only (nothing but trace events, no maps) prints
+// nothing, so its output stays in trace_pipe's shape.
+func (p *printer) exitMaps() error {
+	if p.onlyTraceLines() {
+		return nil
+	}
+	snapshot := map[string][]mapEntry{}
+	for _, info := range p.prog.ScriptMaps {
+		entries, err := readMap(p.maps[info.Name])
+		if err != nil {
+			return err
+		}
+		snapshot[info.Name] = entries
+	}
+	return p.write(exitDump(p.out.Format, p.prog.ScriptMaps, snapshot, p.r))
+}
+
+// exitDump renders the maps as bpftrace does at exit: in text, two empty
+// lines and then every map, by name.
+func exitDump(format Format, infos []*compiler.MapInfo, entries map[string][]mapEntry, r *renderer) string {
+	var b strings.Builder
+	if format == Text {
+		b.WriteString("\n\n")
+	}
+	infos = slices.Clone(infos)
+	slices.SortStableFunc(infos, func(a, b *compiler.MapInfo) int { return strings.Compare(a.Name, b.Name) })
+	for _, info := range infos {
+		b.WriteString(renderMap(format, info, entries[info.Name], r))
+	}
+	return b.String()
+}
+
+// renderMap renders one map's entries in format.
+func renderMap(format Format, info *compiler.MapInfo, entries []mapEntry, r *renderer) string {
+	rows := buildRows(info, entries, r)
+	if format == JSON {
+		return r.mapJSON(info, rows)
+	}
+	return r.mapText(info, rows)
+}
+
+// onlyTraceLines reports whether the program is made of expression lines:
+// it has events, all of them trace lines, and no script maps.
+func (p *printer) onlyTraceLines() bool {
+	if len(p.prog.ScriptMaps) > 0 || len(p.prog.Events) == 0 {
+		return false
+	}
+	for _, ev := range p.prog.Events {
+		if ev.Kind != compiler.EventTrace {
+			return false
+		}
+	}
+	return true
+}
+
+// write writes s to the output.
+func (p *printer) write(s string) error {
+	if s == "" {
+		return nil
+	}
+	_, err := io.WriteString(p.out.W, s)
+	return err
+}
+
+// warn writes a diagnostic line to Output.Warn, if set.
+func (p *printer) warn(format string, args ...any) {
+	if p.out.Warn != nil {
+		fmt.Fprintf(p.out.Warn, "surftrace: "+format+"\n", args...)
+	}
+}

@@ -1,0 +1,106 @@
+package runtime
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/surftrace/surftrace/compiler"
+)
+
+// sprintf formats a bpftrace printf format with one argument per field,
+// read from the payload. Conversions follow C's printf as bpftrace passes
+// them through: %d %i %u %x %X %o %c %s %p and %%, with flags, width,
+// precision and the length modifiers hh h l ll j z t; without a length
+// modifier an integer conversion takes 32 bits, as in C. Escapes such as
+// \n were already turned into bytes by the parser.
+func (r *renderer) sprintf(format string, fields []*compiler.Field, payload []byte) string {
+	var out strings.Builder
+	arg := 0
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' {
+			out.WriteByte(c)
+			continue
+		}
+		spec, n := parseConversion(format[i+1:])
+		i += n
+		if spec.verb == '%' {
+			out.WriteByte('%')
+			continue
+		}
+		if spec.verb == 0 || arg >= len(fields) {
+			out.WriteString("%" + format[i-n+1:i+1])
+			continue
+		}
+		f := fields[arg]
+		arg++
+		out.WriteString(r.convert(spec, f, payload[f.Offset:f.Offset+f.Size]))
+	}
+	return out.String()
+}
+
+// conversion is one parsed printf conversion.
+type conversion struct {
+	flags string // Go-compatible flags, width and precision: "-05", ".2"
+	bits  int    // integer width from the length modifier
+	verb  byte   // d i u x X o c s p %, or 0 when malformed
+}
+
+// parseConversion parses the conversion after a '%' and returns it with the
+// number of bytes it spans.
+func parseConversion(s string) (conversion, int) {
+	i := 0
+	for i < len(s) && strings.IndexByte("-+ #0.123456789", s[i]) >= 0 {
+		i++
+	}
+	spec := conversion{flags: s[:i], bits: 32}
+	switch {
+	case strings.HasPrefix(s[i:], "hh"):
+		spec.bits, i = 8, i+2
+	case strings.HasPrefix(s[i:], "h"):
+		spec.bits, i = 16, i+1
+	case strings.HasPrefix(s[i:], "ll"):
+		spec.bits, i = 64, i+2
+	case i < len(s) && strings.IndexByte("ljzt", s[i]) >= 0:
+		spec.bits, i = 64, i+1
+	}
+	if i < len(s) && strings.IndexByte("diuxXocsp%", s[i]) >= 0 {
+		spec.verb = s[i]
+		i++
+	}
+	return spec, i
+}
+
+// convert renders one argument for spec.
+func (r *renderer) convert(spec conversion, f *compiler.Field, b []byte) string {
+	if spec.verb == 's' {
+		return fmt.Sprintf("%"+spec.flags+"s", r.text(b, f.Render))
+	}
+	v := readUint(b)
+	if f.Render == compiler.RenderSigned {
+		v = uint64(readInt(b))
+	}
+	if f.Render == compiler.RenderBE || f.Render == compiler.RenderBEHex {
+		v = readBE(b)
+	}
+	mask := uint64(1)<<spec.bits - 1
+	if spec.bits == 64 {
+		mask = ^uint64(0)
+	}
+	u := v & mask
+	switch spec.verb {
+	case 'd', 'i':
+		shift := uint(64 - spec.bits)
+		return fmt.Sprintf("%"+spec.flags+"d", int64(u<<shift)>>shift)
+	case 'c':
+		return fmt.Sprintf("%"+spec.flags+"c", rune(byte(v)))
+	case 'p':
+		return fmt.Sprintf("%"+spec.flags+"s", fmt.Sprintf("0x%x", v))
+	default: // u x X o
+		verb := string(spec.verb)
+		if verb == "u" {
+			verb = "d"
+		}
+		return fmt.Sprintf("%"+spec.flags+verb, u)
+	}
+}

@@ -1,0 +1,72 @@
+package runtime
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/surftrace/surftrace/compiler"
+)
+
+// record is one decoded ring-buffer record: the fixed header of
+// compiler.Hdr* and the payload its Event describes.
+type record struct {
+	event   *compiler.Event
+	cpu     uint32
+	nsecs   uint64 // CLOCK_MONOTONIC, from bpf_ktime_get_ns
+	pidTgid uint64
+	comm    string
+	ip      uint64
+	payload []byte
+}
+
+// tid is the thread id, as ftrace's common_pid.
+func (r *record) tid() uint32 { return uint32(r.pidTgid) }
+
+// tgid is the process id.
+func (r *record) tgid() uint32 { return uint32(r.pidTgid >> 32) }
+
+// decodeRecord splits raw into header and payload and finds its Event.
+// The payload is checked against the Event's fields, so field never reads
+// past the record.
+func decodeRecord(raw []byte, events []*compiler.Event) (*record, error) {
+	if len(raw) < compiler.HdrSize {
+		return nil, fmt.Errorf("short record: %d bytes, header is %d", len(raw), compiler.HdrSize)
+	}
+	le := binary.LittleEndian
+	id := le.Uint32(raw[compiler.HdrID:])
+	if int(id) >= len(events) {
+		return nil, fmt.Errorf("record with unknown event id %d", id)
+	}
+	rec := &record{
+		event:   events[id],
+		cpu:     le.Uint32(raw[compiler.HdrCPU:]),
+		nsecs:   le.Uint64(raw[compiler.HdrTime:]),
+		pidTgid: le.Uint64(raw[compiler.HdrPidTgid:]),
+		comm:    cString(raw[compiler.HdrComm:compiler.HdrIP]),
+		ip:      le.Uint64(raw[compiler.HdrIP:]),
+		payload: raw[compiler.HdrSize:],
+	}
+	need := payloadSize(rec.event)
+	if len(rec.payload) < need {
+		return nil, fmt.Errorf("record for event %d has %d payload bytes, its fields need %d", id, len(rec.payload), need)
+	}
+	return rec, nil
+}
+
+// payloadSize is the number of payload bytes an event's fields and stack
+// id occupy.
+func payloadSize(ev *compiler.Event) int {
+	n := 0
+	for _, f := range ev.Fields {
+		n = max(n, f.Offset+f.Size)
+	}
+	if ev.Stack >= 0 {
+		n = max(n, ev.Stack+8)
+	}
+	return n
+}
+
+// field returns the bytes of f in the payload.
+func (r *record) field(f *compiler.Field) []byte {
+	return r.payload[f.Offset : f.Offset+f.Size]
+}

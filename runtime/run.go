@@ -1,0 +1,163 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/cilium/ebpf/ringbuf"
+	"golang.org/x/sys/unix"
+
+	"github.com/surftrace/surftrace/compiler"
+)
+
+// maxWarnings bounds how many malformed records are described one by one.
+const maxWarnings = 10
+
+// Run prints records from the ring buffer until ctx is done, a record
+// calls exit(), or Options.MaxEvents records were printed. It then runs the
+// END probes, prints what is still buffered, reports lost records per
+// probe, and prints the script maps as bpftrace does at exit. Call Attach
+// first; Run does not close the Tracer.
+func (t *Tracer) Run(ctx context.Context, out Output) error {
+	p, err := t.newPrinter(out)
+	if err != nil {
+		return err
+	}
+	rd, err := ringbuf.NewReader(t.maps.Maps[compiler.EventsMap])
+	if err != nil {
+		return fmt.Errorf("read events: %w", err)
+	}
+	defer rd.Close()
+	stop := context.AfterFunc(ctx, func() { rd.Flush() })
+	defer stop()
+
+	var errs []error
+	errs = append(errs, t.readUntilExit(rd, p))
+	for _, probe := range t.prog.Probes {
+		if probe.Kind == compiler.AttachEnd {
+			errs = append(errs, t.runOnce(probe))
+		}
+	}
+	rd.SetDeadline(time.Now())
+	errs = append(errs, t.drain(rd, p))
+	errs = append(errs, t.printLost(p))
+	errs = append(errs, p.exitMaps())
+	return errors.Join(errs...)
+}
+
+// newPrinter prepares a printer for out.
+func (t *Tracer) newPrinter(out Output) (*printer, error) {
+	var mono unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono); err != nil {
+		return nil, fmt.Errorf("clock_gettime: %w", err)
+	}
+	stacks := t.maps.Maps[compiler.StacksMap]
+	r := &renderer{syms: t.syms}
+	if stacks != nil {
+		r.stacks = func(id int64) ([]uint64, error) {
+			b, err := stacks.LookupBytes(uint32(id))
+			if err != nil || b == nil {
+				return nil, fmt.Errorf("stack %d not found", id)
+			}
+			addrs := make([]uint64, len(b)/8)
+			for i := range addrs {
+				addrs[i] = readUint(b[8*i : 8*i+8])
+			}
+			return addrs, nil
+		}
+	}
+	return &printer{
+		out:       out,
+		r:         r,
+		prog:      t.prog,
+		maps:      t.maps.Maps,
+		wallNS:    time.Now().UnixNano() - mono.Nano(),
+		maxEvents: t.opts.MaxEvents,
+	}, nil
+}
+
+// readUntilExit prints records until the reader is flushed (ctx done) or
+// a record ends the run.
+func (t *Tracer) readUntilExit(rd *ringbuf.Reader, p *printer) error {
+	var rec ringbuf.Record
+	for {
+		err := rd.ReadInto(&rec)
+		if errors.Is(err, ringbuf.ErrFlushed) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read events: %w", err)
+		}
+		exit, err := t.handle(p, rec.RawSample)
+		if err != nil || exit {
+			return err
+		}
+	}
+}
+
+// drain prints the records still in the ring buffer; the reader's
+// deadline is already set.
+func (t *Tracer) drain(rd *ringbuf.Reader, p *printer) error {
+	var rec ringbuf.Record
+	for {
+		err := rd.ReadInto(&rec)
+		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, ringbuf.ErrFlushed) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("read events: %w", err)
+		}
+		if _, err := t.handle(p, rec.RawSample); err != nil {
+			return err
+		}
+	}
+	if p.malformed > maxWarnings {
+		p.warn("skipped %d malformed records in all", p.malformed)
+	}
+	return nil
+}
+
+// handle decodes and prints one raw record. Malformed records are
+// reported on Output.Warn and skipped.
+func (t *Tracer) handle(p *printer, raw []byte) (exit bool, err error) {
+	rec, err := decodeRecord(raw, t.prog.Events)
+	if err != nil {
+		p.malformed++
+		if p.malformed <= maxWarnings {
+			p.warn("skipping record: %v", err)
+		}
+		return false, nil
+	}
+	return p.record(rec)
+}
+
+// printLost reports, per probe, the records its program could not put in
+// the ring buffer.
+func (t *Tracer) printLost(p *printer) error {
+	lost := t.maps.Maps[compiler.LostMap]
+	for _, probe := range t.prog.Probes {
+		b, err := lost.LookupBytes(uint32(probe.Index))
+		if err != nil {
+			return fmt.Errorf("read lost counts: %w", err)
+		}
+		var n uint64
+		for _, v := range splitValues(b, 8, 8) {
+			n += readUint(v)
+		}
+		if n == 0 {
+			continue
+		}
+		if p.out.Format == JSON {
+			err = p.write(fmt.Sprintf(`{"type": "lost_events", "data": {"events": %d, "probe": %s}}`+"\n", n, jsonString(probe.Name)))
+		} else {
+			err = p.write(fmt.Sprintf("Lost %d events in %s\n", n, probe.Name))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package runtime
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/surftrace/surftrace/compiler"
+)
+
+// traceLine renders an EventTrace record in ftrace's trace_pipe shape,
+// without the flags column, followed by its stack frames if it has any:
+//
+//	             nc-2733784 [014] 12648619.219880: p0: (ip_output+0x0) proto=17 comm="nc"
+//	=> ip_output+0x0
+func (p *printer) traceLine(probe *compiler.Probe, rec *record) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%16s-%-7d [%03d] %d.%06d: %s: (%s)",
+		rec.comm, rec.tid(), rec.cpu, rec.nsecs/1e9, rec.nsecs%1e9/1e3,
+		probe.Name, p.where(probe, rec))
+	for _, f := range rec.event.Fields {
+		if f.Render == compiler.RenderStackID {
+			continue
+		}
+		fmt.Fprintf(&b, " %s=%s", f.Name, p.r.traceValue(rec.field(f), f.Render))
+	}
+	b.WriteString("\n")
+	for _, id := range stackIDs(rec) {
+		for _, frame := range p.ftraceStack(id) {
+			b.WriteString(" => " + frame + "\n")
+		}
+	}
+	return b.String()
+}
+
+// where is the part of a trace line in parentheses: SYMBOL+0xOFF for a
+// kprobe, CALLER+0xOFF <- SYMBOL for a kretprobe, the event for the
+// others.
+func (p *printer) where(probe *compiler.Probe, rec *record) string {
+	switch probe.Kind {
+	case compiler.AttachKprobe:
+		return fmt.Sprintf("%s+0x%x", probe.Target, probe.Offset)
+	case compiler.AttachKretprobe:
+		return p.r.syms.table().symbolize(rec.ip) + " <- " + probe.Target
+	case compiler.AttachBegin:
+		return "BEGIN"
+	case compiler.AttachEnd:
+		return "END"
+	case compiler.AttachInterval:
+		return "interval:" + probe.Interval.String()
+	default:
+		return probe.Target
+	}
+}
+
+// stackIDs returns the stack ids a record carries: the Event's Stack and
+// any field rendered as a stack.
+func stackIDs(rec *record) []int64 {
+	var ids []int64
+	if rec.event.Stack >= 0 {
+		ids = append(ids, readInt(rec.payload[rec.event.Stack:rec.event.Stack+8]))
+	}
+	for _, f := range rec.event.Fields {
+		if f.Render == compiler.RenderStackID {
+			ids = append(ids, readInt(rec.field(f)))
+		}
+	}
+	return ids
+}
+
+// ftraceStack returns the frames of a stack as ftrace's stacktrace option
+// names them ("SYMBOL+0xOFF [module]"), or one line saying why there are
+// none.
+func (p *printer) ftraceStack(id int64) []string {
+	addrs, err := p.r.frames(id)
+	if err != nil {
+		return []string{"<" + err.Error() + ">"}
+	}
+	tab := p.r.syms.table()
+	frames := make([]string, len(addrs))
+	for i, a := range addrs {
+		frames[i] = tab.frame(a)
+	}
+	return frames
+}

@@ -1,0 +1,107 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+
+	"github.com/surftrace/surftrace/compiler"
+)
+
+// Options control how a Tracer loads and runs.
+type Options struct {
+	// Verbose puts the whole verifier log into load errors.
+	Verbose bool
+	// MaxEvents makes Run return after printing this many trace, printf,
+	// time and print records; 0 means no limit.
+	MaxEvents int
+	// Kallsyms is the kernel symbol table to symbolize addresses with;
+	// "" means /proc/kallsyms. It is read on first use.
+	Kallsyms string
+}
+
+// Tracer owns the kernel objects of one loaded compiler.Program: its maps,
+// its programs and, once attached, its links. Close releases them all.
+type Tracer struct {
+	prog    *compiler.Program
+	opts    Options
+	maps    *ebpf.Collection // every map of prog.Maps, by name
+	progs   []*ebpf.Program  // by probe index
+	links   []link.Link
+	closers []io.Closer // perf events behind interval links
+	syms    *symbols
+}
+
+// Close detaches every probe and closes the programs and maps. It is safe
+// to call on a Tracer in any state, and more than once.
+func (t *Tracer) Close() error {
+	var errs []error
+	for _, l := range t.links {
+		errs = append(errs, l.Close())
+	}
+	t.links = nil
+	for _, c := range t.closers {
+		errs = append(errs, c.Close())
+	}
+	t.closers = nil
+	for _, p := range t.progs {
+		errs = append(errs, p.Close())
+	}
+	t.progs = nil
+	if t.maps != nil {
+		t.maps.Close()
+		t.maps = nil
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	return nil
+}
+
+// probeLabel names a probe in errors: its display name, and for
+// expression-line probes ("p0") also what it attaches to.
+func probeLabel(p *compiler.Probe) string {
+	where := attachName(p)
+	if where == "" || where == p.Name {
+		return p.Name
+	}
+	return p.Name + " (" + where + ")"
+}
+
+// attachName spells where a probe attaches as bpftrace would:
+// "kprobe:ip_rcv", "tracepoint:sched:sched_switch".
+func attachName(p *compiler.Probe) string {
+	switch p.Kind {
+	case compiler.AttachKprobe:
+		if p.Offset != 0 {
+			return fmt.Sprintf("kprobe:%s+%d", p.Target, p.Offset)
+		}
+		return "kprobe:" + p.Target
+	case compiler.AttachKretprobe:
+		return "kretprobe:" + p.Target
+	case compiler.AttachTracepoint:
+		return "tracepoint:" + p.Target
+	case compiler.AttachRawTracepoint:
+		return "rawtracepoint:" + p.Target
+	case compiler.AttachFentry:
+		return "fentry:" + p.Target
+	case compiler.AttachFexit:
+		return "fexit:" + p.Target
+	case compiler.AttachBegin:
+		return "BEGIN"
+	case compiler.AttachEnd:
+		return "END"
+	case compiler.AttachInterval:
+		return "interval:" + p.Interval.String()
+	}
+	return ""
+}
+
+// probeError prefixes err with the probe's source position and name and
+// what was being done: "x.st:3:1: attach kprobe:ip_rcv: ...".
+func probeError(p *compiler.Probe, verb string, err error) error {
+	return fmt.Errorf("%s: %s %s: %w", p.Pos, verb, probeLabel(p), err)
+}
