@@ -9,16 +9,17 @@ import (
 )
 
 // cIntegers are the integer type names a cast may use without BTF.
-var cIntegers = map[string]*btf.Int{}
+var cIntegers = makeCIntegers()
 
-func init() {
+func makeCIntegers() map[string]*btf.Int {
+	ints := map[string]*btf.Int{}
 	add := func(size uint32, signed bool, names ...string) {
 		enc := btf.Unsigned
 		if signed {
 			enc = btf.Signed
 		}
 		for _, n := range names {
-			cIntegers[n] = &btf.Int{Name: n, Size: size, Encoding: enc}
+			ints[n] = &btf.Int{Name: n, Size: size, Encoding: enc}
 		}
 	}
 	add(1, false, "u8", "__u8", "uint8_t", "unsigned char", "__be8")
@@ -31,16 +32,14 @@ func init() {
 	add(4, true, "s32", "__s32", "int32_t", "int", "signed int", "signed")
 	add(8, true, "s64", "__s64", "int64_t", "long", "long int", "long long", "long long int",
 		"signed long", "ssize_t", "intptr_t")
-	cIntegers["char"] = &btf.Int{Name: "char", Size: 1, Encoding: btf.Char}
-	cIntegers["bool"] = &btf.Int{Name: "bool", Size: 1, Encoding: btf.Bool}
-	cIntegers["_Bool"] = &btf.Int{Name: "_Bool", Size: 1, Encoding: btf.Bool}
+	ints["char"] = &btf.Int{Name: "char", Size: 1, Encoding: btf.Char}
+	ints["bool"] = &btf.Int{Name: "bool", Size: 1, Encoding: btf.Bool}
+	ints["_Bool"] = &btf.Int{Name: "_Bool", Size: 1, Encoding: btf.Bool}
+	return ints
 }
 
 // u64Type is the type of untyped 64-bit values (registers, addresses).
 var u64Type = cIntegers["u64"]
-
-// charPtr is "char *".
-var charPtr = &btf.Pointer{Target: cIntegers["char"]}
 
 // under strips typedefs and qualifiers.
 func under(t btf.Type) btf.Type { return btf.UnderlyingType(t) }

@@ -200,10 +200,28 @@ func (c *lineChecker) operand(e lang.Expr, lp *lineProbe) *lineField {
 // temp types a filter operand that is no field of the line.
 func (c *lineChecker) temp(tf *lang.TraceField, lp *lineProbe) *lineField {
 	f := c.field(tf)
-	if f.kind == fieldString || f.kind == fieldBytes {
-		lp.temps = append(lp.temps, f)
+	if f.kind != fieldString && f.kind != fieldBytes {
+		return f
 	}
+	// A field of the line that copies the same bytes serves the filter too.
+	for _, g := range append(lp.fields, lp.temps...) {
+		if g.kind == f.kind && g.out.Size == f.out.Size && sourceKey(g) == sourceKey(f) {
+			return g
+		}
+	}
+	lp.temps = append(lp.temps, f)
 	return f
+}
+
+// sourceKey identifies the memory a string or bytes field copies.
+func sourceKey(f *lineField) string {
+	if f.n != nil {
+		return "*" + f.n.key()
+	}
+	if f.v.addr != nil {
+		return f.v.addr.key()
+	}
+	return ""
 }
 
 // literal converts a number literal for f, checking that it fits.
@@ -326,4 +344,3 @@ func (c *lineChecker) compareBytes(f *lineField, op string, y lang.Expr, at lang
 	}
 	return &condBytes{f: f, lit: lit, negate: op == "!="}
 }
-

@@ -8,9 +8,9 @@ import (
 // first computes every value the filter reads, so that each read happens
 // once whichever way the conditions go, then tests.
 func (g *lineGen) filter(c cond) {
-	g.src = "f: filter"
+	g.src = g.lp.filterSrc
 	g.operands(c)
-	g.src = "f: filter"
+	g.src = g.lp.filterSrc
 	g.jumpIfFalse(c, g.exit)
 }
 
@@ -27,7 +27,9 @@ func (g *lineGen) operands(c cond) {
 		g.operands(c.x)
 	case *condCmp:
 		g.val(c.x)
-		g.val(c.y)
+		if _, ok := constOf(c.y); !ok {
+			g.val(c.y)
+		}
 	case *condStr:
 		if c.f.kind == fieldComm {
 			g.fillComm()

@@ -130,7 +130,7 @@ func foldALU(op asm.ALUOp, a, b uint64) (uint64, bool) {
 
 // truncate keeps the low size bytes of n, sign-extending when signed.
 func truncate(n node, size int, signed bool) node {
-	if size >= 8 {
+	if size >= 8 || fitsUnsigned(n, size) && !signed {
 		return n
 	}
 	shift := &nConst{uint64(64 - 8*size)}
@@ -147,3 +147,21 @@ type nSwap struct {
 }
 
 func (n *nSwap) key() string { return fmt.Sprintf("swap%d(%s)", 8*n.size, n.x.key()) }
+
+// fitsUnsigned reports whether n is already zero-extended from at most size
+// bytes: a narrow load, or a mask within size.
+func fitsUnsigned(n node, size int) bool {
+	switch n := n.(type) {
+	case *nLoad:
+		return n.size <= size
+	case *nCtx:
+		return n.size <= size
+	case *nSwap:
+		return n.size <= size
+	case *nBin:
+		if k, ok := constOf(n.y); ok && n.op == asm.And {
+			return size >= 8 || k < 1<<(8*size)
+		}
+	}
+	return false
+}

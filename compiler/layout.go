@@ -6,7 +6,7 @@ package compiler
 func layout(lp *lineProbe) (stack, record, scratch int) {
 	off := 0
 	place := func(f *lineField) {
-		align := 1
+		align := 8 // strings and bytes: whole words copy faster
 		if f.kind == fieldScalar {
 			align = f.out.Size
 		}

@@ -12,9 +12,10 @@ import (
 // lineProbe is one checked expression line: where it attaches, the fields
 // of its record and its filter, ready for code generation.
 type lineProbe struct {
-	probe  *Probe
-	fields []*lineField
-	filter cond // nil when the line has none
+	probe     *Probe
+	fields    []*lineField
+	filter    cond // nil when the line has none
+	filterSrc string
 	// temps are strings the filter compares that no field holds.
 	temps []*lineField
 	stack bool // -s: take a stack id
@@ -46,9 +47,9 @@ type lineChecker struct {
 	ki     *kinfo
 	opts   Options
 	kind   AttachKind
-	fn     string           // the function, for p and r lines
-	proto  *btf.FuncProto   // nil when BTF does not know the function
-	tp     []*tpField       // e lines: the record's fields
+	fn     string         // the function, for p and r lines
+	proto  *btf.FuncProto // nil when BTF does not know the function
+	tp     []*tpField     // e lines: the record's fields
 	byName map[string]*lineField
 }
 
@@ -74,7 +75,7 @@ func checkLine(ki *kinfo, opts Options, p *lang.Probe, index int) *lineProbe {
 		lp.fields = append(lp.fields, f)
 	}
 	if p.Pred != nil {
-		lp.filter = c.cond(p.Pred, lp)
+		lp.filter, lp.filterSrc = c.cond(p.Pred, lp), "f:"+source(p.Pred)
 	}
 	return lp
 }

@@ -95,7 +95,7 @@ const (
 type Event struct {
 	ID    uint32
 	Kind  EventKind
-	Probe int    // index of the emitting probe
+	Probe int // index of the emitting probe
 	Pos   lang.Pos
 	// Format is the printf/time format, already checked against Fields.
 	Format string
