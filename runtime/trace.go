@@ -7,11 +7,11 @@ import (
 	"github.com/surftrace/surftrace/compiler"
 )
 
-// traceLine renders an EventTrace record in ftrace's trace_pipe shape,
-// without the flags column, followed by its stack frames if it has any:
-//
-//	             nc-2733784 [014] 12648619.219880: p0: (ip_output+0x0) proto=17 comm="nc"
-//	=> ip_output+0x0
+// traceLine renders an EventTrace record in ftrace's trace_pipe shape
+// without the flags column (comm right-aligned in 16 columns, "-", the
+// thread id, the CPU, monotonic seconds.micros, the probe name, where it
+// fired in parentheses, then name=value pairs), followed by one
+// " => SYMBOL+0xOFF [module]" line per stack frame.
 func (p *printer) traceLine(probe *compiler.Probe, rec *record) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%16s-%-7d [%03d] %d.%06d: %s: (%s)",

@@ -1,0 +1,68 @@
+package runtime
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestKallsymsLookup(t *testing.T) {
+	tab := newSymbols("testdata/kallsyms").table()
+	for _, tc := range []struct {
+		addr       uint64
+		sym, frame string
+	}{
+		{0xffffffff81a2c3d0, "ip_output+0x0", "ip_output+0x0"},
+		{0xffffffff81a2c3e5, "ip_output+0x15", "ip_output+0x15"},
+		{0xffffffff81a2c210, "ip_rcv_core.isra.0+0x10", "ip_rcv_core.isra.0+0x10"},
+		{0xffffffffc0201010, "veth_xmit+0x10", "veth_xmit+0x10 [veth]"},
+		{0xffffffffc0201400, "veth_poll+0x0", "veth_poll+0x0 [veth]"},
+		{0x1000, "0x1000", "0x1000"},
+	} {
+		if got := tab.symbolize(tc.addr); got != tc.sym {
+			t.Errorf("symbolize(%#x) = %q, want %q", tc.addr, got, tc.sym)
+		}
+		if got := tab.frame(tc.addr); got != tc.frame {
+			t.Errorf("frame(%#x) = %q, want %q", tc.addr, got, tc.frame)
+		}
+	}
+}
+
+func TestKallsymsDropsHiddenAddresses(t *testing.T) {
+	tab, err := parseKallsyms(strings.NewReader("0000000000000000 T a\n0000000000000000 T b\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tab.symbolize(0x10); got != "0x10" {
+		t.Errorf("symbolize with hidden addresses = %q, want 0x10", got)
+	}
+}
+
+func TestKallsymsBadAddress(t *testing.T) {
+	if _, err := parseKallsyms(strings.NewReader("zzzz T a\n")); err == nil {
+		t.Error("parse of a bad address succeeded")
+	}
+}
+
+func TestSymbolsMissingFileIsEmpty(t *testing.T) {
+	s := newSymbols("testdata/no-such-file")
+	if got := s.table().symbolize(0x10); got != "0x10" {
+		t.Errorf("symbolize = %q", got)
+	}
+	if s.err == nil {
+		t.Error("missing table not reported")
+	}
+}
+
+// TestHostKallsyms checks the real table parses and resolves a symbol to
+// itself, where the kernel shows addresses.
+func TestHostKallsyms(t *testing.T) {
+	s := newSymbols("/proc/kallsyms")
+	tab := s.table()
+	if s.err != nil || len(tab.syms) == 0 {
+		t.Skipf("no readable kallsyms with addresses (err %v)", s.err)
+	}
+	sym := tab.syms[len(tab.syms)/2]
+	if got := tab.symbolize(sym.addr); !strings.HasSuffix(got, "+0x0") {
+		t.Errorf("symbolize(%#x) = %q, want a +0x0 symbol", sym.addr, got)
+	}
+}
