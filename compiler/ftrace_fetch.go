@@ -1,0 +1,219 @@
+package compiler
+
+import (
+	"fmt"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// field writes "NAME=FETCH:TYPE" for one field of a p or r line.
+func (l *ftraceLowerer) field(def *ftext, tf *lang.TraceField, f *lineField) *FtraceField {
+	out := &FtraceField{Name: tf.Name, Render: f.out.Render, Size: f.out.Size}
+	var fetch string
+	switch {
+	case f.kind == fieldComm:
+		fetch, out.Type, out.Size = "$comm", "string", 0
+	case f.out.Render == RenderStackID:
+		fail(tf.Value, "ftrace cannot record $stack as a field; use -s to print the stack under each event")
+	case f.kind == fieldString:
+		out.Type, out.Size = "string", 0
+		if f.n != nil { // a char *: the string is where it points
+			fetch = "+0(" + l.fetch(f.n, tf.Value) + ")"
+		} else {
+			fetch = l.deref(f.v.addr, tf.Value)
+		}
+	case f.kind == fieldBytes:
+		fetch, out.Type = l.deref(f.v.addr, tf.Value), fmt.Sprintf("x8[%d]", f.out.Size)
+	case f.v.bitSize > 0:
+		fetch, out.Type = l.deref(f.v.addr, tf.Value), bitfieldType(f.v)
+	case f.v.n == nil && f.v.addr != nil:
+		fetch, out.Type = l.deref(f.v.addr, tf.Value), scalarType(f)
+	default:
+		fetch, out.Type = l.fetch(f.n, tf.Value), scalarType(f)
+	}
+	start := def.b.Len()
+	def.add(tf.Name+"=", nil)
+	if f.kind == fieldComm {
+		def.add(fetch, tf.Value) // $comm is a string by itself, as surftrace wrote it
+	} else {
+		def.add(fetch+":"+out.Type, tf.Value)
+	}
+	def.mark(start, tf)
+	return out
+}
+
+// scalarType is the fetch type of a number: x (hex), s (signed) or u,
+// and the width in bits.
+func scalarType(f *lineField) string {
+	letter := "u"
+	switch f.out.Render {
+	case RenderHex:
+		letter = "x"
+	case RenderSigned:
+		letter = "s"
+	}
+	return fmt.Sprintf("%s%d", letter, 8*f.out.Size)
+}
+
+// bitfieldType is ftrace's "b<width>@<offset>/<container bits>" for a
+// bitfield whose bytes start at v.addr.
+func bitfieldType(v *value) string {
+	container := 8
+	for container < v.bitOff+v.bitSize {
+		container *= 2
+	}
+	return fmt.Sprintf("b%d@%d/%d", v.bitSize, v.bitOff, container)
+}
+
+// fetch returns the fetch argument whose value is n: a register,
+// $retval, or a dereference chain. Anything computed from fetched values
+// is beyond ftrace.
+func (l *ftraceLowerer) fetch(n node, at lang.Node) string {
+	switch n := stripTruncate(n).(type) {
+	case *nCtx:
+		name, ok := l.regName(n.off)
+		if !ok {
+			fail(at, "ftrace cannot read this value: it lies in a tracepoint record")
+		}
+		if l.fp.Kind == AttachKretprobe && name == l.ki.regs.ret {
+			return "$retval"
+		}
+		return "%" + name
+	case *nLoad:
+		if n.size != 8 {
+			fail(at, "ftrace dereferences pointers only; this address is computed from a %d-byte value", n.size)
+		}
+		return l.deref(n.addr, at)
+	case *nConst:
+		fail(at, "ftrace fetches memory, not constants; dereference the address (->member)")
+	}
+	fail(at, "ftrace cannot compute this value: arithmetic on fetched values needs the bpf backend")
+	return ""
+}
+
+// deref returns the fetch argument reading memory at addr:
+// "+OFF(BASE)", or "@SYM+OFF" for an address inside a global.
+func (l *ftraceLowerer) deref(addr node, at lang.Node) string {
+	base, off := l.splitAdd(addr, at)
+	if c, ok := base.(*nConst); ok {
+		return "@" + l.symbolAt(c.v+uint64(off), at)
+	}
+	return offsetText(off) + "(" + l.fetch(base, at) + ")"
+}
+
+// offsetText prints a dereference offset: "+0x9", "-0x8", "+0".
+func offsetText(off int64) string {
+	switch {
+	case off < 0:
+		return fmt.Sprintf("-%#x", -off)
+	case off == 0:
+		return "+0"
+	}
+	return fmt.Sprintf("+%#x", off)
+}
+
+// splitAdd splits addr into a base and a constant offset. A header length
+// computed from the packet (IPv4 ihl*4, TCP doff*4) becomes its option-less
+// size, with a warning, since ftrace cannot compute it.
+func (l *ftraceLowerer) splitAdd(addr node, at lang.Node) (node, int64) {
+	b, ok := addr.(*nBin)
+	if !ok || b.op != asm.Add {
+		return addr, 0
+	}
+	for _, pair := range [][2]node{{b.x, b.y}, {b.y, b.x}} {
+		if c, ok := constOf(pair[1]); ok {
+			base, off := l.splitAdd(pair[0], at)
+			return base, off + int64(c)
+		}
+		if size, msg, ok := headerLen(pair[1]); ok {
+			l.warn(at, msg)
+			base, off := l.splitAdd(pair[0], at)
+			return base, off + size
+		}
+	}
+	fail(at, "ftrace cannot add two fetched values to make an address (e.g. skb->head + network_header); use an lN tag or the bpf backend")
+	return nil, 0
+}
+
+// headerLen recognizes a header length the bpf backend computes from the
+// packet, and returns the length ftrace assumes instead.
+func headerLen(n node) (int64, string, bool) {
+	const ipMsg = "the ftrace form assumes a 20-byte IPv4 header (ihl=5): ftrace cannot compute ihl*4, so IP options or IPv6 shift what follows"
+	if _, ok := n.(*nL3Len); ok {
+		return 20, ipMsg, true
+	}
+	b, ok := n.(*nBin)
+	if !ok || b.op != asm.LSh {
+		return 0, "", false
+	}
+	if c, _ := constOf(b.y); c != 2 {
+		return 0, "", false
+	}
+	inner, ok := b.x.(*nBin)
+	if !ok {
+		return 0, "", false
+	}
+	if c, _ := constOf(inner.y); inner.op == asm.And && c == 0xf {
+		return 20, ipMsg, true
+	}
+	if c, _ := constOf(inner.y); inner.op == asm.RSh && c == 4 {
+		return 20, "the ftrace form assumes a 20-byte TCP header: ftrace cannot compute doff*4, so TCP options shift what follows", true
+	}
+	return 0, "", false
+}
+
+// stripTruncate drops the masks and shifts that narrow a value to its
+// type: the fetch type's width does that in ftrace.
+func stripTruncate(n node) node {
+	b, ok := n.(*nBin)
+	if !ok {
+		return n
+	}
+	c, _ := constOf(b.y)
+	switch {
+	case b.op == asm.And && (c == 0xff || c == 0xffff || c == 0xffffffff):
+		return stripTruncate(b.x)
+	case b.op == asm.ArSh:
+		if in, ok := b.x.(*nBin); ok && in.op == asm.LSh {
+			if c2, _ := constOf(in.y); c2 == c {
+				return stripTruncate(in.x)
+			}
+		}
+	}
+	return n
+}
+
+// regName names the pt_regs register at byte off.
+func (l *ftraceLowerer) regName(off int) (string, bool) {
+	if l.fp.Kind == AttachTracepoint {
+		return "", false
+	}
+	for name, o := range l.ki.regs.offsets {
+		if o == off {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+// symbolAt names kernel address addr as SYM or SYM+0xOFF for "@" fetches,
+// from the data symbol at or below it.
+func (l *ftraceLowerer) symbolAt(addr uint64, at lang.Node) string {
+	best, found := Symbol{}, false
+	for _, ss := range l.ki.symbols() {
+		for _, s := range ss {
+			if !s.Func && s.Addr <= addr && (!found || s.Addr > best.Addr) {
+				best, found = s, true
+			}
+		}
+	}
+	if !found || addr-best.Addr > 1<<20 {
+		return fmt.Sprintf("%#x", addr)
+	}
+	if addr == best.Addr {
+		return best.Name
+	}
+	return fmt.Sprintf("%s+%d", best.Name, addr-best.Addr)
+}
