@@ -12,33 +12,31 @@ import (
 
 // What the parser may want, in words for the user.
 const (
-	wantTarget = "a symbol"
-	wantValue  = "a value such as %0, $retval or @(struct iphdr *)l3%0"
-	wantClose  = `")" to end the cast`
+	wantTarget  = "a symbol"
+	wantValue   = "a value such as %0, $retval or @(struct iphdr *)l3%0"
+	wantClose   = `")" to end the cast`
+	wantOperand = "a field name, $comm, a number, a string or ("
 )
+
+// formatLetter matches a line that ends in "=" and a format letter.
+var formatLetter = regexp.MustCompile(`=[A-Za-z_]$`)
 
 // wants maps what participle expected, by the first symbol of its EBNF, to
 // words for the user.
 var wants = []struct{ prefix, want string }{
-	{"<kind>", "p, r or e"},
 	{"Target", wantTarget},
 	{`"="`, `"=" after the field name`},
-	{"Value", wantValue},
-	{"Operand", wantValue},
 	{"Primary", wantValue},
 	{"TypeName", "a type such as struct sk_buff * or u32"},
-	{"<typeword>", "a type such as struct sk_buff * or u32"},
 	{"<typeclose>", wantClose},
-	{"<star>", wantClose},
 	{"SkbClose", wantClose},
 	{"(<ident> | <letter>)", "a member name"},
 	{"IntTok", "an integer index"},
 	{`"]"`, `"]"`},
 	{`")"`, `")"`},
-	{"OrExpr", "a field name, $comm, a number, a string or ("},
-	{"CmpExpr", "a field name, $comm, a number, a string or ("},
-	{"UnaryExpr", "a field name, $comm, a number, a string or ("},
-	{"Atom", "a field name, $comm, a number, a string or ("},
+	{"OrExpr", wantOperand},
+	{"CmpExpr", wantOperand},
+	{"UnaryExpr", wantOperand},
 }
 
 // expected pulls participle's "(expected X)" out of its message.
@@ -51,6 +49,9 @@ func (c *converter) syntaxError(err error, text string, tree *probeLine) *lang.E
 	var perr participle.Error
 	if !errors.As(err, &perr) {
 		return lang.Errorf(c.tokSpan(lexer.Position{}, len(text)), "%v", err)
+	}
+	if tree == nil {
+		tree = &probeLine{}
 	}
 	pos := perr.Position()
 	var tokText string
@@ -86,6 +87,13 @@ func (c *converter) syntaxError(err error, text string, tree *probeLine) *lang.E
 // want says what the parser wanted, from participle's message, the text
 // of the line before the error, and where the partial tree stopped.
 func (c *converter) want(msg, before string, tree *probeLine) string {
+	before = strings.TrimRight(before, " \t\r")
+	switch {
+	case tree.Kind == "":
+		return "p, r or e"
+	case formatLetter.MatchString(before):
+		return wantValue
+	}
 	if m := expected.FindStringSubmatch(msg); m != nil {
 		for _, w := range wants {
 			if strings.HasPrefix(m[1], w.prefix) {
@@ -95,11 +103,11 @@ func (c *converter) want(msg, before string, tree *probeLine) string {
 		return m[1]
 	}
 	switch {
-	case tree.Target == nil:
-		return wantTarget
+	case tree.Filter != nil && tree.Filter.X == nil:
+		return wantOperand
 	case tree.Filter != nil:
 		return "&& or ||"
-	case strings.HasSuffix(strings.TrimRight(before, " \t\r"), "="):
+	case strings.HasSuffix(before, "="):
 		return wantValue
 	}
 	return "NAME=VALUE or f:FILTER"

@@ -27,7 +27,7 @@ func Parse(src *lang.Source, firstIndex int) (prog *lang.Program, err error) {
 	}
 	var errs lang.ErrorList
 	index := firstIndex
-	for start := 0; start <= len(src.Text); {
+	for start, lineNo := 0, 1; start <= len(src.Text); lineNo++ {
 		end := strings.IndexByte(src.Text[start:], '\n')
 		if end < 0 {
 			end = len(src.Text)
@@ -36,7 +36,7 @@ func Parse(src *lang.Source, firstIndex int) (prog *lang.Program, err error) {
 		}
 		text := src.Text[start:end]
 		if t := strings.TrimSpace(text); t != "" && !strings.HasPrefix(t, "#") {
-			c := &converter{src: src, base: start}
+			c := &converter{src: src, start: lang.Pos{Src: src, Offset: start, Line: lineNo, Col: 1}}
 			probe, err := c.line(text, index)
 			if err != nil {
 				errs = append(errs, err)
@@ -60,8 +60,8 @@ func Parse(src *lang.Source, firstIndex int) (prog *lang.Program, err error) {
 // report the first mistake by panicking with a bailout, which line
 // recovers; any other panic is a bug and reaches Parse.
 type converter struct {
-	src  *lang.Source
-	base int // offset of the line in src.Text
+	src   *lang.Source
+	start lang.Pos // of the line in src
 }
 
 // bailout carries a conversion error up to converter.line.
@@ -95,9 +95,18 @@ func (c *converter) fail(e *lang.Error) {
 	panic(bailout{e})
 }
 
-// pos is the source position of p, an offset into the line.
+// at is the source position of byte off of the line: what lang.PosAt
+// gives, without counting the lines before again.
+func (c *converter) at(off int) lang.Pos {
+	p := c.start
+	p.Offset += off
+	p.Col += off
+	return p
+}
+
+// pos is the source position of p, a position in the line.
 func (c *converter) pos(p lexer.Position) lang.Pos {
-	return lang.PosAt(c.src, c.base+p.Offset)
+	return c.at(p.Offset)
 }
 
 // span is the extent [p, end) of a parse tree node.
@@ -107,5 +116,5 @@ func (c *converter) span(p, end lexer.Position) lang.Span {
 
 // tokSpan is the extent of n bytes from p, for a token or part of one.
 func (c *converter) tokSpan(p lexer.Position, n int) lang.Span {
-	return lang.Span{Pos: c.pos(p), End: lang.PosAt(c.src, c.base+p.Offset+n)}
+	return lang.Span{Pos: c.pos(p), End: c.at(p.Offset + n)}
 }
