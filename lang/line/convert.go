@@ -22,23 +22,29 @@ var kindAliases = map[string]string{
 	"t": "e", "tp": "e", "tracepoint": "e", "E": "e",
 }
 
+// checkKind reports an unknown probe letter, or returns nil.
+func (c *converter) checkKind(l *probeLine) *lang.Error {
+	if _, ok := kinds[l.Kind]; ok {
+		return nil
+	}
+	e := lang.Errorf(c.tokSpan(l.Pos, len(l.Kind)), "unknown probe kind %s, want p, r or e", l.Kind)
+	if alias, ok := kindAliases[l.Kind]; ok {
+		e.WithHint("did you mean " + alias + "?")
+	}
+	return e
+}
+
 // probe converts a whole line.
 func (c *converter) probe(l *probeLine, index int) *lang.Probe {
-	letter := l.Kind
-	kind, ok := kinds[letter]
-	if !ok {
-		e := lang.Errorf(c.tokSpan(l.Pos, len(letter)), "unknown probe kind %s, want p, r or e", letter)
-		if alias, ok := kindAliases[letter]; ok {
-			e.WithHint("did you mean " + alias + "?")
-		}
+	if e := c.checkKind(l); e != nil {
 		c.fail(e)
 	}
 	probe := &lang.Probe{
 		Span:   c.span(l.Pos, l.EndPos),
-		Attach: []*lang.AttachPoint{c.attach(kind, l.Target)},
+		Attach: []*lang.AttachPoint{c.attach(kinds[l.Kind], l.Target)},
 		Body:   []lang.Stmt{c.trace(l)},
 		Line:   true,
-		Name:   letter + strconv.Itoa(index),
+		Name:   l.Kind + strconv.Itoa(index),
 	}
 	if l.Filter != nil {
 		probe.Pred = c.filter(l.Filter)

@@ -58,7 +58,7 @@ func (c *converter) syntaxError(err error, text string, tree *probeLine) *lang.E
 	if ute, ok := perr.(*participle.UnexpectedTokenError); ok && !ute.Unexpected.EOF() {
 		tokText = ute.Unexpected.Value
 	}
-	want := c.want(perr.Message(), text[:pos.Offset], tree)
+	want := want(perr.Message(), text[:pos.Offset], tree)
 	if tokText == "" {
 		sp := c.tokSpan(pos, 0)
 		switch {
@@ -73,7 +73,7 @@ func (c *converter) syntaxError(err error, text string, tree *probeLine) *lang.E
 	}
 	sp := c.tokSpan(pos, len(tokText))
 	switch {
-	case tokText == `"`:
+	case tokText == `"` && tree.Filter != nil:
 		return lang.Errorf(sp, "unterminated string")
 	case tokText == "=" && tree.Filter != nil:
 		return lang.Errorf(sp, "unexpected \"=\", want %s", want).WithHint("did you mean ==?")
@@ -86,7 +86,7 @@ func (c *converter) syntaxError(err error, text string, tree *probeLine) *lang.E
 
 // want says what the parser wanted, from participle's message, the text
 // of the line before the error, and where the partial tree stopped.
-func (c *converter) want(msg, before string, tree *probeLine) string {
+func want(msg, before string, tree *probeLine) string {
 	before = strings.TrimRight(before, " \t\r")
 	switch {
 	case tree.Kind == "":

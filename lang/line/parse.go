@@ -71,6 +71,11 @@ type bailout struct{ err *lang.Error }
 func (c *converter) line(text string, index int) (probe *lang.Probe, err *lang.Error) {
 	tree, perr := parseLine(text)
 	if perr != nil {
+		if tree != nil && tree.Kind != "" {
+			if e := c.checkKind(tree); e != nil {
+				return nil, e
+			}
+		}
 		return nil, c.syntaxError(perr, text, tree)
 	}
 	defer func() {
