@@ -122,7 +122,7 @@ func (l *ftraceLowerer) tpField(tf *lang.TraceField, f *lineField) *FtraceField 
 	if _, ok := tf.Value.(*lang.Ident); !ok || f.kind == fieldComm || f.out.Render == RenderStackID {
 		fail(tf.Value, "ftrace cannot compute fields of an e line (the event prints its own fields); name a plain tracepoint field or use the bpf backend")
 	}
-	return &FtraceField{Name: tf.Name, Render: f.out.Render, Size: f.out.Size}
+	return &FtraceField{Name: tf.Name, Render: f.out.Render, Size: f.out.Size, TPField: tf.Value.(*lang.Ident).Name}
 }
 
 // warn records a warning once per message and probe.

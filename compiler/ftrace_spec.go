@@ -61,6 +61,8 @@ type FtraceField struct {
 	Render Render
 	// Size is the fetched width in bytes, 0 for strings.
 	Size int
+	// TPField is, on an e line, the tracepoint field the NAME names.
+	TPField string
 }
 
 // FtraceText names which text of a probe a FtraceSpan indexes.

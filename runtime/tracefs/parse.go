@@ -17,8 +17,8 @@ type Event struct {
 	Sec, Usec uint64
 	Probe     *compiler.FtraceProbe
 	// Loc is the probe location without ftrace's "/0xSIZE":
-	// "ip_output+0x0", or "caller+0x36 <- sym" for a kretprobe; empty for a
-	// tracepoint.
+	// "ip_output+0x0", or "caller+0x36 <- sym" for a kretprobe, or
+	// "subsys:event" for a tracepoint, as the bpf backend shows them.
 	Loc string
 	// Values holds each of Probe.Fields as ftrace printed it (kprobes).
 	Values []string
@@ -55,7 +55,7 @@ func parseLine(line string, probes []*compiler.FtraceProbe) (ev *Event, ok bool,
 	ev.Sec, _ = strconv.ParseUint(m[4], 10, 64)
 	ev.Usec, _ = strconv.ParseUint(m[5], 10, 64)
 	if p.Kind == compiler.AttachTracepoint {
-		ev.Body = rest
+		ev.Loc, ev.Body = strings.Replace(p.Target, "/", ":", 1), rest
 		return ev, true, nil
 	}
 	if err := ev.parseKprobe(rest); err != nil {

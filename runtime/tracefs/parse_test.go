@@ -30,7 +30,9 @@ func TestFormat(t *testing.T) {
 			{Name: "B16_port", Type: "u16", Size: 2, Render: compiler.RenderBEHex},
 		}}
 	tp := &compiler.FtraceProbe{Name: "e2", Kind: compiler.AttachTracepoint, Target: "sched/sched_stat_wait"}
-	probes := []*compiler.FtraceProbe{seed000, ret, tp}
+	tpf := &compiler.FtraceProbe{Name: "e3", Kind: compiler.AttachTracepoint, Target: "sched/sched_switch",
+		Fields: []*compiler.FtraceField{{Name: "next", TPField: "next_comm"}}}
+	probes := []*compiler.FtraceProbe{seed000, ret, tp, tpf}
 	for _, c := range []struct{ in, want string }{{
 		`           <...>-2733784 [014] d..1. 12648619.219880: p0: (ip_output+0x0/0xd0) proto=17 ip_dst=3707830282 b16_dest=1063 comm="nc" body="Hello "x=1" World" __surftrace_comm="nc"`,
 		`              nc-2733784 [014] 12648619.219880: p0: (ip_output+0x0) proto=17 ip_dst=10.0.1.221 b16_dest=9988 comm="nc" body="Hello "x=1" World"`,
@@ -39,7 +41,10 @@ func TestFormat(t *testing.T) {
 		`          python-16819   [004] 7466977.685020: r1: (SyS_clone+0x36 <- _do_fork) r=0x195bfe B16_port=0x2704`,
 	}, {
 		` <idle>-0     [001] dN.. 11868700.419049: sched_stat_wait: comm=h2o pid=3046552 delay=87023763 [ns]`,
-		`          <idle>-0       [001] 11868700.419049: e2: comm=h2o pid=3046552 delay=87023763 [ns]`,
+		`          <idle>-0       [001] 11868700.419049: e2: (sched:sched_stat_wait) comm=h2o pid=3046552 delay=87023763 [ns]`,
+	}, {
+		` <idle>-0 [001] d..2. 2.000001: sched_switch: prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=nc next_pid=7 next_prio=120`,
+		`          <idle>-0       [001] 2.000001: e3: (sched:sched_switch) next=nc`,
 	}} {
 		ev, ok, err := parseLine(c.in, probes)
 		if err != nil || !ok {

@@ -70,7 +70,8 @@ func (r *run) stream(ctx context.Context, p *pipe, out io.Writer) error {
 }
 
 // printLine prints one trace_pipe line: an event of ours in the bpf
-// backend's format, a stack line as it is, anything else not at all.
+// backend's format, a stack frame as the bpf backend prints it
+// (" => SYMBOL+0xOFF [module]"), anything else not at all.
 func (r *run) printLine(line string, out io.Writer) error {
 	ev, ok, err := parseLine(line, r.probes)
 	switch {
@@ -78,15 +79,17 @@ func (r *run) printLine(line string, out io.Writer) error {
 		return err
 	case ok:
 		_, err = fmt.Fprintln(out, ev.Format())
-	case isStackLine(line):
-		_, err = fmt.Fprintln(out, line)
+	default:
+		if frame, ok := stackFrame(line); ok {
+			_, err = fmt.Fprintln(out, " => "+frame)
+		}
 	}
 	return err
 }
 
-// isStackLine reports whether line belongs to a stack ftrace prints under
-// an event: " <stack trace>" and " => symbol".
-func isStackLine(line string) bool {
-	s := strings.TrimSpace(line)
-	return s == "<stack trace>" || strings.HasPrefix(s, "=> ")
+// stackFrame returns the frame of a stack line " => SYMBOL+0xOFF/0xSIZE
+// [module]" (with the sym-offset option set) without the size.
+func stackFrame(line string) (string, bool) {
+	frame, ok := strings.CutPrefix(strings.TrimSpace(line), "=> ")
+	return sizeSuffix.ReplaceAllString(frame, "$1"), ok
 }

@@ -13,21 +13,47 @@ import (
 
 // Format renders ev exactly as the bpf backend prints a trace record:
 // "%16s-%-7d [%03d] %d.%06d: NAME: (LOC) name=value ...". A tracepoint's
-// line carries the event's own text after the probe name.
+// LOC is "subsys:event"; its fields are taken from the event's own text
+// ("field=value" there), or when the text does not show them all, or the
+// line named none, the text itself follows.
 func (ev *Event) Format() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%16s-%-7d [%03d] %d.%06d: %s:", ev.Comm, ev.Pid, ev.CPU, ev.Sec, ev.Usec, ev.Probe.Name)
+	fmt.Fprintf(&b, "%16s-%-7d [%03d] %d.%06d: %s: (%s)", ev.Comm, ev.Pid, ev.CPU, ev.Sec, ev.Usec, ev.Probe.Name, ev.Loc)
 	if ev.Probe.Kind == compiler.AttachTracepoint {
-		if ev.Body != "" {
+		if fields, ok := tpFields(ev.Probe.Fields, ev.Body); ok {
+			b.WriteString(fields)
+		} else if ev.Body != "" {
 			b.WriteString(" " + ev.Body)
 		}
 		return b.String()
 	}
-	fmt.Fprintf(&b, " (%s)", ev.Loc)
 	for i, f := range ev.Probe.Fields {
 		fmt.Fprintf(&b, " %s=%s", f.Name, renderValue(f, ev.Values[i]))
 	}
 	return b.String()
+}
+
+// tpFields picks the fields of an e line out of a tracepoint's text
+// "a=1 b=2 ...", as " name=value ...".
+func tpFields(fields []*compiler.FtraceField, body string) (string, bool) {
+	if len(fields) == 0 {
+		return "", false
+	}
+	values := map[string]string{}
+	for _, tok := range strings.Fields(body) {
+		if k, v, ok := strings.Cut(tok, "="); ok {
+			values[k] = v
+		}
+	}
+	var b strings.Builder
+	for _, f := range fields {
+		v, ok := values[f.TPField]
+		if !ok {
+			return "", false
+		}
+		fmt.Fprintf(&b, " %s=%s", f.Name, renderValue(f, v))
+	}
+	return b.String(), true
 }
 
 // renderValue converts a value as ftrace printed it for field f into what

@@ -146,9 +146,11 @@ func (r *run) setup(f *compiler.Ftrace, stack bool) error {
 			return r.rejected(p, compiler.FtraceFilter, p.Filter, path.Join(r.inst, "error_log"), err)
 		}
 	}
-	if stack {
-		if err := r.fs.write(path.Join(r.inst, "options/stacktrace"), "1"); err != nil {
-			return fmt.Errorf("set stacktrace option: %w", err)
+	if stack { // sym-offset: frames print as SYMBOL+0xOFF, as the bpf backend's do
+		for _, opt := range []string{"options/sym-offset", "options/stacktrace"} {
+			if err := r.fs.write(path.Join(r.inst, opt), "1"); err != nil {
+				return fmt.Errorf("set %s: %w", opt, err)
+			}
 		}
 	}
 	return nil

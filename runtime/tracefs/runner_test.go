@@ -75,7 +75,7 @@ func TestRunTracepoint(t *testing.T) {
 		unix.Getppid()
 	}
 	t1 := monoMicros(t)
-	want := regexp.MustCompile(fmt.Sprintf(`^ +tracefs\.test-%-7d \[\d{3}\] (\d+)\.(\d{6}): e0: sys_getppid\(\)$`, tid))
+	want := regexp.MustCompile(fmt.Sprintf(`^ +tracefs\.test-%-7d \[\d{3}\] (\d+)\.(\d{6}): e0: \(syscalls:sys_enter_getppid\) sys_getppid\(\)$`, tid))
 	deadline := time.Now().Add(10 * time.Second)
 	for strings.Count(out.String(), "\n") < calls && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
