@@ -22,7 +22,7 @@ func CompileFtrace(prog *lang.Program, k Kernel, opts Options) (f *Ftrace, err e
 	if err != nil {
 		return nil, err
 	}
-	f = &Ftrace{Src: prog.Src}
+	f = &Ftrace{Src: prog.Src, Stack: opts.Stack}
 	var errs lang.ErrorList
 	for i, p := range prog.Probes {
 		fp, err := lowerFtraceOne(ki, opts, p, i, f)

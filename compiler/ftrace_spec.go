@@ -17,6 +17,9 @@ type Ftrace struct {
 	// Warnings are positioned notes about approximations the ftrace form
 	// makes (such as a fixed 20-byte IPv4 header); the program still runs.
 	Warnings []*lang.Error
+	// Stack asks for the kernel stack under each event (-s): the
+	// instance's stacktrace option.
+	Stack bool
 }
 
 // FtraceGroup stands for the kprobe event group in FtraceProbe.Def and

@@ -15,9 +15,6 @@ import (
 type Options struct {
 	// Root is the tracefs mount; "" finds it (and mounts it if needed).
 	Root string
-	// Stack sets the instance's stacktrace option (-s): ftrace prints the
-	// kernel stack under each event.
-	Stack bool
 	// Out receives one line per event, and the stack lines under it.
 	Out io.Writer
 	// Warn receives notes, such as leftovers that could not be removed;
@@ -62,7 +59,7 @@ func Run(ctx context.Context, f *compiler.Ftrace, opt Options) (err error) {
 			err = errors.Join(err, fmt.Errorf("clean up tracefs: %w", cerr))
 		}
 	}()
-	if err := r.setup(f, opt.Stack); err != nil {
+	if err := r.setup(f); err != nil {
 		return err
 	}
 	pipe, err := openPipe(r.fs.path(r.inst, "trace_pipe"))
@@ -112,7 +109,7 @@ func (r *run) check(f *compiler.Ftrace) error {
 
 // setup creates the instance and the kprobe events and sets filters,
 // options and the clock; it records each step for cleanup.
-func (r *run) setup(f *compiler.Ftrace, stack bool) error {
+func (r *run) setup(f *compiler.Ftrace) error {
 	if err := os.Mkdir(r.fs.path(r.inst), 0o755); err != nil {
 		return fmt.Errorf("create tracefs instance: %w", err)
 	}
@@ -146,7 +143,7 @@ func (r *run) setup(f *compiler.Ftrace, stack bool) error {
 			return r.rejected(p, compiler.FtraceFilter, p.Filter, path.Join(r.inst, "error_log"), err)
 		}
 	}
-	if stack { // sym-offset: frames print as SYMBOL+0xOFF, as the bpf backend's do
+	if f.Stack { // sym-offset: frames print as SYMBOL+0xOFF, as the bpf backend's do
 		for _, opt := range []string{"options/sym-offset", "options/stacktrace"} {
 			if err := r.fs.write(path.Join(r.inst, opt), "1"); err != nil {
 				return fmt.Errorf("set %s: %w", opt, err)
