@@ -69,9 +69,9 @@ func newVerifierError(probe *compiler.Probe, spec *ebpf.ProgramSpec, ve *ebpf.Ve
 		}
 	}
 	if failing >= 0 {
-		e.Source = logSource(ve.Log[:failing])
+		e.Source = insnSource(spec, e.Insn)
 		if e.Source == "" {
-			e.Source = insnSource(spec, e.Insn)
+			e.Source = logSource(ve.Log[:failing])
 		}
 	}
 	return e
@@ -88,12 +88,18 @@ func lastReason(log []string) string {
 	return ""
 }
 
+// lineInfoFile matches the " @ file:line" the kernel appends to source
+// lines from BTF line info.
+var lineInfoFile = regexp.MustCompile(` @ \S*:\d+$`)
+
 // logSource returns the source line the kernel printed (from BTF line
-// info) closest before the failing instruction, or "".
+// info) closest before the failing instruction, or "". The kernel prints a
+// line only where line info changes, so this is the fallback for programs
+// without source annotations.
 func logSource(log []string) string {
 	for i := len(log) - 1; i >= 0; i-- {
-		if strings.HasPrefix(log[i], "; ") {
-			return strings.TrimSpace(strings.TrimPrefix(log[i], "; "))
+		if line, ok := strings.CutPrefix(log[i], "; "); ok {
+			return lineInfoFile.ReplaceAllString(strings.TrimSpace(line), "")
 		}
 	}
 	return ""

@@ -55,11 +55,14 @@ func TestVerifierErrorNamesProbeAndConstruct(t *testing.T) {
 	}
 }
 
-func TestVerifierErrorPrefersKernelLineInfo(t *testing.T) {
+func TestVerifierErrorFallsBackToKernelLineInfo(t *testing.T) {
 	probe, spec := badProbe()
+	for i := range spec.Instructions {
+		spec.Instructions[i] = spec.Instructions[i].WithSource(nil)
+	}
 	log := append([]string{"; @x = $s->len; @ x.st:3"}, badLog...)
 	err := newVerifierError(probe, spec, &ebpf.VerifierError{Cause: errors.New("x"), Log: log}, false)
-	if err.Source != "@x = $s->len; @ x.st:3" {
+	if err.Source != "@x = $s->len;" {
 		t.Errorf("source = %q", err.Source)
 	}
 }
