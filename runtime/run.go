@@ -22,6 +22,9 @@ const maxWarnings = 10
 // probe, and prints the script maps as bpftrace does at exit. Call Attach
 // first; Run does not close the Tracer.
 func (t *Tracer) Run(ctx context.Context, out Output) error {
+	if t.maps == nil {
+		return errors.New("run: the tracer is closed")
+	}
 	p, err := t.newPrinter(out)
 	if err != nil {
 		return err
