@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -34,7 +35,7 @@ func TestMain(m *testing.M) {
 func childMain(root string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := Run(ctx, childProbes(root), Options{Root: root, Out: os.Stderr, Ready: func() { fmt.Println("ready") }})
+	err := Run(ctx, childProbes(root), Options{Root: root, Out: io.Discard, Ready: func() { fmt.Println("ready") }})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
