@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/surftrace/surftrace/internal/ktest"
+)
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "surftrace: nothing to trace"},
+		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"--emit", "ast", "e a/b"}, `--emit takes asm, not "ast"`},
+		{[]string{"--format", "xml", "e a/b"}, `--format takes text or json, not "xml"`},
+		{[]string{"-e", "BEGIN {}", "e a/b"}, "cannot be mixed"},
+		{[]string{"q ip_rcv"}, "<line 1>:1:1: unknown probe kind q"},
+		{[]string{"missing.st"}, "missing.st: no such file"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(tc.args, &stdout, &stderr); code != exitUsage {
+			t.Errorf("run(%q) = %d, want %d", tc.args, code, exitUsage)
+		}
+		if !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("run(%q) stderr\n%s\nwant it to contain %q", tc.args, stderr.String(), tc.want)
+		}
+	}
+}
+
+func TestFlagsBetweenLines(t *testing.T) {
+	c, err := parseFlags([]string{"e a/b", "-s", "e c/d", "--max-events", "3"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.stack || c.maxEvents != 3 || len(c.args) != 2 || c.args[1] != "e c/d" {
+		t.Errorf("parsed %+v", c)
+	}
+}
+
+// TestTraceGetpid runs an expression line on the host kernel until
+// --max-events stops it.
+func TestTraceGetpid(t *testing.T) {
+	ktest.RequireFeature(t, ktest.Tracepoints, ktest.Ringbuf)
+	ready := filepath.Join(t.TempDir(), "ready")
+	go func() {
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			if _, err := os.Stat(ready); err == nil {
+				for range 3 {
+					syscall.Getpid()
+				}
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	var stdout, stderr bytes.Buffer
+	args := []string{"--ready-file", ready, "--max-events", "3", "--duration", "10s", "e syscalls/sys_enter_getpid nr=__syscall_nr"}
+	if code := run(args, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	line := regexp.MustCompile(`^ *\S+-\d+ +\[\d{3}\] \d+\.\d{6}: e0: \(syscalls:sys_enter_getpid\) nr=39$`)
+	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	for _, l := range lines {
+		if !line.MatchString(l) {
+			t.Errorf("unexpected line %q", l)
+		}
+	}
+	if len(lines) != 3 {
+		t.Errorf("got %d lines, want 3:\n%s", len(lines), stdout.String())
+	}
+}
