@@ -2,15 +2,14 @@ package netfix
 
 import (
 	"net/netip"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 )
 
 // Veth joins namespaces a and b with a veth pair, gives each end its
-// address, brings both ends up and returns their device names. The pair
-// goes away with its namespaces (or explicitly, for the host end).
+// address, brings both ends up, waits until they pass traffic and returns
+// their device names. The pair goes away with its namespaces, or at
+// cleanup if one end is in the host namespace.
 func Veth(t testing.TB, a *NS, addrA netip.Prefix, b *NS, addrB netip.Prefix) (devA, devB string) {
 	t.Helper()
 	devA, devB = uniqueName("a"), uniqueName("b")
@@ -26,35 +25,28 @@ func Veth(t testing.TB, a *NS, addrA netip.Prefix, b *NS, addrB netip.Prefix) (d
 	if a.Name == "" {
 		t.Cleanup(func() { ip(t, "link", "del", devA) })
 	}
-	a.IP(t, "addr", "add", addrA.String(), "dev", devA)
-	b.IP(t, "addr", "add", addrB.String(), "dev", devB)
-	a.IP(t, "link", "set", devA, "up")
-	b.IP(t, "link", "set", devB, "up")
-	a.waitUp(t, devA)
-	b.waitUp(t, devB)
+	ends := []struct {
+		ns   *NS
+		dev  string
+		addr netip.Prefix
+	}{{a, devA, addrA}, {b, devB, addrB}}
+	for _, e := range ends {
+		err := e.ns.Do(func() error {
+			if err := setAddr(e.dev, e.addr); err != nil {
+				return err
+			}
+			return setUp(e.dev)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range ends {
+		if err := e.ns.Do(func() error { return waitRunning(e.dev, 5*time.Second) }); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return devA, devB
-}
-
-// waitUp waits until dev's operational state is UP. The kernel turns the
-// carrier on asynchronously (linkwatch, up to a second later when links
-// change in quick succession) and until then drops what is sent.
-func (ns *NS) waitUp(t testing.TB, dev string) {
-	t.Helper()
-	args := []string{"-o", "link", "show", "dev", dev}
-	if ns.Name != "" {
-		args = append([]string{"-n", ns.Name}, args...)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		out, err := exec.Command("ip", args...).Output()
-		if err == nil && strings.Contains(string(out), " state UP ") {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s in %q not up after 5s: %s", dev, ns.Name, out)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // Pair is two namespaces, A and B, joined by one veth pair.
@@ -74,7 +66,8 @@ func NewPair(t testing.TB) *Pair {
 // subnet, which should be a TEST-NET block such as 198.51.100.0/24.
 func NewPairIn(t testing.TB, subnet netip.Prefix) *Pair {
 	t.Helper()
-	p := &Pair{A: NewNS(t), B: NewNS(t)}
+	nss := newNamespaces(t, 2)
+	p := &Pair{A: nss[0], B: nss[1]}
 	p.AddrA = subnet.Addr().Next()
 	p.AddrB = p.AddrA.Next()
 	p.DevA, p.DevB = Veth(t, p.A, netip.PrefixFrom(p.AddrA, subnet.Bits()), p.B, netip.PrefixFrom(p.AddrB, subnet.Bits()))
@@ -94,7 +87,8 @@ type Routed struct {
 // NewRouted builds the Routed topology.
 func NewRouted(t testing.TB) *Routed {
 	t.Helper()
-	r := &Routed{A: NewNS(t), R: NewNS(t), B: NewNS(t)}
+	nss := newNamespaces(t, 3)
+	r := &Routed{A: nss[0], R: nss[1], B: nss[2]}
 	r.AddrA, r.AddrB = netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("198.51.100.2")
 	r.DevA, r.DevRA = Veth(t, r.A, netip.MustParsePrefix("192.0.2.1/24"), r.R, netip.MustParsePrefix("192.0.2.2/24"))
 	r.DevRB, r.DevB = Veth(t, r.R, netip.MustParsePrefix("198.51.100.1/24"), r.B, netip.MustParsePrefix("198.51.100.2/24"))

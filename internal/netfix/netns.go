@@ -45,16 +45,47 @@ func uniqueName(kind string) string {
 // test ends. It needs root and the ip command.
 func NewNS(t testing.TB) *NS {
 	t.Helper()
+	return newNamespaces(t, 1)[0]
+}
+
+// newNamespaces creates n namespaces with one run of `ip` (exec is slow
+// in the VM), brings their lo up and deletes them when the test ends.
+func newNamespaces(t testing.TB, n int) []*NS {
+	t.Helper()
 	ktest.RequireRoot(t)
-	ns := &NS{Name: uniqueName("n")}
-	ip(t, "netns", "add", ns.Name)
+	var batch strings.Builder
+	nss := make([]*NS, n)
+	for i := range nss {
+		nss[i] = &NS{Name: uniqueName("n")}
+		fmt.Fprintf(&batch, "netns add %s\n", nss[i].Name)
+	}
 	t.Cleanup(func() {
-		if out, err := exec.Command("ip", "netns", "del", ns.Name).CombinedOutput(); err != nil {
-			t.Errorf("ip netns del %s: %v: %s", ns.Name, err, out)
+		for _, ns := range nss {
+			ns.remove(t)
 		}
 	})
-	ns.IP(t, "link", "set", "lo", "up")
-	return ns
+	ipBatch(t, "", batch.String())
+	for _, ns := range nss {
+		if err := ns.Do(func() error { return setUp("lo") }); err != nil {
+			t.Fatalf("lo up in %s: %v", ns.Name, err)
+		}
+	}
+	return nss
+}
+
+// remove deletes the namespace as `ip netns del` does: it detaches the
+// bind mount that keeps it alive and removes the mount point.
+func (ns *NS) remove(t testing.TB) {
+	path := filepath.Join("/run/netns", ns.Name)
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		return
+	}
+	if err := unix.Unmount(path, unix.MNT_DETACH); err != nil {
+		t.Errorf("remove netns %s: %v", ns.Name, err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Errorf("remove netns %s: %v", ns.Name, err)
+	}
 }
 
 // IP runs `ip` with args inside the namespace and fails the test if it
@@ -71,6 +102,21 @@ func ip(t testing.TB, args ...string) {
 	t.Helper()
 	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
 		t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+}
+
+// ipBatch runs the newline-separated `ip` commands in batch, inside
+// namespace netns unless it is "", with one exec.
+func ipBatch(t testing.TB, netns, batch string) {
+	t.Helper()
+	args := []string{"-batch", "-"}
+	if netns != "" {
+		args = append([]string{"-n", netns}, args...)
+	}
+	cmd := exec.Command("ip", args...)
+	cmd.Stdin = strings.NewReader(batch)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ip %s: %v: %s\ncommands:\n%s", strings.Join(args, " "), err, out, batch)
 	}
 }
 
