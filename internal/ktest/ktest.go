@@ -2,8 +2,8 @@
 // kernel features and tracefs.
 //
 // Kernel tests are ordinary Go tests. They call RequireRoot or
-// RequireFeature first; without root they skip, so `go test ./...` as an
-// ordinary user runs only the unit tests. A test skips only when the
+// RequireFeature first; without root, or with NoKernelEnv set, they skip,
+// so `go test ./...` as an ordinary user runs only the unit tests. A test skips only when the
 // running kernel truly lacks a feature. Inside the vmtest VM (VMEnv set)
 // every feature is known to be present, so a missing one fails the test
 // instead: a broken harness can never pass by skipping.
@@ -20,6 +20,11 @@ import (
 // guest kernel's release, for commands it runs inside the VM.
 const VMEnv = "SURFTRACE_VM"
 
+// NoKernelEnv names the environment variable that, when set outside the
+// VM, makes every kernel test skip even as root: `make test-unit` sets it
+// so that unit tests stay unit tests on a root CI machine.
+const NoKernelEnv = "SURFTRACE_NO_KERNEL"
+
 // InVM reports whether the process runs inside the vmtest VM.
 func InVM() bool { return os.Getenv(VMEnv) != "" }
 
@@ -32,10 +37,13 @@ func Release() string {
 	return unix.ByteSliceToString(u.Release[:])
 }
 
-// RequireRoot skips the test unless it runs as root. Inside the VM, where
-// everything runs as root, it fails instead.
+// RequireRoot skips the test unless it runs as root and NoKernelEnv is
+// unset. Inside the VM, where everything runs as root, it fails instead.
 func RequireRoot(t testing.TB) {
 	t.Helper()
+	if os.Getenv(NoKernelEnv) != "" && !InVM() {
+		t.Skipf("kernel test skipped: %s is set (unit-test run)", NoKernelEnv)
+	}
 	if os.Geteuid() == 0 {
 		return
 	}
