@@ -1,0 +1,69 @@
+# surftrace: build, run and test. `make help` lists the targets.
+# The test targets that touch the kernel need root; `make deps` installs
+# what they need on Debian 12.
+
+SHELL   := /bin/bash
+GO      ?= $(shell command -v go || echo /usr/local/go/bin/go)
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+CACHE   := .cache
+FUZZTIME       ?= 10s
+VMTEST_TIMEOUT ?= 30m
+STATICCHECK    ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+export GO
+
+.PHONY: help build run test deps test-unit test-kernel vmtest bench fuzz lint
+
+help:
+	@echo "make run          build and run the drop monitor (as root)"
+	@echo "make test         deps + test-unit + test-kernel + vmtest, timing each (as root)"
+	@echo "make build        static bin/surftrace"
+	@echo "make deps         install missing Debian packages the tests need"
+	@echo "make test-unit    unit tests only; kernel tests skip"
+	@echo "make test-kernel  all tests on the host kernel (as root)"
+	@echo "make vmtest       all test binaries inside a Debian 6.1 kernel VM (as root)"
+	@echo "make bench | fuzz | lint"
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/surftrace ./cmd/surftrace
+
+run: build
+	bin/surftrace run dropmon
+
+test:
+	@rm -f $(CACHE)/test-times && mkdir -p $(CACHE)
+	@export TIMES_FILE=$(CACHE)/test-times && \
+	tools/timed.sh deps        $(MAKE) --no-print-directory deps && \
+	tools/timed.sh test-unit   $(MAKE) --no-print-directory test-unit && \
+	tools/timed.sh test-kernel $(MAKE) --no-print-directory test-kernel && \
+	tools/timed.sh vmtest      $(MAKE) --no-print-directory vmtest
+	@echo "== make test: wall time of each part" && cat $(CACHE)/test-times
+
+deps:
+	@tools/deps.sh
+
+test-unit:
+	SURFTRACE_NO_KERNEL=1 $(GO) test ./...
+
+test-kernel: require-root
+	$(GO) test -count=1 ./...
+
+vmtest: require-root
+	$(GO) build -o $(CACHE)/bin/vmrun ./internal/vmtest/cmd/vmrun
+	tools/vmtest-build.sh $(CACHE)/vmtest
+	$(CACHE)/bin/vmrun -cache $(CACHE)/vm -timeout $(VMTEST_TIMEOUT) -- bash tools/vmtest-suite.sh $(CACHE)/vmtest
+
+bench:
+	$(GO) test -run '^$$' -bench . ./...
+
+fuzz:
+	tools/fuzz.sh $(FUZZTIME)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+.PHONY: require-root
+require-root:
+	@[ "$$(id -u)" -eq 0 ] || { echo "this target needs root (kernel tests, BPF, network namespaces, apt)"; exit 1; }
