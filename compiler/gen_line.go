@@ -53,10 +53,12 @@ func genLine(ki *kinfo, lp *lineProbe, stack, record int) (asm.Instructions, err
 func (g *lineGen) header() {
 	g.src = g.lp.probe.Name + ": record header"
 	g.emit(asm.StoreImm(g.buf, HdrID, int64(g.lp.probe.Index), asm.Word))
-	g.call(asm.FnGetSmpProcessorId)
-	g.emit(asm.StoreMem(g.buf, HdrCPU, asm.R0, asm.Word))
-	g.call(asm.FnKtimeGetNs)
-	g.emit(asm.StoreMem(g.buf, HdrTime, asm.R0, asm.DWord))
+	// Helper results go through virtual registers: lower reloads a spilled
+	// g.buf through r0, so r0 itself must never be the stored value.
+	cpu := g.val(&nCall{fn: asm.FnGetSmpProcessorId})
+	g.emit(asm.StoreMem(g.buf, HdrCPU, cpu, asm.Word))
+	now := g.val(&nCall{fn: asm.FnKtimeGetNs})
+	g.emit(asm.StoreMem(g.buf, HdrTime, now, asm.DWord))
 	pid := g.val(&nCall{fn: asm.FnGetCurrentPidTgid})
 	g.emit(asm.StoreMem(g.buf, HdrPidTgid, pid, asm.DWord))
 	g.fillComm()
