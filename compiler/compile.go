@@ -21,6 +21,9 @@ type Options struct {
 	// RingSize is the size in bytes of the events ring buffer, a power of
 	// two multiple of the page size (default 4 MiB).
 	RingSize int
+	// Capture makes every line with an skb carry up to this many bytes of
+	// its packet (at most MaxCapture), for --pcap; 0 captures nothing.
+	Capture int
 }
 
 // Compile types prog against kernel k and generates one eBPF program per
@@ -72,6 +75,7 @@ func compileLines(prog *lang.Program, ki *kinfo, opts Options) (*Program, error)
 			errs = append(errs, err)
 			continue
 		}
+		addCapture(ki, opts, p, lp)
 		lines = append(lines, lp)
 	}
 	if len(errs) == 1 {
@@ -95,6 +99,7 @@ func compileLines(prog *lang.Program, ki *kinfo, opts Options) (*Program, error)
 		for _, f := range lp.fields {
 			ev.Fields = append(ev.Fields, f.out)
 		}
+		captureEvent(lp, ev)
 		out.Events = append(out.Events, ev)
 	}
 	out.Maps = commonMaps(opts, len(lines), scratch, stacks)

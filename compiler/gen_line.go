@@ -112,6 +112,8 @@ func (g *lineGen) field(f *lineField) {
 		} else {
 			g.call(asm.FnProbeReadKernel)
 		}
+	case fieldPacket:
+		g.packet(f)
 	}
 }
 

@@ -105,6 +105,9 @@ type Event struct {
 	// Stack is the payload offset of an s64 stack id in StacksMap to print
 	// under the line (-s, $stack), or -1.
 	Stack int
+	// Capture locates the packet the record carries (Options.Capture), or
+	// is nil; see capture.go.
+	Capture *Capture
 }
 
 // Field is one value in a record payload (or in a map key or value).

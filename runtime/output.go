@@ -1,6 +1,10 @@
 package runtime
 
-import "io"
+import (
+	"io"
+
+	"github.com/surftrace/surftrace/compiler"
+)
 
 // Format selects how Run encodes what it prints.
 type Format int
@@ -24,4 +28,11 @@ type Output struct {
 	// malformed record; nil discards them.
 	Warn   io.Writer
 	Format Format
+	// Stack, when set, also receives every kernel stack a record carries
+	// (-s, $stack, kstack), leaf first, one "SYMBOL+0xOFF [module]" per
+	// frame, for writers such as runtime/folded.
+	Stack func(probe *compiler.Probe, frames []string)
+	// Packet, when set, receives the packet each trace record carries
+	// (compiler.Options.Capture), for writers such as runtime/pcap.
+	Packet func(Packet)
 }

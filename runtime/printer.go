@@ -41,6 +41,7 @@ func (p *printer) record(rec *record) (end bool, err error) {
 		return true, nil
 	}
 	p.printed++
+	p.sinks(rec)
 	return p.reached(), p.output(rec)
 }
 

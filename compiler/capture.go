@@ -1,0 +1,236 @@
+package compiler
+
+import (
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// MaxCapture caps Options.Capture: the packet bytes a record may carry.
+const MaxCapture = 256
+
+// Capture says where a trace record carries the packet behind its skb
+// (Options.Capture). At Offset in the payload:
+//
+//	+0  u32 the packet's length from its first header (skb->len plus the
+//	        bytes between that header and skb->data)
+//	+4  u32 how many bytes follow at +16 (at most Snap)
+//	+8  u16 the first header's offset from skb->head
+//	+10 u8  CaptureEthernet or CaptureIP: what the first header is
+//	+16 the bytes
+//
+// The record is the packet from skb->head + skb->mac_header, or from the
+// network header when the skb has no mac header (mac_header == 0xffff).
+// Only the linear part of the skb is read.
+type Capture struct {
+	Offset int
+	Snap   int
+}
+
+// What a captured packet starts with.
+const (
+	CaptureIP       = 0 // the network header (IPv4 or IPv6)
+	CaptureEthernet = 1 // an Ethernet header
+)
+
+// captureHdr is the size of the fixed part of a captured packet.
+const captureHdr = 16
+
+// fieldPacket is the packet a capturing line copies (see Capture).
+const fieldPacket fieldKind = 100
+
+// nPacket carries what g.packet reads; it is never computed as a value.
+type nPacket struct {
+	skb, head, mac, network, data, len node
+	snap                               int
+}
+
+func (n *nPacket) key() string { return "packet(" + n.skb.key() + ")" }
+
+// addCapture appends the packet field to lp when opts.Capture asks for it
+// and the line has an skb: its first skb cast operand, else its first
+// struct sk_buff * argument, else the tracepoint's skbaddr field. A line
+// without one captures nothing.
+func addCapture(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe) {
+	if opts.Capture <= 0 {
+		return
+	}
+	// The line is already checked; an skb this kernel cannot read just
+	// means no packet.
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(*lang.Error); !ok {
+				panic(r)
+			}
+		}
+	}()
+	c := &lineChecker{ki: ki, opts: opts, byName: map[string]*lineField{}}
+	c.attach(p.Attach[0], &Probe{})
+	skb, at := c.captureSkb(p)
+	if skb == nil {
+		return
+	}
+	st, err := lookupNamed(ki.spec, "struct", "sk_buff")
+	if err != nil {
+		return
+	}
+	skbT := st.(*btf.Struct)
+	snap := (min(opts.Capture, MaxCapture) + 7) &^ 7
+	n := &nPacket{skb: skb, snap: snap,
+		head:    captureLoad(at, skbT, skb, "head", 8),
+		mac:     captureLoad(at, skbT, skb, "mac_header", 2),
+		network: captureLoad(at, skbT, skb, "network_header", 2),
+		data:    captureLoad(at, skbT, skb, "data", 8),
+		len:     captureLoad(at, skbT, skb, "len", 4),
+	}
+	f := &lineField{out: &Field{Name: "$packet", Size: captureHdr + snap, Render: RenderBytes}, kind: fieldPacket, n: n, at: at}
+	lp.fields = append(lp.fields, f)
+}
+
+// captureSkb finds the node of the line's skb pointer, or nil.
+func (c *lineChecker) captureSkb(p *lang.Probe) (node, lang.Node) {
+	trace := p.Body[0].(*lang.TraceStmt)
+	for _, tf := range trace.Fields {
+		if sc := findSkbCast(tf.Value); sc != nil {
+			if skb := c.castOperand(sc); skb != nil {
+				return skb, sc
+			}
+		}
+	}
+	if c.proto != nil {
+		for i, param := range c.proto.Params {
+			if ptr, ok := under(param.Type).(*btf.Pointer); ok {
+				if st, ok := under(ptr.Target).(*btf.Struct); ok && st.Name == "sk_buff" {
+					ref := &lang.ArgRef{Span: p.Attach[0].Span, N: i}
+					return rvalue(c.expr(ref), ref), ref
+				}
+			}
+		}
+	}
+	for _, f := range c.tp {
+		if f.Name == "skbaddr" {
+			id := &lang.Ident{Span: p.Attach[0].Span, Name: "skbaddr"}
+			return rvalue(c.expr(id), id), id
+		}
+	}
+	return nil, nil
+}
+
+// findSkbCast returns the skb cast a field value starts from, looking
+// through member and index steps.
+func findSkbCast(e lang.Expr) *lang.SkbCast {
+	for {
+		switch x := e.(type) {
+		case *lang.SkbCast:
+			return x
+		case *lang.Member:
+			e = x.X
+		case *lang.Index:
+			e = x.X
+		default:
+			return nil
+		}
+	}
+}
+
+// castOperand types the skb pointer an skb cast reads, as skbCast does.
+func (c *lineChecker) castOperand(e *lang.SkbCast) node {
+	var chain []lang.Expr
+	inner := e.X
+	for {
+		switch x := inner.(type) {
+		case *lang.Member:
+			chain, inner = append(chain, x), x.X
+			continue
+		case *lang.Index:
+			chain, inner = append(chain, x), x.X
+			continue
+		}
+		break
+	}
+	skb := c.expr(inner)
+	for !skbLike(skb.t) && len(chain) > 0 {
+		skb = c.apply(skb, chain[len(chain)-1])
+		chain = chain[:len(chain)-1]
+	}
+	if !skbLike(skb.t) {
+		return nil
+	}
+	n := rvalue(skb, e.X)
+	if isSkbPtrPtr(skb.t) {
+		n = &nLoad{addr: n, size: 8}
+	}
+	return n
+}
+
+// isSkbPtrPtr reports whether t is struct sk_buff ** (the argument of
+// __netif_receive_skb_core since 6.18).
+func isSkbPtrPtr(t btf.Type) bool {
+	p, ok := under(t).(*btf.Pointer)
+	if !ok {
+		return false
+	}
+	pp, ok := under(p.Target).(*btf.Pointer)
+	if !ok {
+		return false
+	}
+	s, ok := under(pp.Target).(*btf.Struct)
+	return ok && s.Name == "sk_buff"
+}
+
+// captureLoad reads member name of the sk_buff at skb.
+func captureLoad(at lang.Node, st *btf.Struct, skb node, name string, size int) node {
+	m, off, ok := findMember(st.Members, name, 0)
+	if !ok || sizeof(m.Type) != size {
+		fail(at, "struct sk_buff has no %d-byte member %s in this kernel", size, name)
+	}
+	return &nLoad{addr: add(skb, int64(off/8)), size: size}
+}
+
+// captureEvent moves the packet field of lp out of ev.Fields into
+// ev.Capture, so printers never show it as a value.
+func captureEvent(lp *lineProbe, ev *Event) {
+	for i, f := range lp.fields {
+		if f.kind == fieldPacket {
+			ev.Capture = &Capture{Offset: f.out.Offset, Snap: f.n.(*nPacket).snap}
+			ev.Fields = append(ev.Fields[:i:i], ev.Fields[i+1:]...)
+			return
+		}
+	}
+}
+
+// packet copies the packet behind the skb into the record (see Capture).
+// Every node is computed before the first branch so that no register is
+// defined on one path only.
+func (g *lineGen) packet(f *lineField) {
+	n := f.n.(*nPacket)
+	base := int16(HdrSize + f.out.Offset)
+	head, mac, network := g.val(n.head), g.val(n.mac), g.val(n.network)
+	data, length := g.val(n.data), g.val(n.len)
+
+	hasMac := g.label()
+	g.emit(asm.StoreMem(g.buf, base+8, mac, asm.Half), asm.StoreImm(g.buf, base+10, CaptureEthernet, asm.Byte))
+	g.jump(asm.JNE.Imm(mac, 0xffff, ""), hasMac)
+	g.emit(asm.StoreMem(g.buf, base+8, network, asm.Half), asm.StoreImm(g.buf, base+10, CaptureIP, asm.Byte))
+	g.place(hasMac)
+
+	off, start, total := g.vreg(), g.vreg(), g.vreg()
+	g.emit(asm.LoadMem(off, g.buf, base+8, asm.Half))
+	g.emit(asm.Mov.Reg(start, head), asm.Add.Reg(start, off))
+	// total = len + (data - start): the bytes from the first header on.
+	g.emit(asm.Mov.Reg(total, length), asm.Add.Reg(total, data), asm.Sub.Reg(total, start))
+	g.emit(asm.StoreMem(g.buf, base, total, asm.Word), asm.StoreMem(g.buf, base+4, total, asm.Word))
+	fits := g.label()
+	g.jump(asm.JLE.Imm(total, int32(n.snap), ""), fits)
+	g.emit(asm.StoreImm(g.buf, base+4, int64(n.snap), asm.Word))
+	g.place(fits)
+
+	// Reload the length so the verifier sees it bounded by snap.
+	caplen := g.vreg()
+	g.emit(asm.LoadMem(caplen, g.buf, base+4, asm.Word))
+	g.jump(asm.JGT.Imm(caplen, int32(n.snap), ""), g.exit)
+	g.emit(asm.Mov.Reg(asm.R1, g.buf), asm.Add.Imm(asm.R1, int32(base+captureHdr)))
+	g.emit(asm.Mov.Reg(asm.R2, caplen), asm.Mov.Reg(asm.R3, start))
+	g.call(asm.FnProbeReadKernel)
+}
