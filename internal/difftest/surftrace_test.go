@@ -1,0 +1,96 @@
+package difftest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"time"
+
+	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/lang"
+	"github.com/surftrace/surftrace/lang/script"
+	"github.com/surftrace/surftrace/runtime"
+)
+
+// hostKernel is shared by every case so BTF is read once per process.
+var hostKernel = &compiler.HostKernel{}
+
+// positional matches a positional parameter in a program.
+var positional = regexp.MustCompile(`\$([0-9]+|#)`)
+
+// argsField names the compiler.Options field, a []string, that carries
+// positional parameters ($1..$N, $#) when the compiler has one. It is
+// looked up by reflection so the suite builds before that field exists;
+// until then programs using positional parameters fail with a clear error
+// (and are known gaps).
+const argsField = "Args"
+
+// runSurftrace runs c through the library pipeline a user's run takes:
+// lang/script.Parse, compiler.Compile against the running kernel,
+// runtime Load, Attach and Run. The trigger child is released once
+// Attach returned. It returns what Run printed.
+func runSurftrace(c *testCase) (out string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	prog, err := script.Parse(&lang.Source{Name: c.Name + ".bt", Text: c.Prog})
+	if err != nil {
+		return "", fmt.Errorf("parse: %w", err)
+	}
+	ch, err := startChild(c)
+	if err != nil {
+		return "", err
+	}
+	defer ch.kill()
+	opts := compiler.Options{}
+	argErr := setArgs(&opts, c.argv(ch.Pid), c.Prog)
+	cp, err := compiler.Compile(prog, hostKernel, opts)
+	if err != nil {
+		return "", fmt.Errorf("compile: %w", err)
+	}
+	if argErr != nil {
+		return "", argErr
+	}
+	tr, err := runtime.Load(cp, runtime.Options{})
+	if err != nil {
+		return "", fmt.Errorf("load: %w", err)
+	}
+	defer tr.Close()
+	if err := tr.Attach(); err != nil {
+		return "", fmt.Errorf("attach: %w", err)
+	}
+	ch.release()
+	ctx, cancel := context.WithTimeout(context.Background(), c.Timeout)
+	defer cancel()
+	var stdout, warn bytes.Buffer
+	err = tr.Run(ctx, runtime.Output{W: &stdout, Warn: &warn})
+	if ctx.Err() != nil {
+		return stdout.String(), fmt.Errorf("run did not end within %v", c.Timeout)
+	}
+	if err != nil {
+		return stdout.String(), fmt.Errorf("run: %w", err)
+	}
+	if warn.Len() > 0 {
+		return stdout.String(), fmt.Errorf("run warned: %s", warn.String())
+	}
+	return stdout.String(), ch.wait(5 * time.Second)
+}
+
+// setArgs puts the positional parameters into opts' Args field if the
+// compiler has one; without it, a program that uses them cannot run.
+func setArgs(opts *compiler.Options, args []string, prog string) error {
+	f := reflect.ValueOf(opts).Elem().FieldByName(argsField)
+	if f.IsValid() && f.Type() == reflect.TypeOf([]string(nil)) {
+		f.Set(reflect.ValueOf(args))
+		return nil
+	}
+	if positional.MatchString(prog) {
+		return errors.New("positional parameters: compiler.Options has no " + argsField + " []string field yet")
+	}
+	return nil
+}
