@@ -4,7 +4,13 @@ go 1.26.8
 
 require (
 	github.com/alecthomas/participle/v2 v2.1.4 // indirect
+	// The REPL's line editor: pure Go, history file, tab completion, and
+	// Instance.Write clears and redraws the prompt around events printed by
+	// other goroutines, which peterh/liner cannot do; stable API since 2022.
+	github.com/chzyer/readline v1.5.1
 	github.com/cilium/ebpf v0.22.0 // indirect
+	// Drives the REPL through a real terminal in its test.
+	github.com/creack/pty v1.1.24
 	github.com/rogpeppe/go-internal v1.16.0 // indirect
 	golang.org/x/sys v0.43.0 // indirect
 )
