@@ -20,4 +20,16 @@
 // fix forces its removal and a regression in any other case fails the
 // suite. Cases that need kprobes or fentry run in the vmtest VM (make
 // vmtest); the others run on the host (make test-kernel).
+//
+// bpftrace runs as "bpftrace NAME.bt [PID ARGS...]" (positional
+// parameters only when the program uses them) and is released to the
+// trigger when it prints __BPFTRACE_NOTIFY_PROBES_ATTACHED, the hook of
+// bpftrace's own runtime tests. surftrace runs as the user runs it:
+// ./cmd/surftrace, built once per test process, as "surftrace
+// --ready-file F NAME.st [PID ARGS...]". In the VM, where building under
+// TCG is too slow, it runs through the same library pipeline the CLI
+// wraps (lang/script, compiler, runtime); DIFFTEST_SURFTRACE=lib or
+// =/path/to/surftrace overrides the choice. Without bpftrace installed,
+// surftrace still runs every case but nothing is compared, and the test
+// says so. Every run prints "difftest: N cases, M equal, K known gaps".
 package difftest
