@@ -50,8 +50,8 @@ func (n *nPacket) key() string { return "packet(" + n.skb.key() + ")" }
 
 // addCapture appends the packet field to lp when opts.Capture asks for it
 // and the line has an skb: its first skb cast operand, else its first
-// struct sk_buff * argument, else the tracepoint's skbaddr field. A line
-// without one captures nothing.
+// struct sk_buff * argument (p lines only), else the tracepoint's skbaddr
+// field. A line without one captures nothing.
 func addCapture(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe) {
 	if opts.Capture <= 0 {
 		return
@@ -98,7 +98,8 @@ func (c *lineChecker) captureSkb(p *lang.Probe) (node, lang.Node) {
 			}
 		}
 	}
-	if c.proto != nil {
+	// A kretprobe's argument registers are clobbered by the time it fires.
+	if c.proto != nil && c.kind == AttachKprobe {
 		for i, param := range c.proto.Params {
 			if ptr, ok := under(param.Type).(*btf.Pointer); ok {
 				if st, ok := under(ptr.Target).(*btf.Struct); ok && st.Name == "sk_buff" {

@@ -22,6 +22,7 @@ func TestCaptureChoosesSkb(t *testing.T) {
 	}{
 		{"e net/netif_receive_skb len=len", true},
 		{"p ip_rcv", true},
+		{"r ip_rcv", false},
 		{"p ip_output proto=@(struct iphdr *)l3%2->protocol", true},
 		{"e syscalls/sys_enter_getppid", false},
 	} {

@@ -80,7 +80,7 @@ func (tm *term) expect(re string, poke func()) string {
 
 // TestTerminal drives the REPL through a real terminal: completes a
 // function and a struct member, attaches a tracepoint and sees its
-// events, lists and detaches it, and leaves with Ctrl-D.
+// events, lists it, shows its eBPF, detaches it, and leaves with Ctrl-D.
 func TestTerminal(t *testing.T) {
 	ktest.RequireRoot(t)
 	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints)
@@ -131,8 +131,19 @@ func TestTerminal(t *testing.T) {
 	tm.expect(`attached 1: e1 \(syscalls:sys_enter_getppid\)`, nil)
 	line := tm.expect(`-\d+ +\[\d+\] \d+\.\d+: e1: \(syscalls:sys_enter_getppid\)`, func() { syscall.Getppid() })
 	t.Logf("event: %s", line)
+	// Ctrl-C at an empty prompt silences the burst until the next entry.
+	tm.send("\x03")
+	tm.expect(`events silenced until the next entry`, nil)
+	for range 3 {
+		syscall.Getppid()
+	}
+	time.Sleep(300 * time.Millisecond)
 	tm.send(".list\r")
+	tm.expect(`\(\d+ event writes were silenced\)`, nil)
 	tm.expect(`1\te1 \(syscalls:sys_enter_getppid\)\te syscalls/sys_enter_getppid`, nil)
+	tm.send(".asm 1\r")
+	tm.expect(`e1: tracepoint syscalls:sys_enter_getppid\r?\n`, nil)
+	tm.expect(`Call FnRingbufOutput`, nil)
 	tm.send(".detach 1\r")
 	tm.expect(`detached 1`, nil)
 	tm.send(".list\r")
