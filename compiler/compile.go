@@ -24,6 +24,12 @@ type Options struct {
 	// Capture makes every line with an skb carry up to this many bytes of
 	// its packet (at most MaxCapture), for --pcap; 0 captures nothing.
 	Capture int
+	// Params are a script's positional parameters: $1 is Params[0], $#
+	// is len(Params).
+	Params []string
+	// Unsafe allows the script functions that act on the system
+	// (signal).
+	Unsafe bool
 }
 
 // Compile types prog against kernel k and generates one eBPF program per
@@ -63,13 +69,13 @@ func Compile(prog *lang.Program, k Kernel, opts Options) (p *Program, err error)
 
 // compileLines compiles a program made of expression lines.
 func compileLines(prog *lang.Program, ki *kinfo, opts Options) (*Program, error) {
+	if hasScriptProbes(prog) {
+		return compileProgram(prog, ki, opts)
+	}
 	out := &Program{Src: prog.Src}
 	var errs lang.ErrorList
 	var lines []*lineProbe
 	for i, p := range prog.Probes {
-		if !p.Line {
-			fail(p, "script probes are not supported yet")
-		}
 		lp, err := checkOne(ki, opts, p, i)
 		if err != nil {
 			errs = append(errs, err)

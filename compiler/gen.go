@@ -47,6 +47,17 @@ func (g *gen) jump(ins asm.Instruction, l int) {
 	g.code = append(g.code, vins{ins: ins, target: l, src: g.src})
 }
 
+// scope starts a region of code that may not run (a branch, a loop body):
+// values it computes are forgotten when the returned function is called.
+func (g *gen) scope() (end func()) {
+	saved := g.cache
+	g.cache = make(map[string]asm.Register, len(saved))
+	for k, v := range saved {
+		g.cache[k] = v
+	}
+	return func() { g.cache = saved }
+}
+
 func (g *gen) label() int {
 	g.labels++
 	return g.labels
@@ -115,6 +126,8 @@ func (g *gen) compute(n node) asm.Register {
 		return r
 	case *nBin:
 		return g.binary(n)
+	case *nReg:
+		return n.r
 	case *nCall:
 		g.call(n.fn)
 		r := g.vreg()

@@ -42,7 +42,7 @@ func genLine(ki *kinfo, lp *lineProbe, stack, record int) (asm.Instructions, err
 	g.place(g.exit)
 	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	ivs := liveIntervals(g.code)
-	loc, err := allocate(ivs)
+	loc, err := allocate(ivs, stackSpill0)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func genLine(ki *kinfo, lp *lineProbe, stack, record int) (asm.Instructions, err
 // header fills the record header.
 func (g *lineGen) header() {
 	g.src = g.lp.probe.Name + ": record header"
-	g.emit(asm.StoreImm(g.buf, HdrID, int64(g.lp.probe.Index), asm.Word))
+	g.emit(asm.StoreImm(g.buf, HdrID, int64(g.lp.event), asm.Word))
 	// Helper results go through virtual registers: lower reloads a spilled
 	// g.buf through r0, so r0 itself must never be the stored value.
 	cpu := g.val(&nCall{fn: asm.FnGetSmpProcessorId})

@@ -49,6 +49,11 @@ type nL3Len struct{ b node }
 // nStackID is bpf_get_stackid(ctx, stacks, 0).
 type nStackID struct{}
 
+// nReg is a value a script statement already computed into virtual
+// register r (a variable read, a map lookup, a helper with side effects):
+// it joins node trees without being recomputed.
+type nReg struct{ r asm.Register }
+
 func (n *nConst) key() string  { return fmt.Sprintf("%#x", n.v) }
 func (n *nCtx) key() string    { return fmt.Sprintf("ctx[%d:%d]", n.off, n.size) }
 func (n *nCtxPtr) key() string { return fmt.Sprintf("&ctx[%s]", n.off.key()) }
@@ -57,6 +62,7 @@ func (n *nBin) key() string    { return fmt.Sprintf("(%s %v %s)", n.x.key(), n.o
 func (n *nCall) key() string   { return n.fn.String() + "()" }
 func (n *nL3Len) key() string  { return fmt.Sprintf("l3len(%s)", n.b.key()) }
 func (*nStackID) key() string  { return "stackid()" }
+func (n *nReg) key() string    { return fmt.Sprintf("vreg%d", n.r) }
 func constOf(n node) (uint64, bool) {
 	c, ok := n.(*nConst)
 	if !ok {

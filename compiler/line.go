@@ -19,6 +19,7 @@ type lineProbe struct {
 	// temps are strings the filter compares that no field holds.
 	temps []*lineField
 	stack bool // -s: take a stack id
+	event int  // the index of its Event in Program.Events
 }
 
 // fieldKind says how a field's bytes are produced.
@@ -60,7 +61,7 @@ func checkLine(ki *kinfo, opts Options, p *lang.Probe, index int) *lineProbe {
 	}
 	ap := p.Attach[0]
 	c := &lineChecker{ki: ki, opts: opts, byName: map[string]*lineField{}}
-	lp := &lineProbe{probe: &Probe{Index: index, Name: p.Name, Pos: ap.Pos, Offset: ap.Offset}, stack: opts.Stack}
+	lp := &lineProbe{probe: &Probe{Index: index, Name: p.Name, Pos: ap.Pos, Offset: ap.Offset}, stack: opts.Stack, event: index}
 	c.attach(ap, lp.probe)
 	trace, ok := p.Body[0].(*lang.TraceStmt)
 	if !ok {

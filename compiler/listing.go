@@ -24,6 +24,18 @@ func kindName(k AttachKind) string {
 		return "kretprobe"
 	case AttachTracepoint:
 		return "tracepoint"
+	case AttachRawTracepoint:
+		return "rawtracepoint"
+	case AttachFentry:
+		return "fentry"
+	case AttachFexit:
+		return "fexit"
+	case AttachBegin:
+		return "BEGIN"
+	case AttachEnd:
+		return "END"
+	case AttachInterval:
+		return "interval"
 	}
 	return fmt.Sprintf("kind%d", k)
 }

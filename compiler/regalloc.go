@@ -20,8 +20,10 @@ const (
 var allocatable = []asm.Register{asm.R6, asm.R7, asm.R8, asm.R9}
 
 // interval is the live range of a virtual register: the indices of its
-// first and last appearance in straight-line order. The code jumps only
-// forwards, so a value is live on every path exactly within its interval.
+// first and last appearance in straight-line order, widened over loops.
+// Expression code jumps only forwards, so a value is live on every path
+// within those indices; a loop's backward jump makes a value used in the
+// loop but computed before it live until the jump (see extendOverLoops).
 type interval struct {
 	reg        asm.Register
 	start, end int
@@ -57,6 +59,7 @@ func liveIntervals(code []vins) []interval {
 			order = append(order, iv)
 		}
 	}
+	extendOverLoops(code, order)
 	out := make([]interval, len(order))
 	for i, iv := range order {
 		out[i] = *iv
@@ -65,10 +68,65 @@ func liveIntervals(code []vins) []interval {
 	return out
 }
 
+// extendOverLoops widens intervals over loops. For a backward jump at j
+// to a label at i, a value that is live at i (it appears before and
+// inside the loop) stays live until j, since the next iteration reads it
+// again; a value whose first appearance in the loop is a read (its
+// definition comes later in the body, from the previous iteration) is live
+// over the whole loop. Nested loops are handled by iterating to a fixpoint.
+func extendOverLoops(code []vins, ivs []*interval) {
+	at := map[int]int{}
+	for i, v := range code {
+		if v.label > 0 {
+			at[v.label] = i
+		}
+	}
+	type loop struct{ head, back int }
+	var loops []loop
+	for j, v := range code {
+		if i, ok := at[v.target]; ok && v.target > 0 && i < j {
+			loops = append(loops, loop{i, j})
+		}
+	}
+	if len(loops) == 0 {
+		return
+	}
+	readFirst := map[asm.Register]bool{}
+	seen := map[asm.Register]bool{}
+	for _, v := range code {
+		if v.label > 0 {
+			continue
+		}
+		r, w := operands(v.ins)
+		for _, reg := range r {
+			if isVirtual(reg) && !seen[reg] {
+				readFirst[reg] = true
+			}
+		}
+		for _, reg := range append(r, w...) {
+			seen[reg] = true
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, l := range loops {
+			for _, iv := range ivs {
+				switch {
+				case iv.start < l.head && iv.end >= l.head && iv.end < l.back:
+					iv.end, changed = l.back, true
+				case readFirst[iv.reg] && iv.start >= l.head && iv.start <= l.back && (iv.start > l.head || iv.end < l.back):
+					iv.start, iv.end, changed = l.head, max(iv.end, l.back), true
+				}
+			}
+		}
+	}
+}
+
 // allocate assigns each interval a location by linear scan: when more values
 // are live than there are registers, the one that lives longest goes to the
-// stack for its whole interval. Stack slots are reused once free.
-func allocate(ivs []interval) (map[asm.Register]location, error) {
+// stack for its whole interval. Stack slots are reused once free; the first
+// is at firstSlot (below it the frame holds the script's variables).
+func allocate(ivs []interval, firstSlot int) (map[asm.Register]location, error) {
 	loc := map[asm.Register]location{}
 	var active []interval // holding registers, sorted by end
 	free := append([]asm.Register(nil), allocatable...)
@@ -77,11 +135,11 @@ func allocate(ivs []interval) (map[asm.Register]location, error) {
 		for i, end := range slotEnds {
 			if end < iv.start {
 				slotEnds[i] = iv.end
-				loc[iv.reg] = location{slot: int16(stackSpill0 - 8*i)}
+				loc[iv.reg] = location{slot: int16(firstSlot - 8*i)}
 				return nil
 			}
 		}
-		off := stackSpill0 - 8*len(slotEnds)
+		off := firstSlot - 8*len(slotEnds)
 		if off < stackLimit {
 			return fmt.Errorf("program needs more than 512 bytes of stack")
 		}

@@ -30,7 +30,7 @@ func TestAllocate(t *testing.T) {
 				v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {slot: stackSpill0},
 				v(5): {reg: asm.R6}, v(6): {reg: asm.R7}, v(7): {reg: asm.R8}, v(8): {reg: asm.R9}, v(9): {slot: stackSpill0}}},
 	} {
-		got, err := allocate(tc.ivs)
+		got, err := allocate(tc.ivs, stackSpill0)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}

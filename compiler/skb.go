@@ -24,15 +24,30 @@ type skbHdr struct {
 	base node // the header's address
 }
 
+// skbTyper types the operands of an skb cast: expression lines and
+// scripts each bring their own.
+type skbTyper struct {
+	ki       *kinfo
+	expr     func(lang.Expr) *value
+	constant func(lang.Expr) int64
+}
+
+func (c *lineChecker) skbCast(e *lang.SkbCast) *value {
+	return skbTyper{ki: c.ki, expr: c.expr, constant: c.constant}.skbCast(e)
+}
+
 // skbCast types @(struct T *)lN X. The cast applies to the sk_buff: when
 // the parser bound a member chain inside X (X = skb->m...), the chain is
 // re-applied to the header pointer.
-func (c *lineChecker) skbCast(e *lang.SkbCast) *value {
+func (c skbTyper) skbCast(e *lang.SkbCast) *value {
 	var chain []lang.Expr
 	inner := e.X
 	for {
 		switch x := inner.(type) {
 		case *lang.Member:
+			if id, ok := x.X.(*lang.Ident); ok && id.Name == "args" {
+				break // a script's args->field is one operand
+			}
 			chain, inner = append(chain, x), x.X
 			continue
 		case *lang.Index:
@@ -56,6 +71,10 @@ func (c *lineChecker) skbCast(e *lang.SkbCast) *value {
 
 // apply applies one member or index step to v.
 func (c *lineChecker) apply(v *value, step lang.Expr) *value {
+	return skbTyper{ki: c.ki, expr: c.expr, constant: c.constant}.apply(v, step)
+}
+
+func (c skbTyper) apply(v *value, step lang.Expr) *value {
 	if m, ok := step.(*lang.Member); ok {
 		return member(c.ki, v, m.Name, m.Arrow, m)
 	}
@@ -65,8 +84,12 @@ func (c *lineChecker) apply(v *value, step lang.Expr) *value {
 
 // skbLike reports whether t can be the sk_buff an skb cast reads: a
 // struct sk_buff *, an untyped pointer (void *, as tracepoints record
-// skbaddr) or a 64-bit integer (a register).
+// skbaddr), a 64-bit integer (a register), or a struct sk_buff ** (since
+// 6.18 __netif_receive_skb_core takes one), which the cast dereferences.
 func skbLike(t btf.Type) bool {
+	if skbPtrPtr(t) {
+		return true
+	}
 	switch u := under(t).(type) {
 	case *btf.Pointer:
 		switch tgt := under(u.Target).(type) {
@@ -81,8 +104,22 @@ func skbLike(t btf.Type) bool {
 	return false
 }
 
+// skbPtrPtr reports whether t is struct sk_buff **.
+func skbPtrPtr(t btf.Type) bool {
+	p, ok := under(t).(*btf.Pointer)
+	if !ok {
+		return false
+	}
+	pp, ok := under(p.Target).(*btf.Pointer)
+	if !ok {
+		return false
+	}
+	s, ok := under(pp.Target).(*btf.Struct)
+	return ok && s.Name == "sk_buff"
+}
+
 // header computes the address of header T for the skb value.
-func (c *lineChecker) header(e *lang.SkbCast, skb *value) *value {
+func (c skbTyper) header(e *lang.SkbCast, skb *value) *value {
 	if !skbLike(skb.t) {
 		fail(e.X, "an skb cast reads a struct sk_buff *, not %s", typeString(skb.t))
 	}
@@ -97,6 +134,9 @@ func (c *lineChecker) header(e *lang.SkbCast, skb *value) *value {
 	st := c.structType(e.Type, e.Type.Name)
 	skbT := c.structType(e, "sk_buff")
 	skbPtr := rvalue(skb, e.X)
+	if skbPtrPtr(skb.t) {
+		skbPtr = &nLoad{addr: skbPtr, size: 8}
+	}
 	layer := e.Layer
 	if layer == 0 {
 		layer = 3
@@ -127,7 +167,7 @@ func layerLen(l int, base node) node {
 }
 
 // structType finds struct name in BTF.
-func (c *lineChecker) structType(at lang.Node, name string) *btf.Struct {
+func (c skbTyper) structType(at lang.Node, name string) *btf.Struct {
 	t, err := lookupNamed(c.ki.spec, "struct", name)
 	if err != nil {
 		fail(at, "%v", err)
@@ -136,7 +176,7 @@ func (c *lineChecker) structType(at lang.Node, name string) *btf.Struct {
 }
 
 // skbLoad reads field name of the sk_buff at skb.
-func (c *lineChecker) skbLoad(at lang.Node, st *btf.Struct, skb node, name string, size int) node {
+func (c skbTyper) skbLoad(at lang.Node, st *btf.Struct, skb node, name string, size int) node {
 	m, off, ok := findMember(st.Members, name, 0)
 	if !ok || sizeof(m.Type) != size {
 		fail(at, "struct sk_buff has no %d-byte member %s in this kernel", size, name)
@@ -181,4 +221,13 @@ func keys(m map[string]int) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// structType and skbLoad on a lineChecker, for callers typing lines.
+func (c *lineChecker) structType(at lang.Node, name string) *btf.Struct {
+	return skbTyper{ki: c.ki}.structType(at, name)
+}
+
+func (c *lineChecker) skbLoad(at lang.Node, st *btf.Struct, skb node, name string, size int) node {
+	return skbTyper{ki: c.ki}.skbLoad(at, st, skb, name, size)
 }

@@ -1,0 +1,188 @@
+package compiler
+
+import (
+	"fmt"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// scriptComp compiles a program with script probes (and possibly
+// expression lines): one eBPF program per attach point, the script maps
+// shared between them, events numbered in source order.
+type scriptComp struct {
+	ki   *kinfo
+	opts Options
+	out  *Program
+	maps map[string]*smap
+	// mapOrder lists maps in order of first appearance.
+	mapOrder []*smap
+	// retry is set when a map was read before any assignment gave its
+	// value a type; a second pass then compiles with the final types.
+	retry   bool
+	scratch int  // bytes of ScratchMap's value the programs need
+	stacks  bool // some program takes a stack id
+	elapsed bool // some program reads elapsed
+}
+
+// maxScratch bounds ScratchMap's value: a per-CPU value stays below the
+// allocator's 32 KiB unit.
+const maxScratch = 30000
+
+// hasScriptProbes reports whether prog has a probe that is not an
+// expression line.
+func hasScriptProbes(prog *lang.Program) bool {
+	for _, p := range prog.Probes {
+		if !p.Line {
+			return true
+		}
+	}
+	return false
+}
+
+// compileProgram compiles a script: twice when a map was read before its
+// first assignment, so that the read knows the value's type.
+func compileProgram(prog *lang.Program, ki *kinfo, opts Options) (*Program, error) {
+	sc := &scriptComp{ki: ki, opts: opts, maps: map[string]*smap{}}
+	out, err := sc.compile(prog)
+	if err != nil || !sc.retry {
+		return out, err
+	}
+	again := &scriptComp{ki: ki, opts: opts, maps: map[string]*smap{}}
+	for _, m := range sc.mapOrder {
+		m.provisional = false
+		again.maps[m.name] = m
+		again.mapOrder = append(again.mapOrder, m)
+	}
+	return again.compile(prog)
+}
+
+// compile checks and generates every probe, collecting one error per
+// probe block.
+func (sc *scriptComp) compile(prog *lang.Program) (*Program, error) {
+	sc.out = &Program{Src: prog.Src}
+	sc.scratch = 8
+	var errs lang.ErrorList
+	for _, p := range prog.Probes {
+		if p.Line {
+			lp, err := checkOne(sc.ki, sc.opts, p, len(sc.out.Probes))
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if err := sc.compileLine(lp); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := sc.block(p); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) == 1 {
+		return nil, errs[0]
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	if err := sc.finishMaps(); err != nil {
+		return nil, err
+	}
+	if sc.elapsed {
+		sc.addStartProbe()
+	}
+	if sc.scratch > maxScratch {
+		return nil, fmt.Errorf("%s: the script needs %d bytes of scratch space, more than %d", prog.Pos, sc.scratch, maxScratch)
+	}
+	m := commonMaps(sc.opts, len(sc.out.Probes), sc.scratch, sc.stacks)
+	for k, v := range m {
+		sc.out.Maps[k] = v
+	}
+	return sc.out, nil
+}
+
+// block compiles one probe block: one program per attach point after
+// wildcard expansion. It returns the block's first source error.
+func (sc *scriptComp) block(p *lang.Probe) (err *lang.Error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(*lang.Error)
+			if !ok {
+				panic(r)
+			}
+			err = e
+		}
+	}()
+	for _, ap := range p.Attach {
+		for _, t := range sc.expand(ap) {
+			sc.probe(p, t)
+		}
+	}
+	return nil
+}
+
+// finishMaps creates the map specs and MapInfos, checking that every map
+// has a value type.
+func (sc *scriptComp) finishMaps() error {
+	sc.out.Maps = map[string]*ebpf.MapSpec{}
+	for _, m := range sc.mapOrder {
+		if m.kind == 0 {
+			return lang.Errorf(m.first.Extent(), "map %s is used but never assigned", m.name)
+		}
+		sc.out.Maps[m.name] = m.spec()
+		sc.out.ScriptMaps = append(sc.out.ScriptMaps, m.info())
+	}
+	return nil
+}
+
+// region reserves size bytes of scratch space, 8-aligned, in the probe
+// being generated; used reports the high-water mark.
+func (sc *scriptComp) used(n int) { sc.scratch = max(sc.scratch, n) }
+
+// addStartProbe adds a BEGIN probe that stores the start time elapsed
+// counts from. It runs after the script's own BEGIN probes, whose
+// elapsed reads as the time since boot minus zero; every other probe is
+// attached after it ran.
+func (sc *scriptComp) addStartProbe() {
+	sc.out.Maps[startMap] = &ebpf.MapSpec{Name: startMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
+	pr := &Probe{Index: len(sc.out.Probes), Name: "BEGIN", Kind: AttachBegin}
+	insns := asm.Instructions{
+		asm.FnKtimeGetNs.Call(),
+		asm.StoreMem(asm.R10, stackTemp, asm.R0, asm.DWord),
+		asm.StoreImm(asm.R10, stackKey, 0, asm.Word),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(startMap),
+		asm.Mov.Reg(asm.R2, asm.R10),
+		asm.Add.Imm(asm.R2, stackKey),
+		asm.Mov.Reg(asm.R3, asm.R10),
+		asm.Add.Imm(asm.R3, stackTemp),
+		asm.Mov.Imm(asm.R4, 0),
+		asm.FnMapUpdateElem.Call(),
+		asm.Mov.Imm(asm.R0, 0),
+		asm.Return(),
+	}
+	insns[0] = insns[0].WithSource(asm.Comment("elapsed: start time"))
+	pr.Spec = &ebpf.ProgramSpec{Name: "elapsed_start", Type: ebpf.RawTracepoint, Instructions: insns, License: "GPL"}
+	sc.out.Probes = append(sc.out.Probes, pr)
+}
+
+// compileLine generates one checked expression line into the program.
+func (sc *scriptComp) compileLine(lp *lineProbe) error {
+	stack, record, need := layout(lp)
+	sc.scratch = max(sc.scratch, need)
+	sc.stacks = sc.stacks || lp.stack || usesStackID(lp)
+	lp.event = len(sc.out.Events)
+	insns, err := genLine(sc.ki, lp, stack, record)
+	if err != nil {
+		return fmt.Errorf("%s: %w", lp.probe.Pos, err)
+	}
+	lp.probe.Spec = programSpec(lp.probe, insns)
+	sc.out.Probes = append(sc.out.Probes, lp.probe)
+	ev := &Event{ID: uint32(lp.event), Kind: EventTrace, Probe: lp.probe.Index, Pos: lp.probe.Pos, Stack: stack}
+	for _, f := range lp.fields {
+		ev.Fields = append(ev.Fields, f.out)
+	}
+	sc.out.Events = append(sc.out.Events, ev)
+	return nil
+}

@@ -1,0 +1,279 @@
+package compiler
+
+import (
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// target is one resolved attach point of a script probe: where its
+// program attaches and how its context is typed.
+type target struct {
+	ap       *lang.AttachPoint
+	kind     AttachKind
+	name     string // the probe builtin and Probe.Name: "kprobe:vfs_read"
+	target   string
+	offset   uint64
+	interval time.Duration
+	fn       string         // the function, for func
+	tp       []*tpField     // tracepoint record fields
+	proto    *btf.FuncProto // fentry, fexit, tp_btf: the arguments' types
+	skip     int            // tp_btf: leading prototype parameters not in ctx
+	ctxArgs  bool           // the context is an array of u64 arguments
+	typ      ebpf.ProgramType
+	attach   ebpf.AttachType
+	attachTo string
+}
+
+// maxExpansion bounds how many programs one wildcard attach point makes.
+const maxExpansion = 512
+
+// tracepointLister is implemented by kernels that can list their
+// tracepoints ("subsys:event"), for wildcards.
+type tracepointLister interface {
+	Tracepoints() ([]string, error)
+}
+
+// Tracepoints lists events/*/* under tracefs.
+func (k *HostKernel) Tracepoints() ([]string, error) {
+	var firstErr error
+	for _, root := range tracefsRoots {
+		dirs, err := filepath.Glob(filepath.Join(root, "events", "*", "*", "format"))
+		if err != nil || len(dirs) == 0 {
+			if firstErr == nil {
+				_, firstErr = os.Stat(filepath.Join(root, "events"))
+			}
+			continue
+		}
+		out := make([]string, 0, len(dirs))
+		for _, d := range dirs {
+			ev := filepath.Dir(d)
+			out = append(out, filepath.Base(filepath.Dir(ev))+":"+filepath.Base(ev))
+		}
+		return out, nil
+	}
+	return nil, firstErr
+}
+
+// Tracepoints lists the events Formats describes.
+func (k *StaticKernel) Tracepoints() ([]string, error) {
+	var out []string
+	for name := range k.Formats {
+		out = append(out, strings.Replace(name, "/", ":", 1))
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func isGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
+
+// expand resolves an attach point into its targets, expanding wildcards.
+func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
+	switch ap.Kind {
+	case lang.Begin, lang.End:
+		kind := AttachBegin
+		if ap.Kind == lang.End {
+			kind = AttachEnd
+		}
+		return []*target{{ap: ap, kind: kind, name: string(ap.Kind), typ: ebpf.RawTracepoint}}
+	case lang.Interval:
+		return []*target{sc.interval(ap)}
+	case lang.Kprobe, lang.Kretprobe:
+		var out []*target
+		for _, fn := range sc.functions(ap, ap.Target) {
+			out = append(out, sc.kprobe(ap, fn))
+		}
+		return out
+	case lang.Tracepoint:
+		var out []*target
+		for _, tp := range sc.tracepoints(ap) {
+			out = append(out, sc.tracepoint(ap, tp))
+		}
+		return out
+	case lang.RawTracepoint:
+		return []*target{sc.rawTracepoint(ap)}
+	case lang.Fentry, lang.Fexit:
+		mod, fn, ok := strings.Cut(ap.Target, ":")
+		if !ok {
+			mod, fn = "", ap.Target
+		}
+		var out []*target
+		for _, f := range sc.functions(ap, fn) {
+			out = append(out, sc.fentry(ap, mod, f))
+		}
+		return out
+	}
+	fail(ap, "%s probes are not supported by surftrace", ap.Kind)
+	return nil
+}
+
+// interval makes a perf-event program run every N units.
+func (sc *scriptComp) interval(ap *lang.AttachPoint) *target {
+	unit := map[string]time.Duration{"s": time.Second, "ms": time.Millisecond, "us": time.Microsecond}
+	d, ok := unit[ap.Unit]
+	if ap.Unit == "hz" && ap.Period > 0 {
+		d, ok = time.Second/time.Duration(ap.Period), true
+	} else {
+		d *= time.Duration(ap.Period)
+	}
+	if !ok || d <= 0 {
+		fail(ap, "interval needs s, ms, us or hz and a positive count")
+	}
+	return &target{ap: ap, kind: AttachInterval, name: "interval:" + ap.Unit + ":" + strconv.Itoa(int(ap.Period)),
+		interval: d, typ: ebpf.PerfEvent}
+}
+
+// functions returns the functions name matches: itself, or with
+// wildcards every traceable-looking function symbol it matches.
+func (sc *scriptComp) functions(ap *lang.AttachPoint, name string) []string {
+	if !isGlob(name) {
+		return []string{name}
+	}
+	if _, err := path.Match(name, ""); err != nil {
+		fail(ap, "bad wildcard %q", name)
+	}
+	sc.ki.symbols()
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range sc.ki.funcs {
+		if strings.Contains(f, ".") || seen[f] {
+			continue
+		}
+		if ok, _ := path.Match(name, f); ok {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		fail(ap, "no kernel function matches %s", name)
+	}
+	if len(out) > maxExpansion {
+		fail(ap, "%s matches %d functions, more than %d", name, len(out), maxExpansion)
+	}
+	return out
+}
+
+func (sc *scriptComp) kprobe(ap *lang.AttachPoint, fn string) *target {
+	t := &target{ap: ap, kind: AttachKprobe, fn: fn, offset: ap.Offset, typ: ebpf.Kprobe}
+	if ap.Kind == lang.Kretprobe {
+		t.kind = AttachKretprobe
+	}
+	resolved, ok := sc.ki.resolveFunc(fn)
+	if !ok {
+		if _, hasBTF := sc.ki.funcProto(fn); !hasBTF {
+			failHint(ap, sc.ki.funcHint(fn), "unknown kernel function %s", fn)
+		}
+		resolved = fn
+	}
+	t.target = resolved
+	t.name = string(ap.Kind) + ":" + fn
+	if ap.Offset != 0 {
+		t.name += "+" + strconv.Itoa(int(ap.Offset))
+	}
+	return t
+}
+
+// tracepoints returns the "subsys:event" names ap matches.
+func (sc *scriptComp) tracepoints(ap *lang.AttachPoint) []string {
+	name := strings.Replace(ap.Target, "/", ":", 1)
+	if !isGlob(name) {
+		return []string{name}
+	}
+	lister, ok := sc.ki.k.(tracepointLister)
+	if !ok {
+		fail(ap, "this kernel description cannot list tracepoints for %s", name)
+	}
+	all, err := lister.Tracepoints()
+	if err != nil {
+		fail(ap, "list tracepoints: %v", err)
+	}
+	var out []string
+	for _, tp := range all {
+		if ok, _ := path.Match(strings.Replace(name, ":", "/", 1), strings.Replace(tp, ":", "/", 1)); ok {
+			out = append(out, tp)
+		}
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		fail(ap, "no tracepoint matches %s", name)
+	}
+	if len(out) > maxExpansion {
+		fail(ap, "%s matches %d tracepoints, more than %d", name, len(out), maxExpansion)
+	}
+	return out
+}
+
+func (sc *scriptComp) tracepoint(ap *lang.AttachPoint, name string) *target {
+	sub, ev, _ := strings.Cut(name, ":")
+	fields, err := sc.ki.tracepoint(sub, ev)
+	if err == errNoTracepoint {
+		fail(ap, "unknown tracepoint %s:%s", sub, ev)
+	} else if err != nil {
+		fail(ap, "tracepoint %s:%s: %v", sub, ev, err)
+	}
+	return &target{ap: ap, kind: AttachTracepoint, name: "tracepoint:" + name, target: name, tp: fields, typ: ebpf.TracePoint}
+}
+
+// rawTracepoint attaches as tp_btf with typed args when BTF describes the
+// event (typedef btf_trace_EVENT), else as a raw tracepoint with arg0...
+func (sc *scriptComp) rawTracepoint(ap *lang.AttachPoint) *target {
+	ev := ap.Target
+	if i := strings.LastIndexByte(ev, ':'); i >= 0 {
+		ev = ev[i+1:]
+	}
+	if isGlob(ev) {
+		fail(ap, "wildcards in rawtracepoint names are not supported")
+	}
+	t := &target{ap: ap, kind: AttachRawTracepoint, name: "rawtracepoint:" + ev, target: ev, ctxArgs: true, typ: ebpf.RawTracepoint}
+	if proto := sc.btfTrace(ev); proto != nil {
+		t.proto, t.skip = proto, 1
+		t.typ, t.attach, t.attachTo = ebpf.Tracing, ebpf.AttachTraceRawTp, ev
+	}
+	return t
+}
+
+// btfTrace returns the prototype of typedef btf_trace_EVENT, whose first
+// parameter is the tracepoint's private data.
+func (sc *scriptComp) btfTrace(ev string) *btf.FuncProto {
+	if sc.ki.spec == nil {
+		return nil
+	}
+	var td *btf.Typedef
+	if sc.ki.spec.TypeByName("btf_trace_"+ev, &td) != nil {
+		return nil
+	}
+	p, ok := under(td.Type).(*btf.Pointer)
+	if !ok {
+		return nil
+	}
+	proto, ok := p.Target.(*btf.FuncProto)
+	if !ok || len(proto.Params) == 0 {
+		return nil
+	}
+	return proto
+}
+
+func (sc *scriptComp) fentry(ap *lang.AttachPoint, mod, fn string) *target {
+	proto, ok := sc.ki.funcProto(fn)
+	if !ok {
+		failHint(ap, sc.ki.funcHint(fn), "no BTF for kernel function %s (fentry needs it)", fn)
+	}
+	t := &target{ap: ap, kind: AttachFentry, fn: fn, target: fn, proto: proto, ctxArgs: true,
+		typ: ebpf.Tracing, attach: ebpf.AttachTraceFEntry, attachTo: fn, name: "kfunc:" + fn}
+	if mod != "" {
+		t.name = "kfunc:" + mod + ":" + fn
+	}
+	if ap.Kind == lang.Fexit {
+		t.kind, t.attach, t.name = AttachFexit, ebpf.AttachTraceFExit, "kretfunc"+t.name[len("kfunc"):]
+	}
+	return t
+}

@@ -1,0 +1,294 @@
+package compiler
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// builtinNames are the names ident knows, for hints.
+var builtinNames = []string{
+	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "curtask", "retval",
+	"func", "probe", "args", "kstack", "cgroup", "rand", "jiffies",
+	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9",
+}
+
+// macros are the C constants scripts commonly use without headers.
+var macros = map[string]int64{
+	"AF_UNIX": 1, "AF_INET": 2, "AF_INET6": 10, "AF_PACKET": 17, "AF_NETLINK": 16,
+	"ETH_P_IP": 0x0800, "ETH_P_IPV6": 0x86DD, "ETH_P_ARP": 0x0806,
+	"IPPROTO_ICMP": 1, "IPPROTO_TCP": 6, "IPPROTO_UDP": 17, "IPPROTO_ICMPV6": 58,
+}
+
+// ident types a builtin, an argument or a constant.
+func (g *sgen) ident(e *lang.Ident) *sval {
+	pidTgid := &nCall{fn: asm.FnGetCurrentPidTgid}
+	uidGid := &nCall{fn: asm.FnGetCurrentUidGid}
+	switch e.Name {
+	case "pid":
+		return intOf(u32Type, bin(asm.RSh, pidTgid, &nConst{32}))
+	case "tid":
+		return intOf(u32Type, truncate(pidTgid, 4, false))
+	case "uid":
+		return intOf(u32Type, truncate(uidGid, 4, false))
+	case "gid":
+		return intOf(u32Type, bin(asm.RSh, uidGid, &nConst{32}))
+	case "cpu":
+		return intOf(u32Type, &nCall{fn: asm.FnGetSmpProcessorId})
+	case "comm":
+		return g.comm()
+	case "nsecs":
+		return intOf(u64Type, g.eager(asm.FnKtimeGetNs))
+	case "elapsed":
+		return intOf(u64Type, g.elapsed())
+	case "rand":
+		return intOf(u32Type, g.eager(asm.FnGetPrandomU32))
+	case "jiffies":
+		return intOf(u64Type, g.eager(asm.FnJiffies64))
+	case "cgroup":
+		return intOf(u64Type, &nCall{fn: asm.FnGetCurrentCgroupId})
+	case "curtask":
+		var t btf.Type = u64Type
+		if task, err := lookupNamed(g.sc.ki.spec, "struct", "task_struct"); err == nil {
+			t = &btf.Pointer{Target: task}
+		}
+		return intOf(t, &nCall{fn: asm.FnGetCurrentTask})
+	case "retval":
+		return g.retval(e)
+	case "func":
+		if g.t.fn == "" {
+			fail(e, "func exists only in kprobe, kretprobe, fentry and fexit probes")
+		}
+		return strLit(g.t.fn)
+	case "probe":
+		return strLit(g.t.name)
+	case "kstack":
+		return g.kstack()
+	case "ustack":
+		fail(e, "ustack is not supported: surftrace traces the kernel")
+	case "args":
+		fail(e, "args is a struct; name a field: args->NAME")
+	}
+	if n, ok := strings.CutPrefix(e.Name, "arg"); ok {
+		if i, err := strconv.Atoi(n); err == nil && i >= 0 && i <= 9 {
+			return g.argN(i, e)
+		}
+	}
+	if v, ok := macros[e.Name]; ok {
+		return intConst(v)
+	}
+	if v, ok := g.enumValue(e.Name); ok {
+		return intConst(v)
+	}
+	failHint(e, lang.DidYouMean(e.Name, builtinNames), "unknown identifier %s", e.Name)
+	return nil
+}
+
+// enumValue finds an enumerator in BTF (TCP_ESTABLISHED, ...).
+func (g *sgen) enumValue(name string) (int64, bool) {
+	spec := g.sc.ki.spec
+	if spec == nil {
+		return 0, false
+	}
+	for t := range spec.All() {
+		if en, ok := t.(*btf.Enum); ok {
+			for _, v := range en.Values {
+				if v.Name == name {
+					return int64(v.Value), true
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+func (g *sgen) kstack() *sval {
+	g.sc.stacks = true
+	return &sval{kind: skInt, v: &value{t: s64Type, n: &nStackID{}}, rend: render{r: RenderStackID, size: 8}}
+}
+
+// elapsed is nanoseconds since the script started: a hidden BEGIN probe
+// stores the start time.
+func (g *sgen) elapsed() node {
+	g.sc.elapsed = true
+	now := g.eager(asm.FnKtimeGetNs)
+	g.emit(asm.StoreImm(asm.R10, stackKey, 0, asm.Word))
+	g.mapPtr(asm.R1, startMap)
+	g.stackAddr(asm.R2, stackKey)
+	g.call(asm.FnMapLookupElem)
+	p := g.vreg()
+	g.emit(asm.Mov.Reg(p, asm.R0))
+	r := g.vreg()
+	skip := g.label()
+	g.emit(asm.Mov.Imm(r, 0))
+	g.jump(asm.JEq.Imm(p, 0, ""), skip)
+	g.emit(asm.LoadMem(r, p, 0, asm.DWord))
+	g.place(skip)
+	d := g.vreg()
+	g.emit(asm.Mov.Reg(d, g.val(now)), asm.Sub.Reg(d, r))
+	return &nReg{d}
+}
+
+// startMap holds the start time elapsed counts from.
+const startMap = "start"
+
+// retval types the return value of kretprobe and fexit probes.
+func (g *sgen) retval(e lang.Node) *sval {
+	switch g.t.kind {
+	case AttachKretprobe:
+		var t btf.Type = s64Type
+		if proto, ok := g.sc.ki.funcProto(g.t.fn); ok && proto.Return != nil {
+			if _, void := proto.Return.(*btf.Void); !void && isScalar(proto.Return) {
+				t = proto.Return
+			}
+		}
+		return g.regValue(g.sc.ki.regs.ret, t)
+	case AttachFexit:
+		t := g.t.proto.Return
+		if t == nil || !isScalar(t) {
+			t = s64Type
+		}
+		return g.ctxArg(len(g.t.proto.Params), t)
+	}
+	fail(e, "retval exists only in kretprobe and fexit probes")
+	return nil
+}
+
+// regValue reads a pt_regs register.
+func (g *sgen) regValue(name string, t btf.Type) *sval {
+	n := node(&nCtx{off: g.sc.ki.regs.offsets[name], size: 8})
+	if isInteger(t) {
+		n = truncate(n, sizeof(t), isSigned(t))
+	}
+	return intOf(t, n)
+}
+
+// ctxArg reads argument i of a context that is an array of u64.
+func (g *sgen) ctxArg(i int, t btf.Type) *sval {
+	n := node(&nCtx{off: 8 * i, size: 8})
+	if isInteger(t) {
+		n = truncate(n, sizeof(t), isSigned(t))
+	}
+	return intOf(t, n)
+}
+
+// argN types arg0..arg9.
+func (g *sgen) argN(i int, at lang.Node) *sval {
+	switch g.t.kind {
+	case AttachKprobe:
+		regs := g.sc.ki.regs
+		if i < len(regs.args) {
+			return g.regValue(regs.args[i], u64Type)
+		}
+		// Further arguments are on the stack above the return address
+		// (x86) or at the stack pointer (arm64).
+		sp := &nCtx{off: regs.offsets["sp"], size: 8}
+		slot := i - len(regs.args)
+		if g.sc.ki.k.Arch() != "arm64" {
+			slot++
+		}
+		return intOf(u64Type, &nLoad{addr: add(sp, int64(8*slot)), size: 8})
+	case AttachRawTracepoint, AttachFentry, AttachFexit:
+		n := 12
+		var t btf.Type = u64Type
+		if g.t.proto != nil {
+			n = len(g.t.proto.Params) - g.t.skip
+			if i < n {
+				t = g.t.proto.Params[i+g.t.skip].Type
+			}
+		}
+		if i >= n {
+			fail(at, "arg%d: the function has %d arguments", i, n)
+		}
+		if !isScalar(t) {
+			t = u64Type
+		}
+		return g.ctxArg(i, t)
+	case AttachKretprobe:
+		fail(at, "arg%d is not available in kretprobe probes (the arguments are gone at return)", i)
+	}
+	fail(at, "arg%d exists only in kprobe, rawtracepoint, fentry and fexit probes", i)
+	return nil
+}
+
+// arg types args->name.
+func (g *sgen) arg(name string, at lang.Node) *sval {
+	switch {
+	case g.t.kind == AttachTracepoint:
+		for _, f := range g.t.tp {
+			if f.Name == name {
+				return g.tpArg(f, at)
+			}
+		}
+		var names []string
+		for _, f := range g.t.tp {
+			if f.Offset >= 8 {
+				names = append(names, f.Name)
+			}
+		}
+		failHint(at, lang.DidYouMean(name, names), "tracepoint %s has no field %s", g.t.target, name)
+	case g.t.proto != nil:
+		params := g.t.proto.Params[g.t.skip:]
+		var names []string
+		for i, p := range params {
+			if p.Name == name {
+				t := p.Type
+				if !isScalar(t) {
+					fail(at, "args->%s is a %s passed by value, which is not supported", name, typeString(t))
+				}
+				return g.ctxArg(i, t)
+			}
+			names = append(names, p.Name)
+		}
+		failHint(at, lang.DidYouMean(name, names), "%s has no argument %s (it has %s)", g.t.name, name, strings.Join(names, ", "))
+	}
+	fail(at, "args exists only in tracepoint, typed rawtracepoint, fentry and fexit probes")
+	return nil
+}
+
+// tpArg types one tracepoint field; char arrays and __data_loc strings
+// are strings.
+func (g *sgen) tpArg(f *tpField, at lang.Node) *sval {
+	lc := &lineChecker{ki: g.sc.ki, opts: g.sc.opts}
+	return wrap(lc.tpValue(f, at))
+}
+
+// param reads positional parameter $N or $#.
+func (g *sgen) param(e *lang.Var) *sval {
+	params := g.sc.opts.Params
+	if e.Name == "#" {
+		return intConst(int64(len(params)))
+	}
+	i, _ := strconv.Atoi(e.Name)
+	text := ""
+	if i >= 1 && i <= len(params) {
+		text = params[i-1]
+	}
+	if text == "" {
+		v := intConst(0)
+		v.param = &text
+		return v
+	}
+	n, err := strconv.ParseInt(text, 0, 64)
+	if err != nil {
+		v := strLit(text)
+		v.param = &text
+		return v
+	}
+	v := intConst(n)
+	v.param = &text
+	return v
+}
+
+// isParam reports whether a variable name is a positional parameter.
+func isParam(name string) bool {
+	if name == "#" {
+		return true
+	}
+	_, err := strconv.Atoi(name)
+	return err == nil
+}

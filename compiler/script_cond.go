@@ -1,0 +1,133 @@
+package compiler
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// branch jumps to l when e's truth is want and falls through otherwise.
+// && and || short-circuit: the right side's code runs only when needed,
+// and what it computes is not reused after it.
+func (g *sgen) branch(e lang.Expr, want bool, l int) {
+	switch x := e.(type) {
+	case *lang.Binary:
+		switch x.Op {
+		case "&&", "||":
+			// For && wanting false (|| wanting true) either side decides.
+			decides := (x.Op == "&&") != want
+			if decides {
+				g.branch(x.X, want, l)
+				end := g.scope()
+				g.branch(x.Y, want, l)
+				end()
+				return
+			}
+			skip := g.label()
+			g.branch(x.X, !want, skip)
+			end := g.scope()
+			g.branch(x.Y, want, l)
+			end()
+			g.place(skip)
+			return
+		case "==", "!=", "<", "<=", ">", ">=":
+			g.compare(x, want, l)
+			return
+		}
+	case *lang.Unary:
+		if x.Op == "!" {
+			g.branch(x.X, !want, l)
+			return
+		}
+	}
+	v := g.expr(e)
+	if v.isStringy() || v.kind == skStr {
+		fail(e, "a string is not a condition; compare it")
+	}
+	n := g.intNode(v, e)
+	if k, ok := constOf(n); ok {
+		if (k != 0) == want {
+			g.jump(asm.Ja.Label(""), l)
+		}
+		return
+	}
+	op := asm.JNE
+	if !want {
+		op = asm.JEq
+	}
+	g.jump(op.Imm(g.val(n), 0, ""), l)
+}
+
+// compare jumps to l when (x op y) == want.
+func (g *sgen) compare(e *lang.Binary, want bool, l int) {
+	x, y := g.expr(e.X), g.expr(e.Y)
+	if x.isStringy() || y.isStringy() || x.kind == skBytes || y.kind == skBytes {
+		if e.Op != "==" && e.Op != "!=" {
+			fail(e, "strings compare with == and != only")
+		}
+		eq := want == (e.Op == "==")
+		g.strEqual(g.settle(x, e.X), g.settle(y, e.Y), -1, eq, l, e)
+		return
+	}
+	xn, yn := g.intNode(x, e.X), g.intNode(y, e.Y)
+	op := e.Op
+	if _, c := constOf(xn); c {
+		xn, yn = yn, xn
+		x, y = y, x
+		op = map[string]string{"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}[op]
+	}
+	jumps := unsignedJumps
+	if signedOp(xn, yn, x.v.t, y.v.t) {
+		jumps = signedJumps
+	}
+	j := jumps[op]
+	if !want {
+		j = negate(j)
+	}
+	if kx, ok := constOf(xn); ok {
+		if ky, ok := constOf(yn); ok {
+			if constCompare(j, kx, ky) {
+				g.jump(asm.Ja.Label(""), l)
+			}
+			return
+		}
+	}
+	xr := g.val(xn)
+	if k, ok := constOf(yn); ok && int64(k) >= math32Min && int64(k) <= math32Max {
+		g.jump(j.Imm(xr, int32(k), ""), l)
+		return
+	}
+	g.jump(j.Reg(xr, g.val(yn), ""), l)
+}
+
+const (
+	math32Min = -1 << 31
+	math32Max = 1<<31 - 1
+)
+
+// constCompare evaluates a jump condition on constants.
+func constCompare(j asm.JumpOp, x, y uint64) bool {
+	switch j {
+	case asm.JEq:
+		return x == y
+	case asm.JNE:
+		return x != y
+	case asm.JLT:
+		return x < y
+	case asm.JLE:
+		return x <= y
+	case asm.JGT:
+		return x > y
+	case asm.JGE:
+		return x >= y
+	case asm.JSLT:
+		return int64(x) < int64(y)
+	case asm.JSLE:
+		return int64(x) <= int64(y)
+	case asm.JSGT:
+		return int64(x) > int64(y)
+	case asm.JSGE:
+		return int64(x) >= int64(y)
+	}
+	return false
+}

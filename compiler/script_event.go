@@ -1,0 +1,171 @@
+package compiler
+
+import (
+	"strings"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// printf checks the format against the arguments' types and emits the
+// record.
+func (g *sgen) printf(e *lang.Call) {
+	format := g.literal(e.Args[0], "printf's format")
+	var args []*sval
+	for _, a := range e.Args[1:] {
+		args = append(args, g.settle(g.expr(a), a))
+	}
+	verbs := formatVerbs(format)
+	if len(verbs) != len(args) {
+		fail(e, "printf: the format has %d conversions but %d arguments follow", len(verbs), len(args))
+	}
+	for i, verb := range verbs {
+		a, at := args[i], e.Args[i+1]
+		switch {
+		case verb == 0:
+			fail(e.Args[0], "printf: bad conversion in the format")
+		case a.kind == skTuple || a.kind == skVoid:
+			fail(at, "printf cannot print %s", a.describe())
+		case verb == 's':
+			if a.kind == skInt && (a.rend.size == 0 || isIntegerRender(a.rend.r)) {
+				fail(at, "printf: %%s needs a string, got %s (use str() or a %%d conversion)", a.describe())
+			}
+		default:
+			if a.kind != skInt {
+				fail(at, "printf: %%%c needs a number, got %s", verb, a.describe())
+			}
+		}
+	}
+	g.event(EventPrintf, format, "", args, e)
+}
+
+func isIntegerRender(r Render) bool {
+	return r == RenderSigned || r == RenderUnsigned || r == RenderHex
+}
+
+// formatVerbs lists the conversion letters of a printf format, with 0 for
+// a malformed one; %% is not a conversion.
+func formatVerbs(format string) []byte {
+	var out []byte
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		j := i + 1
+		for j < len(format) && strings.IndexByte("-+ #0.123456789", format[j]) >= 0 {
+			j++
+		}
+		for j < len(format) && strings.IndexByte("hljzt", format[j]) >= 0 {
+			j++
+		}
+		if j < len(format) && format[j] == '%' && j == i+1 {
+			i = j
+			continue
+		}
+		if j < len(format) && strings.IndexByte("diuxXocsp", format[j]) >= 0 {
+			out = append(out, format[j])
+		} else {
+			out = append(out, 0)
+		}
+		i = j
+	}
+	return out
+}
+
+// fieldOf lays out how value v is kept in a record or a map.
+func (g *sgen) fieldOf(v *sval, name string) *Field {
+	f := &Field{Name: name}
+	switch v.kind {
+	case skInt:
+		f.Size, f.Render = 8, RenderUnsigned
+		if isSigned(v.v.t) {
+			f.Render = RenderSigned
+		}
+		if isPointer(v.v.t) {
+			f.Render = RenderHex
+		}
+		if v.rend.size > 0 {
+			f.Size, f.Render = v.rend.size, v.rend.r
+		}
+	case skStr:
+		f.Size, f.Render = v.size, RenderString
+		if v.isLit {
+			f.Size = (len(v.lit) + 1 + 7) &^ 7
+		}
+	case skBytes:
+		f.Size, f.Render = v.size, v.rend.r
+		if v.rend.size > 0 && v.rend.size < v.size {
+			f.Size = v.rend.size
+		}
+	}
+	return f
+}
+
+// storeField writes v into the field of a record or key at scratch
+// offset base.
+func (g *sgen) storeField(base int, f *Field, v *sval, at lang.Node) {
+	off := base + f.Offset
+	switch v.kind {
+	case skInt:
+		r := g.val(g.intNode(v, at))
+		size := 8
+		if f.Size < 8 && validSize(f.Size) {
+			size = f.Size
+		}
+		g.emit(asm.StoreMem(g.buf, int16(off), r, sizeOp(size)))
+	case skStr, skBytes:
+		g.putBytes(off, (f.Size+7)&^7, v)
+	}
+}
+
+// event emits a record of kind with the given values as fields.
+func (g *sgen) event(kind EventKind, format, mapName string, args []*sval, at lang.Node) {
+	out := g.sc.out
+	ev := &Event{ID: uint32(len(out.Events)), Kind: kind, Probe: g.probe.Index, Pos: at.Extent().Pos,
+		Format: format, Map: mapName, Stack: -1}
+	payload := 0
+	for i, a := range args {
+		name := ""
+		if c, ok := at.(*lang.Call); ok && i+1 < len(c.Args) {
+			name = source(c.Args[i+1])
+		}
+		f := g.fieldOf(a, name)
+		align := 8
+		if f.Size < 8 {
+			align = f.Size
+		}
+		payload = (payload + align - 1) / align * align
+		f.Offset = payload
+		payload += (f.Size + 7) &^ 7
+		ev.Fields = append(ev.Fields, f)
+	}
+	size := HdrSize + (payload+7)&^7
+	rec := g.region(size)
+	for i, a := range args {
+		g.storeField(rec+HdrSize, ev.Fields[i], a, at)
+	}
+	g.emit(asm.StoreImm(g.buf, int16(rec+HdrID), int64(ev.ID), asm.Word))
+	now := g.val(&nCall{fn: asm.FnKtimeGetNs})
+	g.emit(asm.StoreMem(g.buf, int16(rec+HdrTime), now, asm.DWord))
+	out.Events = append(out.Events, ev)
+	g.output(rec, size)
+}
+
+// output sends a record to the ring buffer, counting a failure in
+// lost[probe].
+func (g *sgen) output(rec, size int) {
+	g.mapPtr(asm.R1, EventsMap)
+	g.bufAddr(asm.R2, rec)
+	g.emit(asm.Mov.Imm(asm.R3, int32(size)), asm.Mov.Imm(asm.R4, 0))
+	g.call(asm.FnRingbufOutput)
+	done := g.label()
+	g.jump(asm.JEq.Imm(asm.R0, 0, ""), done)
+	g.emit(asm.StoreImm(asm.R10, stackKey, int64(g.probe.Index), asm.Word))
+	g.mapPtr(asm.R1, LostMap)
+	g.stackAddr(asm.R2, stackKey)
+	g.call(asm.FnMapLookupElem)
+	g.jump(asm.JEq.Imm(asm.R0, 0, ""), done)
+	g.emit(asm.Mov.Imm(asm.R1, 1), asm.StoreXAdd(asm.R0, asm.R1, asm.DWord))
+	g.place(done)
+}

@@ -1,0 +1,477 @@
+package compiler
+
+import (
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// smap is a script map: its key layout from its first use, its value type
+// from its first assignment.
+type smap struct {
+	name  string // "@name" or "@"
+	first lang.Node
+	// keyed is set once the key layout is known; keys holds one field per
+	// key expression, at 8-byte aligned offsets.
+	keyed   bool
+	keys    []*Field
+	keyKind []skind
+	keySize int
+	kind    MapKind
+	value   *Field // MapScalar: the value's layout
+	valKind skind
+	// provisional is set when a read typed the map before any assignment.
+	provisional bool
+	lo, hi, st  int64 // lhist parameters
+}
+
+// mapNamed returns the map a reference names, creating it.
+func (sc *scriptComp) mapNamed(ref *lang.MapRef) *smap {
+	name := "@" + ref.Name
+	m := sc.maps[name]
+	if m == nil {
+		m = &smap{name: name, first: ref}
+		sc.maps[name] = m
+		sc.mapOrder = append(sc.mapOrder, m)
+	}
+	return m
+}
+
+// perCPU reports whether m's values are per CPU (the aggregations).
+func (m *smap) perCPU() bool { return m.kind != MapScalar }
+
+// valueSize is the size of one (per-CPU) value.
+func (m *smap) valueSize() int {
+	switch m.kind {
+	case MapScalar:
+		return (m.value.Size + 7) &^ 7
+	case MapAvg, MapStats:
+		return 16
+	}
+	return 8
+}
+
+// fullKeySize is the key's size in the kernel: the fields, and for hist
+// and lhist the u32 bucket index; 8 zero bytes for a map without keys.
+func (m *smap) fullKeySize() int {
+	if m.kind == MapHist || m.kind == MapLhist {
+		return m.keySize + 4
+	}
+	if m.keySize == 0 {
+		return 8
+	}
+	return m.keySize
+}
+
+// spec is the kernel map.
+func (m *smap) spec() *ebpf.MapSpec {
+	typ := ebpf.Hash
+	if m.perCPU() {
+		typ = ebpf.PerCPUHash
+	}
+	return &ebpf.MapSpec{Name: progName("AT_" + m.name[1:]), Type: typ, KeySize: uint32(m.fullKeySize()),
+		ValueSize: uint32(m.valueSize()), MaxEntries: 4096}
+}
+
+// info says how the runtime prints m.
+func (m *smap) info() *MapInfo {
+	info := &MapInfo{Name: m.name, Kind: m.kind, Key: m.keys, PerCPU: m.perCPU()}
+	if m.kind == MapScalar {
+		info.Value = m.value
+	}
+	if m.kind == MapLhist {
+		info.Min, info.Max, info.Step = m.lo, m.hi, m.st
+	}
+	return info
+}
+
+// keyVals types the key expressions of ref, flattening one tuple.
+func (g *sgen) keyVals(ref *lang.MapRef) []*sval {
+	var out []*sval
+	for _, k := range ref.Keys {
+		v := g.settle(g.expr(k), k)
+		if v.kind == skTuple && len(ref.Keys) == 1 {
+			for _, e := range v.elems {
+				out = append(out, g.settle(e, k))
+			}
+			continue
+		}
+		if v.kind != skInt && v.kind != skStr && v.kind != skBytes {
+			fail(k, "a map key cannot be %s", v.describe())
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// key builds the key of ref in scratch space, with room for a bucket
+// index after it when extra is 4, and returns its offset.
+func (g *sgen) key(m *smap, ref *lang.MapRef, extra int) int {
+	vals := g.keyVals(ref)
+	if !m.keyed {
+		m.keyed = true
+		off := 0
+		for i, v := range vals {
+			f := g.fieldOf(v, "")
+			if v.kind == skStr {
+				f.Size = max(v.size, g.sc.strSize())
+				if !v.isLit {
+					f.Size = v.size
+				}
+			}
+			if prefixed, size, ok := prefixRender(keyName(ref.Keys, i)); ok && v.kind == skInt {
+				f.Size, f.Render = size, prefixed
+			}
+			f.Offset = off
+			off += (f.Size + 7) &^ 7
+			m.keys = append(m.keys, f)
+			m.keyKind = append(m.keyKind, v.kind)
+		}
+		m.keySize = off
+	}
+	if len(vals) != len(m.keys) {
+		fail(ref, "map %s has %d keys here but %d where first used", m.name, len(vals), len(m.keys))
+	}
+	for i, v := range vals {
+		if v.kind != m.keyKind[i] {
+			fail(ref.Keys[min(i, len(ref.Keys)-1)], "map %s: key %d is %s here but %s where first used",
+				m.name, i+1, v.describe(), (&sval{kind: m.keyKind[i], v: &value{t: u64Type}}).describe())
+		}
+	}
+	size := max(m.keySize, 8) + extra
+	if m.keySize == 0 && extra > 0 {
+		size = extra
+	}
+	off := g.region(size)
+	g.zero(off, (size+7)&^7)
+	for i, v := range vals {
+		f := *m.keys[i]
+		if f.Size < 8 && v.kind == skInt {
+			f.Size = 8 // integers fill their 8-byte slot, zero-extended
+		}
+		g.storeField(off, &f, v, ref)
+	}
+	return off
+}
+
+// keyName is the variable name behind key expression i, for prefixes.
+func keyName(keys []lang.Expr, i int) string {
+	if i < len(keys) {
+		if v, ok := keys[i].(*lang.Var); ok {
+			return v.Name
+		}
+	}
+	return ""
+}
+
+// setKind gives m its value kind, or checks that it agrees.
+func (g *sgen) setKind(m *smap, kind MapKind, at lang.Node) {
+	switch {
+	case m.kind == 0 || m.provisional:
+		if m.provisional && (m.kind != kind || kind != MapScalar) {
+			g.sc.retry = true
+		}
+		m.kind, m.provisional = kind, false
+	case m.kind != kind:
+		fail(at, "map %s holds %s; it cannot also hold %s", m.name, kindNames[m.kind], kindNames[kind])
+	}
+}
+
+var kindNames = map[MapKind]string{
+	MapScalar: "values", MapCount: "count()", MapSum: "sum()", MapAvg: "avg()", MapMin: "min()",
+	MapMax: "max()", MapStats: "stats()", MapHist: "hist()", MapLhist: "lhist()",
+}
+
+// setValue types a scalar map's value from v, or checks it.
+func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
+	wasProvisional := m.provisional
+	g.setKind(m, MapScalar, at)
+	if m.value != nil && !wasProvisional {
+		if v.kind != m.valKind {
+			fail(at, "map %s holds %s values; cannot assign %s", m.name,
+				(&sval{kind: m.valKind, v: &value{t: u64Type}}).describe(), v.describe())
+		}
+		return
+	}
+	if wasProvisional && m.value != nil && v.kind != m.valKind {
+		g.sc.retry = true
+	}
+	f := g.fieldOf(v, "")
+	if v.kind == skStr {
+		f.Size = g.sc.strSize()
+		if !v.isLit {
+			f.Size = v.size
+		}
+	}
+	if r, size, ok := prefixRender(m.name[1:]); ok && v.kind == skInt {
+		f.Size, f.Render = size, r
+	}
+	if v.kind == skInt && f.Render != RenderStackID && f.Render != RenderKsym && f.Size == 8 && f.Render != RenderSigned {
+		f.Render = RenderUnsigned
+	}
+	m.value, m.valKind = f, v.kind
+}
+
+// lookup emits bpf_map_lookup_elem(m, key) into a new register.
+func (g *sgen) lookup(m *smap, key int) asm.Register {
+	g.mapPtr(asm.R1, m.name)
+	g.bufAddr(asm.R2, key)
+	g.call(asm.FnMapLookupElem)
+	p := g.vreg()
+	g.emit(asm.Mov.Reg(p, asm.R0))
+	return p
+}
+
+// lookupOrInit returns a pointer to m's value under key, inserting a zero
+// value first when there is none. When even that fails (the map is full)
+// the code jumps to the returned label, which the caller places after its
+// update.
+func (g *sgen) lookupOrInit(m *smap, key int) (asm.Register, int) {
+	p := g.lookup(m, key)
+	have, skip := g.label(), g.label()
+	g.jump(asm.JNE.Imm(p, 0, ""), have)
+	val := g.region(m.valueSize())
+	g.zero(val, m.valueSize())
+	g.mapPtr(asm.R1, m.name)
+	g.bufAddr(asm.R2, key)
+	g.bufAddr(asm.R3, val)
+	g.emit(asm.Mov.Imm(asm.R4, 1)) // BPF_NOEXIST: another CPU may have won
+	g.call(asm.FnMapUpdateElem)
+	g.mapPtr(asm.R1, m.name)
+	g.bufAddr(asm.R2, key)
+	g.call(asm.FnMapLookupElem)
+	g.emit(asm.Mov.Reg(p, asm.R0))
+	g.jump(asm.JEq.Imm(p, 0, ""), skip)
+	g.place(have)
+	return p, skip
+}
+
+// mapAssign generates @m[k] = v, including the aggregations.
+func (g *sgen) mapAssign(ref *lang.MapRef, rhs lang.Expr) {
+	m := g.sc.mapNamed(ref)
+	if c, ok := rhs.(*lang.Call); ok {
+		if kind, ok := aggregations[c.Name]; ok {
+			g.aggregate(m, ref, kind, c)
+			return
+		}
+	}
+	v := g.settle(g.expr(rhs), rhs)
+	if v.kind == skTuple {
+		fail(rhs, "maps of tuples are not supported yet")
+	}
+	if v.kind != skInt && v.kind != skStr && v.kind != skBytes {
+		fail(rhs, "a map cannot hold %s", v.describe())
+	}
+	g.setValue(m, v, rhs)
+	key := g.key(m, ref, 0)
+	val := g.region(m.valueSize())
+	f := *m.value
+	if v.kind == skInt {
+		f.Size = 8
+	}
+	g.storeField(val, &f, v, rhs)
+	g.mapPtr(asm.R1, m.name)
+	g.bufAddr(asm.R2, key)
+	g.bufAddr(asm.R3, val)
+	g.emit(asm.Mov.Imm(asm.R4, 0))
+	g.call(asm.FnMapUpdateElem)
+}
+
+// mapUpdate generates @m[k] op= v (and ++, --) on an integer map; + and -
+// are atomic.
+func (g *sgen) mapUpdate(ref *lang.MapRef, op string, v *sval, at lang.Node) {
+	m := g.sc.mapNamed(ref)
+	if m.kind == 0 || m.provisional {
+		g.setValue(m, &sval{kind: skInt, v: &value{t: s64Type}}, at)
+	}
+	if m.kind != MapScalar || m.valKind != skInt {
+		fail(at, "map %s holds %s; %s= needs an integer map", m.name, kindNames[m.kind], op)
+	}
+	n := g.intNode(v, at)
+	key := g.key(m, ref, 0)
+	p, skip := g.lookupOrInit(m, key)
+	switch op {
+	case "+", "-":
+		d := g.vreg()
+		g.emit(asm.Mov.Reg(d, g.val(n)))
+		if op == "-" {
+			g.emit(asm.Neg.Imm(d, 0))
+		}
+		g.emit(asm.StoreXAdd(p, d, asm.DWord))
+	default:
+		old := g.vreg()
+		g.emit(asm.LoadMem(old, p, 0, asm.DWord))
+		nv := g.arith(op, intOf(s64Type, &nReg{old}), intOf(v.v.t, n), at)
+		g.emit(asm.StoreMem(p, 0, g.val(nv.v.n), asm.DWord))
+	}
+	g.place(skip)
+}
+
+// mapRead generates @m[k] in an expression: the value, or zero (an empty
+// string) when the key is missing.
+func (g *sgen) mapRead(ref *lang.MapRef) *sval {
+	m := g.sc.mapNamed(ref)
+	if m.kind == 0 {
+		// Not assigned yet in source order: assume an integer and
+		// compile again once the real type is known.
+		g.setValue(m, &sval{kind: skInt, v: &value{t: s64Type}}, ref)
+		m.provisional = true
+		g.sc.retry = true
+	}
+	switch m.kind {
+	case MapHist, MapLhist, MapAvg, MapStats:
+		fail(ref, "map %s holds %s, which cannot be read in a probe", m.name, kindNames[m.kind])
+	}
+	key := g.key(m, ref, 0)
+	p := g.lookup(m, key)
+	skip := g.label()
+	if m.kind == MapScalar && m.valKind != skInt {
+		size := m.valueSize()
+		out := &sval{kind: m.valKind, off: g.region(size), size: size, rend: render{r: m.value.Render, size: m.value.Size}}
+		if m.valKind == skStr {
+			out.rend = render{}
+		}
+		g.zero(out.off, size)
+		g.jump(asm.JEq.Imm(p, 0, ""), skip)
+		t := g.vreg()
+		for i := 0; i < size; i += 8 {
+			g.emit(asm.LoadMem(t, p, int16(i), asm.DWord), asm.StoreMem(g.buf, int16(out.off+i), t, asm.DWord))
+		}
+		g.place(skip)
+		return out
+	}
+	r := g.vreg()
+	g.emit(asm.Mov.Imm(r, 0))
+	g.jump(asm.JEq.Imm(p, 0, ""), skip)
+	g.emit(asm.LoadMem(r, p, 0, asm.DWord))
+	g.place(skip)
+	v := intOf(s64Type, &nReg{r})
+	if m.kind == MapScalar {
+		if m.value.Render == RenderUnsigned {
+			v.v.t = u64Type
+		}
+		if !isIntegerRender(m.value.Render) {
+			v.rend = render{r: m.value.Render, size: m.value.Size}
+		}
+	}
+	return v
+}
+
+// mapDelete generates delete(@m[k]).
+func (g *sgen) mapDelete(ref *lang.MapRef) {
+	m := g.sc.mapNamed(ref)
+	if m.kind == MapHist || m.kind == MapLhist {
+		fail(ref, "delete of one key of a histogram is not supported; clear(%s) clears it", m.name)
+	}
+	key := g.key(m, ref, 0)
+	g.mapPtr(asm.R1, m.name)
+	g.bufAddr(asm.R2, key)
+	g.call(asm.FnMapDeleteElem)
+}
+
+// aggregate generates @m[k] = count() and the other aggregations on
+// per-CPU values: no other CPU writes them, so plain adds do not race.
+func (g *sgen) aggregate(m *smap, ref *lang.MapRef, kind MapKind, c *lang.Call) {
+	want := map[MapKind]int{MapCount: 0, MapLhist: 4}[kind]
+	if kind != MapCount && kind != MapLhist {
+		want = 1
+	}
+	g.nargs(c, want, want)
+	var x node
+	if want > 0 {
+		x = g.intNode(g.settle(g.expr(c.Args[0]), c.Args[0]), c.Args[0])
+	}
+	if kind == MapLhist {
+		lo := g.constArg(c.Args[1], "lhist's min")
+		hi := g.constArg(c.Args[2], "lhist's max")
+		st := g.constArg(c.Args[3], "lhist's step")
+		if lo < 0 || hi <= lo || st <= 0 || (hi-lo)/st > 1000 {
+			fail(c, "lhist needs 0 <= min < max and step > 0, with at most 1000 buckets")
+		}
+		if m.kind == MapLhist && !m.provisional && (m.lo != lo || m.hi != hi || m.st != st) {
+			fail(c, "map %s is an lhist with other bounds where first used", m.name)
+		}
+		m.lo, m.hi, m.st = lo, hi, st
+	}
+	g.setKind(m, kind, c)
+	extra := 0
+	if kind == MapHist || kind == MapLhist {
+		extra = 4
+	}
+	key := g.key(m, ref, extra)
+	var xr asm.Register
+	if x != nil {
+		xr = g.val(x)
+	}
+	if extra > 0 {
+		var idx asm.Register
+		if kind == MapHist {
+			idx = g.log2Bucket(xr)
+		} else {
+			idx = g.linearBucket(xr, m.lo, m.hi, m.st)
+		}
+		g.emit(asm.StoreMem(g.buf, int16(key+m.keySize), idx, asm.Word))
+	}
+	p, skip := g.lookupOrInit(m, key)
+	t := g.vreg()
+	switch kind {
+	case MapCount, MapHist, MapLhist:
+		g.emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
+	case MapSum:
+		g.emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 0, t, asm.DWord))
+	case MapAvg, MapStats:
+		g.emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
+		g.emit(asm.LoadMem(t, p, 8, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 8, t, asm.DWord))
+	case MapMin, MapMax:
+		// Zero means "not set on this CPU" (the runtime merges so).
+		set := g.label()
+		g.emit(asm.LoadMem(t, p, 0, asm.DWord))
+		g.jump(asm.JEq.Imm(t, 0, ""), set)
+		keep := asm.JSGE
+		if kind == MapMax {
+			keep = asm.JSLE
+		}
+		g.jump(keep.Reg(xr, t, ""), skip)
+		g.place(set)
+		g.emit(asm.StoreMem(p, 0, xr, asm.DWord))
+	}
+	g.place(skip)
+}
+
+// log2Bucket computes bpftrace's hist() bucket of x: 0 for negatives, 1
+// for 0, 2+floor(log2 x) otherwise.
+func (g *sgen) log2Bucket(x asm.Register) asm.Register {
+	idx, t, u := g.vreg(), g.vreg(), g.vreg()
+	done := g.label()
+	g.emit(asm.Mov.Imm(idx, 0))
+	g.jump(asm.JSLT.Imm(x, 0, ""), done)
+	g.emit(asm.Mov.Imm(idx, 1))
+	g.jump(asm.JEq.Imm(x, 0, ""), done)
+	g.emit(asm.Mov.Imm(idx, 2), asm.Mov.Reg(t, x))
+	for _, shift := range []int32{32, 16, 8, 4, 2, 1} {
+		skip := g.label()
+		g.emit(asm.Mov.Reg(u, t), asm.RSh.Imm(u, shift))
+		g.jump(asm.JEq.Imm(u, 0, ""), skip)
+		g.emit(asm.Add.Imm(idx, shift), asm.Mov.Reg(t, u))
+		g.place(skip)
+	}
+	g.place(done)
+	return idx
+}
+
+// linearBucket computes lhist()'s bucket: 0 below lo, (hi-lo)/st+1 from
+// hi on, (x-lo)/st+1 between.
+func (g *sgen) linearBucket(x asm.Register, lo, hi, st int64) asm.Register {
+	idx := g.vreg()
+	done := g.label()
+	loR, hiR := g.val(&nConst{uint64(lo)}), g.val(&nConst{uint64(hi)})
+	g.emit(asm.Mov.Imm(idx, 0))
+	g.jump(asm.JSLT.Reg(x, loR, ""), done)
+	g.emit(asm.Mov.Imm(idx, int32((hi-lo)/st+1)))
+	g.jump(asm.JSGE.Reg(x, hiR, ""), done)
+	g.emit(asm.Mov.Reg(idx, x), asm.Sub.Reg(idx, loR))
+	g.emit(asm.Div.Imm(idx, int32(st)), asm.Add.Imm(idx, 1))
+	g.place(done)
+	return idx
+}

@@ -1,0 +1,158 @@
+package compiler
+
+import (
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// strSize is the size of a string read from the kernel (str(), char
+// arrays and pointers), NUL included.
+func (sc *scriptComp) strSize() int { return (sc.opts.StrSize + 7) &^ 7 }
+
+// str makes v a string in scratch space: a char array or char pointer in
+// kernel memory is read with bpf_probe_read_kernel_str; limit (0 for the
+// default) caps the bytes read.
+func (g *sgen) str(v *sval, limit int, at lang.Node) *sval {
+	if v.kind == skStr {
+		return v
+	}
+	if v.param != nil {
+		return strLit(*v.param)
+	}
+	size := g.sc.strSize()
+	var addr node
+	switch {
+	case v.kind == skMem && (isCharArray(v.v.t) || v.v.str):
+		if a, ok := under(v.v.t).(*btf.Array); ok && !v.v.str && a.Nelems > 0 && int(a.Nelems)+1 < size {
+			size = int(a.Nelems) + 1
+		}
+		addr = v.v.addr
+	case v.kind == skInt:
+		addr = g.intNode(v, at)
+	default:
+		fail(at, "%s is not a string", v.describe())
+	}
+	if limit > 0 && limit+1 < size {
+		size = limit + 1
+	}
+	size = (size + 7) &^ 7
+	src := g.val(addr)
+	off := g.region(size)
+	g.zero(off, size)
+	g.bufAddr(asm.R1, off)
+	g.emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, src))
+	if limit > 0 {
+		g.emit(asm.Mov.Imm(asm.R2, int32(limit+1)))
+	}
+	g.call(asm.FnProbeReadKernelStr)
+	return &sval{kind: skStr, off: off, size: size}
+}
+
+// bytes reads size bytes of kernel memory at addr into scratch space.
+func (g *sgen) bytes(addr node, size int, rend render) *sval {
+	src := g.val(addr)
+	off := g.region(size)
+	g.zero(off, size)
+	g.bufAddr(asm.R1, off)
+	g.emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, src))
+	g.call(asm.FnProbeReadKernel)
+	return &sval{kind: skBytes, off: off, size: (size + 7) &^ 7, rend: rend}
+}
+
+// comm reads the current task's name.
+func (g *sgen) comm() *sval {
+	off := g.region(16)
+	g.bufAddr(asm.R1, off)
+	g.emit(asm.Mov.Imm(asm.R2, 16))
+	g.call(asm.FnGetCurrentComm)
+	return &sval{kind: skStr, off: off, size: 16}
+}
+
+// putBytes writes string or bytes v into size bytes at scratch offset off:
+// truncated (a string keeps its NUL) or zero-padded.
+func (g *sgen) putBytes(off, size int, v *sval) {
+	if v.isLit {
+		b := v.lit
+		if v.kind == skStr && len(b) > size-1 {
+			b = b[:size-1]
+		}
+		g.storeBytes(off, b, size)
+		return
+	}
+	n := min(v.size, size) &^ 7
+	g.copyScratch(off, v.off, n)
+	if n < size {
+		g.zero(off+n, size-n)
+	}
+	if v.kind == skStr && v.size > size {
+		g.emit(asm.StoreImm(g.buf, int16(off+size-1), 0, asm.Byte))
+	}
+}
+
+// strEqual jumps to l when strings (or bytes) x and y are equal, or when
+// eq is false, when they differ. limit > 0 compares at most that many
+// bytes (strncmp).
+func (g *sgen) strEqual(x, y *sval, limit int, eq bool, l int, at lang.Node) {
+	if x.kind == skInt || y.kind == skInt || x.kind == skTuple || y.kind == skTuple {
+		fail(at, "cannot compare %s with %s", x.describe(), y.describe())
+	}
+	if x.isLit && !y.isLit {
+		x, y = y, x
+	}
+	different := g.label()
+	same := l
+	if !eq {
+		same, different = g.label(), l
+	}
+	t := g.vreg()
+	switch {
+	case x.isLit && y.isLit:
+		a, b := x.lit, y.lit
+		if limit > 0 {
+			a, b = a[:min(len(a), limit)], b[:min(len(b), limit)]
+		}
+		if (string(a) == string(b)) == eq {
+			g.jump(asm.Ja.Label(""), l)
+		}
+		return
+	case y.isLit:
+		want := y.lit
+		if y.kind == skStr {
+			want = append(append([]byte(nil), want...), 0)
+		}
+		if limit > 0 && len(want) > limit {
+			want = want[:limit]
+		}
+		if len(want) > x.size {
+			// x cannot hold that many bytes: never equal.
+			g.jump(asm.Ja.Label(""), different)
+			break
+		}
+		for i, c := range want {
+			g.emit(asm.LoadMem(t, g.buf, int16(x.off+i), asm.Byte))
+			g.jump(asm.JNE.Imm(t, int32(c), ""), different)
+		}
+		g.jump(asm.Ja.Label(""), same)
+	default:
+		n := min(x.size, y.size)
+		if limit > 0 {
+			n = min(n, limit)
+		}
+		u := g.vreg()
+		for i := 0; i < n; i++ {
+			g.emit(asm.LoadMem(t, g.buf, int16(x.off+i), asm.Byte), asm.LoadMem(u, g.buf, int16(y.off+i), asm.Byte))
+			g.jump(asm.JNE.Reg(t, u, ""), different)
+			if x.kind == skStr {
+				g.jump(asm.JEq.Imm(t, 0, ""), same)
+			}
+		}
+		g.jump(asm.Ja.Label(""), same)
+	}
+	if eq {
+		g.place(different)
+	} else {
+		g.place(same)
+	}
+}
