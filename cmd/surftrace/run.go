@@ -1,86 +1,141 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
+	"runtime/debug"
 
 	"github.com/surftrace/surftrace/compiler"
-	"github.com/surftrace/surftrace/runtime"
+	"github.com/surftrace/surftrace/lang"
+	"github.com/surftrace/surftrace/runtime/tracefs"
 )
 
 // Exit statuses.
 const (
 	exitOK      = 0
 	exitRuntime = 1 // loading, attaching or running failed
-	exitUsage   = 2 // bad flags or a source that does not compile
+	exitUsage   = 2 // bad flags or input, or a source that does not compile
 )
 
+// exitError carries an exit status other than exitRuntime.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// badInput makes err exit with exitUsage.
+func badInput(err error) error { return &exitError{exitUsage, err} }
+
 // run is surftrace's main: it parses args, compiles, loads, attaches and
-// runs until SIGINT, SIGTERM, SIGHUP, --duration, --max-events or exit().
+// runs until SIGINT, SIGTERM, SIGHUP, --duration, --max-events, the end of
+// -c CMD or -p PID, or exit().
 func run(args []string, stdout, stderr io.Writer) int {
 	c, err := parseFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case err != nil:
+		return exitUsage
+	}
+	err = dispatch(c, stdout, stderr)
+	if err == nil {
 		return exitOK
 	}
-	if err != nil {
+	if _, ok := lang.AsError(err); ok {
+		fmt.Fprintln(stderr, err)
+	} else {
+		fmt.Fprintln(stderr, "surftrace:", err)
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	if _, ok := lang.AsError(err); ok {
 		return exitUsage
+	}
+	return exitRuntime
+}
+
+// dispatch does what c asks.
+func dispatch(c *config, stdout, stderr io.Writer) error {
+	switch {
+	case c.version:
+		fmt.Fprintln(stdout, "surftrace", version())
+		return nil
+	case c.runList:
+		return listStdlib(stdout)
+	case c.sub == "repl":
+		return repl(c, stdout, stderr)
+	case c.list:
+		glob := ""
+		if len(c.args) == 1 {
+			glob = c.args[0]
+		}
+		return listProbes(glob, stdout)
+	case c.listV:
+		return describe(c, c.args[0], stdout)
 	}
 	prog, err := parseSource(c)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitUsage
+		return badInput(err)
 	}
-	p, err := compiler.Compile(prog, &compiler.HostKernel{}, compiler.Options{Stack: c.stack})
+	if c.emit == "ast" {
+		fmt.Fprintln(stdout, lang.Dump(prog))
+		return nil
+	}
+	if c.show || c.output != "" || c.emit == "ftrace" {
+		return showFtrace(c, prog, stdout)
+	}
+	k, err := kernel(c)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitUsage
+		return badInput(err)
 	}
 	if c.emit == "asm" {
+		p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack})
+		if err != nil {
+			return badInput(err)
+		}
 		fmt.Fprint(stdout, compiler.Listing(p))
-		return exitOK
+		return nil
 	}
-	if err := trace(c, p, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitRuntime
+	w, err := newWatch(c)
+	if err != nil {
+		return badInput(err)
 	}
-	return exitOK
+	return trace(c, prog, k, w, stdout, stderr)
 }
 
-// trace loads and attaches p, then prints its output until it is told to
-// stop. Every kernel object is released on every path.
-func trace(c *config, p *compiler.Program, stdout, stderr io.Writer) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
-	if c.duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.duration)
-		defer cancel()
-	}
-	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents})
+// showFtrace prints (-S, --emit ftrace) or writes (-o) the kprobe_events
+// form of prog; nothing is attached and no privilege is needed.
+func showFtrace(c *config, prog *lang.Program, stdout io.Writer) error {
+	k, err := kernel(c)
 	if err != nil {
-		return err
+		return badInput(err)
 	}
-	defer t.Close()
-	if err := t.Attach(); err != nil {
-		return err
+	f, err := compiler.CompileFtrace(prog, k, compiler.Options{Stack: c.stack})
+	if err != nil {
+		return badInput(err)
 	}
-	if c.readyFile != "" {
-		if err := os.WriteFile(c.readyFile, nil, 0o644); err != nil {
-			return fmt.Errorf("ready file: %w", err)
+	if c.output != "" {
+		if err := os.WriteFile(c.output, []byte(tracefs.Script(f)), 0o755); err != nil {
+			return badInput(fmt.Errorf("-o: %w", err))
 		}
+		return nil
 	}
-	out := runtime.Output{W: stdout, Warn: stderr}
-	if c.format == "json" {
-		out.Format = runtime.JSON
+	fmt.Fprint(stdout, tracefs.ShowText(f))
+	return nil
+}
+
+// version is the module version the binary was built from.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
 	}
-	if err := t.Run(ctx, out); err != nil {
-		return err
-	}
-	return t.Close()
+	return "(devel)"
 }

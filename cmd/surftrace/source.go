@@ -1,32 +1,52 @@
 package main
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 	"github.com/surftrace/surftrace/lang/script"
+	"github.com/surftrace/surftrace/stdlib"
 )
 
-// parseSource parses what c says to trace: a -e program, one .st file, or
+// parseSource parses what c says to trace: a -e program, a .st file or a
+// stdlib script with its arguments, a -f file of expression lines, or
 // expression lines, each its own source named "<line N>".
 func parseSource(c *config) (*lang.Program, error) {
-	if c.program != "" {
+	switch {
+	case c.program != "":
 		return script.Parse(&lang.Source{Name: "-e", Text: c.program})
-	}
-	if len(c.args) == 1 && strings.HasSuffix(c.args[0], ".st") {
+	case c.sub == "run":
+		s, ok := stdlib.Get(c.args[0])
+		if !ok {
+			return nil, fmt.Errorf("run: no stdlib script %q%s (surftrace run --list shows them)",
+				c.args[0], lang.DidYouMean(c.args[0], stdlib.Names()))
+		}
+		return parseScript(&lang.Source{Name: s.File, Text: s.Text}, c.args[1:])
+	case c.file != "":
+		return parseLineFile(c.file)
+	case isScript(c.args[0]):
 		text, err := os.ReadFile(c.args[0])
 		if err != nil {
 			return nil, err
 		}
-		return script.Parse(&lang.Source{Name: c.args[0], Text: string(text)})
+		return parseScript(&lang.Source{Name: c.args[0], Text: string(text)}, c.args[1:])
 	}
+	return parseLines(c.args, func(i int) string { return fmt.Sprintf("<line %d>", i+1) })
+}
+
+// parseLines parses expression lines into one program.
+func parseLines(lines []string, name func(i int) string) (*lang.Program, error) {
 	var prog *lang.Program
-	for i, arg := range c.args {
-		src := &lang.Source{Name: fmt.Sprintf("<line %d>", i+1), Text: arg}
-		p, err := line.Parse(src, i)
+	for i, text := range lines {
+		p, err := line.Parse(&lang.Source{Name: name(i), Text: text}, i)
 		if err != nil {
 			return nil, err
 		}
@@ -38,4 +58,96 @@ func parseSource(c *config) (*lang.Program, error) {
 		prog.End = p.End
 	}
 	return prog, nil
+}
+
+// parseLineFile reads -f FILE: one expression line per line, blank lines
+// and lines starting with '#' skipped. Errors name FILE:LINE.
+func parseLineFile(path string) (*lang.Program, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && (path == "json" || path == "text") {
+		return nil, fmt.Errorf("-f %s: no such file; -f reads expression lines as in surftrace, for %s output use --format %s", path, path, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("-f: %w", err)
+	}
+	var lines []string
+	var numbers []int
+	sc := bufio.NewScanner(strings.NewReader(string(data)))
+	for n := 1; sc.Scan(); n++ {
+		t := strings.TrimSpace(sc.Text())
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		lines, numbers = append(lines, t), append(numbers, n)
+	}
+	if len(lines) == 0 {
+		return nil, fmt.Errorf("-f %s: no expression lines", path)
+	}
+	return parseLines(lines, func(i int) string { return fmt.Sprintf("%s:%d", path, numbers[i]) })
+}
+
+// parseScript parses a .st script and replaces its positional parameters
+// ($1, $2, ..., $#) by args: a number stays a number, anything else is a
+// string, and a parameter with no argument is 0 (or "" in str($N)), as in
+// bpftrace.
+func parseScript(src *lang.Source, args []string) (*lang.Program, error) {
+	prog, err := script.Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	substitute(reflect.ValueOf(prog), args)
+	return prog, nil
+}
+
+var exprType = reflect.TypeOf((*lang.Expr)(nil)).Elem()
+
+// substitute walks v and replaces every positional lang.Var it finds in a
+// field or element of type lang.Expr.
+func substitute(v reflect.Value, args []string) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			substitute(v.Elem(), args)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				substitute(v.Field(i), args)
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			substitute(v.Index(i), args)
+		}
+	case reflect.Interface:
+		if v.IsNil() {
+			return
+		}
+		if pv, ok := v.Interface().(*lang.Var); ok && v.Type() == exprType && v.CanSet() {
+			if lit := positional(pv, args); lit != nil {
+				v.Set(reflect.ValueOf(lit))
+			}
+			return
+		}
+		substitute(v.Elem(), args)
+	}
+}
+
+// positional returns the literal for $N or $#, or nil for other variables.
+func positional(v *lang.Var, args []string) lang.Expr {
+	if v.Name == "#" {
+		return &lang.IntLit{Span: v.Span, Value: uint64(len(args)), Text: strconv.Itoa(len(args))}
+	}
+	n, err := strconv.Atoi(v.Name)
+	if err != nil || n < 1 {
+		return nil
+	}
+	arg := "0"
+	if n <= len(args) {
+		arg = args[n-1]
+	}
+	if u, err := strconv.ParseUint(arg, 0, 64); err == nil {
+		return &lang.IntLit{Span: v.Span, Value: u, Text: arg}
+	}
+	return &lang.StrLit{Span: v.Span, Value: arg}
 }

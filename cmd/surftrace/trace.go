@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/lang"
+	"github.com/surftrace/surftrace/runtime"
+	"github.com/surftrace/surftrace/runtime/tracefs"
+)
+
+// trace runs prog on the backend c asks for (or the one that works) until
+// it is told to stop. Every kernel object is released on every path.
+func trace(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	if c.duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.duration)
+		defer cancel()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	backend, why := chooseBackend(c.backend)
+	if !c.quiet && (c.backend == "auto" && backend == "ftrace" || c.verbose) {
+		fmt.Fprintf(stderr, "surftrace: backend %s: %s\n", backend, why)
+	}
+	ready := func() error {
+		if c.readyFile != "" {
+			if err := os.WriteFile(c.readyFile, nil, 0o644); err != nil {
+				return fmt.Errorf("ready file: %w", err)
+			}
+		}
+		return w.start(cancel, stdout, stderr)
+	}
+	defer w.stop()
+	if backend == "ftrace" {
+		return traceFtrace(ctx, cancel, c, prog, k, ready, stdout, stderr)
+	}
+	p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack})
+	if err != nil {
+		return badInput(err)
+	}
+	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents})
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	if err := t.Attach(); err != nil {
+		return err
+	}
+	if err := ready(); err != nil {
+		return err
+	}
+	out := runtime.Output{W: stdout, Warn: stderr}
+	if c.format == "json" {
+		out.Format = runtime.JSON
+	}
+	if err := t.Run(ctx, out); err != nil {
+		return err
+	}
+	if err := t.Close(); err != nil {
+		return err
+	}
+	return w.err()
+}
+
+// traceFtrace runs prog through tracefs.
+func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Program, k compiler.Kernel, ready func() error, stdout, stderr io.Writer) error {
+	if c.format == "json" {
+		return badInput(errors.New("--format json needs the bpf backend"))
+	}
+	f, err := compiler.CompileFtrace(prog, k, compiler.Options{Stack: c.stack})
+	if err != nil {
+		return badInput(err)
+	}
+	for _, w := range f.Warnings {
+		if !c.quiet {
+			fmt.Fprintln(stderr, w)
+		}
+	}
+	var readyErr error
+	out := &eventCounter{w: stdout, max: c.maxEvents, done: cancel}
+	err = tracefs.Run(ctx, f, tracefs.Options{Out: out, Warn: stderr, Ready: func() {
+		if readyErr = ready(); readyErr != nil {
+			cancel()
+		}
+	}})
+	if err == nil {
+		err = readyErr
+	}
+	return err
+}
+
+// chooseBackend picks the backend for want (auto, bpf or ftrace) and says
+// why.
+func chooseBackend(want string) (backend, why string) {
+	if want != "auto" {
+		return want, "asked for with --backend"
+	}
+	err := probeBPF()
+	if err == nil {
+		return "bpf", "bpf() works"
+	}
+	if !errors.Is(err, unix.EPERM) && !errors.Is(err, unix.ENOSYS) {
+		return "bpf", fmt.Sprintf("bpf() failed (%v), but not for lack of permission", err)
+	}
+	root, ferr := tracefs.Find()
+	if ferr != nil {
+		return "bpf", fmt.Sprintf("bpf() refused (%v) and no tracefs (%v)", err, ferr)
+	}
+	if aerr := unix.Access(root+"/kprobe_events", unix.W_OK); aerr != nil {
+		return "bpf", fmt.Sprintf("bpf() refused (%v) and %s/kprobe_events is not writable (%v)", err, root, aerr)
+	}
+	return "ftrace", fmt.Sprintf("bpf() refused (%v); %s is writable", err, root)
+}
+
+// probeBPF asks the kernel for the smallest BPF object there is.
+func probeBPF() error {
+	m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 4, MaxEntries: 1})
+	if err != nil {
+		return err
+	}
+	return m.Close()
+}
+
+// eventCounter passes output on and calls done after max event lines
+// (lines that are not stack frames), dropping later events but not the
+// last event's stack; 0 means no limit.
+type eventCounter struct {
+	mu   sync.Mutex
+	w    io.Writer
+	max  int
+	n    int
+	mid  bool // the last write ended inside a line
+	done func()
+}
+
+func (e *eventCounter) Write(p []byte) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.max == 0 {
+		return e.w.Write(p)
+	}
+	for _, l := range bytes.SplitAfter(p, []byte("\n")) {
+		if len(l) == 0 {
+			continue
+		}
+		starts := !e.mid && !bytes.HasPrefix(l, []byte(" => "))
+		e.mid = !bytes.HasSuffix(l, []byte("\n"))
+		if starts {
+			if e.n >= e.max {
+				continue
+			}
+			e.n++
+		}
+		if _, err := e.w.Write(l); err != nil {
+			return 0, err
+		}
+	}
+	if e.n >= e.max {
+		e.done()
+	}
+	return len(p), nil
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// watch is what ends a run besides signals and limits: the exit of -p PID
+// or of -c CMD, which it starts once every probe is attached.
+type watch struct {
+	pid  int
+	argv []string
+
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	cmdErr error
+	exited bool
+	quit   chan struct{}
+}
+
+// newWatch checks -p and -c before anything is attached: the process must
+// exist and the command's program must be found.
+func newWatch(c *config) (*watch, error) {
+	w := &watch{pid: c.pid, quit: make(chan struct{})}
+	if c.pid != 0 {
+		if err := unix.Kill(c.pid, 0); errors.Is(err, unix.ESRCH) {
+			return nil, fmt.Errorf("-p %d: no such process", c.pid)
+		}
+	}
+	if c.command != "" {
+		w.argv = strings.Fields(c.command)
+		if len(w.argv) == 0 {
+			return nil, errors.New("-c: empty command")
+		}
+		if _, err := exec.LookPath(w.argv[0]); err != nil {
+			return nil, fmt.Errorf("-c %q: %w", c.command, err)
+		}
+	}
+	return w, nil
+}
+
+// start begins watching, once every probe is attached: done is called
+// when the process or the command exits.
+func (w *watch) start(done func(), stdout, stderr io.Writer) error {
+	if w.pid != 0 {
+		go func() {
+			t := time.NewTicker(100 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-w.quit:
+					return
+				case <-t.C:
+				}
+				if err := unix.Kill(w.pid, 0); errors.Is(err, unix.ESRCH) {
+					done()
+					return
+				}
+			}
+		}()
+	}
+	if w.argv == nil {
+		return nil
+	}
+	cmd := exec.Command(w.argv[0], w.argv[1:]...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		return badInput(fmt.Errorf("-c: %w", err))
+	}
+	w.mu.Lock()
+	w.cmd = cmd
+	w.mu.Unlock()
+	go func() {
+		err := cmd.Wait()
+		w.mu.Lock()
+		w.cmdErr, w.exited = err, true
+		w.mu.Unlock()
+		done()
+	}()
+	return nil
+}
+
+// stop ends the watch, killing the command if it still runs.
+func (w *watch) stop() {
+	close(w.quit)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cmd != nil && !w.exited {
+		w.cmd.Process.Kill()
+	}
+}
+
+// err reports how the command ended, if it did not succeed.
+func (w *watch) err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cmdErr != nil {
+		return fmt.Errorf("-c %s: %w", strings.Join(w.argv, " "), w.cmdErr)
+	}
+	return nil
+}
