@@ -8,6 +8,7 @@
 // into a cache directory that later runs reuse. Each run builds a busybox
 // initramfs that loads virtio, 9p and networking modules, mounts the host
 // root read-only over 9p, and runs the command in a chroot of it with
-// proc, sys, dev, tracefs, debugfs, bpffs and tmpfs /tmp and /run mounted.
+// proc, sys, dev, tracefs, debugfs, bpffs, a tmpfs /run and a writable
+// overlay on the host's /tmp mounted.
 // The command sees ktest.VMEnv set to the guest kernel release.
 package vmtest

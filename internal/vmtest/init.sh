@@ -2,8 +2,9 @@
 # /init of the vmtest initramfs. It loads the modules listed in
 # /modules.order, mounts the host root read-only (9p tag hostroot) and the
 # writable results share (9p tag results), prepares a chroot of the host
-# root with the usual kernel filesystems, runs /run/vmtest/cmd.sh in it,
-# writes its exit status to the results share and powers off.
+# root with the usual kernel filesystems and a writable /tmp, runs
+# /run/vmtest/cmd.sh in it, writes its exit status to the results share
+# and powers off.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t devtmpfs dev /dev
@@ -38,7 +39,12 @@ must mount -t tracefs tracefs $r/sys/kernel/tracing
 must mount -t debugfs debugfs $r/sys/kernel/debug
 must mount -t bpf bpf $r/sys/fs/bpf
 must mount -t cgroup2 cgroup2 $r/sys/fs/cgroup
-must mount -t tmpfs tmp $r/tmp
+# /tmp is writable but still shows the host's /tmp (a checkout may live
+# there): an overlay of a tmpfs on the read-only 9p /tmp.
+must mount -t tmpfs scratch /scratch
+must mkdir -p /scratch/tmp /scratch/work
+must chmod 1777 /scratch/tmp
+must mount -t overlay -o lowerdir=$r/tmp,upperdir=/scratch/tmp,workdir=/scratch/work overlay $r/tmp
 must mount -t tmpfs run $r/run
 must mkdir -p $r/run/netns $r/run/vmtest
 must mount --bind /results $r/run/vmtest

@@ -35,7 +35,7 @@ func BuildInitramfs(ctx context.Context, k *Kernel, out string) error {
 	}
 	defer os.RemoveAll(stage)
 
-	for _, d := range []string{"bin", "dev", "proc", "sys", "newroot", "results", "lib/modules"} {
+	for _, d := range []string{"bin", "dev", "proc", "sys", "newroot", "results", "scratch", "lib/modules"} {
 		if err := os.MkdirAll(filepath.Join(stage, d), 0o755); err != nil {
 			return err
 		}
