@@ -1,11 +1,14 @@
 package compiler
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
+	"github.com/surftrace/surftrace/lang/script"
 )
 
 // FuzzCompile compiles random expression lines against the fake kernel:
@@ -45,4 +48,31 @@ func isLimit(err error) bool {
 		}
 	}
 	return false
+}
+
+// FuzzCompileScript compiles random .st scripts against the fake kernel,
+// seeded with lang/script's corpus and the golden scripts: any input may
+// fail, none may panic or yield an internal error.
+func FuzzCompileScript(f *testing.F) {
+	for _, dir := range []string{"../lang/script/testdata/corpus/*.st", "testdata/*.st", "../stdlib/*.st", "../scripts/*.st"} {
+		files, _ := filepath.Glob(dir)
+		for _, file := range files {
+			if b, err := os.ReadFile(file); err == nil {
+				f.Add(string(b))
+			}
+		}
+	}
+	k := fakeKernel(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		prog, err := script.Parse(&lang.Source{Name: "<fuzz>", Text: text})
+		if err != nil {
+			return
+		}
+		_, err = Compile(prog, k, Options{Params: []string{"1", "x"}})
+		if err != nil {
+			if _, ok := lang.AsError(err); !ok && !isLimit(err) {
+				t.Fatalf("%q: not a positioned error: %v", text, err)
+			}
+		}
+	})
 }

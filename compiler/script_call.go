@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 
 	"github.com/cilium/ebpf/asm"
@@ -106,7 +107,7 @@ func (g *sgen) call1(e *lang.Call, stmt bool) *sval {
 	if _, ok := aggregations[e.Name]; ok {
 		fail(e, "%s() is an aggregation: assign it to a map, as in @x = %s(...)", e.Name, e.Name)
 	}
-	if stmt {
+	if stmt && slices.Contains(functionNames, e.Name) {
 		fail(e, "the value of %s() is not used", e.Name)
 	}
 	return g.valueCall(e)
@@ -132,6 +133,9 @@ func (g *sgen) valueCall(e *lang.Call) *sval {
 	case "buf":
 		g.nargs(e, 1, 2)
 		x := g.expr(e.Args[0])
+		if x.kind != skInt && x.kind != skMem {
+			fail(e.Args[0], "buf reads kernel memory, not %s", x.describe())
+		}
 		n := 0
 		if len(e.Args) == 2 {
 			n = int(g.constArg(e.Args[1], "buf's length"))

@@ -201,8 +201,11 @@ func (g *sgen) unary(e *lang.Unary) *sval {
 		return g.boolValue(e)
 	case "*":
 		x := g.expr(e.X)
+		if x.kind != skInt {
+			fail(e, "cannot dereference %s", x.describe())
+		}
 		p, ok := under(x.v.t).(*btf.Pointer)
-		if x.kind != skInt || !ok {
+		if !ok {
 			fail(e, "cannot dereference %s", x.describe())
 		}
 		t := p.Target

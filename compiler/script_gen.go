@@ -104,6 +104,7 @@ func (g *sgen) program(p *lang.Probe) (asm.Instructions, error) {
 	g.src = g.t.name + ": return"
 	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	g.initVars()
+	g.code = dropUnreachable(g.code)
 	ivs := liveIntervals(g.code)
 	loc, err := allocate(ivs, stackSpill0-8*g.nslots)
 	if err != nil {

@@ -136,7 +136,7 @@ func (g *sgen) key(m *smap, ref *lang.MapRef, extra int) int {
 	for i, v := range vals {
 		if v.kind != m.keyKind[i] {
 			fail(ref.Keys[min(i, len(ref.Keys)-1)], "map %s: key %d is %s here but %s where first used",
-				m.name, i+1, v.describe(), (&sval{kind: m.keyKind[i], v: &value{t: u64Type}}).describe())
+				m.name, i+1, kindWord(v.kind), kindWord(m.keyKind[i]))
 		}
 	}
 	size := max(m.keySize, 8) + extra
@@ -189,8 +189,7 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 	g.setKind(m, MapScalar, at)
 	if m.value != nil && !wasProvisional {
 		if v.kind != m.valKind {
-			fail(at, "map %s holds %s values; cannot assign %s", m.name,
-				(&sval{kind: m.valKind, v: &value{t: u64Type}}).describe(), v.describe())
+			fail(at, "map %s holds %s values; cannot assign %s", m.name, kindWord(m.valKind), kindWord(v.kind))
 		}
 		return
 	}
@@ -474,4 +473,9 @@ func (g *sgen) linearBucket(x asm.Register, lo, hi, st int64) asm.Register {
 	g.emit(asm.Div.Imm(idx, int32(st)), asm.Add.Imm(idx, 1))
 	g.place(done)
 	return idx
+}
+
+// kindWord names a kind of value for messages about maps.
+func kindWord(k skind) string {
+	return map[skind]string{skInt: "integer", skStr: "string", skBytes: "bytes", skTuple: "tuple"}[k]
 }

@@ -57,7 +57,7 @@ var hostScripts = map[string]string{
 	}
 	END { clear(@filename); }`,
 	"elapsed_ksym": `tracepoint:skb:kfree_skb { @where[ksym(args->location)] = count(); @e = max(elapsed); @t[curtask->pid] = sum(1); }`,
-	"wildcard": `tracepoint:skb:* { @[probe] = count(); }`,
+	"wildcard":     `tracepoint:skb:* { @[probe] = count(); }`,
 }
 
 // loadScript compiles text against the host and loads every program.

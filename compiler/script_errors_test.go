@@ -1,0 +1,56 @@
+package compiler
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/surftrace/surftrace/lang"
+	"github.com/surftrace/surftrace/lang/script"
+)
+
+// TestScriptErrors checks positioned errors with carets and hints.
+func TestScriptErrors(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want []string // substrings of the rendered error
+	}{
+		{`kprobe:ip_output { @x = retval; }`, []string{"1:25: retval exists only in kretprobe and fexit probes", "^~~~~~"}},
+		{`kprobe:ip_outptu { @x = count(); }`, []string{"unknown kernel function ip_outptu", "did you mean ip_output?"}},
+		{`tracepoint:sched:sched_stat_wait { @x = args->dealy; }`, []string{"1:41: tracepoint sched:sched_stat_wait has no field dealy", "did you mean delay?"}},
+		{`kprobe:_do_fork { $t = (struct task_struct *)arg0; @x = $t->comn; }`, []string{"struct task_struct has no member comn", "did you mean comm?"}},
+		{`BEGIN { printf("%d %s\n", 1); }`, []string{"the format has 2 conversions but 1 arguments follow"}},
+		{`BEGIN { printf("%d\n", "x"); }`, []string{"1:24: printf: %d needs a number, got string"}},
+		{`BEGIN { printf("%s\n", 5); }`, []string{"%s needs a string"}},
+		{`BEGIN { @m[1] = 1; @m["a"] = 2; }`, []string{"1:23: map @m: key 1 is string here but integer where first used"}},
+		{`BEGIN { @m = count(); @m = 5; }`, []string{"map @m holds count(); it cannot also hold values"}},
+		{`BEGIN { $x = 1; $x = "s"; }`, []string{"type mismatch: $x holds"}},
+		{`BEGIN { printf("%d\n", $y); }`, []string{"undefined variable $y"}},
+		{`BEGIN { prnitf("x"); }`, []string{"unknown function prnitf", "did you mean one of printf, print?"}},
+		{`BEGIN { count(); }`, []string{"count() is an aggregation"}},
+		{`BEGIN { signal(9); }`, []string{"needs --unsafe"}},
+		{`BEGIN { break; }`, []string{"break outside a loop"}},
+		{`uprobe:/bin/sh:main { @x = count(); }`, []string{"uprobe probes are not supported"}},
+		{`BEGIN { @x = pidd; }`, []string{"unknown identifier pidd", "did you mean one of pid"}},
+		{`tracepoint:sched:nope { @x = count(); }`, []string{"unknown tracepoint sched:nope"}},
+		{`kprobe:ip_output { @x = arg0; } END { print(@y); }`, []string{"map @y is used but never assigned"}},
+	} {
+		prog, err := script.Parse(&lang.Source{Name: "t.st", Text: tc.src})
+		if err != nil {
+			t.Errorf("%s: parse: %v", tc.src, err)
+			continue
+		}
+		_, err = Compile(prog, fakeKernel(t), Options{})
+		if err == nil {
+			t.Errorf("%s: no error, want %q", tc.src, tc.want)
+			continue
+		}
+		if _, ok := lang.AsError(err); !ok {
+			t.Errorf("%s: %T is not a *lang.Error: %v", tc.src, err, err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s:\n got %v\nwant %q", tc.src, err, w)
+			}
+		}
+	}
+}
