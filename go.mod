@@ -13,4 +13,5 @@ require (
 	github.com/creack/pty v1.1.24
 	github.com/rogpeppe/go-internal v1.16.0 // indirect
 	golang.org/x/sys v0.43.0 // indirect
+	golang.org/x/tools v0.40.1-0.20260108161641-ca281cf95054 // indirect
 )

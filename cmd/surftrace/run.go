@@ -71,7 +71,7 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 	case c.runList:
 		return listStdlib(stdout)
 	case c.sub == "repl":
-		return repl(c, stdout, stderr)
+		return runREPL(c, os.Stdin, stdout, stderr)
 	case c.list:
 		glob := ""
 		if len(c.args) == 1 {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -61,7 +60,7 @@ func parseLines(lines []string, name func(i int) string) (*lang.Program, error) 
 }
 
 // parseLineFile reads -f FILE: one expression line per line, blank lines
-// and lines starting with '#' skipped. Errors name FILE:LINE.
+// and lines starting with '#' skipped. Errors name FILE:LINE:COL.
 func parseLineFile(path string) (*lang.Program, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) && (path == "json" || path == "text") {
@@ -70,20 +69,21 @@ func parseLineFile(path string) (*lang.Program, error) {
 	if err != nil {
 		return nil, fmt.Errorf("-f: %w", err)
 	}
-	var lines []string
-	var numbers []int
-	sc := bufio.NewScanner(strings.NewReader(string(data)))
-	for n := 1; sc.Scan(); n++ {
-		t := strings.TrimSpace(sc.Text())
-		if t == "" || strings.HasPrefix(t, "#") {
-			continue
+	// Comments become blank lines, so positions stay the file's.
+	lines := strings.Split(string(data), "\n")
+	any := false
+	for i, l := range lines {
+		switch t := strings.TrimSpace(l); {
+		case strings.HasPrefix(t, "#"):
+			lines[i] = ""
+		case t != "":
+			any = true
 		}
-		lines, numbers = append(lines, t), append(numbers, n)
 	}
-	if len(lines) == 0 {
+	if !any {
 		return nil, fmt.Errorf("-f %s: no expression lines", path)
 	}
-	return parseLines(lines, func(i int) string { return fmt.Sprintf("%s:%d", path, numbers[i]) })
+	return line.Parse(&lang.Source{Name: path, Text: strings.Join(lines, "\n")}, 0)
 }
 
 // parseScript parses a .st script and replaces its positional parameters

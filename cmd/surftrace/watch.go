@@ -15,8 +15,9 @@ import (
 // watch is what ends a run besides signals and limits: the exit of -p PID
 // or of -c CMD, which it starts once every probe is attached.
 type watch struct {
-	pid  int
-	argv []string
+	pid     int
+	argv    []string // -c split into words, to check its program
+	cmdline string
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -35,7 +36,7 @@ func newWatch(c *config) (*watch, error) {
 		}
 	}
 	if c.command != "" {
-		w.argv = strings.Fields(c.command)
+		w.argv, w.cmdline = strings.Fields(c.command), c.command
 		if len(w.argv) == 0 {
 			return nil, errors.New("-c: empty command")
 		}
@@ -69,7 +70,8 @@ func (w *watch) start(done func(), stdout, stderr io.Writer) error {
 	if w.argv == nil {
 		return nil
 	}
-	cmd := exec.Command(w.argv[0], w.argv[1:]...)
+	// The shell reads quotes and redirections; exec keeps the pid.
+	cmd := exec.Command("/bin/sh", "-c", "exec "+w.cmdline)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		return badInput(fmt.Errorf("-c: %w", err))
