@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/runtime/render"
 )
 
 // jsonString quotes s as bpftrace's JSON output does: \" \\ \n \r \t,
@@ -61,7 +62,7 @@ func (r *renderer) jsonValue(b []byte, rd compiler.Render) string {
 func jsonRaw(b []byte) string {
 	switch len(b) {
 	case 1, 2, 4, 8:
-		return strconv.FormatUint(readUint(b), 10)
+		return strconv.FormatUint(render.Uint(b), 10)
 	}
 	return jsonString(fmt.Sprintf("%x", b))
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/runtime/render"
 )
 
 // mapRow is one printable element of a script map, its per-CPU values
@@ -70,9 +71,9 @@ func valueRow(info *compiler.MapInfo, e mapEntry, r *renderer) mapRow {
 		for _, val := range e.values {
 			b := fieldOf(val, v)
 			if renderOf(v) == compiler.RenderSigned {
-				row.num += readInt(b)
+				row.num += render.Int(b)
 			} else {
-				row.num += int64(readUint(b))
+				row.num += int64(render.Uint(b))
 			}
 		}
 	case compiler.MapMin, compiler.MapMax:
@@ -161,9 +162,9 @@ func sortByKey(key []*compiler.Field, rows []mapRow) {
 		slices.SortStableFunc(rows, func(a, b mapRow) int {
 			x, y := fieldOf(a.key, f), fieldOf(b.key, f)
 			if f.Render == compiler.RenderString {
-				return cmp.Compare(cString(x), cString(y))
+				return cmp.Compare(render.CString(x), render.CString(y))
 			}
-			return cmp.Compare(readUint(x), readUint(y))
+			return cmp.Compare(render.Uint(x), render.Uint(y))
 		})
 	}
 }
@@ -201,5 +202,5 @@ func i64At(b []byte, off int) int64 {
 	if off+8 > len(b) {
 		return 0
 	}
-	return readInt(b[off : off+8])
+	return render.Int(b[off : off+8])
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/runtime/render"
 )
 
 // sprintf formats a bpftrace printf format with one argument per field,
@@ -76,12 +77,12 @@ func (r *renderer) convert(spec conversion, f *compiler.Field, b []byte) string 
 	if spec.verb == 's' {
 		return fmt.Sprintf("%"+spec.flags+"s", r.text(b, f.Render))
 	}
-	v := readUint(b)
+	v := render.Uint(b)
 	if f.Render == compiler.RenderSigned {
-		v = uint64(readInt(b))
+		v = uint64(render.Int(b))
 	}
 	if f.Render == compiler.RenderBE || f.Render == compiler.RenderBEHex {
-		v = readBE(b)
+		v = render.BE(b)
 	}
 	mask := uint64(1)<<spec.bits - 1
 	if spec.bits == 64 {

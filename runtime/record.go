@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/runtime/render"
 )
 
 // record is one decoded ring-buffer record: the fixed header of
@@ -42,7 +43,7 @@ func decodeRecord(raw []byte, events []*compiler.Event) (*record, error) {
 		cpu:     le.Uint32(raw[compiler.HdrCPU:]),
 		nsecs:   le.Uint64(raw[compiler.HdrTime:]),
 		pidTgid: le.Uint64(raw[compiler.HdrPidTgid:]),
-		comm:    cString(raw[compiler.HdrComm:compiler.HdrIP]),
+		comm:    render.CString(raw[compiler.HdrComm:compiler.HdrIP]),
 		ip:      le.Uint64(raw[compiler.HdrIP:]),
 		payload: raw[compiler.HdrSize:],
 	}

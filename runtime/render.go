@@ -1,13 +1,11 @@
 package runtime
 
 import (
-	"encoding/binary"
 	"fmt"
-	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/runtime/render"
 )
 
 // renderer turns raw field bytes into text according to a compiler.Render.
@@ -39,37 +37,23 @@ func (r *renderer) key(b []byte, rd compiler.Render) string {
 // traceValue renders b for a name=value pair of a trace line: strings are
 // quoted as ftrace quotes string fields.
 func (r *renderer) traceValue(b []byte, rd compiler.Render) string {
-	if rd == compiler.RenderString {
-		return quote(cString(b))
+	if s, ok := render.TraceValue(b, rd); ok {
+		return s
 	}
 	return r.render(b, rd, stackValueIndent)
 }
 
+// render renders b by rd: the kernel-dependent renders here, the rest in
+// package render, which the ftrace backend shares.
 func (r *renderer) render(b []byte, rd compiler.Render, indent int) string {
 	switch rd {
-	case compiler.RenderSigned:
-		return strconv.FormatInt(readInt(b), 10)
-	case compiler.RenderHex:
-		return "0x" + strconv.FormatUint(readUint(b), 16)
-	case compiler.RenderString:
-		return cString(b)
-	case compiler.RenderIPv4, compiler.RenderIPv6:
-		return ipText(b)
-	case compiler.RenderMAC:
-		return macText(b)
-	case compiler.RenderBE:
-		return strconv.FormatUint(readBE(b), 10)
-	case compiler.RenderBEHex:
-		return "0x" + strconv.FormatUint(readBE(b), 16)
 	case compiler.RenderKsym:
-		return r.syms.table().symbolize(readUint(b))
+		return r.syms.table().symbolize(render.Uint(b))
 	case compiler.RenderStackID:
-		return r.bpftraceStack(readInt(b), indent)
-	case compiler.RenderBytes:
-		return bytesText(b)
-	default:
-		return strconv.FormatUint(readUint(b), 10)
+		return r.bpftraceStack(render.Int(b), indent)
 	}
+	s, _ := render.Value(b, rd)
+	return s
 }
 
 // frames returns the addresses of stack id, stopping at the first zero.
@@ -112,84 +96,4 @@ func (r *renderer) bpftraceStack(id int64, indent int) string {
 		}
 	}
 	return b.String()
-}
-
-// readUint reads a host-order unsigned integer of len(b) bytes (at most 8).
-func readUint(b []byte) uint64 {
-	var buf [8]byte
-	copy(buf[:], b)
-	return binary.LittleEndian.Uint64(buf[:])
-}
-
-// readInt reads a host-order two's complement integer of len(b) bytes.
-func readInt(b []byte) int64 {
-	n := min(len(b), 8)
-	if n == 0 {
-		return 0
-	}
-	shift := uint(64 - 8*n)
-	return int64(readUint(b[:n])<<shift) >> shift
-}
-
-// readBE reads a network-order unsigned integer of len(b) bytes.
-func readBE(b []byte) uint64 {
-	var v uint64
-	for _, c := range b[:min(len(b), 8)] {
-		v = v<<8 | uint64(c)
-	}
-	return v
-}
-
-// cString returns b up to its first NUL.
-func cString(b []byte) string {
-	for i, c := range b {
-		if c == 0 {
-			return string(b[:i])
-		}
-	}
-	return string(b)
-}
-
-// quote wraps s in double quotes as ftrace prints string fields, escaping
-// control bytes so a record cannot break the line.
-func quote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == 0x7f {
-			fmt.Fprintf(&b, `\x%02x`, c)
-			continue
-		}
-		b.WriteByte(c)
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-// ipText renders 4 or 16 network-order bytes as an address.
-func ipText(b []byte) string {
-	addr, ok := netip.AddrFromSlice(b)
-	if !ok {
-		return bytesText(b)
-	}
-	return addr.String()
-}
-
-// macText renders bytes as aa:bb:cc:dd:ee:ff.
-func macText(b []byte) string {
-	parts := make([]string, len(b))
-	for i, c := range b {
-		parts[i] = fmt.Sprintf("%02x", c)
-	}
-	return strings.Join(parts, ":")
-}
-
-// bytesText renders bytes as \x.. escapes, as bpftrace prints buf().
-func bytesText(b []byte) string {
-	var s strings.Builder
-	for _, c := range b {
-		fmt.Fprintf(&s, `\x%02x`, c)
-	}
-	return s.String()
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/runtime/render"
 )
 
 // maxWarnings bounds how many malformed records are described one by one.
@@ -70,7 +71,7 @@ func (t *Tracer) newPrinter(out Output) (*printer, error) {
 			}
 			addrs := make([]uint64, len(b)/8)
 			for i := range addrs {
-				addrs[i] = readUint(b[8*i : 8*i+8])
+				addrs[i] = render.Uint(b[8*i : 8*i+8])
 			}
 			return addrs, nil
 		}
@@ -151,7 +152,7 @@ func (t *Tracer) printLost(p *printer) error {
 		}
 		var n uint64
 		for _, v := range splitValues(b, 8, 8) {
-			n += readUint(v)
+			n += render.Uint(v)
 		}
 		if n == 0 {
 			continue

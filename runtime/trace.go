@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/runtime/render"
 )
 
 // traceLine renders an EventTrace record in ftrace's trace_pipe shape
@@ -14,9 +15,7 @@ import (
 // " => SYMBOL+0xOFF [module]" line per stack frame.
 func (p *printer) traceLine(probe *compiler.Probe, rec *record) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%16s-%-7d [%03d] %d.%06d: %s: (%s)",
-		rec.comm, rec.tid(), rec.cpu, rec.nsecs/1e9, rec.nsecs%1e9/1e3,
-		probe.Name, p.where(probe, rec))
+	render.Header(&b, rec.comm, int(rec.tid()), int(rec.cpu), rec.nsecs, probe.Name, p.where(probe, rec))
 	for _, f := range rec.event.Fields {
 		if f.Render == compiler.RenderStackID {
 			continue
@@ -57,11 +56,11 @@ func (p *printer) where(probe *compiler.Probe, rec *record) string {
 func stackIDs(rec *record) []int64 {
 	var ids []int64
 	if rec.event.Stack >= 0 {
-		ids = append(ids, readInt(rec.payload[rec.event.Stack:rec.event.Stack+8]))
+		ids = append(ids, render.Int(rec.payload[rec.event.Stack:rec.event.Stack+8]))
 	}
 	for _, f := range rec.event.Fields {
 		if f.Render == compiler.RenderStackID {
-			ids = append(ids, readInt(rec.field(f)))
+			ids = append(ids, render.Int(rec.field(f)))
 		}
 	}
 	return ids

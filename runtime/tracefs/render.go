@@ -1,14 +1,12 @@
 package tracefs
 
 import (
-	"encoding/binary"
 	"fmt"
-	"math/bits"
-	"net/netip"
 	"strconv"
 	"strings"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/runtime/render"
 )
 
 // Format renders ev exactly as the bpf backend prints a trace record:
@@ -18,7 +16,7 @@ import (
 // line named none, the text itself follows.
 func (ev *Event) Format() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%16s-%-7d [%03d] %d.%06d: %s: (%s)", ev.Comm, ev.Pid, ev.CPU, ev.Sec, ev.Usec, ev.Probe.Name, ev.Loc)
+	render.Header(&b, ev.Comm, ev.Pid, ev.CPU, ev.Sec*1e9+ev.Usec*1e3, ev.Probe.Name, ev.Loc)
 	if ev.Probe.Kind == compiler.AttachTracepoint {
 		if fields, ok := tpFields(ev.Probe.Fields, ev.Body); ok {
 			b.WriteString(fields)
@@ -57,51 +55,65 @@ func tpFields(fields []*compiler.FtraceField, body string) (string, bool) {
 }
 
 // renderValue converts a value as ftrace printed it for field f into what
-// the bpf backend prints: ftrace shows the raw fetched integer (or an
-// array "{0x1,0x2}"), the name prefix wants an address or byte-swapped
-// number. Values ftrace could not fetch ("(fault)") stay as they are.
+// the bpf backend prints: it turns ftrace's text back into the bytes a BPF
+// program would have copied (the raw fetched integer in host order, an
+// array "{0x1,0x2}", a string) and renders them with package render, as
+// the bpf backend does. Values ftrace could not fetch ("(fault)") stay as
+// they are, and so do a tracepoint's own values except where a prefix
+// asks for an address or a byte swap.
 func renderValue(f *compiler.FtraceField, v string) string {
 	switch f.Render {
-	case compiler.RenderIPv4, compiler.RenderBE, compiler.RenderBEHex:
-		n, err := strconv.ParseUint(v, 0, 64)
-		if err != nil || f.Size == 0 {
-			return v
-		}
-		return renderInt(f, n)
 	case compiler.RenderIPv6, compiler.RenderMAC:
 		b, ok := parseArray(v)
 		if !ok {
 			return v
 		}
-		return renderBytes(f.Render, b)
+		s, _ := render.TraceValue(b, f.Render)
+		return s
 	case compiler.RenderKsym:
 		return sizeSuffix.ReplaceAllString(v, "$1")
+	case compiler.RenderString:
+		if inner, ok := unquote(v); ok {
+			return render.Quote(inner)
+		}
+		return v
+	case compiler.RenderIPv4, compiler.RenderBE, compiler.RenderBEHex:
+		if f.Size == 0 {
+			return v
+		}
+	default:
+		if f.Type == "" {
+			return v // a tracepoint prints its own numbers
+		}
 	}
-	return v
+	n, ok := parseInt(v)
+	if !ok {
+		return v
+	}
+	size := f.Size
+	if size == 0 {
+		size = 8
+	}
+	s, _ := render.TraceValue(render.PutUint(n, size), f.Render)
+	return s
 }
 
-// renderInt renders the raw f.Size-byte integer n, read in host order
-// from bytes that are in network order.
-func renderInt(f *compiler.FtraceField, n uint64) string {
-	be := n
-	switch f.Size {
-	case 2:
-		be = uint64(bits.ReverseBytes16(uint16(n)))
-	case 4:
-		be = uint64(bits.ReverseBytes32(uint32(n)))
-	case 8:
-		be = bits.ReverseBytes64(n)
+// parseInt reads an integer as ftrace prints u, s and x fetches.
+func parseInt(v string) (uint64, bool) {
+	if strings.HasPrefix(v, "-") {
+		n, err := strconv.ParseInt(v, 10, 64)
+		return uint64(n), err == nil
 	}
-	if binary.NativeEndian.Uint16([]byte{0, 1}) == 1 {
-		be = n // a big-endian host reads network order as it is
+	n, err := strconv.ParseUint(v, 0, 64)
+	return n, err == nil
+}
+
+// unquote strips the double quotes ftrace puts around a string fetch.
+func unquote(v string) (string, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return "", false
 	}
-	switch f.Render {
-	case compiler.RenderIPv4:
-		return netip.AddrFrom4([4]byte{byte(be >> 24), byte(be >> 16), byte(be >> 8), byte(be)}).String()
-	case compiler.RenderBEHex:
-		return "0x" + strconv.FormatUint(be, 16)
-	}
-	return strconv.FormatUint(be, 10)
+	return v[1 : len(v)-1], true
 }
 
 // parseArray parses ftrace's array print "{0x20,0x1,...}".
@@ -120,16 +132,4 @@ func parseArray(v string) ([]byte, bool) {
 		out = append(out, byte(n))
 	}
 	return out, true
-}
-
-// renderBytes renders an IPv6 address or a MAC address from its bytes.
-func renderBytes(r compiler.Render, b []byte) string {
-	if r == compiler.RenderIPv6 && len(b) == 16 {
-		return netip.AddrFrom16([16]byte(b)).String()
-	}
-	parts := make([]string, len(b))
-	for i, c := range b {
-		parts[i] = fmt.Sprintf("%02x", c)
-	}
-	return strings.Join(parts, ":")
 }
