@@ -3,9 +3,7 @@ package difftest
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"reflect"
 	"regexp"
 	"time"
 
@@ -20,13 +18,6 @@ var hostKernel = &compiler.HostKernel{}
 
 // positional matches a positional parameter in a program.
 var positional = regexp.MustCompile(`\$([0-9]+|#)`)
-
-// argsField names the compiler.Options field, a []string, that carries
-// positional parameters ($1..$N, $#) when the compiler has one. It is
-// looked up by reflection so the suite builds before that field exists;
-// until then programs using positional parameters fail with a clear error
-// (and are known gaps).
-const argsField = "Args"
 
 // runSurftrace runs c through the library pipeline a user's run takes:
 // lang/script.Parse, compiler.Compile against the running kernel,
@@ -47,14 +38,9 @@ func runSurftrace(c *testCase) (out string, err error) {
 		return "", err
 	}
 	defer ch.kill()
-	opts := compiler.Options{}
-	argErr := setArgs(&opts, c.argv(ch.Pid), c.Prog)
-	cp, err := compiler.Compile(prog, hostKernel, opts)
+	cp, err := compiler.Compile(prog, hostKernel, compiler.Options{Params: c.argv(ch.Pid)})
 	if err != nil {
 		return "", fmt.Errorf("compile: %w", err)
-	}
-	if argErr != nil {
-		return "", argErr
 	}
 	tr, err := runtime.Load(cp, runtime.Options{})
 	if err != nil {
@@ -79,18 +65,4 @@ func runSurftrace(c *testCase) (out string, err error) {
 		return stdout.String(), fmt.Errorf("run warned: %s", warn.String())
 	}
 	return stdout.String(), ch.wait(5 * time.Second)
-}
-
-// setArgs puts the positional parameters into opts' Args field if the
-// compiler has one; without it, a program that uses them cannot run.
-func setArgs(opts *compiler.Options, args []string, prog string) error {
-	f := reflect.ValueOf(opts).Elem().FieldByName(argsField)
-	if f.IsValid() && f.Type() == reflect.TypeOf([]string(nil)) {
-		f.Set(reflect.ValueOf(args))
-		return nil
-	}
-	if positional.MatchString(prog) {
-		return errors.New("positional parameters: compiler.Options has no " + argsField + " []string field yet")
-	}
-	return nil
 }
