@@ -97,6 +97,33 @@ func isCharPtr(t btf.Type) bool {
 	return ok && isChar(p.Target)
 }
 
+// isUserPtr reports whether t points into user memory: its target carries
+// the "user" type tag (the kernel's __user in BTF, or a syscall argument).
+func isUserPtr(t btf.Type) bool {
+	p, ok := under(t).(*btf.Pointer)
+	if !ok {
+		return false
+	}
+	for t := p.Target; t != nil; {
+		switch x := t.(type) {
+		case *btf.TypeTag:
+			if x.Value == "user" {
+				return true
+			}
+			t = x.Type
+		case *btf.Const:
+			t = x.Type
+		case *btf.Volatile:
+			t = x.Type
+		case *btf.Restrict:
+			t = x.Type
+		default:
+			return false
+		}
+	}
+	return false
+}
+
 // isScalar reports whether a value of type t fits in a register.
 func isScalar(t btf.Type) bool { return isInteger(t) || isPointer(t) }
 

@@ -120,7 +120,11 @@ func (g *gen) compute(n node) asm.Register {
 		src := g.val(n.addr)
 		g.stackAddr(asm.R1, stackTemp)
 		g.emit(asm.Mov.Imm(asm.R2, int32(n.size)), asm.Mov.Reg(asm.R3, src))
-		g.call(asm.FnProbeReadKernel)
+		if n.user {
+			g.call(asm.FnProbeReadUser)
+		} else {
+			g.call(asm.FnProbeReadKernel)
+		}
 		r := g.vreg()
 		g.emit(asm.LoadMem(r, asm.R10, stackTemp, sizeOp(n.size)))
 		return r

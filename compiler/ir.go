@@ -30,6 +30,7 @@ type nCtxPtr struct{ off node }
 type nLoad struct {
 	addr node
 	size int
+	user bool // addr is in user memory: bpf_probe_read_user
 }
 
 // nBin is x op y in 64-bit arithmetic. op is an asm.ALUOp; ArSh is the
@@ -57,12 +58,17 @@ type nReg struct{ r asm.Register }
 func (n *nConst) key() string  { return fmt.Sprintf("%#x", n.v) }
 func (n *nCtx) key() string    { return fmt.Sprintf("ctx[%d:%d]", n.off, n.size) }
 func (n *nCtxPtr) key() string { return fmt.Sprintf("&ctx[%s]", n.off.key()) }
-func (n *nLoad) key() string   { return fmt.Sprintf("*(%s:%d)", n.addr.key(), n.size) }
-func (n *nBin) key() string    { return fmt.Sprintf("(%s %v %s)", n.x.key(), n.op, n.y.key()) }
-func (n *nCall) key() string   { return n.fn.String() + "()" }
-func (n *nL3Len) key() string  { return fmt.Sprintf("l3len(%s)", n.b.key()) }
-func (*nStackID) key() string  { return "stackid()" }
-func (n *nReg) key() string    { return fmt.Sprintf("vreg%d", n.r) }
+func (n *nLoad) key() string {
+	if n.user {
+		return fmt.Sprintf("*user(%s:%d)", n.addr.key(), n.size)
+	}
+	return fmt.Sprintf("*(%s:%d)", n.addr.key(), n.size)
+}
+func (n *nBin) key() string   { return fmt.Sprintf("(%s %v %s)", n.x.key(), n.op, n.y.key()) }
+func (n *nCall) key() string  { return n.fn.String() + "()" }
+func (n *nL3Len) key() string { return fmt.Sprintf("l3len(%s)", n.b.key()) }
+func (*nStackID) key() string { return "stackid()" }
+func (n *nReg) key() string   { return fmt.Sprintf("vreg%d", n.r) }
 func constOf(n node) (uint64, bool) {
 	c, ok := n.(*nConst)
 	if !ok {

@@ -10,6 +10,7 @@ import (
 func member(ki *kinfo, x *value, name string, arrow bool, at lang.Node) *value {
 	var base node
 	var agg btf.Type
+	user := x.user
 	if arrow {
 		p, ok := under(x.t).(*btf.Pointer)
 		if !ok {
@@ -20,7 +21,7 @@ func member(ki *kinfo, x *value, name string, arrow bool, at lang.Node) *value {
 				return v
 			}
 		}
-		base, agg = rvalue(x, at), under(p.Target)
+		base, agg, user = rvalue(x, at), under(p.Target), isUserPtr(x.t)
 		if _, void := agg.(*btf.Void); void {
 			fail(at, "->%s: cannot look into void *; cast it first: !(struct NAME *)", name)
 		}
@@ -41,7 +42,7 @@ func member(ki *kinfo, x *value, name string, arrow bool, at lang.Node) *value {
 	if !found {
 		failHint(at, lang.DidYouMean(name, memberNames(members)), "%s has no member %s", typeString(agg), name)
 	}
-	v := &value{t: m.Type, addr: add(base, int64(bitOff/8))}
+	v := &value{t: m.Type, addr: add(base, int64(bitOff/8)), user: user}
 	if m.BitfieldSize > 0 {
 		v.bitOff, v.bitSize = int(bitOff%8), int(m.BitfieldSize)
 	}
@@ -104,12 +105,12 @@ func index(x *value, i int64, at lang.Node) *value {
 		}
 		es := int64(sizeof(t.Type))
 		if x.str {
-			return &value{t: x.t, addr: add(x.addr, i), str: true}
+			return &value{t: x.t, addr: add(x.addr, i), str: true, user: x.user}
 		}
-		return &value{t: t.Type, addr: add(x.addr, i*es)}
+		return &value{t: t.Type, addr: add(x.addr, i*es), user: x.user}
 	case *btf.Pointer:
 		es := int64(sizeof(t.Target))
-		return &value{t: t.Target, addr: add(rvalue(x, at), i*es)}
+		return &value{t: t.Target, addr: add(rvalue(x, at), i*es), user: isUserPtr(x.t)}
 	}
 	fail(at, "cannot index %s", typeString(x.t))
 	return nil

@@ -152,7 +152,11 @@ func (g *sgen) valueCall(e *lang.Call) *sval {
 		if addr == nil {
 			fail(e.Args[0], "buf reads memory; %s is not in memory", x.describe())
 		}
-		v := g.bytes(addr, n, render{r: RenderBytes, size: n})
+		user := x.v.user
+		if x.kind == skInt {
+			user = isUserPtr(x.v.t)
+		}
+		v := g.bytes(addr, n, user, render{r: RenderBytes, size: n})
 		v.size = n
 		return v
 	case "ksym":
@@ -255,9 +259,9 @@ func (g *sgen) convert(x *sval, rd render, at lang.Node) *sval {
 		return &sval{kind: skInt, v: &value{t: x.v.t, n: g.intNode(x, at)}, rend: rd}
 	case skMem:
 		if rd.size <= 8 && validSize(rd.size) {
-			return &sval{kind: skInt, v: &value{t: u64Type, n: &nLoad{addr: x.v.addr, size: rd.size}}, rend: rd}
+			return &sval{kind: skInt, v: &value{t: u64Type, n: &nLoad{addr: x.v.addr, size: rd.size, user: x.v.user}}, rend: rd}
 		}
-		return g.bytes(x.v.addr, rd.size, rd)
+		return g.bytes(x.v.addr, rd.size, x.v.user, rd)
 	case skBytes:
 		x2 := *x
 		x2.rend = rd

@@ -212,7 +212,7 @@ func (g *sgen) unary(e *lang.Unary) *sval {
 		if _, void := under(t).(*btf.Void); void {
 			t = u64Type
 		}
-		return wrap(&value{t: t, addr: g.intNode(x, e.X)})
+		return wrap(&value{t: t, addr: g.intNode(x, e.X), user: isUserPtr(x.v.t)})
 	case "&":
 		x := g.expr(e.X)
 		if (x.kind != skInt && x.kind != skMem) || x.v.addr == nil || x.v.n != nil {
@@ -391,9 +391,9 @@ func (g *sgen) index(e *lang.Index) *sval {
 		if x.v.addr == nil {
 			fail(e, "array is not in memory")
 		}
-		return wrap(&value{t: t.Type, addr: bin(asm.Add, x.v.addr, scale(in, t.Type, false))})
+		return wrap(&value{t: t.Type, addr: bin(asm.Add, x.v.addr, scale(in, t.Type, false)), user: x.v.user})
 	case *btf.Pointer:
-		return wrap(&value{t: t.Target, addr: bin(asm.Add, g.intNode(x, e.X), scale(in, t.Target, false))})
+		return wrap(&value{t: t.Target, addr: bin(asm.Add, g.intNode(x, e.X), scale(in, t.Target, false)), user: isUserPtr(x.v.t)})
 	}
 	fail(e, "cannot index %s", x.describe())
 	return nil

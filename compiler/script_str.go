@@ -12,8 +12,9 @@ import (
 func (sc *scriptComp) strSize() int { return (sc.opts.StrSize + 7) &^ 7 }
 
 // str makes v a string in scratch space: a char array or char pointer in
-// kernel memory is read with bpf_probe_read_kernel_str; limit (0 for the
-// default) caps the bytes read.
+// kernel memory is read with bpf_probe_read_kernel_str, one in user memory
+// (isUserPtr) with bpf_probe_read_user_str; limit (0 for the default) caps
+// the bytes read.
 func (g *sgen) str(v *sval, limit int, at lang.Node) *sval {
 	if v.kind == skStr {
 		return v
@@ -23,14 +24,16 @@ func (g *sgen) str(v *sval, limit int, at lang.Node) *sval {
 	}
 	size := g.sc.strSize()
 	var addr node
+	user := false
 	switch {
 	case v.kind == skMem && (isCharArray(v.v.t) || v.v.str):
 		if a, ok := under(v.v.t).(*btf.Array); ok && !v.v.str && a.Nelems > 0 && int(a.Nelems)+1 < size {
 			size = int(a.Nelems) + 1
 		}
-		addr = v.v.addr
+		addr, user = v.v.addr, v.v.user
 	case v.kind == skInt:
 		addr = g.intNode(v, at)
+		user = isUserPtr(v.v.t)
 	default:
 		fail(at, "%s is not a string", v.describe())
 	}
@@ -46,18 +49,27 @@ func (g *sgen) str(v *sval, limit int, at lang.Node) *sval {
 	if limit > 0 {
 		g.emit(asm.Mov.Imm(asm.R2, int32(limit+1)))
 	}
-	g.call(asm.FnProbeReadKernelStr)
+	if user {
+		g.call(asm.FnProbeReadUserStr)
+	} else {
+		g.call(asm.FnProbeReadKernelStr)
+	}
 	return &sval{kind: skStr, off: off, size: size}
 }
 
-// bytes reads size bytes of kernel memory at addr into scratch space.
-func (g *sgen) bytes(addr node, size int, rend render) *sval {
+// bytes reads size bytes of kernel (or, when user, user) memory at addr
+// into scratch space.
+func (g *sgen) bytes(addr node, size int, user bool, rend render) *sval {
 	src := g.val(addr)
 	off := g.region(size)
 	g.zero(off, size)
 	g.bufAddr(asm.R1, off)
 	g.emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, src))
-	g.call(asm.FnProbeReadKernel)
+	if user {
+		g.call(asm.FnProbeReadUser)
+	} else {
+		g.call(asm.FnProbeReadKernel)
+	}
 	return &sval{kind: skBytes, off: off, size: (size + 7) &^ 7, rend: rend}
 }
 

@@ -18,6 +18,7 @@ type value struct {
 	comm            bool    // $comm: the record header's comm
 	hdr             *skbHdr // the header pointer an skb cast yields
 	str             bool    // Sdata[i]: a string starting at addr
+	user            bool    // addr is in user memory (reached through a user pointer)
 }
 
 // fail stops checking with a positioned error; Compile recovers it.
@@ -50,7 +51,7 @@ func rvalue(v *value, at lang.Node) node {
 	if !validSize(size) {
 		fail(at, "cannot load %s of %d bytes", typeString(v.t), size)
 	}
-	return truncate(&nLoad{addr: v.addr, size: size}, size, isSigned(v.t))
+	return truncate(&nLoad{addr: v.addr, size: size, user: v.user}, size, isSigned(v.t))
 }
 
 // bitfield extracts v's bits: load the bytes covering them, shift, mask.
@@ -63,7 +64,7 @@ func bitfield(v *value, at lang.Node) node {
 	if size > 8 {
 		fail(at, "bitfield spans more than 8 bytes")
 	}
-	raw := node(&nLoad{addr: add(v.addr, int64(first)), size: size})
+	raw := node(&nLoad{addr: add(v.addr, int64(first)), size: size, user: v.user})
 	shift := v.bitOff - 8*first
 	if isSigned(v.t) {
 		left := uint64(64 - shift - v.bitSize)
