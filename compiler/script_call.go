@@ -162,7 +162,7 @@ func (g *sgen) valueCall(e *lang.Call) *sval {
 	case "ksym":
 		g.nargs(e, 1, 1)
 		x := g.expr(e.Args[0])
-		return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[0])}, rend: render{r: RenderKsym, size: 8}}
+		return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[0])}, rend: render{r: RenderSym, size: 8}}
 	case "kaddr":
 		g.nargs(e, 1, 1)
 		name := g.literal(e.Args[0], "kaddr's symbol")

@@ -206,7 +206,7 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 	if r, size, ok := prefixRender(m.name[1:]); ok && v.kind == skInt {
 		f.Size, f.Render = size, r
 	}
-	if v.kind == skInt && f.Render != RenderStackID && f.Render != RenderKsym && f.Size == 8 && f.Render != RenderSigned {
+	if v.kind == skInt && f.Render != RenderStackID && f.Render != RenderKsym && f.Render != RenderSym && f.Size == 8 && f.Render != RenderSigned {
 		f.Render = RenderUnsigned
 	}
 	m.value, m.valKind = f, v.kind

@@ -138,6 +138,7 @@ const (
 	RenderStackID                // s64 id in StacksMap: print the stack
 	RenderBytes                  // raw bytes shown as \x.. escapes (buf())
 	RenderTuple                  // a tuple; Elems hold the parts
+	RenderSym                    // kernel address shown as the bare symbol name (ksym())
 )
 
 // MapInfo says how a script map prints at exit (bpftrace's layout).

@@ -72,6 +72,16 @@ func (k *kallsyms) symbolize(addr uint64) string {
 	return fmt.Sprintf("%s+0x%x", s.name, off)
 }
 
+// name renders addr as bpftrace's ksym() does: the bare name of the
+// symbol holding it, or 0x... when none does.
+func (k *kallsyms) name(addr uint64) string {
+	s, _, ok := k.lookup(addr)
+	if !ok {
+		return fmt.Sprintf("0x%x", addr)
+	}
+	return s.name
+}
+
 // frame renders addr as a stack frame: "name+0xoff", followed by
 // " [module]" for symbols of loadable modules.
 func (k *kallsyms) frame(addr uint64) string {

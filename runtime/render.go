@@ -49,6 +49,8 @@ func (r *renderer) render(b []byte, rd compiler.Render, indent int) string {
 	switch rd {
 	case compiler.RenderKsym:
 		return r.syms.table().symbolize(render.Uint(b))
+	case compiler.RenderSym:
+		return r.syms.table().name(render.Uint(b))
 	case compiler.RenderStackID:
 		return r.bpftraceStack(render.Int(b), indent)
 	}

@@ -32,6 +32,7 @@ func TestRenders(t *testing.T) {
 		{"b32", []byte{0, 0, 0x27, 0x04}, compiler.RenderBE, "9988", ""},
 		{"B16", []byte{0x27, 0x04}, compiler.RenderBEHex, "0x2704", ""},
 		{"ksym", s64(int64(-0x7e5d3c2b)), compiler.RenderKsym, "ip_output+0x5", ""},
+		{"ksym()", s64(int64(-0x7e5d3c2b)), compiler.RenderSym, "ip_output", ""},
 		{"bytes", []byte{0x41, 0}, compiler.RenderBytes, `\x41\x00`, ""},
 		{"stack without map", s64(3), compiler.RenderStackID, "[no stacks map]", ""},
 	} {

@@ -30,7 +30,7 @@ func Header(b *strings.Builder, comm string, tid, cpu int, nsecs uint64, probe, 
 
 // Value renders b by rd, as the value of a script's printout or map. It
 // reports false for the renders that need the kernel (RenderKsym,
-// RenderStackID).
+// RenderSym, RenderStackID).
 func Value(b []byte, rd compiler.Render) (string, bool) {
 	switch rd {
 	case compiler.RenderSigned:
@@ -49,7 +49,7 @@ func Value(b []byte, rd compiler.Render) (string, bool) {
 		return "0x" + strconv.FormatUint(BE(b), 16), true
 	case compiler.RenderBytes:
 		return Bytes(b), true
-	case compiler.RenderKsym, compiler.RenderStackID:
+	case compiler.RenderKsym, compiler.RenderSym, compiler.RenderStackID:
 		return "", false
 	}
 	return strconv.FormatUint(Uint(b), 10), true
