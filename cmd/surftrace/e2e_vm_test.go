@@ -4,7 +4,9 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -139,14 +141,17 @@ func TestSeed004Fork(t *testing.T) {
 }
 
 // TestSeed004NetifReceiveICMP: seed 004's __netif_receive_skb_core line
-// with ICMP echo on an isolated loopback, verbatim: since 5.8 the function
-// takes struct sk_buff **, which the skb cast dereferences.
+// with ICMP echo on an isolated loopback. Since 5.8 the function takes
+// struct sk_buff **; Debian's 6.1 has only __netif_receive_skb_core.constprop.0
+// and no BTF prototype for it, so %0 is untyped and the line casts it to
+// what it is (with a prototype, the skb cast dereferences it by itself).
 func TestSeed004NetifReceiveICMP(t *testing.T) {
 	ktest.RequireFeature(t, ktest.BTF, ktest.Kprobes, ktest.Ringbuf)
 	ns := netfix.NewNS(t)
-	line := `p __netif_receive_skb_core proto=@(struct iphdr *)l3%0->protocol ` +
-		`ip_src=@(struct iphdr *)l3%0->saddr ip_dst=@(struct iphdr *)l3%0->daddr ` +
-		`type=@(struct icmphdr *)l3%0->type f:proto==1&&ip_src==127.0.0.1`
+	skb := `!(struct sk_buff **)%0`
+	line := `p __netif_receive_skb_core proto=@(struct iphdr *)l3` + skb + `->protocol ` +
+		`ip_src=@(struct iphdr *)l3` + skb + `->saddr ip_dst=@(struct iphdr *)l3` + skb + `->daddr ` +
+		`type=@(struct icmphdr *)l3` + skb + `->type f:proto==1&&ip_src==127.0.0.1`
 	const n = 3
 	r := traceWhile(t, []string{"--max-events", strconv.Itoa(2 * n), line}, func() {
 		sent, replies, err := ns.Ping(netip.MustParseAddr("127.0.0.1"), n, 5*time.Second)
@@ -183,4 +188,59 @@ func TestSymbolOffsetRegister(t *testing.T) {
 	if len(r.lines) != 1 || r.lines[0].Loc != "ip_output+0x5" || !regexpMatch(`^r=0x[0-9a-f]+$`, r.lines[0].Fields) {
 		t.Errorf("want one line (ip_output+0x5) r=0x...; got %q", r.stdout)
 	}
+}
+
+// TestSeccompFallsBackToFtrace (issue 5): surftrace in a process whose
+// bpf() a seccomp filter refuses with EPERM picks the ftrace backend by
+// itself, says so, and prints seed 000's values as the bpf backend would.
+func TestSeccompFallsBackToFtrace(t *testing.T) {
+	ktest.RequireFeature(t, ktest.BTF, ktest.KprobeEvents)
+	p := netfix.NewPair(t)
+	const n = 3
+	ready := filepath.Join(t.TempDir(), "ready")
+	var stdout, stderr strings.Builder
+	cmd := cliCommand(true, "--backend", "auto", "--ready-file", ready, "--duration", "60s",
+		"--max-events", strconv.Itoa(n), seed000)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := monotonic(t)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(ready); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("not ready after 60s; stderr:\n%s", stderr.String())
+		}
+	}
+	must(t, "udp/9989")(p.A.SendUDP(netip.MustParseAddrPort("192.0.2.2:9989"), []byte(hello), 2, 5*time.Second))
+	must(t, "udp/9988")(p.A.SendUDP(netip.MustParseAddrPort("192.0.2.2:9988"), []byte(hello), n, 5*time.Second))
+	err := cmd.Wait()
+	end := monotonic(t)
+	t.Logf("exit %v\nstdout:\n%sstderr:\n%s", err, stdout.String(), stderr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexpMatch(`(?m)^surftrace: backend ftrace: bpf\(\) refused \(.*operation not permitted.*\); \S+ is writable$`, stderr.String()) {
+		t.Errorf("stderr does not say that ftrace runs because bpf() was refused")
+	}
+	lines := parseTrace(t, stdout.String())
+	if len(lines) != n {
+		t.Errorf("%d lines, want %d", len(lines), n)
+	}
+	want := `proto=17 ip_dst=192.0.2.2 b16_dest=9988 comm="` + commOfSelf + `" body=`
+	var fields []string
+	for _, l := range lines {
+		fields = append(fields, l.Fields)
+		if l.Probe != "p0" || l.Loc != "ip_output+0x0" || !strings.HasPrefix(l.Fields, want) {
+			t.Errorf("got %q, want p0: (ip_output+0x0) %s...", l.Raw, want)
+		}
+		if l.CPU >= goruntime.NumCPU() || l.Time < start.Truncate(time.Microsecond) || l.Time > end {
+			t.Errorf("bad cpu or time (run %v..%v): %q", start, end, l.Raw)
+		}
+	}
+	wantPayload(t, fields, "body", hello)
 }

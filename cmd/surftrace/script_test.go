@@ -13,6 +13,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files that testscript's cmp compares")
 
 func TestMain(m *testing.M) {
+	asCLI()
 	testscript.Main(m, map[string]func(){
 		"surftrace": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
 	})

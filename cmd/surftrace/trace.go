@@ -123,7 +123,16 @@ func chooseBackend(want string) (backend, why string) {
 	if aerr := unix.Access(root+"/kprobe_events", unix.W_OK); aerr != nil {
 		return "bpf", fmt.Sprintf("bpf() refused (%v) and %s/kprobe_events is not writable (%v)", err, root, aerr)
 	}
-	return "ftrace", fmt.Sprintf("bpf() refused (%v); %s is writable", err, root)
+	return "ftrace", fmt.Sprintf("bpf() refused (%v); %s is writable", errnoOf(err), root)
+}
+
+// errnoOf is the errno inside err, without the wrappers' advice.
+func errnoOf(err error) error {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno
+	}
+	return err
 }
 
 // probeBPF asks the kernel for the smallest BPF object there is.
