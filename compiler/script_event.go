@@ -98,6 +98,14 @@ func (g *sgen) fieldOf(v *sval, name string) *Field {
 		if v.rend.size > 0 && v.rend.size < v.size {
 			f.Size = v.rend.size
 		}
+	case skTuple:
+		f.Render = RenderTuple
+		for _, e := range v.elems {
+			ef := g.fieldOf(e, "")
+			ef.Offset = f.Size
+			f.Size += (ef.Size + 7) &^ 7
+			f.Elems = append(f.Elems, ef)
+		}
 	}
 	return f
 }
@@ -116,6 +124,10 @@ func (g *sgen) storeField(base int, f *Field, v *sval, at lang.Node) {
 		g.emit(asm.StoreMem(g.buf, int16(off), r, sizeOp(size)))
 	case skStr, skBytes:
 		g.putBytes(off, (f.Size+7)&^7, v)
+	case skTuple:
+		for i, e := range v.elems {
+			g.storeField(off, f.Elems[i], e, at)
+		}
 	}
 }
 

@@ -191,10 +191,36 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 		if v.kind != m.valKind {
 			fail(at, "map %s holds %s values; cannot assign %s", m.name, kindWord(m.valKind), kindWord(v.kind))
 		}
+		if v.kind == skTuple && !sameShape(m.value, v) {
+			fail(at, "map %s holds tuples of another shape; cannot assign %s", m.name, v.describe())
+		}
 		return
 	}
 	if wasProvisional && m.value != nil && v.kind != m.valKind {
 		g.sc.retry = true
+	}
+	f := g.valueField(v)
+	if r, size, ok := prefixRender(m.name[1:]); ok && v.kind == skInt {
+		f.Size, f.Render = size, r
+	}
+	if v.kind == skInt && f.Render != RenderStackID && f.Render != RenderKsym && f.Render != RenderSym && f.Size == 8 && f.Render != RenderSigned {
+		f.Render = RenderUnsigned
+	}
+	m.value, m.valKind = f, v.kind
+}
+
+// valueField lays out v as a map value: a string (also inside a tuple)
+// gets the full string size so later, longer values fit.
+func (g *sgen) valueField(v *sval) *Field {
+	if v.kind == skTuple {
+		f := &Field{Render: RenderTuple}
+		for _, e := range v.elems {
+			ef := g.valueField(e)
+			ef.Offset = f.Size
+			f.Size += (ef.Size + 7) &^ 7
+			f.Elems = append(f.Elems, ef)
+		}
+		return f
 	}
 	f := g.fieldOf(v, "")
 	if v.kind == skStr {
@@ -203,13 +229,32 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 			f.Size = v.size
 		}
 	}
-	if r, size, ok := prefixRender(m.name[1:]); ok && v.kind == skInt {
-		f.Size, f.Render = size, r
+	return f
+}
+
+// sameShape reports whether tuple v has the elements of field f.
+func sameShape(f *Field, v *sval) bool {
+	if len(f.Elems) != len(v.elems) {
+		return false
 	}
-	if v.kind == skInt && f.Render != RenderStackID && f.Render != RenderKsym && f.Render != RenderSym && f.Size == 8 && f.Render != RenderSigned {
-		f.Render = RenderUnsigned
+	for i, e := range v.elems {
+		want := skInt
+		switch f.Elems[i].Render {
+		case RenderString:
+			want = skStr
+		case RenderBytes:
+			want = skBytes
+		case RenderTuple:
+			want = skTuple
+		}
+		if e.kind != want && !(want == skInt && e.kind == skBytes) {
+			return false
+		}
+		if want == skTuple && !sameShape(f.Elems[i], e) {
+			return false
+		}
 	}
-	m.value, m.valKind = f, v.kind
+	return true
 }
 
 // lookup emits bpf_map_lookup_elem(m, key) into a new register.
@@ -256,10 +301,7 @@ func (g *sgen) mapAssign(ref *lang.MapRef, rhs lang.Expr) {
 		}
 	}
 	v := g.settle(g.expr(rhs), rhs)
-	if v.kind == skTuple {
-		fail(rhs, "maps of tuples are not supported yet")
-	}
-	if v.kind != skInt && v.kind != skStr && v.kind != skBytes {
+	if v.kind != skInt && v.kind != skStr && v.kind != skBytes && v.kind != skTuple {
 		fail(rhs, "a map cannot hold %s", v.describe())
 	}
 	g.setValue(m, v, rhs)
@@ -338,6 +380,9 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 			g.emit(asm.LoadMem(t, p, int16(i), asm.DWord), asm.StoreMem(g.buf, int16(out.off+i), t, asm.DWord))
 		}
 		g.place(skip)
+		if m.valKind == skTuple {
+			return g.tupleAt(out.off, m.value)
+		}
 		return out
 	}
 	r := g.vreg()
@@ -355,6 +400,40 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 		}
 	}
 	return v
+}
+
+// tupleAt is the tuple laid out as f in scratch space at off.
+func (g *sgen) tupleAt(off int, f *Field) *sval {
+	out := &sval{kind: skTuple}
+	for _, ef := range f.Elems {
+		at := off + ef.Offset
+		var e *sval
+		switch {
+		case ef.Render == RenderTuple:
+			e = g.tupleAt(at, ef)
+		case ef.Render == RenderString:
+			e = &sval{kind: skStr, off: at, size: (ef.Size + 7) &^ 7}
+		case ef.Render == RenderBytes || ef.Size > 8:
+			e = &sval{kind: skBytes, off: at, size: ef.Size, rend: render{r: ef.Render, size: ef.Size}}
+		default:
+			r := g.vreg()
+			size := 8
+			if ef.Size < 8 && validSize(ef.Size) {
+				size = ef.Size
+			}
+			g.emit(asm.LoadMem(r, g.buf, int16(at), sizeOp(size)))
+			t := u64Type
+			if ef.Render == RenderSigned {
+				t = s64Type
+			}
+			e = intOf(t, &nReg{r})
+			if !isIntegerRender(ef.Render) {
+				e.rend = render{r: ef.Render, size: ef.Size}
+			}
+		}
+		out.elems = append(out.elems, e)
+	}
+	return out
 }
 
 // mapDelete generates delete(@m[k]).

@@ -116,6 +116,9 @@ type Field struct {
 	Offset int    // from the start of the payload
 	Size   int    // bytes
 	Render Render
+	// Elems are the parts of a RenderTuple field, their Offsets from the
+	// start of the tuple.
+	Elems []*Field
 }
 
 // Render says how a value is shown. The integer renders read Size bytes in

@@ -57,6 +57,18 @@ func (r *renderer) jsonValue(b []byte, rd compiler.Render) string {
 	return jsonString(r.text(b, rd))
 }
 
+// jsonField is jsonValue for field f: a tuple is an array of its parts.
+func (r *renderer) jsonField(b []byte, f *compiler.Field) string {
+	if f == nil || f.Render != compiler.RenderTuple {
+		return r.jsonValue(b, renderOf(f))
+	}
+	parts := make([]string, len(f.Elems))
+	for i, e := range f.Elems {
+		parts[i] = r.jsonField(fieldOf(b, e), e)
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
 // jsonRaw renders a field's bytes as they were read: the host-order
 // unsigned integer for fields of 1, 2, 4 or 8 bytes, hex text otherwise.
 func jsonRaw(b []byte) string {

@@ -47,7 +47,9 @@ func (r *renderer) rowJSON(info *compiler.MapInfo, row mapRow) string {
 	case compiler.MapStats:
 		return fmt.Sprintf(`{"count": %d, "average": %d, "total": %d}`, row.count, row.num, row.total)
 	case compiler.MapScalar:
-		if rd := renderOf(info.Value); !isNumericRender(rd) {
+		if rd := renderOf(info.Value); rd == compiler.RenderTuple {
+			return r.jsonField(row.raw, info.Value)
+		} else if !isNumericRender(rd) {
 			return jsonString(row.text)
 		} else if !isIntegerRender(rd) {
 			return row.text

@@ -16,6 +16,7 @@ type mapRow struct {
 	key     []byte   // key bytes, without a hist bucket index
 	num     int64    // count, sum, min, max, integer scalars; the average of avg
 	text    string   // scalars that do not print as integers
+	raw     []byte   // their bytes, for JSON
 	buckets []uint64 // hist and lhist
 	count   int64    // avg and stats
 	total   int64    // avg and stats
@@ -65,7 +66,8 @@ func valueRow(info *compiler.MapInfo, e mapEntry, r *renderer) mapRow {
 	case compiler.MapScalar:
 		v := info.Value
 		if !isIntegerRender(renderOf(v)) {
-			row.text = r.text(fieldOf(e.values[0], v), renderOf(v))
+			row.raw = fieldOf(e.values[0], v)
+			row.text = r.field(row.raw, v)
 			break
 		}
 		for _, val := range e.values {

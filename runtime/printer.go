@@ -92,9 +92,9 @@ func (p *printer) print(ev *compiler.Event, rec *record) error {
 	}
 	f := ev.Fields[0]
 	if p.out.Format == JSON {
-		return p.write(fmt.Sprintf(`{"type": "value", "data": %s}`+"\n", p.r.jsonValue(rec.field(f), f.Render)))
+		return p.write(fmt.Sprintf(`{"type": "value", "data": %s}`+"\n", p.r.jsonField(rec.field(f), f)))
 	}
-	return p.write(p.r.text(rec.field(f), f.Render) + "\n")
+	return p.write(p.r.field(rec.field(f), f) + "\n")
 }
 
 // message writes printf or time text, or its JSON object.

@@ -29,6 +29,19 @@ func (r *renderer) text(b []byte, rd compiler.Render) string {
 	return r.render(b, rd, stackValueIndent)
 }
 
+// field renders f's bytes b as text; a tuple prints as bpftrace prints
+// one, "(1, abc)".
+func (r *renderer) field(b []byte, f *compiler.Field) string {
+	if f == nil || f.Render != compiler.RenderTuple {
+		return r.text(b, renderOf(f))
+	}
+	parts := make([]string, len(f.Elems))
+	for i, e := range f.Elems {
+		parts[i] = r.field(fieldOf(b, e), e)
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
 // key renders b as a map key element, as bpftrace prints keys.
 func (r *renderer) key(b []byte, rd compiler.Render) string {
 	return r.render(b, rd, stackKeyIndent)

@@ -64,3 +64,23 @@ func TestStackRenders(t *testing.T) {
 		t.Errorf("failed stack = %q, want %q", got, want)
 	}
 }
+
+func TestTupleRender(t *testing.T) {
+	r := testRenderer()
+	inner := &compiler.Field{Offset: 24, Size: 16, Render: compiler.RenderTuple, Elems: []*compiler.Field{
+		{Offset: 0, Size: 8, Render: compiler.RenderUnsigned},
+		{Offset: 8, Size: 8, Render: compiler.RenderString},
+	}}
+	f := &compiler.Field{Size: 40, Render: compiler.RenderTuple, Elems: []*compiler.Field{
+		{Offset: 0, Size: 8, Render: compiler.RenderSigned},
+		{Offset: 8, Size: 16, Render: compiler.RenderString},
+		inner,
+	}}
+	b := append(append(append(s64(-1), str("two", 16)...), s64(2)...), str("n", 8)...)
+	if got, want := r.field(b, f), "(-1, two, (2, n))"; got != want {
+		t.Errorf("tuple text = %q, want %q", got, want)
+	}
+	if got, want := r.jsonField(b, f), `[-1,"two",[2,"n"]]`; got != want {
+		t.Errorf("tuple json = %q, want %q", got, want)
+	}
+}
