@@ -105,6 +105,12 @@ func (g *lineGen) field(f *lineField) {
 		} else {
 			src = g.val(f.v.addr)
 		}
+		if size, ok := g.packetStrSize(f, src); ok {
+			g.emit(asm.Mov.Reg(asm.R1, g.buf), asm.Add.Imm(asm.R1, int32(off)))
+			g.emit(asm.Mov.Reg(asm.R2, size), asm.Mov.Reg(asm.R3, src))
+			g.call(asm.FnProbeReadKernelStr)
+			return
+		}
 		g.emit(asm.Mov.Reg(asm.R1, g.buf), asm.Add.Imm(asm.R1, int32(off)))
 		g.emit(asm.Mov.Imm(asm.R2, int32(f.out.Size)), asm.Mov.Reg(asm.R3, src))
 		if f.kind == fieldString {
@@ -115,6 +121,27 @@ func (g *lineGen) field(f *lineField) {
 	case fieldPacket:
 		g.packet(f)
 	}
+}
+
+// packetStrSize returns, for an Sdata string field, a register holding the
+// bytes left in the packet from src plus one for the NUL, clamped to
+// [1, size], so the string stops where the packet does instead of running
+// into the memory after it; ok is false for other fields.
+func (g *lineGen) packetStrSize(f *lineField, src asm.Register) (_ asm.Register, ok bool) {
+	if f.kind != fieldString || f.n != nil || f.v.end == nil {
+		return 0, false
+	}
+	size := g.vreg()
+	end := g.val(f.v.end)
+	g.emit(asm.Mov.Reg(size, end), asm.Sub.Reg(size, src), asm.Add.Imm(size, 1))
+	fits, positive := g.label(), g.label()
+	g.jump(asm.JSLE.Imm(size, int32(f.out.Size), ""), fits)
+	g.emit(asm.Mov.Imm(size, int32(f.out.Size)))
+	g.place(fits)
+	g.jump(asm.JSGT.Imm(size, 0, ""), positive)
+	g.emit(asm.Mov.Imm(size, 1))
+	g.place(positive)
+	return size, true
 }
 
 // output sends the record to the ring buffer, counting a failure in

@@ -105,7 +105,7 @@ func index(x *value, i int64, at lang.Node) *value {
 		}
 		es := int64(sizeof(t.Type))
 		if x.str {
-			return &value{t: x.t, addr: add(x.addr, i), str: true, user: x.user}
+			return &value{t: x.t, addr: add(x.addr, i), str: true, end: x.end, user: x.user}
 		}
 		return &value{t: t.Type, addr: add(x.addr, i*es), user: x.user}
 	case *btf.Pointer:

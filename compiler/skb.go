@@ -22,6 +22,7 @@ type skbHdr struct {
 	name string // "iphdr"
 	st   *btf.Struct
 	base node // the header's address
+	end  node // skb->head + skb->tail, the end of the linear data; nil if unknown
 }
 
 // skbTyper types the operands of an skb cast: expression lines and
@@ -154,7 +155,20 @@ func (c skbTyper) header(e *lang.SkbCast, skb *value) *value {
 			base = bin(asm.Add, base, layerLen(l, base))
 		}
 	}
-	return &value{t: &btf.Pointer{Target: st}, n: base, hdr: &skbHdr{name: e.Type.Name, st: st, base: base}}
+	return &value{t: &btf.Pointer{Target: st}, n: base, hdr: &skbHdr{name: e.Type.Name, st: st, base: base, end: linearEnd(skbT, skbPtr)}}
+}
+
+// linearEnd is skb->head + skb->tail (tail is an offset from head on
+// 64-bit kernels), where the packet bytes an Sdata string may read end:
+// the payload carries no NUL of its own. Nil when sk_buff has no 4-byte
+// tail.
+func linearEnd(skbT *btf.Struct, skb node) node {
+	head, headOff, ok := findMember(skbT.Members, "head", 0)
+	tail, tailOff, ok2 := findMember(skbT.Members, "tail", 0)
+	if !ok || !ok2 || sizeof(head.Type) != 8 || sizeof(tail.Type) != 4 {
+		return nil
+	}
+	return bin(asm.Add, &nLoad{addr: add(skb, int64(headOff/8)), size: 8}, &nLoad{addr: add(skb, int64(tailOff/8)), size: 4})
 }
 
 // layerLen is the length of the header at base of layer l: Ethernet
@@ -198,7 +212,11 @@ func (h *skbHdr) xdata(name string) *value {
 		return nil
 	}
 	t := &btf.Array{Type: cIntegers[elem], Nelems: 0}
-	return &value{t: t, addr: bin(asm.Add, h.base, h.length()), str: name == "Sdata"}
+	v := &value{t: t, addr: bin(asm.Add, h.base, h.length()), str: name == "Sdata"}
+	if v.str {
+		v.end = h.end
+	}
+	return v
 }
 
 // length is the header's length: computed from the packet where the header

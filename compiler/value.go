@@ -18,6 +18,7 @@ type value struct {
 	comm            bool    // $comm: the record header's comm
 	hdr             *skbHdr // the header pointer an skb cast yields
 	str             bool    // Sdata[i]: a string starting at addr
+	end             node    // Sdata[i]: where the packet ends; the string stops there
 	user            bool    // addr is in user memory (reached through a user pointer)
 }
 
