@@ -46,7 +46,7 @@ func (m *smap) valueSize() int {
 	switch m.kind {
 	case MapScalar:
 		return (m.value.Size + 7) &^ 7
-	case MapAvg, MapStats:
+	case MapAvg, MapStats, MapMin, MapMax:
 		return 16
 	}
 	return 8
@@ -502,17 +502,19 @@ func (g *sgen) aggregate(m *smap, ref *lang.MapRef, kind MapKind, c *lang.Call) 
 		g.emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
 		g.emit(asm.LoadMem(t, p, 8, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 8, t, asm.DWord))
 	case MapMin, MapMax:
-		// Zero means "not set on this CPU" (the runtime merges so).
+		// {value, set}: a CPU that never saw a value has set == 0, so a
+		// true minimum or maximum of 0 is not mistaken for "unset".
 		set := g.label()
-		g.emit(asm.LoadMem(t, p, 0, asm.DWord))
+		g.emit(asm.LoadMem(t, p, 8, asm.DWord))
 		g.jump(asm.JEq.Imm(t, 0, ""), set)
+		g.emit(asm.LoadMem(t, p, 0, asm.DWord))
 		keep := asm.JSGE
 		if kind == MapMax {
 			keep = asm.JSLE
 		}
 		g.jump(keep.Reg(xr, t, ""), skip)
 		g.place(set)
-		g.emit(asm.StoreMem(p, 0, xr, asm.DWord))
+		g.emit(asm.StoreMem(p, 0, xr, asm.DWord), asm.Mov.Imm(t, 1), asm.StoreMem(p, 8, t, asm.DWord))
 	}
 	g.place(skip)
 }

@@ -160,8 +160,9 @@ type MapInfo struct {
 // MapKind is what a script map holds.
 type MapKind int
 
-// The map kinds. Count, Sum, Min, Max hold one s64 per CPU; Avg and Stats
-// hold {count, sum} per CPU (Stats prints count, average and total); Hist
+// The map kinds. Count and Sum hold one s64 per CPU; Min and Max hold
+// {value s64, set u64} per CPU, set nonzero once the CPU saw a value; Avg
+// and Stats hold {count, sum} per CPU (Stats prints count, average and total); Hist
 // holds 65 power-of-two buckets (index 0 for 0 and negatives... as bpftrace)
 // and Lhist (Max-Min)/Step+3 buckets, both per CPU as one extra key u32 for
 // the bucket index appended to Key.

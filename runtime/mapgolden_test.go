@@ -52,8 +52,11 @@ func one(key []byte, value []byte) mapEntry { return mapEntry{key: key, values: 
 func count(key []byte, n int64) mapEntry { return mapEntry{key: key, values: twoCPUs(n)} }
 
 // extreme is a min()/max() element set on CPU 1 only.
+// extreme is a min or max entry {value, set} on two CPUs, the first of
+// which never saw a value.
 func extreme(key []byte, v int64) mapEntry {
-	return mapEntry{key: key, values: [][]byte{s64(0), s64(v)}}
+	set := append(s64(v), s64(1)...)
+	return mapEntry{key: key, values: [][]byte{make([]byte, 16), set}}
 }
 
 const strSize = 16

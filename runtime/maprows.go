@@ -96,16 +96,16 @@ func valueRow(info *compiler.MapInfo, e mapEntry, r *renderer) mapRow {
 	return row
 }
 
-// mergeExtreme merges per-CPU minima or maxima. A CPU that never updated
-// the element holds zero, so zeros are ignored unless every CPU holds zero.
+// mergeExtreme merges per-CPU {value, set} minima or maxima, skipping the
+// CPUs that never set a value; 0 when none did.
 func mergeExtreme(values [][]byte, isMin bool) int64 {
 	var out int64
 	seen := false
 	for _, val := range values {
-		v := i64At(val, 0)
-		if v == 0 && len(values) > 1 {
-			continue
+		if i64At(val, 8) == 0 {
+			continue // this CPU never saw a value
 		}
+		v := i64At(val, 0)
 		if !seen || (isMin && v < out) || (!isMin && v > out) {
 			out, seen = v, true
 		}

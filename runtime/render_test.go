@@ -84,3 +84,23 @@ func TestTupleRender(t *testing.T) {
 		t.Errorf("tuple json = %q, want %q", got, want)
 	}
 }
+
+func TestMergeExtreme(t *testing.T) {
+	unset := make([]byte, 16)
+	set := func(v int64) []byte { return append(s64(v), s64(1)...) }
+	for _, tc := range []struct {
+		name   string
+		values [][]byte
+		isMin  bool
+		want   int64
+	}{
+		{"min 0 beside unset", [][]byte{unset, set(0), set(3)}, true, 0},
+		{"max 0 over negatives", [][]byte{set(-7), set(0), unset}, false, 0},
+		{"max negative", [][]byte{unset, set(-3)}, false, -3},
+		{"none set", [][]byte{unset, unset}, true, 0},
+	} {
+		if got := mergeExtreme(tc.values, tc.isMin); got != tc.want {
+			t.Errorf("%s: got %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
