@@ -141,11 +141,23 @@ func (g *gen) compute(n node) asm.Register {
 		return g.l3len(n)
 	case *nStackID:
 		g.emit(asm.Mov.Reg(asm.R1, g.ctx))
-		g.mapPtr(asm.R2, StacksMap)
+		g.mapPtr(asm.R2, StackMap(n.depth))
 		g.emit(asm.Mov.Imm(asm.R3, 0))
 		g.call(asm.FnGetStackid)
 		r := g.vreg()
 		g.emit(asm.Mov.Reg(r, asm.R0))
+		tag := uint64(n.depth) << StackDepthShift
+		if n.perf {
+			tag |= StackPerf
+		}
+		if tag != 0 {
+			failed := g.label()
+			g.jump(asm.JSLT.Imm(r, 0, ""), failed)
+			t := g.vreg()
+			g.imm(t, tag)
+			g.emit(asm.Or.Reg(r, t))
+			g.place(failed)
+		}
 		return r
 	case *nSwap:
 		x := g.val(n.x)

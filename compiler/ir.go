@@ -48,7 +48,12 @@ type nCall struct{ fn asm.BuiltinFunc }
 type nL3Len struct{ b node }
 
 // nStackID is bpf_get_stackid(ctx, stacks, 0).
-type nStackID struct{}
+// depth > 0 uses StackMap(depth) and tags the id with it; perf tags
+// kstack(perf) (see RenderStackID).
+type nStackID struct {
+	depth int
+	perf  bool
+}
 
 // nReg is a value a script statement already computed into virtual
 // register r (a variable read, a map lookup, a helper with side effects):
@@ -67,7 +72,7 @@ func (n *nLoad) key() string {
 func (n *nBin) key() string   { return fmt.Sprintf("(%s %v %s)", n.x.key(), n.op, n.y.key()) }
 func (n *nCall) key() string  { return n.fn.String() + "()" }
 func (n *nL3Len) key() string { return fmt.Sprintf("l3len(%s)", n.b.key()) }
-func (*nStackID) key() string { return "stackid()" }
+func (n *nStackID) key() string { return fmt.Sprintf("stackid(%d,%v)", n.depth, n.perf) }
 func (n *nReg) key() string   { return fmt.Sprintf("vreg%d", n.r) }
 func constOf(n node) (uint64, bool) {
 	c, ok := n.(*nConst)

@@ -24,7 +24,9 @@ type scriptComp struct {
 	retry   bool
 	scratch int  // bytes of ScratchMap's value the programs need
 	stacks  bool // some program takes a stack id
-	elapsed bool // some program reads elapsed
+	// stackDepths are the depths of kstack(N), each with its own map.
+	stackDepths map[int]bool
+	elapsed     bool // some program reads elapsed
 }
 
 // maxScratch bounds ScratchMap's value: a per-CPU value stays below the
@@ -99,6 +101,11 @@ func (sc *scriptComp) compile(prog *lang.Program) (*Program, error) {
 	m := commonMaps(sc.opts, len(sc.out.Probes), sc.scratch, sc.stacks)
 	for k, v := range m {
 		sc.out.Maps[k] = v
+	}
+	for d := range sc.stackDepths {
+		name := StackMap(d)
+		sc.out.Maps[name] = &ebpf.MapSpec{Name: name, Type: ebpf.StackTrace, KeySize: 4,
+			ValueSize: uint32(8 * d), MaxEntries: stackEntries}
 	}
 	return sc.out, nil
 }

@@ -106,9 +106,44 @@ func (g *sgen) enumValue(name string) (int64, bool) {
 	return 0, false
 }
 
-func (g *sgen) kstack() *sval {
+//
+// kstack(N), kstack(MODE) and kstack(MODE, N) as bpftrace: MODE is
+// bpftrace or perf, N (1 to 127) the most frames kept; a depth gets its own
+// stack map, so stacks that agree in their first N frames share an id.
+func (g *sgen) kstack(args ...lang.Expr) *sval {
+	n := &nStackID{}
+	if len(args) > 0 {
+		if id, ok := args[0].(*lang.Ident); ok {
+			switch id.Name {
+			case "perf":
+				n.perf = true
+			case "bpftrace":
+			default:
+				failHint(id, lang.DidYouMean(id.Name, []string{"bpftrace", "perf"}), "unknown stack mode %s", id.Name)
+			}
+			args = args[1:]
+		}
+	}
+	if len(args) > 1 {
+		fail(args[1], "kstack takes a mode and a depth")
+	}
+	if len(args) == 1 {
+		d := g.constArg(args[0], "kstack's depth")
+		if d < 1 || d > maxStackDepth {
+			fail(args[0], "kstack's depth must be between 1 and %d", maxStackDepth)
+		}
+		if d < maxStackDepth {
+			n.depth = int(d)
+		}
+	}
 	g.sc.stacks = true
-	return &sval{kind: skInt, v: &value{t: s64Type, n: &nStackID{}}, rend: render{r: RenderStackID, size: 8}}
+	if n.depth > 0 {
+		if g.sc.stackDepths == nil {
+			g.sc.stackDepths = map[int]bool{}
+		}
+		g.sc.stackDepths[n.depth] = true
+	}
+	return &sval{kind: skInt, v: &value{t: s64Type, n: n}, rend: render{r: RenderStackID, size: 8}}
 }
 
 // elapsed is nanoseconds since the script started: a hidden BEGIN probe

@@ -220,7 +220,7 @@ func (g *sgen) valueCall(e *lang.Call) *sval {
 		return intOf(s64Type, &nReg{r})
 	case "kstack":
 		g.nargs(e, 0, 2)
-		return g.kstack()
+		return g.kstack(e.Args...)
 	case "reg":
 		g.nargs(e, 1, 1)
 		name := g.literal(e.Args[0], "reg's register name")

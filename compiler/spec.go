@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -32,6 +33,24 @@ const (
 	LostMap   = "lost"   // per-CPU array: records dropped, indexed by probe
 	StacksMap = "stacks" // BPF_MAP_TYPE_STACK_TRACE for $stack, -s, kstack
 )
+
+// A RenderStackID value is an s64: negative for bpf_get_stackid's error,
+// else the stack's id in bits 0-31, in bits 32-39 the depth kstack(N)
+// asked for (0: full depth), whose stacks live in StackMap(depth), and
+// StackPerf set for kstack(perf), which prints as perf does.
+const (
+	StackDepthShift = 32
+	StackPerf       = 1 << 40
+)
+
+// StackMap names the stack map holding stacks of at most depth frames:
+// StacksMap for 0 (the full depth), "stacks_N" otherwise.
+func StackMap(depth int) string {
+	if depth == 0 {
+		return StacksMap
+	}
+	return StacksMap + "_" + strconv.Itoa(depth)
+}
 
 // AttachKind says how the runtime attaches a Probe.
 type AttachKind int

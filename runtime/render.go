@@ -92,18 +92,24 @@ func (r *renderer) frames(id int64) ([]uint64, error) {
 }
 
 // bpftraceStack renders a stack as bpftrace prints kstack: a newline, then
-// one "symbol+decimal offset" line per frame, indented.
+// one "symbol+decimal offset" line per frame, indented; kstack(perf) puts a
+// tab and the hex address before each symbol instead.
 func (r *renderer) bpftraceStack(id int64, indent int) string {
 	addrs, err := r.frames(id)
 	if err != nil {
 		return "[" + err.Error() + "]"
 	}
+	perf := id&compiler.StackPerf != 0
 	pad := strings.Repeat(" ", indent)
 	var b strings.Builder
 	b.WriteString("\n")
 	tab := r.syms.table()
 	for _, a := range addrs {
-		b.WriteString(pad)
+		if perf {
+			fmt.Fprintf(&b, "\t%x ", a)
+		} else {
+			b.WriteString(pad)
+		}
 		if s, off, ok := tab.lookup(a); ok {
 			fmt.Fprintf(&b, "%s+%d\n", s.name, off)
 		} else {

@@ -61,10 +61,14 @@ func (t *Tracer) newPrinter(out Output) (*printer, error) {
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono); err != nil {
 		return nil, fmt.Errorf("clock_gettime: %w", err)
 	}
-	stacks := t.maps.Maps[compiler.StacksMap]
 	r := &renderer{syms: t.syms}
-	if stacks != nil {
+	if t.maps.Maps[compiler.StacksMap] != nil {
 		r.stacks = func(id int64) ([]uint64, error) {
+			depth := int(id>>compiler.StackDepthShift) & 0xff
+			stacks := t.maps.Maps[compiler.StackMap(depth)]
+			if stacks == nil {
+				return nil, fmt.Errorf("no map %s for stack %d", compiler.StackMap(depth), id)
+			}
 			b, err := stacks.LookupBytes(uint32(id))
 			if err != nil || b == nil {
 				return nil, fmt.Errorf("stack %d not found", id)
