@@ -310,10 +310,16 @@ func (g *sgen) mapArg(e lang.Expr, fn string) *smap {
 func (g *sgen) print(e *lang.Call) {
 	if ref, ok := e.Args[0].(*lang.MapRef); ok && len(ref.Keys) == 0 {
 		m := g.sc.mapNamed(ref)
-		for _, a := range e.Args[1:] {
-			g.constArg(a, "print's limit")
+		var lim [2]int64
+		for i, a := range e.Args[1:] {
+			what := [2]string{"print's top", "print's div"}[i]
+			if lim[i] = g.constArg(a, what); lim[i] < 0 {
+				fail(a, "%s must not be negative", what)
+			}
 		}
 		g.event(EventPrint, "", m.name, nil, e)
+		ev := g.sc.out.Events[len(g.sc.out.Events)-1]
+		ev.Top, ev.Div = lim[0], lim[1]
 		return
 	}
 	if len(e.Args) > 1 {

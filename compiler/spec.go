@@ -119,7 +119,10 @@ type Event struct {
 	// Format is the printf/time format, already checked against Fields.
 	Format string
 	// Map names the script map for print/clear/zero.
-	Map    string
+	Map string
+	// Top and Div are print(@map, top, div)'s limits: Top > 0 prints only
+	// the Top last rows (the largest), Div > 0 divides the values.
+	Top, Div int64
 	Fields []*Field
 	// Stack is the payload offset of an s64 stack id in StacksMap to print
 	// under the line (-s, $stack), or -1.

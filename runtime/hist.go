@@ -13,7 +13,7 @@ const histBarWidth = 52
 // holds negative values, 1 holds 0, 2 holds 1, and bucket i >= 3 holds
 // [2^(i-2), 2^(i-1)). Only the span from the first to the last non-empty
 // bucket prints.
-func histText(buckets []uint64) string {
+func histText(buckets []uint64, div uint64) string {
 	first, last, peak := histSpan(buckets)
 	if last < 0 {
 		return ""
@@ -31,7 +31,7 @@ func histText(buckets []uint64) string {
 		default:
 			label = "[" + histLabel(i-2) + ", " + histLabel(i-1) + ")"
 		}
-		writeBucket(&b, label, buckets[i], peak)
+		writeBucket(&b, label, buckets[i], peak, div)
 	}
 	return b.String()
 }
@@ -71,7 +71,7 @@ func histLabel(power int) string {
 // lhistText renders linear buckets as bpftrace 0.17 does: bucket 0 holds
 // values below min, bucket (max-min)/step+1 values from max on, and bucket
 // i between them [min+(i-1)*step, min+i*step).
-func lhistText(buckets []uint64, lo, hi, step int64) string {
+func lhistText(buckets []uint64, div uint64, lo, hi, step int64) string {
 	first, last, peak := lhistSpan(buckets, lo, hi, step)
 	if last < 0 {
 		return ""
@@ -88,7 +88,7 @@ func lhistText(buckets []uint64, lo, hi, step int64) string {
 		default:
 			label = "[" + lhistLabel(int64(i-1)*step+lo) + ", " + lhistLabel(int64(i)*step+lo) + ")"
 		}
-		writeBucket(&b, label, bucketAt(buckets, i), peak)
+		writeBucket(&b, label, bucketAt(buckets, i), peak, div)
 	}
 	return b.String()
 }
@@ -119,10 +119,15 @@ func lhistLabel(n int64) string {
 
 // writeBucket writes one histogram line: the label left-aligned in 16
 // columns, the count right-aligned in 8, and a bar scaled to the peak with
-// bpftrace's single-precision arithmetic.
-func writeBucket(b *strings.Builder, label string, count, peak uint64) {
+// bpftrace's single-precision arithmetic. A div > 0 (print's) divides the
+// count shown but not the bar, as bpftrace 0.17 does.
+func writeBucket(b *strings.Builder, label string, count, peak, div uint64) {
 	bar := int(float32(count) / float32(peak) * histBarWidth)
-	fmt.Fprintf(b, "%-16s%8d |%-52s|\n", label, count, strings.Repeat("@", bar))
+	shown := count
+	if div > 0 {
+		shown /= div
+	}
+	fmt.Fprintf(b, "%-16s%8d |%-52s|\n", label, shown, strings.Repeat("@", bar))
 }
 
 // bucketAt returns buckets[i], or 0 past the end.

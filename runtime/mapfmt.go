@@ -19,9 +19,9 @@ func (r *renderer) mapText(info *compiler.MapInfo, rows []mapRow) string {
 		name := info.Name + r.keyText(info, row.key)
 		switch info.Kind {
 		case compiler.MapHist:
-			elems[i] = name + ": \n" + histText(row.buckets)
+			elems[i] = name + ": \n" + histText(row.buckets, row.div)
 		case compiler.MapLhist:
-			elems[i] = name + ": \n" + lhistText(row.buckets, info.Min, info.Max, info.Step)
+			elems[i] = name + ": \n" + lhistText(row.buckets, row.div, info.Min, info.Max, info.Step)
 		case compiler.MapStats:
 			elems[i] = fmt.Sprintf("%s: count %d, average %d, total %d", name, row.count, row.num, row.total)
 		default:

@@ -17,6 +17,7 @@ type mapRow struct {
 	num     int64    // count, sum, min, max, integer scalars; the average of avg
 	text    string   // scalars that do not print as integers
 	raw     []byte   // their bytes, for JSON
+	div     uint64   // print(@m, top, div): hist counts show divided by div
 	buckets []uint64 // hist and lhist
 	count   int64    // avg and stats
 	total   int64    // avg and stats

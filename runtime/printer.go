@@ -85,7 +85,7 @@ func (p *printer) print(ev *compiler.Event, rec *record) error {
 		if info == nil {
 			return fmt.Errorf("print of unknown map %s", ev.Map)
 		}
-		return p.printMap(info)
+		return p.write(renderMapTop(p.out.Format, info, p.readMapOrNil(info), p.r, ev.Top, ev.Div))
 	}
 	if len(ev.Fields) != 1 {
 		return fmt.Errorf("print record with %d values", len(ev.Fields))
@@ -121,6 +121,13 @@ func (p *printer) mapInfo(name string) *compiler.MapInfo {
 		}
 	}
 	return nil
+}
+
+// readMapOrNil reads a script map's entries; a read error leaves it empty
+// (printMap reports such errors).
+func (p *printer) readMapOrNil(info *compiler.MapInfo) []mapEntry {
+	entries, _ := readMap(p.maps[info.Name])
+	return entries
 }
 
 // printMap reads a script map and prints it in bpftrace's layout.
@@ -167,7 +174,26 @@ func exitDump(format Format, infos []*compiler.MapInfo, entries map[string][]map
 
 // renderMap renders one map's entries in format.
 func renderMap(format Format, info *compiler.MapInfo, entries []mapEntry, r *renderer) string {
+	return renderMapTop(format, info, entries, r, 0, 0)
+}
+
+// renderMapTop is renderMap for print(@map, top, div): only the top last
+// (largest) rows when top > 0, values divided by div when div > 0. As in
+// bpftrace, stats maps ignore both, and a histogram's bars keep the
+// undivided scale.
+func renderMapTop(format Format, info *compiler.MapInfo, entries []mapEntry, r *renderer, top, div int64) string {
 	rows := buildRows(info, entries, r)
+	if info.Kind != compiler.MapStats {
+		if top > 0 && int64(len(rows)) > top {
+			rows = rows[int64(len(rows))-top:]
+		}
+		if div > 0 {
+			for i := range rows {
+				rows[i].num /= div
+				rows[i].div = uint64(div)
+			}
+		}
+	}
 	if format == JSON {
 		return r.mapJSON(info, rows)
 	}
