@@ -69,11 +69,11 @@ func (n *nLoad) key() string {
 	}
 	return fmt.Sprintf("*(%s:%d)", n.addr.key(), n.size)
 }
-func (n *nBin) key() string   { return fmt.Sprintf("(%s %v %s)", n.x.key(), n.op, n.y.key()) }
-func (n *nCall) key() string  { return n.fn.String() + "()" }
-func (n *nL3Len) key() string { return fmt.Sprintf("l3len(%s)", n.b.key()) }
+func (n *nBin) key() string     { return fmt.Sprintf("(%s %v %s)", n.x.key(), n.op, n.y.key()) }
+func (n *nCall) key() string    { return n.fn.String() + "()" }
+func (n *nL3Len) key() string   { return fmt.Sprintf("l3len(%s)", n.b.key()) }
 func (n *nStackID) key() string { return fmt.Sprintf("stackid(%d,%v)", n.depth, n.perf) }
-func (n *nReg) key() string   { return fmt.Sprintf("vreg%d", n.r) }
+func (n *nReg) key() string     { return fmt.Sprintf("vreg%d", n.r) }
 func constOf(n node) (uint64, bool) {
 	c, ok := n.(*nConst)
 	if !ok {

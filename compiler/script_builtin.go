@@ -106,8 +106,8 @@ func (g *sgen) enumValue(name string) (int64, bool) {
 	return 0, false
 }
 
-//
-// kstack(N), kstack(MODE) and kstack(MODE, N) as bpftrace: MODE is
+// kstack takes the kernel stack's id: kstack, kstack(N), kstack(MODE) and
+// kstack(MODE, N) as bpftrace: MODE is
 // bpftrace or perf, N (1 to 127) the most frames kept; a depth gets its own
 // stack map, so stacks that agree in their first N frames share an id.
 func (g *sgen) kstack(args ...lang.Expr) *sval {

@@ -123,7 +123,7 @@ type Event struct {
 	// Top and Div are print(@map, top, div)'s limits: Top > 0 prints only
 	// the Top last rows (the largest), Div > 0 divides the values.
 	Top, Div int64
-	Fields []*Field
+	Fields   []*Field
 	// Stack is the payload offset of an s64 stack id in StacksMap to print
 	// under the line (-s, $stack), or -1.
 	Stack int
