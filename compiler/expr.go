@@ -166,6 +166,12 @@ func (c *lineChecker) tpValue(f *tpField, at lang.Node) *value {
 		return &value{t: &btf.Array{Type: cIntegers["u8"], Nelems: uint32(f.Size)}, addr: &nCtxPtr{off: &nConst{uint64(f.Offset)}}}
 	}
 	t := tpScalarType(c.ki, f.CType, f.Size, f.Signed)
+	if p, ok := t.(*btf.Pointer); ok && c.userPtrs {
+		// A syscall's pointer argument is a user address: tag its target
+		// "user", as BTF tags __user, so reads through it use the user
+		// helpers (isUserPtr).
+		t = &btf.Pointer{Target: &btf.TypeTag{Value: "user", Type: p.Target}}
+	}
 	return &value{t: t, n: truncate(&nCtx{off: f.Offset, size: f.Size}, f.Size, f.Signed)}
 }
 

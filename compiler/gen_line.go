@@ -113,9 +113,18 @@ func (g *lineGen) field(f *lineField) {
 		}
 		g.emit(asm.Mov.Reg(asm.R1, g.buf), asm.Add.Imm(asm.R1, int32(off)))
 		g.emit(asm.Mov.Imm(asm.R2, int32(f.out.Size)), asm.Mov.Reg(asm.R3, src))
-		if f.kind == fieldString {
+		user := f.v.user
+		if f.n != nil {
+			user = isUserPtr(f.v.t)
+		}
+		switch {
+		case f.kind == fieldString && user:
+			g.call(asm.FnProbeReadUserStr)
+		case f.kind == fieldString:
 			g.call(asm.FnProbeReadKernelStr)
-		} else {
+		case user:
+			g.call(asm.FnProbeReadUser)
+		default:
 			g.call(asm.FnProbeReadKernel)
 		}
 	case fieldPacket:

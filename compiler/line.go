@@ -45,13 +45,16 @@ type lineField struct {
 
 // lineChecker types one expression line.
 type lineChecker struct {
-	ki     *kinfo
-	opts   Options
-	kind   AttachKind
-	fn     string         // the function, for p and r lines
-	proto  *btf.FuncProto // nil when BTF does not know the function
-	tp     []*tpField     // e lines: the record's fields
-	byName map[string]*lineField
+	ki    *kinfo
+	opts  Options
+	kind  AttachKind
+	fn    string         // the function, for p and r lines
+	proto *btf.FuncProto // nil when BTF does not know the function
+	tp    []*tpField     // e lines: the record's fields
+	// userPtrs says the pointer fields of tp point into user memory: the
+	// arguments of syscalls tracepoints.
+	userPtrs bool
+	byName   map[string]*lineField
 }
 
 // checkLine types expression-line probe p.
@@ -111,6 +114,7 @@ func (c *lineChecker) attach(ap *lang.AttachPoint, pr *Probe) {
 			fail(ap, "tracepoint %s/%s: %v", sub, ev, err)
 		}
 		c.kind, pr.Kind, pr.Target, c.tp = AttachTracepoint, AttachTracepoint, sub+":"+ev, fields
+		c.userPtrs = sub == "syscalls"
 	default:
 		fail(ap, "%s probes are not expression lines", ap.Kind)
 	}

@@ -287,17 +287,11 @@ func (g *sgen) arg(name string, at lang.Node) *sval {
 
 // tpArg types one tracepoint field; char arrays and __data_loc strings
 // are strings.
-//
-// A pointer argument of a syscalls tracepoint points into user memory (the
-// syscall's own argument): its target is tagged "user", as the kernel's BTF
-// tags __user pointers, so str() and buf() read it with the user helpers.
+// A pointer argument of a syscalls tracepoint points into user memory (see
+// tpValue), so str(), buf() and dereferences read it with the user helpers.
 func (g *sgen) tpArg(f *tpField, at lang.Node) *sval {
-	lc := &lineChecker{ki: g.sc.ki, opts: g.sc.opts}
-	v := lc.tpValue(f, at)
-	if p, ok := v.t.(*btf.Pointer); ok && strings.HasPrefix(g.t.target, "syscalls:") {
-		v.t = &btf.Pointer{Target: &btf.TypeTag{Value: "user", Type: p.Target}}
-	}
-	return wrap(v)
+	lc := &lineChecker{ki: g.sc.ki, opts: g.sc.opts, userPtrs: strings.HasPrefix(g.t.target, "syscalls:")}
+	return wrap(lc.tpValue(f, at))
 }
 
 // param reads positional parameter $N or $#.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/surftrace/surftrace/lang"
+	"github.com/surftrace/surftrace/lang/line"
 	"github.com/surftrace/surftrace/lang/script"
 )
 
@@ -50,5 +51,23 @@ func TestSyscallArgsAreUserMemory(t *testing.T) {
 		if !strings.Contains(l, c.want) || strings.Contains(l, c.not) {
 			t.Errorf("%s: want a call of %s and none of %s:\n%s", c.src, c.want, c.not, l)
 		}
+	}
+}
+
+// TestSyscallLineStrings checks that an e line on a syscalls tracepoint
+// reads a char * field as a user string.
+func TestSyscallLineStrings(t *testing.T) {
+	k := fakeKernel(t)
+	k.Formats["syscalls/sys_enter_openat"] = openatFormat
+	prog, err := line.Parse(&lang.Source{Name: "t.lines", Text: "e syscalls/sys_enter_openat fn=filename\n"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Compile(prog, k, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := Listing(p); !strings.Contains(l, "ProbeReadUserStr") || strings.Contains(l, "ProbeReadKernelStr") {
+		t.Errorf("want filename read with probe_read_user_str:\n%s", l)
 	}
 }
