@@ -139,11 +139,10 @@ func (g *sgen) expr(e lang.Expr) *sval {
 	case *lang.Unary:
 		return g.unary(e)
 	case *lang.IncDec:
-		v := g.incDec(e)
-		if v.kind == skVoid {
-			fail(e, "a map's %s has no value here; use it as a statement", e.Op)
+		if ref, ok := e.X.(*lang.MapRef); ok {
+			return g.mapIncDecValue(ref, e)
 		}
-		return v
+		return g.incDec(e)
 	case *lang.Binary:
 		return g.binary(e)
 	case *lang.Ternary:

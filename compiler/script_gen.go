@@ -329,6 +329,29 @@ func (g *sgen) incDec(e *lang.IncDec) *sval {
 	return nil
 }
 
+// mapIncDecValue generates @m[k]++ (and --, ++@m[k], --@m[k]) used as a
+// value: the element is read, then updated atomically; the value is the
+// element before (post) or after (pre) the update. As in bpftrace, the read
+// and the update are not one atomic step.
+func (g *sgen) mapIncDecValue(ref *lang.MapRef, e *lang.IncDec) *sval {
+	old := g.settle(g.mapRead(ref), e)
+	r := g.vreg()
+	g.emit(asm.Mov.Reg(r, g.val(g.intNode(old, e))))
+	op := "+"
+	if e.Op == "--" {
+		op = "-"
+	}
+	g.mapUpdate(ref, op, intConst(1), e)
+	if !e.Post {
+		if op == "+" {
+			g.emit(asm.Add.Imm(r, 1))
+		} else {
+			g.emit(asm.Sub.Imm(r, 1))
+		}
+	}
+	return intOf(old.v.t, &nReg{r})
+}
+
 // setVar stores v into variable $name, creating it typed as v.
 func (g *sgen) setVar(e *lang.Var, v *sval) {
 	if isParam(e.Name) {
