@@ -71,7 +71,7 @@ func Run(ctx context.Context, c Config) (int, error) {
 	}
 	status, err := os.ReadFile(filepath.Join(share, "status"))
 	if err != nil {
-		return 0, errors.New("vmtest: the guest powered off without reporting an exit status (see console output above)")
+		return 0, errors.New("vmtest: the guest stopped without reporting an exit status: it panicked, hung or init failed (see the console output above)")
 	}
 	code, err := strconv.Atoi(strings.TrimSpace(string(status)))
 	if err != nil {
@@ -90,7 +90,9 @@ func qemuArgs(k *Kernel, initrd, share string, c Config) []string {
 		"-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio",
 		"-no-reboot",
 		"-kernel", k.Vmlinuz(), "-initrd", initrd,
-		"-append", "console=ttyS0 quiet panic=-1 mitigations=off",
+		// A soft lockup panics, and the panic ends qemu (-no-reboot), so a
+		// hung guest fails in seconds rather than at the timeout.
+		"-append", "console=ttyS0 quiet panic=-1 softlockup_panic=1 mitigations=off",
 		"-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
 		"-virtfs", "local,path=" + share + ",mount_tag=results,security_model=none",
 	}
