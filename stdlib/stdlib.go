@@ -48,7 +48,20 @@ func Get(name string) (Script, bool) {
 		return Script{}, false
 	}
 	text := string(b)
-	first, _, _ := strings.Cut(text, "\n")
-	summary := strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(first, "//")), name+": ")
-	return Script{Name: name, File: name + ".st", Summary: summary, Text: text}, true
+	return Script{Name: name, File: name + ".st", Summary: summary(name, text), Text: text}, true
+}
+
+// summary is the script's first comment paragraph, joined into one line,
+// without the leading "name: ".
+func summary(name, text string) string {
+	var words []string
+	for _, line := range strings.Split(text, "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "//")
+		rest = strings.TrimSpace(rest)
+		if !ok || rest == "" {
+			break
+		}
+		words = append(words, rest)
+	}
+	return strings.TrimPrefix(strings.Join(words, " "), name+": ")
 }
