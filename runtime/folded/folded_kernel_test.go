@@ -3,13 +3,12 @@ package folded_test
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
-	goruntime "runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -21,15 +20,20 @@ import (
 	"github.com/surftrace/surftrace/runtime/folded"
 )
 
-// TestFoldedGetppid traces getppid with -s and writes the stacks folded:
-// the syscall entry's stack must show up root first, counted 3 times.
-func TestFoldedGetppid(t *testing.T) {
+// TestFoldedUDPDrops traces the drops of UDP datagrams sent to a closed
+// loopback port with -s and writes the stacks folded: the sendto system
+// call's stack must show up root first, counted 3 times. (A kernel-context
+// event: before 6.x, syscall tracepoints had no kernel stack.)
+func TestFoldedUDPDrops(t *testing.T) {
 	ktest.RequireRoot(t)
 	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints)
-	// common_pid is the thread id: stay on this thread to call getppid.
-	goruntime.LockOSThread()
-	defer goruntime.UnlockOSThread()
-	src := &lang.Source{Name: "<line 1>", Text: "e syscalls/sys_enter_getppid f:common_pid==" + strconv.Itoa(syscall.Gettid())}
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	sport := conn.LocalAddr().(*net.UDPAddr).Port
+	src := &lang.Source{Name: "<line 1>", Text: "e skb/kfree_skb b16_sport=@(struct udphdr *)h skbaddr->source f:b16_sport==" + strconv.Itoa(sport)}
 	prog, err := line.Parse(src, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +61,9 @@ func TestFoldedGetppid(t *testing.T) {
 		}
 	})
 	for range 3 {
-		syscall.Getppid()
+		if _, err := conn.WriteTo([]byte("x"), &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	wg.Wait()
 	file := filepath.Join(t.TempDir(), "out.folded")
