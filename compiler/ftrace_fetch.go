@@ -18,7 +18,14 @@ func (l *ftraceLowerer) field(def *ftext, tf *lang.TraceField, f *lineField) *Ft
 	case f.out.Render == RenderStackID:
 		fail(tf.Value, "ftrace cannot record $stack as a field; use -s to print the stack under each event")
 	case f.kind == fieldString:
-		out.Type, out.Size = "string", 0
+		// ftrace's string fetch has no length: it copies up to the NUL or
+		// MAX_STRING_SIZE (4095 bytes). Size carries the bpf backend's
+		// bound (StrSize, or a shorter char array), which the runner and the
+		// -o script cut the printed string to.
+		out.Type, out.Size = "string", f.out.Size
+		if f.n == nil && f.v.str { // Sdata: the bytes after a packet header
+			l.warn(tf.Value, fmt.Sprintf("ftrace cannot stop a string where the packet ends (the bpf backend does): it reads to the first NUL, up to 4095 bytes, so bytes after the packet may show; surftrace cuts the printed string to %d bytes", f.out.Size-1))
+		}
 		if f.n != nil { // a char *: the string is where it points
 			fetch = "+0(" + l.fetch(f.n, tf.Value) + ")"
 		} else {
@@ -45,13 +52,16 @@ func (l *ftraceLowerer) field(def *ftext, tf *lang.TraceField, f *lineField) *Ft
 }
 
 // scalarType is the fetch type of a number: x (hex), s (signed) or u,
-// and the width in bits.
+// and the width in bits. A signed C type (an int $retval, an atomic_t
+// counter) fetches as s unless the line asked for U or a prefix render, so
+// that -S text run by hand prints -1 where the function returned -1; the
+// runner renders either form the way the bpf backend does.
 func scalarType(f *lineField) string {
 	letter := "u"
-	switch f.out.Render {
-	case RenderHex:
+	switch {
+	case f.out.Render == RenderHex:
 		letter = "x"
-	case RenderSigned:
+	case f.out.Render == RenderSigned, f.out.Render == RenderUnsigned && f.signed:
 		letter = "s"
 	}
 	return fmt.Sprintf("%s%d", letter, 8*f.out.Size)

@@ -74,6 +74,11 @@ func renderValue(f *compiler.FtraceField, v string) string {
 		return sizeSuffix.ReplaceAllString(v, "$1")
 	case compiler.RenderString:
 		if inner, ok := unquote(v); ok {
+			// ftrace's string fetch has no length; cut it where the bpf
+			// backend's bounded copy (Size bytes with the NUL) stops.
+			if f.Size > 0 && len(inner) > f.Size-1 {
+				inner = inner[:f.Size-1]
+			}
 			return render.Quote(inner)
 		}
 		return v
