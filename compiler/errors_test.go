@@ -32,6 +32,12 @@ func TestErrors(t *testing.T) {
 		{`p _do_fork c=%0->comm f:c~"*x*"`, `only PREFIX* globs are supported`},
 		{`p _do_fork c=%0->comm[20]`, `index 20 is out of range for char[16]`},
 		{`p _do_fork c=%0->mm`, `` /* a pointer is fine */},
+		{`p netif_skb_noproto x=%0->len`, `1:23: %0 has no known type: function netif_skb_noproto has no BTF prototype`},
+		{`p netif_skb_noproto x=%0->len`, `cast it to its real type, e.g. !(struct sk_buff *)%0`},
+		{`p netif_skb_noproto x=@(struct iphdr *)%0->saddr`, `1:40: %0 has no known type: function netif_skb_noproto has no BTF prototype`},
+		{`p netif_skb_noproto x=%0[1]`, `%0 has no known type`},
+		{`p netif_skb_noproto x=%0 y=%di`, `` /* the raw value is fine */},
+		{`p netif_skb_noproto x=!(struct sk_buff *)%0->len y=@(struct iphdr *)%di->saddr`, `` /* so are casts and registers */},
 	} {
 		p := parseLine(t, tc.line)
 		_, err := Compile(p, fakeKernel(t), Options{})

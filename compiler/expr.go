@@ -57,7 +57,11 @@ func (c *lineChecker) arg(e *lang.ArgRef) *value {
 	if e.N >= len(c.ki.regs.args) {
 		fail(e, "%%%d: only %d arguments are passed in registers", e.N, len(c.ki.regs.args))
 	}
-	return c.regValue(c.ki.regs.args[e.N], t)
+	v := c.regValue(c.ki.regs.args[e.N], t)
+	if c.proto == nil {
+		v.noProto = &untypedArg{Fn: c.fn, N: e.N}
+	}
+	return v
 }
 
 // regValue reads register name from pt_regs, typed as t.

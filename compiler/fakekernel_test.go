@@ -149,6 +149,9 @@ func fakeKernel(t testing.TB) *StaticKernel {
 			{Name: "ip_rcv_core.isra.0", Addr: 0xffffffff81910000, Func: true},
 			{Name: "__netif_receive_skb_core", Addr: 0xffffffff81920000, Func: true},
 			{Name: "dev_queue_xmit", Addr: 0xffffffff81930000, Func: true},
+			// A clone BTF has no prototype for, as 6.1's
+			// __netif_receive_skb_core.constprop.0.
+			{Name: "netif_skb_noproto.constprop.0", Addr: 0xffffffff81938000, Func: true},
 			{Name: "jiffies", Addr: 0xffffffff82a05000},
 		},
 	}

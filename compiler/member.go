@@ -11,6 +11,7 @@ func member(ki *kinfo, x *value, name string, arrow bool, at lang.Node) *value {
 	var base node
 	var agg btf.Type
 	user := x.user
+	failUntyped(x, at)
 	if arrow {
 		p, ok := under(x.t).(*btf.Pointer)
 		if !ok {
@@ -95,6 +96,7 @@ func memberNames(members []btf.Member) []string {
 
 // index types X[i] on an array in memory or a pointer.
 func index(x *value, i int64, at lang.Node) *value {
+	failUntyped(x, at)
 	switch t := under(x.t).(type) {
 	case *btf.Array:
 		if x.addr == nil {

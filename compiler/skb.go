@@ -121,6 +121,7 @@ func skbPtrPtr(t btf.Type) bool {
 
 // header computes the address of header T for the skb value.
 func (c skbTyper) header(e *lang.SkbCast, skb *value) *value {
+	failUntyped(skb, e.X)
 	if !skbLike(skb.t) {
 		fail(e.X, "an skb cast reads a struct sk_buff *, not %s", typeString(skb.t))
 	}

@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"fmt"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
@@ -20,6 +22,24 @@ type value struct {
 	str             bool    // Sdata[i]: a string starting at addr
 	end             node    // Sdata[i]: where the packet ends; the string stops there
 	user            bool    // addr is in user memory (reached through a user pointer)
+	// noProto is set on %N of a function BTF has no prototype for: its
+	// type is unknown, so looking through it needs an explicit cast.
+	noProto *untypedArg
+}
+
+// untypedArg is argument N of function Fn, which has no BTF prototype.
+type untypedArg struct {
+	Fn string
+	N  int
+}
+
+// failUntyped stops with an error when v is an argument of unknown type
+// that the user tried to look through.
+func failUntyped(v *value, at lang.Node) {
+	if a := v.noProto; a != nil {
+		failHint(at, fmt.Sprintf("cast it to its real type, e.g. !(struct sk_buff *)%%%d", a.N),
+			"%%%d has no known type: function %s has no BTF prototype", a.N, a.Fn)
+	}
 }
 
 // fail stops checking with a positioned error; Compile recovers it.
