@@ -98,6 +98,12 @@ func fakeTypes(t testing.TB) *btf.Spec {
 		&btf.Var{Name: "jiffies", Type: &btf.Volatile{Type: u64T}, Linkage: btf.GlobalVar},
 		iphdr, ipv6hdr, udphdr, tcphdr, icmphdr, ethhdr,
 		&btf.Struct{Name: "arphdr", Size: 8, Members: []btf.Member{mem("ar_op", be16, 6)}},
+		// Raw tracepoint prototypes: (void *ctx, args...). The second
+		// has no format file, so it is not a tracepoint of this kernel.
+		&btf.Typedef{Name: "btf_trace_netif_receive_skb", Type: ptr(&btf.FuncProto{Return: &btf.Void{},
+			Params: []btf.FuncParam{param("", ptr(&btf.Void{})), param("", ptr(skb))}})},
+		&btf.Typedef{Name: "btf_trace_kfree_skb", Type: ptr(&btf.FuncProto{Return: &btf.Void{},
+			Params: []btf.FuncParam{param("", ptr(&btf.Void{})), param("", ptr(skb)), param("", ptr(&btf.Void{}))}})},
 	}
 	b, err := btf.NewBuilder(funcs, nil)
 	if err != nil {

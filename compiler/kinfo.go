@@ -20,6 +20,8 @@ type kinfo struct {
 	spec   *btf.Spec // nil when the kernel has no BTF
 	byName map[string][]Symbol
 	funcs  []string // function symbol names, sorted, for hints
+	// tpByStruct maps a struct name to the tracepoints that see it.
+	tpByStruct map[string][]string
 }
 
 func newKinfo(k Kernel) (*kinfo, error) {

@@ -102,6 +102,7 @@ func (c *lineChecker) attach(ap *lang.AttachPoint, pr *Probe) {
 			target = ap.Target
 		}
 		pr.Target, c.proto = target, proto
+		pr.End, pr.SeenBy = ap.End, c.ki.seenBy(proto)
 	case lang.Tracepoint:
 		sub, ev, ok := strings.Cut(strings.ReplaceAll(ap.Target, "/", ":"), ":")
 		if !ok || sub == "" || ev == "" {

@@ -81,8 +81,11 @@ type Probe struct {
 	Interval time.Duration
 	Spec     *ebpf.ProgramSpec
 	// Pos is the attach point in the source, for errors while attaching
-	// or loading.
-	Pos lang.Pos
+	// or loading; End, when valid, is where the attach point ends.
+	Pos, End lang.Pos
+	// SeenBy, on a kprobe or kretprobe, names tracepoints that see an
+	// object the function takes; nil when none does or it is unknown.
+	SeenBy *SeenBy
 }
 
 // Record header layout: every record in EventsMap starts with these bytes.
