@@ -46,7 +46,10 @@ func trace(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, s
 	}
 	defer w.stop()
 	if backend == "ftrace" {
-		return traceFtrace(ctx, cancel, c, prog, k, ready, stdout, stderr)
+		if err := traceFtrace(ctx, cancel, c, prog, k, ready, stdout, stderr); err != nil {
+			return err
+		}
+		return w.err() // a -c command that failed fails the run, as on bpf
 	}
 	p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack})
 	if err != nil {
