@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -28,6 +29,10 @@ func (t *Tracer) Attach() error {
 			continue
 		}
 		l, err := t.attach(probe, t.progs[probe.Index])
+		var ae *AttachError
+		if errors.As(err, &ae) {
+			return err
+		}
 		if err != nil {
 			return probeError(probe, "attach", err)
 		}
@@ -40,9 +45,11 @@ func (t *Tracer) Attach() error {
 func (t *Tracer) attach(probe *compiler.Probe, prog *ebpf.Program) (link.Link, error) {
 	switch probe.Kind {
 	case compiler.AttachKprobe:
-		return kprobeError(link.Kprobe(probe.Target, prog, &link.KprobeOptions{Offset: probe.Offset}))
+		l, err := link.Kprobe(probe.Target, prog, &link.KprobeOptions{Offset: probe.Offset})
+		return l, kprobeError(probe, err, err != nil && kprobesMissing(os.DirFS("/")))
 	case compiler.AttachKretprobe:
-		return kprobeError(link.Kretprobe(probe.Target, prog, nil))
+		l, err := link.Kretprobe(probe.Target, prog, nil)
+		return l, kprobeError(probe, err, err != nil && kprobesMissing(os.DirFS("/")))
 	case compiler.AttachTracepoint:
 		group, name, ok := strings.Cut(probe.Target, ":")
 		if !ok {
@@ -60,15 +67,6 @@ func (t *Tracer) attach(probe *compiler.Probe, prog *ebpf.Program) (link.Link, e
 		return t.attachInterval(probe, prog)
 	}
 	return nil, fmt.Errorf("internal error: unknown attach kind %d", probe.Kind)
-}
-
-// kprobeError replaces a kprobe attach failure by ErrNoKprobes when the
-// kernel has no kprobes at all.
-func kprobeError(l link.Link, err error) (link.Link, error) {
-	if err != nil && kprobesMissing(os.DirFS("/")) {
-		return nil, fmt.Errorf("%w (%v)", ErrNoKprobes, err)
-	}
-	return l, err
 }
 
 // attachInterval runs prog every probe.Interval on CPU 0 through a
