@@ -10,6 +10,7 @@ import (
 
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/lang"
+	"github.com/surftrace/surftrace/runtime"
 	"github.com/surftrace/surftrace/runtime/tracefs"
 )
 
@@ -56,7 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	if _, ok := lang.AsError(err); ok {
+	var ae *runtime.AttachError // positioned, but the kernel refused
+	if _, ok := lang.AsError(err); ok && !errors.As(err, &ae) {
 		return exitUsage
 	}
 	return exitRuntime
