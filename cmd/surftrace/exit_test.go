@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bufio"
+	"net/netip"
+	"os"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/internal/netfix"
 )
 
 // Exit paths: whatever ends a run, nothing of it stays in the kernel. A
@@ -132,5 +136,54 @@ func TestSignalsExitCleanly(t *testing.T) {
 				wantNoNewPins(t, pins)
 			})
 		}
+	}
+}
+
+// TestBrokenPipeExitsCleanly: `surftrace ... | head -1`. Once the reader
+// of stdout is gone, the next write fails; the run ends as on SIGINT
+// (status 0, nothing on stderr, nothing left), instead of dying of SIGPIPE
+// with the ftrace backend's instance still in tracefs.
+func TestBrokenPipeExitsCleanly(t *testing.T) {
+	ktest.RequireFeature(t, ktest.Tracepoints, ktest.Ringbuf)
+	for _, backend := range []string{"bpf", "ftrace"} {
+		t.Run(backend, func(t *testing.T) {
+			n := netfix.NewPair(t)
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			p := startCLIOut(t, w, "-q", "--backend", backend, "--duration", "60s", quietLine)
+			w.Close()
+			held := heldBPF(t, p.pid())
+			// Datagrams of 1111 bytes until the tracer exits: the first
+			// line is read, then the pipe is closed under it.
+			go func() {
+				for {
+					select {
+					case <-p.done:
+						return
+					case <-time.After(20 * time.Millisecond):
+					}
+					n.A.SendUDP(netip.MustParseAddrPort("192.0.2.2:9988"), make([]byte, 1111), 1, time.Second)
+				}
+			}()
+			line, err := bufio.NewReader(r).ReadString('\n')
+			if err != nil {
+				t.Fatalf("read the first line: %v", err)
+			}
+			t.Logf("first line: %s", line)
+			r.Close()
+			if code := p.wait(t, 10*time.Second); code != exitOK {
+				t.Errorf("stdout closed: exit %d, want 0", code)
+			}
+			if s := p.stderr.String(); s != "" {
+				t.Errorf("stderr %q, want nothing", s)
+			}
+			wantBPFGone(t, "after stdout closed", held)
+			if left := ftraceLeft(t, p.pid()); len(left) > 0 {
+				t.Errorf("stdout closed, and the run left %q", left)
+			}
+		})
 	}
 }

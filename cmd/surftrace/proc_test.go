@@ -37,9 +37,18 @@ type cliProc struct {
 // process is killed at the end of the test if it still runs.
 func startCLI(t *testing.T, args ...string) *cliProc {
 	t.Helper()
+	return startCLIOut(t, nil, args...)
+}
+
+// startCLIOut is startCLI with stdout going to out instead of p.stdout.
+func startCLIOut(t *testing.T, out *os.File, args ...string) *cliProc {
+	t.Helper()
 	p := &cliProc{ready: filepath.Join(t.TempDir(), "ready"), done: make(chan struct{})}
 	p.cmd = cliCommand(false, append([]string{"--ready-file", p.ready}, args...)...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	if out != nil {
+		p.cmd.Stdout = out
+	}
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -22,8 +22,20 @@ import (
 
 // trace runs prog on the backend c asks for (or the one that works) until
 // it is told to stop. Every kernel object is released on every path.
+//
+// A reader of stdout that goes away (`surftrace ... | head`) ends the run
+// as SIGINT does: with SIGPIPE caught, the write fails with EPIPE instead
+// of killing the process before it cleans up, and that is no error.
 func trace(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, stderr io.Writer) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	err := traceUntilStopped(c, prog, k, w, stdout, stderr)
+	if errors.Is(err, syscall.EPIPE) {
+		return nil
+	}
+	return err
+}
+
+func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer stop()
 	if c.duration > 0 {
 		var cancel context.CancelFunc
