@@ -45,7 +45,7 @@ func CompileFtrace(prog *lang.Program, k Kernel, opts Options) (f *Ftrace, err e
 // a value so that the other lines are lowered too.
 func lowerFtraceOne(ki *kinfo, opts Options, p *lang.Probe, i int, f *Ftrace) (fp *FtraceProbe, err *lang.Error) {
 	if !p.Line {
-		return nil, lang.Errorf(p.Span, "the ftrace backend runs expression lines only; script probes need the bpf backend")
+		return lowerFtraceScript(ki, p, i)
 	}
 	lp, err := checkOne(ki, opts, p, i)
 	if err != nil {

@@ -51,6 +51,9 @@ type FtraceProbe struct {
 	Spans []FtraceSpan
 	// Pos is the line's attach point, for runtime errors.
 	Pos lang.Pos
+	// Hist, when set, makes the probe a keyed count: the runtime sets a
+	// hist trigger on Event instead of printing its events.
+	Hist *FtraceHist
 }
 
 // FtraceField is one fetch argument: "proto=+0x9(%di):u8".

@@ -31,9 +31,10 @@ type run struct {
 	inst     string // "instances/NAME"
 	probes   []*compiler.FtraceProbe
 	madeInst bool
-	added    []string // "group/event" of kprobe events appended
-	enabled  []string // event directories enabled in the instance
-	filtered []string // event directories whose filter was set
+	added    []string    // "group/event" of kprobe events appended
+	enabled  []string    // event directories enabled in the instance
+	filtered []string    // event directories whose filter was set
+	triggers [][2]string // event directory and hist trigger set on it
 }
 
 // Run sets f up in a tracefs instance of its own, prints its events to
@@ -62,6 +63,9 @@ func Run(ctx context.Context, f *compiler.Ftrace, opt Options) (err error) {
 	if err := r.setup(f); err != nil {
 		return err
 	}
+	if err := r.setHists(f); err != nil {
+		return err
+	}
 	pipe, err := openPipe(r.fs.path(r.inst, "trace_pipe"))
 	if err != nil {
 		return err
@@ -73,7 +77,17 @@ func Run(ctx context.Context, f *compiler.Ftrace, opt Options) (err error) {
 	if opt.Ready != nil {
 		opt.Ready()
 	}
-	return r.stream(ctx, pipe, opt.Out)
+	if err := r.stream(ctx, pipe, opt.Out); err != nil {
+		return err
+	}
+	text, err := r.printHists(f)
+	if err != nil {
+		return err
+	}
+	if text != "" && opt.Out != nil {
+		_, err = io.WriteString(opt.Out, text)
+	}
+	return err
 }
 
 // check validates every name, line and filter of f before anything is
@@ -156,6 +170,9 @@ func (r *run) setup(f *compiler.Ftrace) error {
 // enable enables every event of f in the instance.
 func (r *run) enable(f *compiler.Ftrace) error {
 	for _, p := range f.Probes {
+		if p.Hist != nil {
+			continue // its hist trigger counts; it prints no events
+		}
 		ev := path.Join(r.inst, "events", p.EventPath(r.name))
 		if err := r.fs.write(path.Join(ev, "enable"), "1"); err != nil {
 			return fmt.Errorf("enable %s (%s): %w", p.Name, p.EventPath(r.name), err)
@@ -170,6 +187,9 @@ func (r *run) enable(f *compiler.Ftrace) error {
 // kprobe events. It keeps going past errors and returns them all.
 func (r *run) cleanup() error {
 	var errs []error
+	for _, t := range r.triggers {
+		errs = append(errs, r.fs.appendLine(path.Join(t[0], "trigger"), "!"+t[1]))
+	}
 	for _, ev := range r.enabled {
 		errs = append(errs, r.fs.write(path.Join(ev, "enable"), "0"))
 	}

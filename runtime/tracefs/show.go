@@ -34,6 +34,10 @@ func ShowText(f *compiler.Ftrace) string {
 		if p.Filter != "" {
 			fmt.Fprintf(&b, "echo %s > %s/filter\n", shellQuote(p.Filter), ev)
 		}
+		if p.Hist != nil { // a keyed count: read the counts from ev/hist
+			fmt.Fprintf(&b, "echo %s >> %s/trigger\n", shellQuote(p.Hist.Trigger()), ev)
+			continue
+		}
 		fmt.Fprintf(&b, "echo 1 > %s/enable\n", ev)
 	}
 	if f.Stack {

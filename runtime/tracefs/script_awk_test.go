@@ -1,0 +1,75 @@
+package tracefs
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/surftrace/surftrace/compiler"
+)
+
+// TestScriptAwk feeds trace_pipe lines as ftrace prints them through the
+// -o script's awk program and checks that it prints what the runner
+// prints for them (Event.Format): the same header, the location without
+// /0xSIZE, and values converted by prefix, 64-bit ones exactly.
+func TestScriptAwk(t *testing.T) {
+	awk, err := exec.LookPath("awk")
+	if err != nil {
+		t.Skip("no awk")
+	}
+	ret := &compiler.FtraceProbe{Name: "r1", Kind: compiler.AttachKretprobe, Target: "_do_fork",
+		Fields: []*compiler.FtraceField{
+			{Name: "r", Type: "x64", Size: 8, Render: compiler.RenderHex},
+			{Name: "B16_port", Type: "u16", Size: 2, Render: compiler.RenderBEHex},
+		}}
+	ret2 := &compiler.FtraceProbe{Name: "r4", Kind: compiler.AttachKretprobe, Target: "tcp_sendmsg",
+		Fields: []*compiler.FtraceField{
+			{Name: "r", Type: "s32", Size: 4, Render: compiler.RenderUnsigned},
+			{Name: "s", Type: "s64", Size: 8, Render: compiler.RenderSigned},
+			{Name: "b64_x", Type: "u64", Size: 8, Render: compiler.RenderBE},
+			{Name: "B32_y", Type: "x32", Size: 4, Render: compiler.RenderBEHex},
+			{Name: "mac_m", Type: "x8[6]", Size: 6, Render: compiler.RenderMAC},
+			{Name: "name", Type: "string", Size: 8, Render: compiler.RenderString},
+		}}
+	tp := &compiler.FtraceProbe{Name: "e2", Kind: compiler.AttachTracepoint, Target: "sched/sched_stat_wait"}
+	tpf := &compiler.FtraceProbe{Name: "e3", Kind: compiler.AttachTracepoint, Target: "sched/sched_switch",
+		Fields: []*compiler.FtraceField{{Name: "next", TPField: "next_comm"}}}
+	sys := &compiler.FtraceProbe{Name: "e5", Kind: compiler.AttachTracepoint, Target: "syscalls/sys_enter_getppid"}
+	probes := []*compiler.FtraceProbe{seed000, ret, tp, tpf, ret2, sys}
+	in := []string{
+		`           <...>-2733784 [014] d..1. 12648619.219880: p0: (ip_output+0x0/0xd0) proto=17 ip_dst=3707830282 b16_dest=1063 comm="nc" body="Hello World" __surftrace_comm="nc"`,
+		` python-16819 (  16819) [004] d... 7466977.685020: r1: (SyS_clone+0x36/0x40 <- _do_fork) r=0x195bfe B16_port=1063 __surftrace_comm="python"`,
+		` <idle>-0     [001] dN.. 11868700.419049: sched_stat_wait: comm=h2o pid=3046552 delay=87023763 [ns]`,
+		` <idle>-0 [001] d..2. 2.000001: sched_switch: prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=nc next_pid=7 next_prio=120`,
+		` curl-77 [000] ..... 5.000100: r4: (inet_sendmsg+0x3c/0x80 <- tcp_sendmsg) r=-1 s=-2 b64_x=18364758544493064720 B32_y=0x100007f mac_m={0x2,0x42,0xac,0x11,0x0,0x2} name="abcdefghijkl" __surftrace_comm="curl"`,
+		`       bash-9 [001] ..... 1.000002: sys_getppid()`,
+		` => ip_finish_output2`,
+	}
+	var want []string
+	for _, l := range in {
+		ev, ok, err := parseLine(l, probes)
+		if err != nil {
+			t.Fatalf("parseLine(%q): %v", l, err)
+		}
+		if !ok {
+			want = append(want, l)
+			continue
+		}
+		want = append(want, ev.Format())
+	}
+	cmd := exec.Command(awk, scriptAwk(&compiler.Ftrace{Probes: probes}))
+	cmd.Stdin = strings.NewReader(strings.Join(in, "\n") + "\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("awk: %v\n%s", err, out)
+	}
+	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(got) != len(want) {
+		t.Fatalf("awk printed %d lines:\n%s\nwant %d:\n%s", len(got), out, len(want), strings.Join(want, "\n"))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("line %d:\n got %q\nwant %q", i, got[i], want[i])
+		}
+	}
+}
