@@ -170,6 +170,9 @@ func (c *lineChecker) tpValue(f *tpField, at lang.Node) *value {
 		return &value{t: &btf.Array{Type: cIntegers["u8"], Nelems: uint32(f.Size)}, addr: &nCtxPtr{off: &nConst{uint64(f.Offset)}}}
 	}
 	t := tpScalarType(c.ki, f.CType, f.Size, f.Signed)
+	if en, ok := t.(*btf.Enum); ok && len(f.Symbols) > 0 {
+		t = renamedEnum(en, f.Symbols)
+	}
 	if p, ok := t.(*btf.Pointer); ok && c.userPtrs {
 		// A syscall's pointer argument is a user address: tag its target
 		// "user", as BTF tags __user, so reads through it use the user
@@ -196,11 +199,32 @@ func tpScalarType(ki *kinfo, ctype string, size int, signed bool) btf.Type {
 	if i, ok := cIntegers[base]; ok && int(i.Size) == size {
 		return i
 	}
+	if tag, name := splitTag(base); tag == "enum" {
+		// Typed by BTF, the field prints by name as ftrace's
+		// __print_symbolic does.
+		if t, err := resolveType(ki.spec, tag, name, 0); err == nil && sizeof(t) == size {
+			return t
+		}
+	}
 	enc := btf.Unsigned
 	if signed {
 		enc = btf.Signed
 	}
 	return &btf.Int{Name: base, Size: uint32(size), Encoding: enc}
+}
+
+// renamedEnum is enum en with the names a tracepoint's print fmt gives its
+// values (NO_SOCKET for SKB_DROP_REASON_NO_SOCKET), so that a field prints
+// as ftrace prints it and filters take the same names.
+func renamedEnum(en *btf.Enum, names map[uint64]string) *btf.Enum {
+	out := &btf.Enum{Name: en.Name, Size: en.Size, Signed: en.Signed}
+	for _, v := range en.Values {
+		if name, ok := names[v.Value]; ok {
+			v.Name = name
+		}
+		out.Values = append(out.Values, v)
+	}
+	return out
 }
 
 // constant folds an index expression to a number.

@@ -102,6 +102,9 @@ func fakeTypes(t testing.TB) *btf.Spec {
 		// has no format file, so it is not a tracepoint of this kernel.
 		&btf.Typedef{Name: "btf_trace_netif_receive_skb", Type: ptr(&btf.FuncProto{Return: &btf.Void{},
 			Params: []btf.FuncParam{param("", ptr(&btf.Void{})), param("", ptr(skb))}})},
+		&btf.Enum{Name: "skb_drop_reason", Size: 4, Values: []btf.EnumValue{
+			{Name: "SKB_NOT_DROPPED_YET", Value: 0}, {Name: "SKB_CONSUMED", Value: 1},
+			{Name: "SKB_DROP_REASON_NOT_SPECIFIED", Value: 2}, {Name: "SKB_DROP_REASON_NO_SOCKET", Value: 3}}},
 		&btf.Typedef{Name: "btf_trace_kfree_skb", Type: ptr(&btf.FuncProto{Return: &btf.Void{},
 			Params: []btf.FuncParam{param("", ptr(&btf.Void{})), param("", ptr(skb)), param("", ptr(&btf.Void{}))}})},
 	}
@@ -129,6 +132,22 @@ format:
 	field:u64 delay;	offset:32;	size:8;	signed:0;
 `
 
+const kfreeSkbFormat = `name: kfree_skb
+ID: 1500
+format:
+	field:unsigned short common_type;	offset:0;	size:2;	signed:0;
+	field:unsigned char common_flags;	offset:2;	size:1;	signed:0;
+	field:unsigned char common_preempt_count;	offset:3;	size:1;	signed:0;
+	field:int common_pid;	offset:4;	size:4;	signed:1;
+
+	field:void * skbaddr;	offset:8;	size:8;	signed:0;
+	field:void * location;	offset:16;	size:8;	signed:0;
+	field:unsigned short protocol;	offset:24;	size:2;	signed:0;
+	field:enum skb_drop_reason reason;	offset:28;	size:4;	signed:0;
+
+print fmt: "skbaddr=%p protocol=%u location=%pS reason: %s", REC->skbaddr, REC->protocol, REC->location, __print_symbolic(REC->reason, { 2, "NOT_SPECIFIED" }, { 3, "NO_SOCKET" })
+`
+
 const netifReceiveFormat = `name: netif_receive_skb
 ID: 2303
 format:
@@ -148,6 +167,7 @@ func fakeKernel(t testing.TB) *StaticKernel {
 		Formats: map[string]string{
 			"sched/sched_stat_wait": statWaitFormat,
 			"net/netif_receive_skb": netifReceiveFormat,
+			"skb/kfree_skb":         kfreeSkbFormat,
 		},
 		Syms: []Symbol{
 			{Name: "_do_fork", Addr: 0xffffffff8108a560, Func: true},

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/surftrace/surftrace/lang"
 )
@@ -106,6 +107,9 @@ func (c *lineChecker) compare(e *lang.Binary, lp *lineProbe) cond {
 		}
 	}
 	f := c.operand(x, lp)
+	if n, ok := c.enumConst(f, y); ok {
+		return &condCmp{op: c.jump(op, f.signed, e), x: c.filterValue(f), y: &nConst{n}}
+	}
 	if !isLiteral(y) {
 		g := c.operand(y, lp)
 		if f.kind != fieldScalar || g.kind != fieldScalar || op == "~" {
@@ -124,6 +128,60 @@ func (c *lineChecker) compare(e *lang.Binary, lp *lineProbe) cond {
 	}
 	lit := c.literal(f, y)
 	return &condCmp{op: c.jump(op, f.signed, e), x: c.filterValue(f), y: &nConst{lit}}
+}
+
+// enumConst resolves y when it names a value of f's enum type
+// (reason==NO_SOCKET) rather than a field or a number.
+func (c *lineChecker) enumConst(f *lineField, y lang.Expr) (uint64, bool) {
+	if f.v == nil || f.kind != fieldScalar {
+		return 0, false
+	}
+	en, ok := under(f.v.t).(*btf.Enum)
+	if !ok {
+		return 0, false
+	}
+	var name string
+	switch y := y.(type) {
+	case *lang.WordLit:
+		name = litText(y)
+		if _, err := strconv.ParseInt(name, 0, 64); err == nil {
+			return 0, false
+		}
+	case *lang.Ident:
+		name = y.Name
+		if _, field := c.byName[name]; field {
+			return 0, false
+		}
+		for _, tf := range c.tp {
+			if tf.Name == name {
+				return 0, false
+			}
+		}
+	default:
+		return 0, false
+	}
+	names := make([]string, len(en.Values))
+	for i, v := range en.Values {
+		if v.Name == name {
+			return truncConst(v.Value, f.out.Size, f.signed), true
+		}
+		names[i] = v.Name
+	}
+	failHint(y, lang.DidYouMean(name, names), "%s is not a value of enum %s", name, en.Name)
+	return 0, false
+}
+
+// truncConst keeps the low size bytes of n, sign-extended when signed, as
+// filterValue compares them.
+func truncConst(n uint64, size int, signed bool) uint64 {
+	if size >= 8 {
+		return n
+	}
+	shift := 64 - 8*size
+	if signed {
+		return uint64(int64(n<<shift) >> shift)
+	}
+	return n << shift >> shift
 }
 
 // bitTest checks "X & Y": true when any bit of Y is set in X.

@@ -150,6 +150,11 @@ func (c *lineChecker) field(tf *lang.TraceField) *lineField {
 		f.kind, f.n, f.signed = fieldScalar, rvalue(v, tf.Value), isSigned(v.t)
 		f.out.Size = sizeof(v.t)
 		f.out.Render = defaultRender(v.t)
+		if names := enumNames(v.t); names != nil && c.kind == AttachTracepoint {
+			// As ftrace's __print_symbolic shows it; kprobe lines keep
+			// the number, as the ftrace backend's fetch args print it.
+			f.out.Render, f.out.Enum = RenderEnum, names
+		}
 		if forced {
 			f.out.Size, f.out.Render = size, render
 		}
@@ -206,6 +211,26 @@ func defaultRender(t btf.Type) Render {
 		return RenderHex
 	}
 	return RenderUnsigned
+}
+
+// enumNames maps the values of enum t, truncated to its size, to their
+// names; nil when t is no enum. The first name of a value wins.
+func enumNames(t btf.Type) map[uint64]string {
+	e, ok := under(t).(*btf.Enum)
+	if !ok || len(e.Values) == 0 {
+		return nil
+	}
+	mask := ^uint64(0)
+	if e.Size < 8 {
+		mask = 1<<(8*e.Size) - 1
+	}
+	names := make(map[uint64]string, len(e.Values))
+	for _, v := range e.Values {
+		if _, dup := names[v.Value&mask]; !dup {
+			names[v.Value&mask] = v.Name
+		}
+	}
+	return names
 }
 
 // argNames lists a prototype's parameter names for messages.

@@ -14,8 +14,8 @@ func TestSeenBy(t *testing.T) {
 		want *SeenBy
 	}{
 		// sk_buff over sock (no tracepoint) and net (broad).
-		{`p ip_output`, &SeenBy{Type: "struct sk_buff", Events: []string{"net:netif_receive_skb"}}},
-		{`r dev_queue_xmit`, &SeenBy{Type: "struct sk_buff", Events: []string{"net:netif_receive_skb"}}},
+		{`p ip_output`, &SeenBy{Type: "struct sk_buff", Events: []string{"net:netif_receive_skb", "skb:kfree_skb"}}},
+		{`r dev_queue_xmit`, &SeenBy{Type: "struct sk_buff", Events: []string{"net:netif_receive_skb", "skb:kfree_skb"}}},
 		{`p _do_fork`, nil},
 		{`p netif_skb_noproto`, nil},
 	} {

@@ -144,6 +144,9 @@ type Field struct {
 	// Elems are the parts of a RenderTuple field, their Offsets from the
 	// start of the tuple.
 	Elems []*Field
+	// Enum names the values of a RenderEnum field, keyed by the value's
+	// Size bytes read unsigned.
+	Enum map[uint64]string
 }
 
 // Render says how a value is shown. The integer renders read Size bytes in
@@ -167,6 +170,7 @@ const (
 	RenderBytes                  // raw bytes shown as \x.. escapes (buf())
 	RenderTuple                  // a tuple; Elems hold the parts
 	RenderSym                    // kernel address shown as the bare symbol name (ksym())
+	RenderEnum                   // an enum value shown by name (Field.Enum), else in decimal
 )
 
 // MapInfo says how a script map prints at exit (bpftrace's layout).

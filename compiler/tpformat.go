@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -15,6 +16,9 @@ type tpField struct {
 	Signed  bool
 	DataLoc bool // __data_loc: a u32 (len<<16 | offset) to a string in the record
 	Array   int  // element count for "type name[N]"; 0 when not an array
+	// Symbols are the names the print fmt's __print_symbolic(REC->Name,
+	// ...) gives values of the field, as ftrace shows it; nil for none.
+	Symbols map[uint64]string
 }
 
 // isString reports whether the field holds text.
@@ -44,7 +48,34 @@ func parseFormat(text string) ([]*tpField, error) {
 	if len(fields) == 0 {
 		return nil, fmt.Errorf("format has no fields")
 	}
+	for _, m := range printSymbolic.FindAllStringSubmatch(text, -1) {
+		for _, f := range fields {
+			if f.Name == m[1] {
+				f.Symbols = symbolTable(m[2])
+			}
+		}
+	}
 	return fields, nil
+}
+
+// printSymbolic finds __print_symbolic(REC->field, { 1, "A" }, ...) in a
+// print fmt; symbolEntry is one { value, "name" }.
+var (
+	printSymbolic = regexp.MustCompile(`__print_symbolic\(REC->(\w+),((?:\s*\{\s*-?\w+\s*,\s*"[^"]*"\s*\}\s*,?)+)\)`)
+	symbolEntry   = regexp.MustCompile(`\{\s*(-?\w+)\s*,\s*"([^"]*)"\s*\}`)
+)
+
+// symbolTable parses the { value, "name" } entries of __print_symbolic.
+func symbolTable(entries string) map[uint64]string {
+	names := map[uint64]string{}
+	for _, e := range symbolEntry.FindAllStringSubmatch(entries, -1) {
+		if n, err := strconv.ParseInt(e[1], 0, 64); err == nil {
+			names[uint64(n)] = e[2]
+		} else if n, err := strconv.ParseUint(e[1], 0, 64); err == nil {
+			names[n] = e[2]
+		}
+	}
+	return names
 }
 
 // parseFormatLine parses

@@ -20,6 +20,10 @@ func (p *printer) traceLine(probe *compiler.Probe, rec *record) string {
 		if f.Render == compiler.RenderStackID {
 			continue
 		}
+		if f.Render == compiler.RenderEnum {
+			fmt.Fprintf(&b, " %s=%s", f.Name, render.Enum(rec.field(f), f.Enum))
+			continue
+		}
 		fmt.Fprintf(&b, " %s=%s", f.Name, p.r.traceValue(rec.field(f), f.Render))
 	}
 	b.WriteString("\n")

@@ -64,6 +64,15 @@ func TraceValue(b []byte, rd compiler.Render) (string, bool) {
 	return Value(b, rd)
 }
 
+// Enum renders an enum value by name, as ftrace's __print_symbolic does,
+// or in decimal when names has none for it.
+func Enum(b []byte, names map[uint64]string) string {
+	if name, ok := names[Uint(b)]; ok {
+		return name
+	}
+	return strconv.FormatUint(Uint(b), 10)
+}
+
 // Uint reads a host-order unsigned integer of len(b) bytes (at most 8).
 func Uint(b []byte) uint64 {
 	var buf [8]byte
