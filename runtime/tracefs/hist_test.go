@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +107,53 @@ func TestScriptHistAwk(t *testing.T) {
 	p := &compiler.FtraceProbe{Hist: &compiler.FtraceHist{Map: "@c", Key: "fd", KeyRender: compiler.RenderSigned}}
 	if want := histText(p, text); string(out) != want {
 		t.Errorf("script's hist awk:\n%s\nwant as the runner:\n%s", out, want)
+	}
+}
+
+// TestScriptHist runs the -o script of a keyed count under bash, closes a
+// bad fd a known number of times, stops it with SIGINT and checks the map
+// it prints and that the trigger, instance and events are as before.
+func TestScriptHist(t *testing.T) {
+	root := ktest.RequireTracefs(t)
+	if b, _ := os.ReadFile(filepath.Join(root, "events/syscalls/sys_enter_close/trigger")); !strings.Contains(string(b), "hist") {
+		t.Skip("this kernel has no hist triggers (CONFIG_HIST_TRIGGERS); the 6.1 VM has them")
+	}
+	prog, err := script.Parse(&lang.Source{Name: "count.st", Text: "tracepoint:syscalls:sys_enter_close { @closes[args.fd] = count() }\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := compiler.CompileFtrace(prog, &compiler.HostKernel{}, compiler.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "count.sh")
+	if err := os.WriteFile(file, []byte(Script(f)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(root)
+	var out syncBuffer
+	cmd := exec.Command("bash", file)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	trigger := filepath.Join(root, "instances", "surftrace_"+strconv.Itoa(cmd.Process.Pid), "events/syscalls/sys_enter_close/trigger")
+	waitFor(t, func() bool { b, _ := os.ReadFile(trigger); return strings.Contains(string(b), "hist:keys=fd") })
+	const fd, n = 987654, 4
+	for range n {
+		unix.Close(fd)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err = cmd.Wait()
+	t.Logf("script output:\n%s", out.String())
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Errorf("script after SIGINT: %v, want exit status 130", err)
+	}
+	if !strings.HasPrefix(out.String(), "\n\n@closes[") || !strings.Contains(out.String(), "\n@closes[987654]: 4\n") {
+		t.Errorf("output %q: want the map, with @closes[987654]: 4", out.String())
+	}
+	if after := snapshot(root); after != before {
+		t.Errorf("tracefs after the script:\n%s\nwant as before:\n%s", after, before)
 	}
 }
