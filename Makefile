@@ -25,7 +25,7 @@ help:
 	@echo "make bench | fuzz | lint"
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/surftrace ./cmd/surftrace
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.stamp=$(VERSION)" -o bin/surftrace ./cmd/surftrace
 
 run: build
 	bin/surftrace run dropmon
@@ -47,8 +47,10 @@ deps:
 test-unit:
 	SURFTRACE_NO_KERNEL=1 $(GO) test ./...
 
+# -p 1: the tracefs and cleanup tests compare global kernel state (instances,
+# kprobe_events, BPF ids), so packages must not run them at the same time.
 test-kernel: require-root
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -p 1 ./...
 
 vmtest: require-root
 	$(GO) build -o $(CACHE)/bin/vmrun ./internal/vmtest/cmd/vmrun

@@ -134,8 +134,15 @@ func showFtrace(c *config, prog *lang.Program, stdout io.Writer) error {
 	return nil
 }
 
-// version is the module version the binary was built from.
+// stamp is set at link time by `make build` (-X main.stamp=...).
+var stamp string
+
+// version is the version stamped by the build, else the module version
+// the binary was built from.
 func version() string {
+	if stamp != "" {
+		return stamp
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
 		return bi.Main.Version
 	}

@@ -2,6 +2,7 @@ package tracefs
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -56,12 +57,27 @@ func parseLine(line string, probes []*compiler.FtraceProbe) (ev *Event, ok bool,
 	ev.Usec, _ = strconv.ParseUint(m[5], 10, 64)
 	if p.Kind == compiler.AttachTracepoint {
 		ev.Loc, ev.Body = strings.Replace(p.Target, "/", ":", 1), rest
+		if ev.Comm == "<...>" {
+			ev.Comm = threadComm(ev.Pid, ev.Comm)
+		}
 		return ev, true, nil
 	}
 	if err := ev.parseKprobe(rest); err != nil {
 		return nil, false, fmt.Errorf("parse %s event %q: %w", p.Name, line, err)
 	}
 	return ev, true, nil
+}
+
+// threadComm reads the comm of thread tid from /proc, for tracepoint
+// lines, which cannot carry a hidden comm argument: ftrace prints "<...>"
+// for a task missing from its saved_cmdlines, where the bpf backend always
+// has the comm. It returns def when the thread is gone.
+func threadComm(tid int, def string) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(tid) + "/comm")
+	if err != nil {
+		return def
+	}
+	return strings.TrimSuffix(string(b), "\n")
 }
 
 // matchProbe finds the probe whose event printed text, the part of a line
