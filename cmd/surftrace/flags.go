@@ -31,6 +31,8 @@ type config struct {
 	duration  time.Duration
 	maxEvents int
 	readyFile string
+	pcapFile  string // --pcap: pcapng of the packets behind skb events
+	folded    string // --folded: kernel stacks in folded form
 
 	// Subcommands: "run" (a stdlib script) or "repl".
 	sub     string
@@ -73,6 +75,8 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&c.duration, "duration", 0, "stop after this long (e.g. 10s)")
 	fs.IntVar(&c.maxEvents, "max-events", 0, "stop after printing `N` events")
 	fs.StringVar(&c.readyFile, "ready-file", "", "create `FILE` once every probe is attached")
+	fs.StringVar(&c.pcapFile, "pcap", "", "write the packets behind skb events to `FILE` as pcapng (bpf backend)")
+	fs.StringVar(&c.folded, "folded", "", "write the kernel stacks to `FILE` in folded form for flame graphs; implies -s (bpf backend)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, usageLine)
 		fs.PrintDefaults()

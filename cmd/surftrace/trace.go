@@ -17,6 +17,8 @@ import (
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/runtime"
+	"github.com/surftrace/surftrace/runtime/folded"
+	"github.com/surftrace/surftrace/runtime/pcap"
 	"github.com/surftrace/surftrace/runtime/tracefs"
 )
 
@@ -63,7 +65,11 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 		}
 		return w.err() // a -c command that failed fails the run, as on bpf
 	}
-	p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack})
+	opts := compiler.Options{Stack: c.stack || c.folded != ""}
+	if c.pcapFile != "" {
+		opts.Capture = compiler.MaxCapture
+	}
+	p, err := compiler.Compile(prog, k, opts)
 	if err != nil {
 		return badInput(err)
 	}
@@ -82,19 +88,41 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 	if c.format == "json" {
 		out.Format = runtime.JSON
 	}
+	var packets *pcap.Writer
+	if c.pcapFile != "" {
+		if packets, err = pcap.Create(c.pcapFile, compiler.MaxCapture); err != nil {
+			return err
+		}
+		defer packets.Close()
+		out.Packet = packets.Packet
+	}
+	stacks := folded.New()
+	if c.folded != "" {
+		out.Stack = stacks.Add
+	}
 	if err := t.Run(ctx, out); err != nil {
 		return err
 	}
 	if err := t.Close(); err != nil {
 		return err
 	}
+	if packets != nil {
+		if err := packets.Close(); err != nil {
+			return fmt.Errorf("--pcap: %w", err)
+		}
+	}
+	if c.folded != "" {
+		if err := stacks.WriteFile(c.folded); err != nil {
+			return fmt.Errorf("--folded: %w", err)
+		}
+	}
 	return w.err()
 }
 
 // traceFtrace runs prog through tracefs.
 func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Program, k compiler.Kernel, ready func() error, stdout, stderr io.Writer) error {
-	if c.format == "json" {
-		return badInput(errors.New("--format json needs the bpf backend"))
+	if c.format == "json" || c.pcapFile != "" || c.folded != "" {
+		return badInput(errors.New("--format json, --pcap and --folded need the bpf backend"))
 	}
 	f, err := compiler.CompileFtrace(prog, k, compiler.Options{Stack: c.stack})
 	if err != nil {
