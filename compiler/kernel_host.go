@@ -22,6 +22,9 @@ type HostKernel struct {
 	symsOnce  sync.Once
 	syms      []Symbol
 	symsErr   error
+	ixOnce    sync.Once
+	byName    map[string][]Symbol
+	funcs     []string
 }
 
 // Arch maps GOARCH to the kernel's name for it.
@@ -79,6 +82,16 @@ func (k *HostKernel) Symbols() ([]Symbol, error) {
 		k.syms, k.symsErr = parseKallsyms(bufio.NewScanner(f))
 	})
 	return k.syms, k.symsErr
+}
+
+// symbolIndex indexes Symbols once, for every compilation to share: the
+// index of a full kallsyms costs more than the rest of a small compile.
+func (k *HostKernel) symbolIndex() (map[string][]Symbol, []string) {
+	k.ixOnce.Do(func() {
+		syms, _ := k.Symbols()
+		k.byName, k.funcs = indexSymbols(syms)
+	})
+	return k.byName, k.funcs
 }
 
 // parseKallsyms parses lines "ADDR TYPE NAME [MODULE]".

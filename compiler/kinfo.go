@@ -43,16 +43,33 @@ func (ki *kinfo) symbols() map[string][]Symbol {
 	if ki.byName != nil {
 		return ki.byName
 	}
-	ki.byName = map[string][]Symbol{}
+	if ix, ok := ki.k.(symbolIndexer); ok {
+		ki.byName, ki.funcs = ix.symbolIndex()
+		return ki.byName
+	}
 	syms, _ := ki.k.Symbols()
+	ki.byName, ki.funcs = indexSymbols(syms)
+	return ki.byName
+}
+
+// symbolIndexer is a Kernel that keeps its symbols indexed across
+// compilations (HostKernel); the index is shared and must not be changed.
+type symbolIndexer interface {
+	symbolIndex() (byName map[string][]Symbol, funcs []string)
+}
+
+// indexSymbols maps names to symbols and lists the function names, sorted.
+func indexSymbols(syms []Symbol) (map[string][]Symbol, []string) {
+	byName := make(map[string][]Symbol, len(syms))
+	var funcs []string
 	for _, s := range syms {
-		ki.byName[s.Name] = append(ki.byName[s.Name], s)
+		byName[s.Name] = append(byName[s.Name], s)
 		if s.Func {
-			ki.funcs = append(ki.funcs, s.Name)
+			funcs = append(funcs, s.Name)
 		}
 	}
-	sort.Strings(ki.funcs)
-	return ki.byName
+	sort.Strings(funcs)
+	return byName, funcs
 }
 
 // optimizedSuffixes are the suffixes compilers append to a function's name
