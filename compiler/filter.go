@@ -246,7 +246,9 @@ func (c *lineChecker) operand(e lang.Expr, lp *lineProbe) *lineField {
 			names = append(names, n)
 		}
 		for _, tf := range c.tp {
-			names = append(names, tf.Name)
+			if _, dup := c.byName[tf.Name]; !dup {
+				names = append(names, tf.Name)
+			}
 		}
 		failHint(x, lang.DidYouMean(x.Name, names), "filter names unknown field %s", x.Name)
 	case *lang.StrLit, *lang.WordLit:

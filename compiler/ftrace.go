@@ -84,7 +84,7 @@ func (l *ftraceLowerer) probe() *FtraceProbe {
 		sub, ev, _ := strings.Cut(pr.Target, ":")
 		l.fp.Target, l.fp.Event = sub+"/"+ev, sub+"/"+ev
 		l.tp, _ = l.ki.tracepoint(sub, ev)
-		for i, tf := range trace.Fields {
+		for i, tf := range lineFields(trace, ap, l.tp) {
 			l.fp.Fields = append(l.fp.Fields, l.tpField(tf, l.lp.fields[i]))
 		}
 	} else {

@@ -131,7 +131,7 @@ func filterValueKey(f *lineField) string {
 // tpAlias is the tracepoint field that field i of an e line names.
 func (l *ftraceLowerer) tpAlias(i int, at lang.Node) string {
 	trace := l.src.Body[0].(*lang.TraceStmt)
-	id, ok := trace.Fields[i].Value.(*lang.Ident)
+	id, ok := lineFields(trace, l.src.Attach[0], l.tp)[i].Value.(*lang.Ident)
 	if !ok {
 		fail(at, "ftrace cannot filter on a computed field of an e line")
 	}

@@ -70,11 +70,16 @@ func checkLine(ki *kinfo, opts Options, p *lang.Probe, index int) *lineProbe {
 	if !ok {
 		fail(p.Body[0], "an expression line's body is a trace")
 	}
-	for _, tf := range trace.Fields {
+	for _, tf := range lineFields(trace, ap, c.tp) {
 		if _, dup := c.byName[tf.Name]; dup {
 			fail(tf, "field %s is defined twice", tf.Name)
 		}
-		f := c.field(tf)
+		var f *lineField
+		if len(trace.Fields) == 0 {
+			f = c.wholeField(tf)
+		} else {
+			f = c.field(tf)
+		}
 		c.byName[tf.Name] = f
 		lp.fields = append(lp.fields, f)
 	}
@@ -169,6 +174,46 @@ func (c *lineChecker) field(tf *lang.TraceField) *lineField {
 		f.out.Render, f.signed = RenderUnsigned, false
 	case 'X':
 		f.out.Render = RenderHex
+	}
+	return f
+}
+
+// lineFields is what a line prints: its own NAME=VALUEs, or for an e
+// line that names none, name=name for every field of the tracepoint's
+// record after the common ones, in format order, positioned at the
+// attach point. Both backends print these, so that a bare e line shows
+// the same fields whichever runs.
+func lineFields(trace *lang.TraceStmt, ap *lang.AttachPoint, tp []*tpField) []*lang.TraceField {
+	if len(trace.Fields) > 0 || ap.Kind != lang.Tracepoint {
+		return trace.Fields
+	}
+	var out []*lang.TraceField
+	for _, f := range tp {
+		if f.Offset < 8 || strings.HasPrefix(f.Name, "common_") {
+			continue
+		}
+		out = append(out, &lang.TraceField{Span: ap.Span, Name: f.Name, Value: &lang.Ident{Span: ap.Span, Name: f.Name}})
+	}
+	return out
+}
+
+// wholeField types a field lineFields made up: as a named field, except
+// that integers print signed when the format says signed:1 and arrays
+// other than strings print as raw bytes.
+func (c *lineChecker) wholeField(tf *lang.TraceField) *lineField {
+	var tp *tpField
+	for _, f := range c.tp {
+		if f.Name == tf.Name {
+			tp = f
+		}
+	}
+	if !tp.isString() && (tp.Array > 0 || !validSize(tp.Size)) {
+		v := c.tpValue(tp, tf)
+		return &lineField{out: &Field{Name: tf.Name, Size: tp.Size, Render: RenderBytes}, kind: fieldBytes, v: v, at: tf}
+	}
+	f := c.field(tf)
+	if f.kind == fieldScalar && f.out.Render == RenderUnsigned && tp.Signed {
+		f.out.Render, f.signed = RenderSigned, true
 	}
 	return f
 }

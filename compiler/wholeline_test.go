@@ -1,0 +1,55 @@
+package compiler
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestFieldlessTracepointLine: an e line that names no field prints every
+// field of the record after the common ones, in format order, each as its
+// type reads: char arrays as strings, signed:1 integers signed, pointers
+// in hex, enums by name; and the ftrace lowering asks for the same fields.
+func TestFieldlessTracepointLine(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{`e sched/sched_stat_wait f:delay>1000000`, "comm:16:string pid:4:signed delay:8:unsigned"},
+		{`e skb/kfree_skb f:protocol==2048`, "skbaddr:8:hex location:8:hex protocol:2:unsigned reason:4:enum"},
+	} {
+		p, err := Compile(parseLine(t, tc.line), fakeKernel(t), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.line, err)
+		}
+		var got []string
+		for _, f := range p.Events[0].Fields {
+			got = append(got, fmt.Sprintf("%s:%d:%s", f.Name, f.Size, renderName(f.Render)))
+		}
+		if s := strings.Join(got, " "); s != tc.want {
+			t.Errorf("%s: fields %s, want %s", tc.line, s, tc.want)
+		}
+		ft, err := CompileFtrace(parseLine(t, tc.line), fakeKernel(t), Options{})
+		if err != nil {
+			t.Fatalf("%s: ftrace: %v", tc.line, err)
+		}
+		var names []string
+		for _, f := range ft.Probes[0].Fields {
+			names = append(names, f.TPField)
+		}
+		if s, want := strings.Join(names, " "), fieldNames(tc.want); s != want {
+			t.Errorf("%s: ftrace fields %s, want %s", tc.line, s, want)
+		}
+	}
+}
+
+func renderName(r Render) string {
+	return map[Render]string{RenderUnsigned: "unsigned", RenderSigned: "signed", RenderHex: "hex",
+		RenderString: "string", RenderEnum: "enum", RenderBytes: "bytes"}[r]
+}
+
+func fieldNames(spec string) string {
+	var out []string
+	for _, f := range strings.Fields(spec) {
+		name, _, _ := strings.Cut(f, ":")
+		out = append(out, name)
+	}
+	return strings.Join(out, " ")
+}
