@@ -15,8 +15,25 @@ import (
 
 // HostKernel is the Kernel this process runs on. It reads
 // /sys/kernel/btf, tracefs and /proc/kallsyms on first use of each and
-// keeps what it read. The zero value is ready to use.
+// keeps what it read. What is slow to discover and fixed for a given
+// kernel (the tracepoint list, the struct -> tracepoints index, the BTF
+// function lists) it also keeps on disk, under CacheDir, keyed by the
+// kernel's BTF (see kernel_cache.go). The zero value is ready to use.
 type HostKernel struct {
+	// CacheDir is the on-disk cache's directory; "" is DefaultCacheDir().
+	CacheDir string
+	// NoCache turns the on-disk cache off, as SURFTRACE_NO_CACHE does.
+	NoCache bool
+
+	diskOnce sync.Once
+	dc       *diskCache
+	tpKey    string // the key tps and tpIndex were found for
+	tps      []string
+	tpIndex  map[string][]string
+	fnOnce   sync.Once
+	fns, skb []string // BTF functions, those taking struct sk_buff *
+	fnErr    error
+
 	cache     *btf.Cache
 	cacheOnce sync.Once
 	symsOnce  sync.Once

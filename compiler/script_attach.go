@@ -43,8 +43,8 @@ type tracepointLister interface {
 	Tracepoints() ([]string, error)
 }
 
-// Tracepoints lists events/*/* under tracefs.
-func (k *HostKernel) Tracepoints() ([]string, error) {
+// readTracepoints lists events/*/* under tracefs, sorted.
+func readTracepoints() ([]string, error) {
 	var firstErr error
 	for _, root := range tracefsRoots {
 		dirs, err := filepath.Glob(filepath.Join(root, "events", "*", "*", "format"))

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -45,37 +46,60 @@ func (ki *kinfo) seenBy(proto *btf.FuncProto) *SeenBy {
 			continue
 		}
 		events := index[name]
-		best = &SeenBy{Type: "struct " + name, Events: events[:min(len(events), maxSeenBy)], More: len(events) > maxSeenBy}
+		best = &SeenBy{Type: "struct " + name, Events: slices.Clone(events[:min(len(events), maxSeenBy)]), More: len(events) > maxSeenBy}
 		bestN, bestBroad = n, broad
 	}
 	return best
 }
 
-// tracepointsByStruct maps a struct name to the tracepoints ("subsys:event")
-// whose arguments include a pointer to it, reading each event's
-// btf_trace_EVENT typedef: a pointer to a FuncProto of (void *ctx, args...).
-// Those most about the struct come first: the ones taking it as their first
-// argument, then those of the subsystems with most such events, then by
-// name. It is built once per compilation; a Kernel that cannot list its
-// tracepoints gets an empty map.
+// tracepointsByStruct returns the struct -> tracepoints index (see
+// structIndex), once per compilation: from the Kernel when it keeps one
+// (HostKernel, on disk), else built from its tracepoint list. A Kernel
+// that cannot list its tracepoints gets an empty map.
 func (ki *kinfo) tracepointsByStruct() map[string][]string {
 	if ki.tpByStruct != nil {
 		return ki.tpByStruct
 	}
 	ki.tpByStruct = map[string][]string{}
+	if ki.spec == nil {
+		return ki.tpByStruct
+	}
+	if ix, ok := ki.k.(structIndexer); ok {
+		if m := ix.tracepointIndex(ki.spec); m != nil {
+			ki.tpByStruct = m
+		}
+		return ki.tpByStruct
+	}
 	lister, ok := ki.k.(tracepointLister)
-	if !ok || ki.spec == nil {
+	if !ok {
 		return ki.tpByStruct
 	}
 	events, err := lister.Tracepoints()
 	if err != nil {
 		return ki.tpByStruct
 	}
+	ki.tpByStruct = structIndex(ki.spec, events)
+	return ki.tpByStruct
+}
+
+// structIndexer is a Kernel that keeps the struct -> tracepoints index of
+// its BTF spec (HostKernel); the map is shared and must not be changed.
+type structIndexer interface {
+	tracepointIndex(spec *btf.Spec) map[string][]string
+}
+
+// structIndex maps a struct name to the tracepoints ("subsys:event") of
+// events whose arguments include a pointer to it, reading each event's
+// btf_trace_EVENT typedef in spec: a pointer to a FuncProto of (void *ctx,
+// args...). Those most about the struct come first: the ones taking it as
+// their first argument, then those of the subsystems with most such
+// events, then by name.
+func structIndex(spec *btf.Spec, events []string) map[string][]string {
 	seers := map[string][]seer{}
 	for _, e := range events {
 		_, name, ok := strings.Cut(e, ":")
 		var td *btf.Typedef
-		if !ok || ki.spec.TypeByName("btf_trace_"+name, &td) != nil {
+		if !ok || spec.TypeByName("btf_trace_"+name, &td) != nil {
 			continue
 		}
 		for i, st := range tracepointStructs(td) {
@@ -84,10 +108,11 @@ func (ki *kinfo) tracepointsByStruct() map[string][]string {
 			}
 		}
 	}
+	ix := make(map[string][]string, len(seers))
 	for name, ss := range seers {
-		ki.tpByStruct[name] = rankSeers(ss)
+		ix[name] = rankSeers(ss)
 	}
-	return ki.tpByStruct
+	return ix
 }
 
 // seer is a tracepoint that sees a struct.

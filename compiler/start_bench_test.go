@@ -11,7 +11,8 @@ import (
 
 // The start path (issue 6): compiling seed 000's ip_output line against
 // the running kernel, with a fresh HostKernel each time (cold: BTF parsed,
-// tracepoints listed) and with one reused (warm: BTF kept).
+// tracepoints listed, with and without the on-disk cache) and with one
+// reused (warm: BTF and symbols kept).
 
 func seed000(b *testing.B) *lang.Program {
 	b.Helper()
@@ -45,11 +46,20 @@ func benchCompile(b *testing.B, fresh func() *HostKernel) {
 	}
 }
 
+// Cold: a fresh HostKernel without the on-disk cache (a first run).
 func BenchmarkStartCompileCold(b *testing.B) {
-	benchCompile(b, func() *HostKernel { return &HostKernel{} })
+	benchCompile(b, func() *HostKernel { return &HostKernel{NoCache: true} })
 }
 
+// ColdCached: a fresh HostKernel whose on-disk cache a run before filled
+// (every later run on the same kernel).
+func BenchmarkStartCompileColdCached(b *testing.B) {
+	dir := b.TempDir()
+	benchCompile(b, func() *HostKernel { return &HostKernel{CacheDir: dir} })
+}
+
+// Warm: one HostKernel for every compile (the REPL, a script's lines).
 func BenchmarkStartCompileWarm(b *testing.B) {
-	k := &HostKernel{}
+	k := &HostKernel{NoCache: true}
 	benchCompile(b, func() *HostKernel { return k })
 }
