@@ -87,6 +87,11 @@ func (l *ftraceLowerer) probe() *FtraceProbe {
 		for i, tf := range lineFields(trace, ap, l.tp) {
 			l.fp.Fields = append(l.fp.Fields, l.tpField(tf, l.lp.fields[i]))
 		}
+		for _, tf := range l.tp {
+			if tf.Offset >= 8 && !strings.HasPrefix(tf.Name, "common_") {
+				l.fp.TPFields = append(l.fp.TPFields, tf.Name)
+			}
+		}
 	} else {
 		l.fp.Event = FtraceGroup + "/" + pr.Name
 		def := &ftext{kind: FtraceDef}
@@ -122,7 +127,7 @@ func (l *ftraceLowerer) tpField(tf *lang.TraceField, f *lineField) *FtraceField 
 	if _, ok := tf.Value.(*lang.Ident); !ok || f.kind == fieldComm || f.out.Render == RenderStackID {
 		fail(tf.Value, "ftrace cannot compute fields of an e line (the event prints its own fields); name a plain tracepoint field or use the bpf backend")
 	}
-	return &FtraceField{Name: tf.Name, Render: f.out.Render, Size: f.out.Size, TPField: tf.Value.(*lang.Ident).Name}
+	return &FtraceField{Name: tf.Name, Render: f.out.Render, Size: f.out.Size, TPField: tf.Value.(*lang.Ident).Name, Enum: f.out.Enum}
 }
 
 // warn records a warning once per message and probe.

@@ -47,6 +47,10 @@ type FtraceProbe struct {
 	// Fields are the fetch arguments in Def order; for a tracepoint, the
 	// tracepoint fields the line named.
 	Fields []*FtraceField
+	// TPFields are, for a tracepoint, the names of every field of its
+	// record after the common ones, in format order: what ftrace's
+	// options/fields prints, name=value each.
+	TPFields []string
 	// Spans map byte ranges of Def and Filter back to the source.
 	Spans []FtraceSpan
 	// Pos is the line's attach point, for runtime errors.
@@ -69,6 +73,8 @@ type FtraceField struct {
 	Size int
 	// TPField is, on an e line, the tracepoint field the NAME names.
 	TPField string
+	// Enum names the values of a RenderEnum field.
+	Enum map[uint64]string
 }
 
 // FtraceText names which text of a probe a FtraceSpan indexes.

@@ -21,7 +21,8 @@ type Event struct {
 	// "ip_output+0x0", or "caller+0x36 <- sym" for a kretprobe, or
 	// "subsys:event" for a tracepoint, as the bpf backend shows them.
 	Loc string
-	// Values holds each of Probe.Fields as ftrace printed it (kprobes).
+	// Values holds each of Probe.Fields as ftrace printed it (kprobes), or
+	// for a tracepoint read with options/fields, as the bpf backend prints it.
 	Values []string
 	// Body is a tracepoint's own text, as its print format made it.
 	Body string

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/surftrace/surftrace/compiler"
 )
 
 // pollInterval bounds how long a read waits before it looks at the
@@ -78,6 +80,9 @@ func (r *run) printLine(line string, out io.Writer) error {
 	case err != nil:
 		return err
 	case ok:
+		if r.fields && ev.Probe.Kind == compiler.AttachTracepoint {
+			ev.Values = fieldsValues(ev.Probe, ev.Body)
+		}
 		_, err = fmt.Fprintln(out, ev.Format())
 	default:
 		if frame, ok := stackFrame(line); ok {

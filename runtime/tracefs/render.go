@@ -18,7 +18,11 @@ func (ev *Event) Format() string {
 	var b strings.Builder
 	render.Header(&b, ev.Comm, ev.Pid, ev.CPU, ev.Sec*1e9+ev.Usec*1e3, ev.Probe.Name, ev.Loc)
 	if ev.Probe.Kind == compiler.AttachTracepoint {
-		if fields, ok := tpFields(ev.Probe.Fields, ev.Body); ok {
+		if ev.Values != nil {
+			for i, f := range ev.Probe.Fields {
+				fmt.Fprintf(&b, " %s=%s", f.Name, ev.Values[i])
+			}
+		} else if fields, ok := tpFields(ev.Probe.Fields, ev.Body); ok {
 			b.WriteString(fields)
 		} else if ev.Body != "" {
 			b.WriteString(" " + ev.Body)
@@ -81,6 +85,10 @@ func renderValue(f *compiler.FtraceField, v string) string {
 			}
 			return render.Quote(inner)
 		}
+		if f.Type == "" {
+			// A tracepoint's own %s prints bare; the bpf backend quotes.
+			return renderValue(f, `"`+v+`"`)
+		}
 		return v
 	case compiler.RenderIPv4, compiler.RenderBE, compiler.RenderBEHex:
 		if f.Size == 0 {
@@ -137,4 +145,73 @@ func parseArray(v string) ([]byte, bool) {
 		out = append(out, byte(n))
 	}
 	return out, true
+}
+
+// fieldsValues renders the fields of an e line from a tracepoint's text as
+// options/fields prints it: "a=0x1f (31) comm=bash ...", every field of
+// p.TPFields in order, integers in hex then decimal, strings bare. It
+// returns each of p.Fields as the bpf backend prints it, or nil when body
+// is not that text.
+func fieldsValues(p *compiler.FtraceProbe, body string) []string {
+	raw := map[string]string{}
+	s := body
+	for i, name := range p.TPFields {
+		rest, ok := strings.CutPrefix(s, name+"=")
+		if !ok {
+			return nil
+		}
+		end := len(rest)
+		if i+1 < len(p.TPFields) {
+			if j := strings.Index(rest, " "+p.TPFields[i+1]+"="); j >= 0 {
+				end = j
+			} else {
+				return nil
+			}
+		}
+		raw[name], s = rest[:end], strings.TrimPrefix(rest[end:], " ")
+	}
+	out := make([]string, len(p.Fields))
+	for i, f := range p.Fields {
+		v, ok := raw[f.TPField]
+		if !ok {
+			return nil
+		}
+		out[i] = fieldsValue(f, v)
+	}
+	return out
+}
+
+// fieldsValue renders one value as options/fields printed it.
+func fieldsValue(f *compiler.FtraceField, v string) string {
+	switch f.Render {
+	case compiler.RenderString:
+		if f.Size > 0 && len(v) > f.Size-1 {
+			v = v[:f.Size-1]
+		}
+		return render.Quote(v)
+	case compiler.RenderBytes:
+		return v
+	}
+	var n uint64
+	var err error
+	if hex, _, _ := strings.Cut(v, " "); strings.HasPrefix(hex, "0x") {
+		n, err = strconv.ParseUint(hex, 0, 64)
+	} else if _, dec, ok := strings.Cut(v, "("); ok {
+		var ok2 bool
+		n, ok2 = parseInt(strings.TrimSuffix(dec, ")"))
+		if !ok2 {
+			return v
+		}
+	} else {
+		return v
+	}
+	if err != nil || f.Size == 0 {
+		return v
+	}
+	b := render.PutUint(n, f.Size)
+	if f.Render == compiler.RenderEnum {
+		return render.Enum(b, f.Enum)
+	}
+	s, _ := render.TraceValue(b, f.Render)
+	return s
 }

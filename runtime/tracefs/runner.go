@@ -35,6 +35,9 @@ type run struct {
 	enabled  []string    // event directories enabled in the instance
 	filtered []string    // event directories whose filter was set
 	triggers [][2]string // event directory and hist trigger set on it
+	// fields says the instance's options/fields is set: tracepoints
+	// print every record field as name=value (Linux 6.2 and later).
+	fields bool
 }
 
 // Run sets f up in a tracefs instance of its own, prints its events to
@@ -131,6 +134,9 @@ func (r *run) setup(f *compiler.Ftrace) error {
 	if err := r.fs.write(path.Join(r.inst, "trace_clock"), "mono"); err != nil {
 		return fmt.Errorf("set trace_clock: %w", err)
 	}
+	if err := r.setFields(f); err != nil {
+		return err
+	}
 	for _, p := range f.Probes {
 		if p.Kind == compiler.AttachTracepoint {
 			continue
@@ -164,6 +170,28 @@ func (r *run) setup(f *compiler.Ftrace) error {
 			}
 		}
 	}
+	return nil
+}
+
+// setFields sets the instance's options/fields, where the kernel has it,
+// when every probe of f is an e line: the events then print each record
+// field as name=value with the raw number, which the runtime renders as
+// the bpf backend does. The option would change the text of kprobe
+// events too, so a run with p or r lines keeps the print fmt texts.
+func (r *run) setFields(f *compiler.Ftrace) error {
+	for _, p := range f.Probes {
+		if p.Kind != compiler.AttachTracepoint || len(p.TPFields) == 0 {
+			return nil
+		}
+	}
+	opt := path.Join(r.inst, "options/fields")
+	if !r.fs.exists(opt) {
+		return nil
+	}
+	if err := r.fs.write(opt, "1"); err != nil {
+		return fmt.Errorf("set options/fields: %w", err)
+	}
+	r.fields = true
 	return nil
 }
 

@@ -1,0 +1,38 @@
+package tracefs
+
+import (
+	"testing"
+
+	"github.com/surftrace/surftrace/compiler"
+)
+
+// TestFieldsOption: a tracepoint's text as options/fields prints it
+// renders each field of the line as the bpf backend prints it.
+func TestFieldsOption(t *testing.T) {
+	p := &compiler.FtraceProbe{
+		Kind:     compiler.AttachTracepoint,
+		TPFields: []string{"comm", "skbaddr", "pid", "prio", "reason", "filename"},
+		Fields: []*compiler.FtraceField{
+			{Name: "comm", TPField: "comm", Size: 16, Render: compiler.RenderString},
+			{Name: "skbaddr", TPField: "skbaddr", Size: 8, Render: compiler.RenderHex},
+			{Name: "pid", TPField: "pid", Size: 4, Render: compiler.RenderSigned},
+			{Name: "prio", TPField: "prio", Size: 4, Render: compiler.RenderSigned},
+			{Name: "reason", TPField: "reason", Size: 4, Render: compiler.RenderEnum, Enum: map[uint64]string{3: "NO_SOCKET"}},
+			{Name: "filename", TPField: "filename", Size: 64, Render: compiler.RenderString},
+		},
+	}
+	body := "comm=kworker/u8:2 x skbaddr=0xffff888184585400 (-131387473656832) pid=0x40fd (16637) prio=0xffffffff (-1) reason=0x3 (3) filename=/usr/bin/true"
+	want := []string{`"kworker/u8:2 x"`, "0xffff888184585400", "16637", "-1", "NO_SOCKET", `"/usr/bin/true"`}
+	got := fieldsValues(p, body)
+	if len(got) != len(want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%s: got %s, want %s", p.Fields[i].Name, got[i], want[i])
+		}
+	}
+	if fieldsValues(p, "sys_getppid()") != nil {
+		t.Errorf("a print fmt text parsed as options/fields text")
+	}
+}
