@@ -212,11 +212,9 @@ func (l *ftraceLowerer) regName(off int) (string, bool) {
 // from the data symbol at or below it.
 func (l *ftraceLowerer) symbolAt(addr uint64, at lang.Node) string {
 	best, found := Symbol{}, false
-	for _, ss := range l.ki.symbols() {
-		for _, s := range ss {
-			if !s.Func && s.Addr <= addr && (!found || s.Addr > best.Addr) {
-				best, found = s, true
-			}
+	for _, s := range l.ki.symbols().all {
+		if !s.Func && s.Addr <= addr && (!found || s.Addr > best.Addr) {
+			best, found = s, true
 		}
 	}
 	if !found || addr-best.Addr > 1<<20 {

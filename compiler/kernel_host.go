@@ -1,7 +1,6 @@
 package compiler
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -40,8 +39,7 @@ type HostKernel struct {
 	syms      []Symbol
 	symsErr   error
 	ixOnce    sync.Once
-	byName    map[string][]Symbol
-	funcs     []string
+	symIx     *symIndex
 }
 
 // Arch maps GOARCH to the kernel's name for it.
@@ -90,33 +88,49 @@ func (k *HostKernel) TracepointFormat(subsys, event string) (string, error) {
 // may see them (root, kptr_restrict permitting).
 func (k *HostKernel) Symbols() ([]Symbol, error) {
 	k.symsOnce.Do(func() {
-		f, err := os.Open("/proc/kallsyms")
+		b, err := os.ReadFile("/proc/kallsyms")
 		if err != nil {
 			k.symsErr = err
 			return
 		}
-		defer f.Close()
-		k.syms, k.symsErr = parseKallsyms(bufio.NewScanner(f))
+		k.syms = parseKallsyms(string(b))
 	})
 	return k.syms, k.symsErr
 }
 
-// symbolIndex indexes Symbols once, for every compilation to share: the
-// index of a full kallsyms costs more than the rest of a small compile.
-func (k *HostKernel) symbolIndex() (map[string][]Symbol, []string) {
+// symbolIndex returns the index of Symbols, one for every compilation to
+// share.
+func (k *HostKernel) symbolIndex() *symIndex {
 	k.ixOnce.Do(func() {
 		syms, _ := k.Symbols()
-		k.byName, k.funcs = indexSymbols(syms)
+		k.symIx = &symIndex{all: syms}
 	})
-	return k.byName, k.funcs
+	return k.symIx
 }
 
-// parseKallsyms parses lines "ADDR TYPE NAME [MODULE]".
-func parseKallsyms(sc *bufio.Scanner) ([]Symbol, error) {
-	var syms []Symbol
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 3 {
+// parseKallsyms parses lines "ADDR TYPE NAME [MODULE]", skipping others.
+// The names are substrings of text: one allocation for the ~100k symbols
+// of a kernel, not one per line (the parse is on every compile's path).
+func parseKallsyms(text string) []Symbol {
+	syms := make([]Symbol, 0, strings.Count(text, "\n")+1)
+	var f [4]string
+	for text != "" {
+		line, rest, _ := strings.Cut(text, "\n")
+		text = rest
+		n := 0
+		for n < len(f) {
+			line = strings.TrimLeft(line, " \t")
+			if line == "" {
+				break
+			}
+			end := strings.IndexAny(line, " \t")
+			if end < 0 {
+				end = len(line)
+			}
+			f[n], line = line[:end], line[end:]
+			n++
+		}
+		if n < 3 {
 			continue
 		}
 		addr, err := strconv.ParseUint(f[0], 16, 64)
@@ -124,10 +138,10 @@ func parseKallsyms(sc *bufio.Scanner) ([]Symbol, error) {
 			continue
 		}
 		s := Symbol{Name: f[2], Addr: addr, Func: f[1] == "t" || f[1] == "T"}
-		if len(f) > 3 {
+		if n > 3 {
 			s.Module = strings.Trim(f[3], "[]")
 		}
 		syms = append(syms, s)
 	}
-	return syms, sc.Err()
+	return syms
 }

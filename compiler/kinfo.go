@@ -18,8 +18,7 @@ type kinfo struct {
 	k      Kernel
 	regs   *archRegs
 	spec   *btf.Spec // nil when the kernel has no BTF
-	byName map[string][]Symbol
-	funcs  []string // function symbol names, sorted, for hints
+	syms   *symIndex // nil until symbols() is called
 	// tpByStruct maps a struct name to the tracepoints that see it.
 	tpByStruct map[string][]string
 }
@@ -38,38 +37,73 @@ func newKinfo(k Kernel) (*kinfo, error) {
 	return ki, nil
 }
 
-// symbols indexes the kernel's symbols on first use.
-func (ki *kinfo) symbols() map[string][]Symbol {
-	if ki.byName != nil {
-		return ki.byName
+// symbols returns the kernel's symbols, indexed on demand.
+func (ki *kinfo) symbols() *symIndex {
+	if ki.syms != nil {
+		return ki.syms
 	}
 	if ix, ok := ki.k.(symbolIndexer); ok {
-		ki.byName, ki.funcs = ix.symbolIndex()
-		return ki.byName
+		ki.syms = ix.symbolIndex()
+	} else {
+		syms, _ := ki.k.Symbols()
+		ki.syms = &symIndex{all: syms}
 	}
-	syms, _ := ki.k.Symbols()
-	ki.byName, ki.funcs = indexSymbols(syms)
-	return ki.byName
+	return ki.syms
 }
 
-// symbolIndexer is a Kernel that keeps its symbols indexed across
-// compilations (HostKernel); the index is shared and must not be changed.
+// symbolIndexer is a Kernel that keeps its symbols' index across
+// compilations (HostKernel).
 type symbolIndexer interface {
-	symbolIndex() (byName map[string][]Symbol, funcs []string)
+	symbolIndex() *symIndex
 }
 
-// indexSymbols maps names to symbols and lists the function names, sorted.
-func indexSymbols(syms []Symbol) (map[string][]Symbol, []string) {
-	byName := make(map[string][]Symbol, len(syms))
-	var funcs []string
-	for _, s := range syms {
-		byName[s.Name] = append(byName[s.Name], s)
-		if s.Func {
-			funcs = append(funcs, s.Name)
+// symIndex finds symbols by name. A compile of a few probes looks up a
+// few names: a scan of the ~100k symbols costs well under a millisecond
+// each, where indexing them all costs tens; so names are scanned for
+// until scanLimit lookups have been made, and then indexed. Either way
+// the answers are the same. Not safe for concurrent use.
+type symIndex struct {
+	all    []Symbol            // file order
+	scans  int                 // lookups made by scanning
+	byName map[string][]Symbol // nil until scanLimit scans
+	funcs  []string            // function names, sorted; nil until asked
+}
+
+const scanLimit = 16
+
+// lookup returns the symbols named name, in file order.
+func (x *symIndex) lookup(name string) []Symbol {
+	if x.byName == nil && x.scans >= scanLimit {
+		x.byName = make(map[string][]Symbol, len(x.all))
+		for _, s := range x.all {
+			x.byName[s.Name] = append(x.byName[s.Name], s)
 		}
 	}
-	sort.Strings(funcs)
-	return byName, funcs
+	if x.byName != nil {
+		return x.byName[name]
+	}
+	x.scans++
+	var out []Symbol
+	for _, s := range x.all {
+		if s.Name == name {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// funcNames returns the names of the function symbols, sorted.
+func (x *symIndex) funcNames() []string {
+	if x.funcs == nil {
+		x.funcs = []string{}
+		for _, s := range x.all {
+			if s.Func {
+				x.funcs = append(x.funcs, s.Name)
+			}
+		}
+		sort.Strings(x.funcs)
+	}
+	return x.funcs
 }
 
 // optimizedSuffixes are the suffixes compilers append to a function's name
@@ -82,17 +116,27 @@ var optimizedSuffixes = []string{".isra.", ".constprop.", ".part.", ".cold"}
 // no such function.
 func (ki *kinfo) resolveFunc(name string) (target string, ok bool) {
 	syms := ki.symbols()
-	if ss, found := syms[name]; found && ss[0].Func {
+	if ss := syms.lookup(name); len(ss) > 0 && ss[0].Func {
 		return name, true
 	}
-	i := sort.SearchStrings(ki.funcs, name+".")
 	var best string
 	bestRank := len(optimizedSuffixes)
-	for ; i < len(ki.funcs) && strings.HasPrefix(ki.funcs[i], name+"."); i++ {
-		cand := ki.funcs[i]
+	try := func(cand string) {
 		for r, suf := range optimizedSuffixes {
-			if strings.HasPrefix(cand[len(name):], suf) && r < bestRank {
+			if strings.HasPrefix(cand[len(name):], suf) && (r < bestRank || r == bestRank && cand < best) {
 				best, bestRank = cand, r
+			}
+		}
+	}
+	if syms.funcs != nil || syms.byName != nil {
+		funcs := syms.funcNames()
+		for i := sort.SearchStrings(funcs, name+"."); i < len(funcs) && strings.HasPrefix(funcs[i], name+"."); i++ {
+			try(funcs[i])
+		}
+	} else {
+		for _, s := range syms.all {
+			if s.Func && strings.HasPrefix(s.Name, name+".") {
+				try(s.Name)
 			}
 		}
 	}
@@ -107,7 +151,7 @@ func (ki *kinfo) funcProto(name string) (*btf.FuncProto, bool) {
 		p, ok := fn.Type.(*btf.FuncProto)
 		return p, ok
 	}
-	for _, s := range ki.symbols()[name] {
+	for _, s := range ki.symbols().lookup(name) {
 		if s.Module == "" {
 			continue
 		}
@@ -126,8 +170,7 @@ func (ki *kinfo) funcProto(name string) (*btf.FuncProto, bool) {
 // funcHint suggests function names near name, from kallsyms and, when the
 // kernel lists no symbols, from BTF.
 func (ki *kinfo) funcHint(name string) string {
-	ki.symbols()
-	names := ki.funcs
+	names := ki.symbols().funcNames()
 	if len(names) == 0 && ki.spec != nil {
 		for t := range ki.spec.All() {
 			if fn, ok := t.(*btf.Func); ok {
@@ -140,7 +183,7 @@ func (ki *kinfo) funcHint(name string) string {
 
 // symbolAddr returns the address of a kernel data or text symbol.
 func (ki *kinfo) symbolAddr(name string) (uint64, bool) {
-	ss := ki.symbols()[name]
+	ss := ki.symbols().lookup(name)
 	if len(ss) == 0 {
 		return 0, false
 	}

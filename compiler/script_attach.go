@@ -141,10 +141,9 @@ func (sc *scriptComp) functions(ap *lang.AttachPoint, name string) []string {
 	if _, err := path.Match(name, ""); err != nil {
 		fail(ap, "bad wildcard %q", name)
 	}
-	sc.ki.symbols()
 	var out []string
 	seen := map[string]bool{}
-	for _, f := range sc.ki.funcs {
+	for _, f := range sc.ki.symbols().funcNames() {
 		if strings.Contains(f, ".") || seen[f] {
 			continue
 		}
