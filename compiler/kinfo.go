@@ -15,10 +15,10 @@ import (
 // kinfo is the compiler's view of a Kernel for one compilation: it loads
 // what is asked for once and indexes symbols by name.
 type kinfo struct {
-	k      Kernel
-	regs   *archRegs
-	spec   *btf.Spec // nil when the kernel has no BTF
-	syms   *symIndex // nil until symbols() is called
+	k    Kernel
+	regs *archRegs
+	spec *btf.Spec // nil when the kernel has no BTF
+	syms *symIndex // nil until symbols() is called
 	// tpByStruct maps a struct name to the tracepoints that see it.
 	tpByStruct map[string][]string
 }
