@@ -32,6 +32,10 @@ func TestFieldsOption(t *testing.T) {
 			t.Errorf("%s: got %s, want %s", p.Fields[i].Name, got[i], want[i])
 		}
 	}
+	f := &compiler.FtraceField{Size: 64, Render: compiler.RenderString}
+	if got := fieldsValue(f, "(0xffff88818679802c)"); got != "(0xffff88818679802c)" {
+		t.Errorf("a char * field's address printed as %s", got)
+	}
 	if fieldsValues(p, "sys_getppid()") != nil {
 		t.Errorf("a print fmt text parsed as options/fields text")
 	}

@@ -185,6 +185,12 @@ func fieldsValues(p *compiler.FtraceProbe, body string) []string {
 func fieldsValue(f *compiler.FtraceField, v string) string {
 	switch f.Render {
 	case compiler.RenderString:
+		if strings.HasPrefix(v, "(0x") && strings.HasSuffix(v, ")") {
+			// A char * field: options/fields shows where the pointer
+			// lies in the ring buffer ("(0xADDR)", or "(0xADDR:text)" for
+			// a kernel string), not the string the bpf backend reads.
+			return v
+		}
 		if f.Size > 0 && len(v) > f.Size-1 {
 			v = v[:f.Size-1]
 		}
