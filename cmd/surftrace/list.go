@@ -104,21 +104,14 @@ func tracepoints(root string) []string {
 }
 
 // btfFunctions lists the kernel's BTF functions: fentry/fexit targets.
+// HostKernel keeps the list on disk, so -l walks every kernel type only
+// the first time on a kernel.
 func btfFunctions() []string {
-	spec, err := (&compiler.HostKernel{}).BTF()
+	names, err := (&compiler.HostKernel{}).Functions()
 	if err != nil {
 		return nil
 	}
-	var names []string
-	for t, err := range spec.All() {
-		if err != nil {
-			break
-		}
-		if fn, ok := t.(*btf.Func); ok {
-			names = append(names, fn.Name)
-		}
-	}
-	return uniq(names)
+	return names
 }
 
 func uniq(s []string) []string {

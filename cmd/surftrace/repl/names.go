@@ -32,7 +32,14 @@ func (n *names) functions() []string {
 		return n.funcs
 	}
 	set := map[string]bool{}
-	if spec, err := n.cfg.Kernel.BTF(); err == nil {
+	// HostKernel keeps its function list on disk: no walk over every type.
+	if fl, ok := n.cfg.Kernel.(interface{ Functions() ([]string, error) }); ok {
+		if fns, err := fl.Functions(); err == nil {
+			for _, name := range fns {
+				set[name] = true
+			}
+		}
+	} else if spec, err := n.cfg.Kernel.BTF(); err == nil {
 		for t := range spec.All() {
 			if fn, ok := t.(*btf.Func); ok {
 				set[fn.Name] = true
