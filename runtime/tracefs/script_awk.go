@@ -129,6 +129,7 @@ function strip0(h) { sub(/^0+/, "", h); return h == "" ? "0" : h }
 function isnum(v) { return v ~ /^(0x[0-9a-fA-F]+|-?[0-9]+)$/ }
 function render(v, r, size, type, tp,    h, i, o, n, p) {
 	if (r == "string") {
+		if (tp && v !~ /^".*"$/) v = "\"" v "\""
 		if (size > 0 && v ~ /^".*"$/ && length(v) - 2 > size - 1) return substr(v, 1, size) "\""
 		return v
 	}

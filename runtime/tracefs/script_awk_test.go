@@ -33,7 +33,7 @@ func TestScriptAwk(t *testing.T) {
 		}}
 	tp := &compiler.FtraceProbe{Name: "e2", Kind: compiler.AttachTracepoint, Target: "sched/sched_stat_wait"}
 	tpf := &compiler.FtraceProbe{Name: "e3", Kind: compiler.AttachTracepoint, Target: "sched/sched_switch",
-		Fields: []*compiler.FtraceField{{Name: "next", TPField: "next_comm"}}}
+		Fields: []*compiler.FtraceField{{Name: "next", TPField: "next_comm", Size: 16, Render: compiler.RenderString}}}
 	sys := &compiler.FtraceProbe{Name: "e5", Kind: compiler.AttachTracepoint, Target: "syscalls/sys_enter_getppid"}
 	probes := []*compiler.FtraceProbe{seed000, ret, tp, tpf, ret2, sys}
 	in := []string{
