@@ -21,7 +21,8 @@ import (
 // tracepoint) and the lists of BTF functions (a walk over every kernel
 // type). Each list is a file SECTION.json holding its key and its data;
 // a file whose key differs from the running kernel's, or which does not
-// decode, is ignored and rewritten. Files are written to a temporary name
+// decode, or whose data does not match its checksum, is ignored and
+// rewritten. Files are written to a temporary name
 // and renamed, so a reader sees a whole file or none; two processes
 // writing at once only cost one of them its write.
 //
@@ -74,7 +75,13 @@ type diskCache struct {
 type cacheFile struct {
 	Version string          `json:"version"`
 	Key     string          `json:"key"`
+	Sum     string          `json:"sum"` // SHA-256 of Data: damage is seen
 	Data    json.RawMessage `json:"data"`
+}
+
+func dataSum(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }
 
 func (c *diskCache) keyBTF() string {
@@ -141,7 +148,7 @@ func (c *diskCache) load(section, key string, v any) bool {
 		return false
 	}
 	var f cacheFile
-	if json.Unmarshal(b, &f) != nil || f.Version != cacheVersion || f.Key != key || len(f.Data) == 0 {
+	if json.Unmarshal(b, &f) != nil || f.Version != cacheVersion || f.Key != key || f.Sum != dataSum(f.Data) {
 		return false
 	}
 	return json.Unmarshal(f.Data, v) == nil
@@ -156,7 +163,7 @@ func (c *diskCache) store(section, key string, v any) {
 	if err != nil {
 		return
 	}
-	b, err := json.Marshal(cacheFile{Version: cacheVersion, Key: key, Data: data})
+	b, err := json.Marshal(cacheFile{Version: cacheVersion, Key: key, Sum: dataSum(data), Data: data})
 	if err != nil {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/surftrace/surftrace/internal/ktest"
@@ -82,6 +83,7 @@ func TestDiskCacheCorrupt(t *testing.T) {
 		"empty":     nil,
 		"wrongtype": []byte(`{"version":"1","key":"` + key + `","data":{"a":1}}`),
 		"nodata":    []byte(`{"version":"1","key":"` + key + `"}`),
+		"flipped":   []byte(strings.Replace(string(whole), "net_dev_queue", "net_dev_qveue", 1)),
 	} {
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
