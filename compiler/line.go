@@ -198,8 +198,9 @@ func lineFields(trace *lang.TraceStmt, ap *lang.AttachPoint, tp []*tpField) []*l
 }
 
 // wholeField types a field lineFields made up: as a named field, except
-// that integers print signed when the format says signed:1 and arrays
-// other than strings print as raw bytes.
+// that name prefixes (ip_, mac_, b16_, ...) ask for nothing, integers
+// print signed when the format says signed:1 and arrays other than
+// strings print as raw bytes.
 func (c *lineChecker) wholeField(tf *lang.TraceField) *lineField {
 	var tp *tpField
 	for _, f := range c.tp {
@@ -211,7 +212,12 @@ func (c *lineChecker) wholeField(tf *lang.TraceField) *lineField {
 		v := c.tpValue(tp, tf)
 		return &lineField{out: &Field{Name: tf.Name, Size: tp.Size, Render: RenderBytes}, kind: fieldBytes, v: v, at: tf}
 	}
-	f := c.field(tf)
+	// The kernel's names ask for no render: mac_header_valid is a bool,
+	// ip_summed a number.
+	plain := *tf
+	plain.Name = "field"
+	f := c.field(&plain)
+	f.out.Name, f.at = tf.Name, tf
 	if f.kind == fieldScalar && f.out.Render == RenderUnsigned && tp.Signed {
 		f.out.Render, f.signed = RenderSigned, true
 	}

@@ -53,3 +53,36 @@ func fieldNames(spec string) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// TestFieldlessLineNoPrefixRender: the kernel's field names ask for no
+// render (mac_header_valid is a bool, ip_summed a number), and arrays
+// other than strings print as raw bytes.
+func TestFieldlessLineNoPrefixRender(t *testing.T) {
+	k := fakeKernel(t)
+	k.Formats["net/netif_rx_entry"] = `name: netif_rx_entry
+ID: 2400
+format:
+	field:unsigned short common_type;	offset:0;	size:2;	signed:0;
+	field:unsigned char common_flags;	offset:2;	size:1;	signed:0;
+	field:unsigned char common_preempt_count;	offset:3;	size:1;	signed:0;
+	field:int common_pid;	offset:4;	size:4;	signed:1;
+
+	field:__data_loc char[] name;	offset:8;	size:4;	signed:0;
+	field:bool mac_header_valid;	offset:12;	size:1;	signed:0;
+	field:u8 ip_summed;	offset:13;	size:1;	signed:0;
+	field:__u8 saddr[4];	offset:14;	size:4;	signed:0;
+	field:int delta;	offset:20;	size:4;	signed:1;
+`
+	p, err := Compile(parseLine(t, `e net/netif_rx_entry`), k, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range p.Events[0].Fields {
+		got = append(got, fmt.Sprintf("%s:%d:%s", f.Name, f.Size, renderName(f.Render)))
+	}
+	want := "name:" + fmt.Sprint(p.Events[0].Fields[0].Size) + ":string mac_header_valid:1:unsigned ip_summed:1:unsigned saddr:4:bytes delta:4:signed"
+	if s := strings.Join(got, " "); s != want {
+		t.Errorf("fields %s, want %s", s, want)
+	}
+}
