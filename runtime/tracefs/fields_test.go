@@ -36,6 +36,10 @@ func TestFieldsOption(t *testing.T) {
 	if got := fieldsValue(f, "(0xffff88818679802c)"); got != "(0xffff88818679802c)" {
 		t.Errorf("a char * field's address printed as %s", got)
 	}
+	ip := &compiler.FtraceField{Size: 4, Render: compiler.RenderBytes}
+	if got, want := fieldsValue(ip, "0x100007f (16777343)"), `\x7f\x00\x00\x01`; got != want {
+		t.Errorf("a u8[4] printed as %s, want %s", got, want)
+	}
 	if fieldsValues(p, "sys_getppid()") != nil {
 		t.Errorf("a print fmt text parsed as options/fields text")
 	}

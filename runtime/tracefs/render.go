@@ -196,7 +196,11 @@ func fieldsValue(f *compiler.FtraceField, v string) string {
 		}
 		return render.Quote(v)
 	case compiler.RenderBytes:
-		return v
+		// An array up to 8 bytes prints as one integer in host order;
+		// a longer one as "<INVALID-SIZE>", which stays.
+		if f.Size > 8 {
+			return v
+		}
 	}
 	var n uint64
 	var err error

@@ -36,7 +36,7 @@ type run struct {
 	filtered []string    // event directories whose filter was set
 	triggers [][2]string // event directory and hist trigger set on it
 	// fields says the instance's options/fields is set: tracepoints
-	// print every record field as name=value (Linux 6.2 and later).
+	// print every record field as name=value (kernels after 6.1).
 	fields bool
 }
 
