@@ -7,7 +7,7 @@ GO      ?= $(shell command -v go || echo /usr/local/go/bin/go)
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CACHE   := .cache
 FUZZTIME       ?= 10s
-VMTEST_TIMEOUT ?= 30m
+VMTEST_TIMEOUT ?= 25m
 STATICCHECK    ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 export GO
