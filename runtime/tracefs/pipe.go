@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -17,6 +18,9 @@ import (
 // context again. trace_pipe's poll wakes readers late on some kernels
 // (buffer_percent), so the reader never relies on it alone.
 const pollInterval = 100 // milliseconds
+
+// drainTime bounds the reading of what is still buffered once a run ends.
+const drainTime = 300 * time.Millisecond
 
 // pipe is an instance's trace_pipe, opened non-blocking.
 type pipe struct{ fd int }
@@ -46,14 +50,23 @@ func (p *pipe) read(buf []byte) (int, error) {
 }
 
 // stream reads trace_pipe until ctx is done, printing each event of the
-// run's probes, and the stack lines under it, to out.
+// run's probes, and the stack lines under it, to out. Then it drains what
+// the kernel had already buffered, so the events of a -c command that just
+// exited are not lost, as the bpf backend drains its ring buffer.
 func (r *run) stream(ctx context.Context, p *pipe, out io.Writer) error {
 	buf := make([]byte, 64<<10)
 	var pending []byte
-	for ctx.Err() == nil {
+	var drainUntil time.Time // set once ctx is done; a busy event never ends the drain otherwise
+	for {
+		if drainUntil.IsZero() && ctx.Err() != nil {
+			drainUntil = time.Now().Add(drainTime)
+		}
 		n, err := p.read(buf)
 		if err != nil {
 			return fmt.Errorf("read trace_pipe: %w", err)
+		}
+		if !drainUntil.IsZero() && (n == 0 || time.Now().After(drainUntil)) {
+			return nil
 		}
 		pending = append(pending, buf[:n]...)
 		for {
@@ -68,7 +81,6 @@ func (r *run) stream(ctx context.Context, p *pipe, out io.Writer) error {
 			}
 		}
 	}
-	return nil
 }
 
 // printLine prints one trace_pipe line: an event of ours in the bpf
