@@ -79,21 +79,9 @@ type traced struct {
 // timestamp lies between the start and the end of the run.
 func traceWhile(t *testing.T, args []string, traffic func()) traced {
 	t.Helper()
-	ready := filepath.Join(t.TempDir(), "ready")
-	args = append([]string{"--ready-file", ready, "--duration", "60s"}, args...)
 	start := monotonic(t)
-	var stdout, stderr bytes.Buffer
-	done := make(chan int, 1)
-	go func() { done <- run(args, &stdout, &stderr) }()
-	var code int
-	select {
-	case code = <-waitReady(ready, done, traffic):
-	case <-time.After(90 * time.Second):
-		t.Fatalf("surftrace %q did not stop", args)
-	}
+	r := runWhile(t, args, traffic)
 	end := monotonic(t)
-	r := traced{code: code, stdout: stdout.String(), stderr: stderr.String()}
-	t.Logf("surftrace %q: exit %d\nstdout:\n%sstderr:\n%s", args, code, r.stdout, r.stderr)
 	r.lines = parseTrace(t, r.stdout)
 	for _, l := range r.lines {
 		if l.CPU < 0 || l.CPU >= goruntime.NumCPU() {
@@ -107,6 +95,26 @@ func traceWhile(t *testing.T, args []string, traffic func()) traced {
 			t.Errorf("bad comm or pid: %q", l.Raw)
 		}
 	}
+	return r
+}
+
+// runWhile runs surftrace with args and calls traffic once every probe is
+// attached; it returns what the run printed, for runs that print maps.
+func runWhile(t *testing.T, args []string, traffic func()) traced {
+	t.Helper()
+	ready := filepath.Join(t.TempDir(), "ready")
+	args = append([]string{"--ready-file", ready, "--duration", "60s"}, args...)
+	var stdout, stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() { done <- run(args, &stdout, &stderr) }()
+	var code int
+	select {
+	case code = <-waitReady(ready, done, traffic):
+	case <-time.After(90 * time.Second):
+		t.Fatalf("surftrace %q did not stop", args)
+	}
+	r := traced{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	t.Logf("surftrace %q: exit %d\nstdout:\n%sstderr:\n%s", args, code, r.stdout, r.stderr)
 	return r
 }
 
