@@ -121,8 +121,13 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 
 // traceFtrace runs prog through tracefs.
 func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Program, k compiler.Kernel, ready func() error, stdout, stderr io.Writer) error {
-	if c.format == "json" || c.pcapFile != "" || c.folded != "" {
-		return badInput(errors.New("--format json, --pcap and --folded need the bpf backend"))
+	for _, f := range []struct {
+		flag string
+		set  bool
+	}{{"--format json", c.format == "json"}, {"--pcap", c.pcapFile != ""}, {"--folded", c.folded != ""}} {
+		if f.set {
+			return badInput(errors.New(f.flag + " needs the bpf backend"))
+		}
 	}
 	f, err := compiler.CompileFtrace(prog, k, compiler.Options{Stack: c.stack})
 	if err != nil {
