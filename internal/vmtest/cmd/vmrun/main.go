@@ -21,7 +21,7 @@ func main() {
 	cache := flag.String("cache", ".cache/vm", "directory for the kernel package and run scratch")
 	timeout := flag.Duration("timeout", 10*time.Minute, "limit for boot, command and power-off")
 	mem := flag.String("m", "2G", "guest memory")
-	cpus := flag.Int("smp", 2, "guest CPUs")
+	cpus := flag.Int("smp", 1, "guest CPUs (1: under TCG a second vCPU starves on a 2-core host and cross-CPU code patching stalls the guest)")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: vmrun [flags] -- CMD [ARGS...]")
 		flag.PrintDefaults()
