@@ -159,25 +159,10 @@ func (c *lineChecker) castOperand(e *lang.SkbCast) node {
 		return nil
 	}
 	n := rvalue(skb, e.X)
-	if isSkbPtrPtr(skb.t) {
+	if skbPtrPtr(skb.t) {
 		n = &nLoad{addr: n, size: 8}
 	}
 	return n
-}
-
-// isSkbPtrPtr reports whether t is struct sk_buff ** (the argument of
-// __netif_receive_skb_core since 6.18).
-func isSkbPtrPtr(t btf.Type) bool {
-	p, ok := under(t).(*btf.Pointer)
-	if !ok {
-		return false
-	}
-	pp, ok := under(p.Target).(*btf.Pointer)
-	if !ok {
-		return false
-	}
-	s, ok := under(pp.Target).(*btf.Struct)
-	return ok && s.Name == "sk_buff"
 }
 
 // captureLoad reads member name of the sk_buff at skb.

@@ -105,7 +105,8 @@ func skbLike(t btf.Type) bool {
 	return false
 }
 
-// skbPtrPtr reports whether t is struct sk_buff **.
+// skbPtrPtr reports whether t is struct sk_buff ** (the argument of
+// __netif_receive_skb_core on recent kernels).
 func skbPtrPtr(t btf.Type) bool {
 	p, ok := under(t).(*btf.Pointer)
 	if !ok {
