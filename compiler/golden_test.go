@@ -41,19 +41,7 @@ func TestGoldenListings(t *testing.T) {
 			}
 			got := Listing(p) + describe(p)
 			golden := strings.TrimSuffix(file, ".lines") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("listing differs from %s (go test -update rewrites it):\n%s", golden, got)
-			}
+			compareGolden(t, golden, got)
 		})
 	}
 }
@@ -84,4 +72,23 @@ func itoa(n int) string { return strconv.Itoa(n) }
 var renderNames = map[Render]string{
 	RenderUnsigned: "u", RenderSigned: "s", RenderHex: "x", RenderString: "string", RenderIPv4: "ipv4",
 	RenderIPv6: "ipv6", RenderMAC: "mac", RenderBE: "be", RenderBEHex: "behex", RenderStackID: "stack",
+}
+
+// compareGolden compares got with the golden file, or rewrites the file
+// under -update.
+func compareGolden(t *testing.T, golden, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("listing differs from %s (go test -update rewrites it):\n%s", golden, got)
+	}
 }

@@ -33,19 +33,7 @@ func TestGoldenScripts(t *testing.T) {
 			}
 			got := Listing(p) + describe(p) + describeScript(p)
 			golden := strings.TrimSuffix(file, ".st") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("listing differs from %s (go test -update rewrites it):\n%s", golden, got)
-			}
+			compareGolden(t, golden, got)
 		})
 	}
 }
