@@ -137,19 +137,7 @@ func findSkbCast(e lang.Expr) *lang.SkbCast {
 
 // castOperand types the skb pointer an skb cast reads, as skbCast does.
 func (c *lineChecker) castOperand(e *lang.SkbCast) node {
-	var chain []lang.Expr
-	inner := e.X
-	for {
-		switch x := inner.(type) {
-		case *lang.Member:
-			chain, inner = append(chain, x), x.X
-			continue
-		case *lang.Index:
-			chain, inner = append(chain, x), x.X
-			continue
-		}
-		break
-	}
+	inner, chain := skbOperand(e)
 	skb := c.expr(inner)
 	for !skbLike(skb.t) && len(chain) > 0 {
 		skb = c.apply(skb, chain[len(chain)-1])

@@ -37,26 +37,31 @@ func (c *lineChecker) skbCast(e *lang.SkbCast) *value {
 	return skbTyper{ki: c.ki, expr: c.expr, constant: c.constant}.skbCast(e)
 }
 
-// skbCast types @(struct T *)lN X. The cast applies to the sk_buff: when
-// the parser bound a member chain inside X (X = skb->m...), the chain is
-// re-applied to the header pointer.
-func (c skbTyper) skbCast(e *lang.SkbCast) *value {
-	var chain []lang.Expr
-	inner := e.X
+// skbOperand splits an skb cast's operand X into its innermost value and
+// the member chain the parser bound around it (outermost first), so the
+// cast can apply to the sk_buff and the chain to the header.
+func skbOperand(e *lang.SkbCast) (inner lang.Expr, chain []lang.Expr) {
+	inner = e.X
 	for {
 		switch x := inner.(type) {
 		case *lang.Member:
 			if id, ok := x.X.(*lang.Ident); ok && id.Name == "args" {
-				break // a script's args->field is one operand
+				return inner, chain // a script's args->field is one operand
 			}
 			chain, inner = append(chain, x), x.X
-			continue
 		case *lang.Index:
 			chain, inner = append(chain, x), x.X
-			continue
+		default:
+			return inner, chain
 		}
-		break
 	}
+}
+
+// skbCast types @(struct T *)lN X. The cast applies to the sk_buff: when
+// the parser bound a member chain inside X (X = skb->m...), the chain is
+// re-applied to the header pointer.
+func (c skbTyper) skbCast(e *lang.SkbCast) *value {
+	inner, chain := skbOperand(e)
 	skb := c.expr(inner)
 	// Walk outwards until the value is an sk_buff pointer or an address.
 	for !skbLike(skb.t) && len(chain) > 0 {
