@@ -106,25 +106,6 @@ func (c *lineChecker) variable(name string, e lang.Node) *value {
 	return nil
 }
 
-// symbol types @name as a pointer to the global, @0xADDR as an address.
-func (c *lineChecker) symbol(e *lang.SymRef) *value {
-	if e.Name == "" {
-		return &value{t: &btf.Pointer{Target: &btf.Void{}}, n: &nConst{e.Addr}}
-	}
-	addr, ok := c.ki.symbolAddr(e.Name)
-	if !ok {
-		fail(e, "unknown kernel symbol %s", e.Name)
-	}
-	if addr == 0 {
-		fail(e, "the address of %s is hidden (kptr_restrict); run as root", e.Name)
-	}
-	t, ok := c.ki.globalType(e.Name)
-	if !ok {
-		t = &btf.Void{}
-	}
-	return &value{t: &btf.Pointer{Target: t}, n: &nConst{addr}}
-}
-
 // tpField types a bare name in a value: a tracepoint field, else one of
 // the builtins $retval, $comm, $stack (the parser drops the '$').
 func (c *lineChecker) tpField(e *lang.Ident) *value {

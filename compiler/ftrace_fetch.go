@@ -27,7 +27,7 @@ func (l *ftraceLowerer) field(def *ftext, tf *lang.TraceField, f *lineField) *Ft
 			l.warn(tf.Value, fmt.Sprintf("ftrace cannot stop a string where the packet ends (the bpf backend does): it reads to the first NUL, up to 4095 bytes, so bytes after the packet may show; surftrace cuts the printed string to %d bytes", f.out.Size-1))
 		}
 		if f.n != nil { // a char *: the string is where it points
-			fetch = "+0(" + l.fetch(f.n, tf.Value) + ")"
+			fetch = "+0x0(" + l.fetch(f.n, tf.Value) + ")"
 		} else {
 			fetch = l.deref(f.v.addr, tf.Value)
 		}
@@ -42,9 +42,12 @@ func (l *ftraceLowerer) field(def *ftext, tf *lang.TraceField, f *lineField) *Ft
 	}
 	start := def.b.Len()
 	def.add(tf.Name+"=", nil)
-	if f.kind == fieldComm {
+	switch {
+	case f.kind == fieldComm:
 		def.add(fetch, tf.Value) // $comm is a string by itself, as surftrace wrote it
-	} else {
+	case bareGlobal(f) && out.Type == "x64":
+		def.add(fetch, tf.Value) // kprobe_events' default type, left out as surftrace wrote @SYM
+	default:
 		def.add(fetch+":"+out.Type, tf.Value)
 	}
 	def.mark(start, tf)
@@ -96,7 +99,7 @@ func (l *ftraceLowerer) fetch(n node, at lang.Node) string {
 			fail(at, "ftrace dereferences pointers only; this address is computed from a %d-byte value", n.size)
 		}
 		return l.deref(n.addr, at)
-	case *nConst:
+	case *nConst, *nSym:
 		fail(at, "ftrace fetches memory, not constants; dereference the address (->member)")
 	}
 	fail(at, "ftrace cannot compute this value: arithmetic on fetched values needs the bpf backend")
@@ -107,19 +110,22 @@ func (l *ftraceLowerer) fetch(n node, at lang.Node) string {
 // "+OFF(BASE)", or "@SYM+OFF" for an address inside a global.
 func (l *ftraceLowerer) deref(addr node, at lang.Node) string {
 	base, off := l.splitAdd(addr, at)
+	if s, ok := base.(*nSym); ok {
+		return s.text(off)
+	}
 	if c, ok := base.(*nConst); ok {
 		return "@" + l.symbolAt(c.v+uint64(off), at)
 	}
 	return offsetText(off) + "(" + l.fetch(base, at) + ")"
 }
 
-// offsetText prints a dereference offset: "+0x9", "-0x8", "+0".
+// offsetText prints a dereference offset: "+0x9", "-0x8", "+0x0".
 func offsetText(off int64) string {
 	switch {
 	case off < 0:
 		return fmt.Sprintf("-%#x", -off)
 	case off == 0:
-		return "+0"
+		return "+0x0"
 	}
 	return fmt.Sprintf("+%#x", off)
 }

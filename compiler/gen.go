@@ -103,6 +103,10 @@ func (g *gen) compute(n node) asm.Register {
 		r := g.vreg()
 		g.imm(r, n.v)
 		return r
+	case *nSym:
+		r := g.vreg()
+		g.imm(r, n.addr)
+		return r
 	case *nCtx:
 		r := g.vreg()
 		g.emit(asm.LoadMem(r, g.ctx, int16(n.off), sizeOp(n.size)))

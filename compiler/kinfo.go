@@ -190,15 +190,6 @@ func (ki *kinfo) symbolAddr(name string) (uint64, bool) {
 	return ss[0].Addr, true
 }
 
-// globalType returns the BTF type of global variable name.
-func (ki *kinfo) globalType(name string) (btf.Type, bool) {
-	var v *btf.Var
-	if ki.spec != nil && ki.spec.TypeByName(name, &v) == nil {
-		return v.Type, true
-	}
-	return nil, false
-}
-
 // tracepoint reads and parses the format of subsys:event.
 func (ki *kinfo) tracepoint(subsys, event string) ([]*tpField, error) {
 	text, err := ki.k.TracepointFormat(subsys, event)

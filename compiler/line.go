@@ -256,9 +256,10 @@ func prefixRender(name string) (Render, int, bool) {
 	return 0, 0, false
 }
 
-// defaultRender shows pointers in hex and integers in decimal.
+// defaultRender shows pointers and globals BTF does not describe in hex,
+// integers in decimal.
 func defaultRender(t btf.Type) Render {
-	if isPointer(t) {
+	if isPointer(t) || t == globalWord {
 		return RenderHex
 	}
 	return RenderUnsigned

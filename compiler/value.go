@@ -27,15 +27,21 @@ type value struct {
 	noProto *untypedArg
 }
 
-// untypedArg is argument N of function Fn, which has no BTF prototype.
+// untypedArg is argument N of function Fn, which has no BTF prototype,
+// or when Global is set, a kernel global ("@name") BTF does not describe.
 type untypedArg struct {
-	Fn string
-	N  int
+	Fn     string
+	N      int
+	Global string
 }
 
 // failUntyped stops with an error when v is an argument of unknown type
 // that the user tried to look through.
 func failUntyped(v *value, at lang.Node) {
+	if a := v.noProto; a != nil && a.Global != "" {
+		failHint(at, fmt.Sprintf("cast it to what it holds, e.g. !(struct kmem_cache *)%s->name", a.Global),
+			"%s has no known type: the kernel's BTF does not describe this global", a.Global)
+	}
 	if a := v.noProto; a != nil {
 		failHint(at, fmt.Sprintf("cast it to its real type, e.g. !(struct sk_buff *)%%%d", a.N),
 			"%%%d has no known type: function %s has no BTF prototype", a.N, a.Fn)
