@@ -167,9 +167,13 @@ func (ki *kinfo) funcProto(name string) (*btf.FuncProto, bool) {
 	return nil, false
 }
 
-// funcHint suggests function names near name, from kallsyms and, when the
-// kernel lists no symbols, from BTF.
+// funcHint names the function that replaced name (renames), else suggests
+// function names near name, from kallsyms and, when the kernel lists no
+// symbols, from BTF.
 func (ki *kinfo) funcHint(name string) string {
+	if h := ki.renameHint(name); h != "" {
+		return h
+	}
 	names := ki.symbols().funcNames()
 	if len(names) == 0 && ki.spec != nil {
 		for t := range ki.spec.All() {
