@@ -105,7 +105,8 @@ func fakeTypes(t testing.TB) *btf.Spec {
 		&btf.Func{Name: "ip_rcv_core", Linkage: btf.StaticFunc, Type: &btf.FuncProto{Return: ptr(skb),
 			Params: []btf.FuncParam{param("skb", ptr(skb)), param("net", ptr(net))}}},
 		&btf.Var{Name: "jiffies", Type: &btf.Volatile{Type: u64T}, Linkage: btf.GlobalVar},
-		&btf.Datasec{Name: ".data", Size: 0x1000, Vars: []btf.VarSecinfo{{Type: filesCachep, Offset: 0x100, Size: 8}}},
+		&btf.Datasec{Name: ".data", Size: 0x2000, Vars: []btf.VarSecinfo{{Type: filesCachep, Offset: 0x100, Size: 8},
+			{Type: &btf.Var{Name: "init_task", Type: task, Linkage: btf.GlobalVar}, Offset: 0x1000, Size: 0xc00}}},
 		&btf.Datasec{Name: ".data..percpu", Size: 0x100, Vars: []btf.VarSecinfo{{Type: processCounts, Offset: 0x20, Size: 8}}},
 		iphdr, ipv6hdr, udphdr, tcphdr, icmphdr, ethhdr,
 		&btf.Struct{Name: "arphdr", Size: 8, Members: []btf.Member{mem("ar_op", be16, 6)}},
@@ -192,6 +193,7 @@ func fakeKernel(t testing.TB) *StaticKernel {
 			{Name: "netif_skb_noproto.constprop.0", Addr: 0xffffffff81938000, Func: true},
 			{Name: "jiffies", Addr: 0xffffffff82a05000},
 			{Name: "files_cachep", Addr: 0xffffffff82b00100},
+			{Name: "init_task", Addr: 0xffffffff82b01000},
 			{Name: "process_counts", Addr: 0x1f020},
 			{Name: "task_group_cache", Addr: 0xffffffff8647bc30},
 			// Two static variables of one name.
