@@ -39,7 +39,7 @@ type untypedArg struct {
 // that the user tried to look through.
 func failUntyped(v *value, at lang.Node) {
 	if a := v.noProto; a != nil && a.Global != "" {
-		failHint(at, fmt.Sprintf("cast it to what it holds, e.g. !(struct kmem_cache *)%s->name", a.Global),
+		failHint(at, fmt.Sprintf("cast it to the type it holds, e.g. !(struct NAME *)%s", a.Global),
 			"%s has no known type: the kernel's BTF does not describe this global", a.Global)
 	}
 	if a := v.noProto; a != nil {
