@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 )
@@ -15,7 +16,7 @@ func TestCaptureChoosesSkb(t *testing.T) {
 	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
 		t.Skip("no kernel BTF")
 	}
-	k := &HostKernel{}
+	k := &kernel.Host{}
 	for _, tc := range []struct {
 		line string
 		want bool

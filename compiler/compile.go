@@ -8,6 +8,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -36,7 +37,7 @@ type Options struct {
 // probe. Errors about the source are *lang.Error (several as
 // lang.ErrorList); a bug in the compiler is reported as an internal error,
 // never a panic.
-func Compile(prog *lang.Program, k Kernel, opts Options) (p *Program, err error) {
+func Compile(prog *lang.Program, k kernel.Kernel, opts Options) (p *Program, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			p = nil

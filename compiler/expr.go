@@ -6,6 +6,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -149,7 +150,7 @@ func (c *lineChecker) tpField(e *lang.Ident) *value {
 }
 
 // tpValue is the value of tracepoint field f.
-func (c *lineChecker) tpValue(f *tpField, at lang.Node) *value {
+func (c *lineChecker) tpValue(f *kernel.TracepointField, at lang.Node) *value {
 	char := cIntegers["char"]
 	if f.Offset < 8 {
 		// BPF may not read the common fields; the one that matters is

@@ -5,6 +5,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -14,7 +15,7 @@ import (
 // fetched values, computed fields of e lines, comparisons between fields,
 // ip6_/mac_ filters) is a positioned error naming the construct. Errors
 // are *lang.Error (several as lang.ErrorList).
-func CompileFtrace(prog *lang.Program, k Kernel, opts Options) (f *Ftrace, err error) {
+func CompileFtrace(prog *lang.Program, k kernel.Kernel, opts Options) (f *Ftrace, err error) {
 	if opts.StrSize <= 0 {
 		opts.StrSize = 64
 	}
@@ -72,7 +73,7 @@ type ftraceLowerer struct {
 	fp       *FtraceProbe
 	warnings *[]*lang.Error
 	warned   map[string]bool
-	tp       []*tpField // e lines: the tracepoint's fields
+	tp       []*kernel.TracepointField // e lines: the tracepoint's fields
 }
 
 // probe builds the FtraceProbe: definition, event, fields, filter.

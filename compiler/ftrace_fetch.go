@@ -5,6 +5,7 @@ import (
 
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -211,8 +212,8 @@ func (l *ftraceLowerer) regName(off int) (string, bool) {
 // symbolAt names kernel address addr as SYM or SYM+0xOFF for "@" fetches,
 // from the data symbol at or below it.
 func (l *ftraceLowerer) symbolAt(addr uint64, at lang.Node) string {
-	best, found := Symbol{}, false
-	for _, s := range l.ki.symbols().all {
+	best, found := kernel.Symbol{}, false
+	for _, s := range l.ki.symbols().All() {
 		if !s.Func && s.Addr <= addr && (!found || s.Addr > best.Addr) {
 			best, found = s, true
 		}

@@ -5,6 +5,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -85,7 +86,7 @@ func lowerFtraceScript(ki *kinfo, p *lang.Probe, i int) (fp *FtraceProbe, err *l
 		if field == "" {
 			fail(key, "ftrace keys a count on a tracepoint field only (args.NAME); this key is computed")
 		}
-		var tf *tpField
+		var tf *kernel.TracepointField
 		for _, f := range fields {
 			if f.Name == field {
 				tf = f

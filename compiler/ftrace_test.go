@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 )
@@ -71,7 +72,7 @@ func TestFtraceSeeds(t *testing.T) {
 	}
 }
 
-func (c *ftraceCase) check(t *testing.T, k Kernel) {
+func (c *ftraceCase) check(t *testing.T, k kernel.Kernel) {
 	prog, err := line.Parse(&lang.Source{Name: "<line>", Text: c.in}, 0)
 	if err != nil {
 		t.Fatalf("parse %q: %v", c.in, err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -48,9 +49,9 @@ type lineChecker struct {
 	ki    *kinfo
 	opts  Options
 	kind  AttachKind
-	fn    string         // the function, for p and r lines
-	proto *btf.FuncProto // nil when BTF does not know the function
-	tp    []*tpField     // e lines: the record's fields
+	fn    string                    // the function, for p and r lines
+	proto *btf.FuncProto            // nil when BTF does not know the function
+	tp    []*kernel.TracepointField // e lines: the record's fields
 	// userPtrs says the pointer fields of tp point into user memory: the
 	// arguments of syscalls tracepoints.
 	userPtrs bool
@@ -98,7 +99,7 @@ func (c *lineChecker) attach(ap *lang.AttachPoint, pr *Probe) {
 			c.kind, pr.Kind = AttachKretprobe, AttachKretprobe
 		}
 		c.fn = ap.Target
-		target, ok := c.ki.resolveFunc(ap.Target)
+		target, ok := c.ki.symbols().ResolveFunc(ap.Target)
 		proto, hasBTF := c.ki.funcProto(ap.Target)
 		if !ok && !hasBTF {
 			failHint(ap, c.ki.funcHint(ap.Target), "unknown kernel function %s", ap.Target)
@@ -183,7 +184,7 @@ func (c *lineChecker) field(tf *lang.TraceField) *lineField {
 // record after the common ones, in format order, positioned at the
 // attach point. Both backends print these, so that a bare e line shows
 // the same fields whichever runs.
-func lineFields(trace *lang.TraceStmt, ap *lang.AttachPoint, tp []*tpField) []*lang.TraceField {
+func lineFields(trace *lang.TraceStmt, ap *lang.AttachPoint, tp []*kernel.TracepointField) []*lang.TraceField {
 	if len(trace.Fields) > 0 || ap.Kind != lang.Tracepoint {
 		return trace.Fields
 	}
@@ -202,13 +203,13 @@ func lineFields(trace *lang.TraceStmt, ap *lang.AttachPoint, tp []*tpField) []*l
 // print signed when the format says signed:1 and arrays other than
 // strings print as raw bytes.
 func (c *lineChecker) wholeField(tf *lang.TraceField) *lineField {
-	var tp *tpField
+	var tp *kernel.TracepointField
 	for _, f := range c.tp {
 		if f.Name == tf.Name {
 			tp = f
 		}
 	}
-	if !tp.isString() && (tp.Array > 0 || !validSize(tp.Size)) {
+	if !tp.IsString() && (tp.Array > 0 || !validSize(tp.Size)) {
 		v := c.tpValue(tp, tf)
 		return &lineField{out: &Field{Name: tf.Name, Size: tp.Size, Render: RenderBytes}, kind: fieldBytes, v: v, at: tf}
 	}

@@ -1,9 +1,7 @@
 package compiler
 
 import (
-	"os"
 	"path"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -24,11 +23,11 @@ type target struct {
 	target   string
 	offset   uint64
 	interval time.Duration
-	fn       string         // the function, for func
-	tp       []*tpField     // tracepoint record fields
-	proto    *btf.FuncProto // fentry, fexit, tp_btf: the arguments' types
-	skip     int            // tp_btf: leading prototype parameters not in ctx
-	ctxArgs  bool           // the context is an array of u64 arguments
+	fn       string                    // the function, for func
+	tp       []*kernel.TracepointField // tracepoint record fields
+	proto    *btf.FuncProto            // fentry, fexit, tp_btf: the arguments' types
+	skip     int                       // tp_btf: leading prototype parameters not in ctx
+	ctxArgs  bool                      // the context is an array of u64 arguments
 	typ      ebpf.ProgramType
 	attach   ebpf.AttachType
 	attachTo string
@@ -36,43 +35,6 @@ type target struct {
 
 // maxExpansion bounds how many programs one wildcard attach point makes.
 const maxExpansion = 512
-
-// tracepointLister is implemented by kernels that can list their
-// tracepoints ("subsys:event"), for wildcards.
-type tracepointLister interface {
-	Tracepoints() ([]string, error)
-}
-
-// readTracepoints lists events/*/* under tracefs, sorted.
-func readTracepoints() ([]string, error) {
-	var firstErr error
-	for _, root := range tracefsRoots {
-		dirs, err := filepath.Glob(filepath.Join(root, "events", "*", "*", "format"))
-		if err != nil || len(dirs) == 0 {
-			if firstErr == nil {
-				_, firstErr = os.Stat(filepath.Join(root, "events"))
-			}
-			continue
-		}
-		out := make([]string, 0, len(dirs))
-		for _, d := range dirs {
-			ev := filepath.Dir(d)
-			out = append(out, filepath.Base(filepath.Dir(ev))+":"+filepath.Base(ev))
-		}
-		return out, nil
-	}
-	return nil, firstErr
-}
-
-// Tracepoints lists the events Formats describes.
-func (k *StaticKernel) Tracepoints() ([]string, error) {
-	var out []string
-	for name := range k.Formats {
-		out = append(out, strings.Replace(name, "/", ":", 1))
-	}
-	sort.Strings(out)
-	return out, nil
-}
 
 func isGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
 
@@ -143,7 +105,7 @@ func (sc *scriptComp) functions(ap *lang.AttachPoint, name string) []string {
 	}
 	var out []string
 	seen := map[string]bool{}
-	for _, f := range sc.ki.symbols().funcNames() {
+	for _, f := range sc.ki.symbols().FuncNames() {
 		if strings.Contains(f, ".") || seen[f] {
 			continue
 		}
@@ -166,7 +128,7 @@ func (sc *scriptComp) kprobe(ap *lang.AttachPoint, fn string) *target {
 	if ap.Kind == lang.Kretprobe {
 		t.kind = AttachKretprobe
 	}
-	resolved, ok := sc.ki.resolveFunc(fn)
+	resolved, ok := sc.ki.symbols().ResolveFunc(fn)
 	if !ok {
 		if _, hasBTF := sc.ki.funcProto(fn); !hasBTF {
 			failHint(ap, sc.ki.funcHint(fn), "unknown kernel function %s", fn)
@@ -187,7 +149,7 @@ func (sc *scriptComp) tracepoints(ap *lang.AttachPoint) []string {
 	if !isGlob(name) {
 		return []string{name}
 	}
-	lister, ok := sc.ki.k.(tracepointLister)
+	lister, ok := sc.ki.k.(kernel.TracepointLister)
 	if !ok {
 		fail(ap, "this kernel description cannot list tracepoints for %s", name)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -289,7 +290,7 @@ func (g *sgen) arg(name string, at lang.Node) *sval {
 // are strings.
 // A pointer argument of a syscalls tracepoint points into user memory (see
 // tpValue), so str(), buf() and dereferences read it with the user helpers.
-func (g *sgen) tpArg(f *tpField, at lang.Node) *sval {
+func (g *sgen) tpArg(f *kernel.TracepointField, at lang.Node) *sval {
 	lc := &lineChecker{ki: g.sc.ki, opts: g.sc.opts, userPtrs: strings.HasPrefix(g.t.target, "syscalls:")}
 	return wrap(lc.tpValue(f, at))
 }

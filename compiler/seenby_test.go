@@ -4,6 +4,8 @@ import (
 	"os"
 	"slices"
 	"testing"
+
+	"github.com/surftrace/surftrace/kernel"
 )
 
 // TestSeenBy checks the tracepoints a kprobe line's Probe suggests: those
@@ -38,7 +40,7 @@ func TestSeenByHost(t *testing.T) {
 	if _, err := os.Stat("/sys/kernel/tracing/events/skb/kfree_skb"); err != nil {
 		t.Skip("no tracefs or no skb:kfree_skb")
 	}
-	p, err := Compile(parseLine(t, `p ip_output`), &HostKernel{}, Options{})
+	p, err := Compile(parseLine(t, `p ip_output`), &kernel.Host{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

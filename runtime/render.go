@@ -111,7 +111,7 @@ func (r *renderer) bpftraceStack(id int64, indent int) string {
 			b.WriteString(pad)
 		}
 		if s, off, ok := tab.lookup(a); ok {
-			fmt.Fprintf(&b, "%s+%d\n", s.name, off)
+			fmt.Fprintf(&b, "%s+%d\n", s.Name, off)
 		} else {
 			fmt.Fprintf(&b, "0x%x\n", a)
 		}

@@ -4,16 +4,15 @@ import (
 	"fmt"
 
 	"github.com/cilium/ebpf/btf"
-
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel"
 )
 
-// kernel is the kernel c compiles for: this one, or with --btf FILE the
+// targetKernel is the kernel c compiles for: this one, or with --btf FILE the
 // one FILE describes (types only: no tracepoint formats, no symbols), and
 // with --arch its register table.
-func kernel(c *config) (compiler.Kernel, error) {
+func targetKernel(c *config) (kernel.Kernel, error) {
 	if c.btfFile == "" {
-		k := compiler.Kernel(&compiler.HostKernel{})
+		k := kernel.Kernel(&kernel.Host{})
 		if c.arch != "" && c.arch != k.Arch() {
 			k = archKernel{k, c.arch}
 		}
@@ -25,14 +24,14 @@ func kernel(c *config) (compiler.Kernel, error) {
 	}
 	arch := c.arch
 	if arch == "" {
-		arch = (&compiler.HostKernel{}).Arch()
+		arch = (&kernel.Host{}).Arch()
 	}
-	return &compiler.StaticKernel{Machine: arch, Types: spec}, nil
+	return &kernel.Static{Machine: arch, Types: spec}, nil
 }
 
 // archKernel is a kernel seen with another architecture's registers.
 type archKernel struct {
-	compiler.Kernel
+	kernel.Kernel
 	arch string
 }
 

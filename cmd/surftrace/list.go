@@ -13,7 +13,7 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/runtime/tracefs"
 	"github.com/surftrace/surftrace/stdlib"
 )
@@ -79,7 +79,7 @@ func kprobeFunctions(root string) []string {
 			}
 		}
 	}
-	syms, err := (&compiler.HostKernel{}).Symbols()
+	syms, err := (&kernel.Host{}).Symbols()
 	if err != nil {
 		return nil
 	}
@@ -104,10 +104,10 @@ func tracepoints(root string) []string {
 }
 
 // btfFunctions lists the kernel's BTF functions: fentry/fexit targets.
-// HostKernel keeps the list on disk, so -l walks every kernel type only
+// kernel.Host keeps the list on disk, so -l walks every kernel type only
 // the first time on a kernel.
 func btfFunctions() []string {
-	names, err := (&compiler.HostKernel{}).Functions()
+	names, err := (&kernel.Host{}).Functions()
 	if err != nil {
 		return nil
 	}
@@ -129,7 +129,7 @@ func uniq(s []string) []string {
 // a tracepoint's fields (tracepoint:S:E or S/E), or a struct's members
 // with their offsets ('struct NAME').
 func describe(c *config, what string, w io.Writer) error {
-	k, err := kernel(c)
+	k, err := targetKernel(c)
 	if err != nil {
 		return badInput(err)
 	}
@@ -152,7 +152,7 @@ func describe(c *config, what string, w io.Writer) error {
 	return badInput(fmt.Errorf("-lv %q: describe kprobe:F, tracepoint:S:E or 'struct NAME'", what))
 }
 
-func describeFunc(k compiler.Kernel, name string, w io.Writer) error {
+func describeFunc(k kernel.Kernel, name string, w io.Writer) error {
 	spec, err := k.BTF()
 	if err != nil {
 		return err
@@ -170,7 +170,7 @@ func describeFunc(k compiler.Kernel, name string, w io.Writer) error {
 	return nil
 }
 
-func describeStruct(k compiler.Kernel, name string, w io.Writer) error {
+func describeStruct(k kernel.Kernel, name string, w io.Writer) error {
 	spec, err := k.BTF()
 	if err != nil {
 		return err
@@ -214,7 +214,7 @@ func printMembers(w io.Writer, ms []btf.Member, base btf.Bits, indent string) {
 	}
 }
 
-func describeTracepoint(k compiler.Kernel, name string, w io.Writer) error {
+func describeTracepoint(k kernel.Kernel, name string, w io.Writer) error {
 	sub, ev, ok := strings.Cut(strings.ReplaceAll(name, "/", ":"), ":")
 	if !ok {
 		return badInput(fmt.Errorf("-lv %s: a tracepoint is SUBSYS:EVENT", name))

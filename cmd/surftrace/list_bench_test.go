@@ -5,8 +5,8 @@ import (
 	"os"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/kernel"
 )
 
 // BenchmarkStartList is `surftrace -l` (every kprobe, tracepoint, fentry
@@ -21,7 +21,7 @@ func BenchmarkStartList(b *testing.B) {
 		b.Skip("no kernel BTF")
 	}
 	b.Run("nocache", func(b *testing.B) {
-		b.Setenv(compiler.NoCacheEnv, "1")
+		b.Setenv(kernel.NoCacheEnv, "1")
 		benchList(b)
 	})
 	b.Run("cached", func(b *testing.B) {

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/runtime"
 	"github.com/surftrace/surftrace/runtime/folded"
@@ -28,7 +29,7 @@ import (
 // A reader of stdout that goes away (`surftrace ... | head`) ends the run
 // as SIGINT does: with SIGPIPE caught, the write fails with EPIPE instead
 // of killing the process before it cleans up, and that is no error.
-func trace(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, stderr io.Writer) error {
+func trace(c *config, prog *lang.Program, k kernel.Kernel, w *watch, stdout, stderr io.Writer) error {
 	err := traceUntilStopped(c, prog, k, w, stdout, stderr)
 	if errors.Is(err, syscall.EPIPE) {
 		return nil
@@ -36,7 +37,7 @@ func trace(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, s
 	return err
 }
 
-func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, stderr io.Writer) error {
+func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer stop()
 	if c.duration > 0 {
@@ -120,7 +121,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 }
 
 // traceFtrace runs prog through tracefs.
-func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Program, k compiler.Kernel, ready func() error, stdout, stderr io.Writer) error {
+func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Program, k kernel.Kernel, ready func() error, stdout, stderr io.Writer) error {
 	for _, f := range []struct {
 		flag string
 		set  bool

@@ -14,6 +14,7 @@ import (
 
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/script"
 )
@@ -59,7 +60,7 @@ func TestHistTrigger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := compiler.CompileFtrace(prog, &compiler.HostKernel{}, compiler.Options{})
+	f, err := compiler.CompileFtrace(prog, &kernel.Host{}, compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestScriptHist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := compiler.CompileFtrace(prog, &compiler.HostKernel{}, compiler.Options{})
+	f, err := compiler.CompileFtrace(prog, &kernel.Host{}, compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

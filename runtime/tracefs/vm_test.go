@@ -11,6 +11,7 @@ import (
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
 	"github.com/surftrace/surftrace/internal/netfix"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 )
@@ -30,7 +31,7 @@ func TestSeed000UDP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := compiler.CompileFtrace(prog, &compiler.HostKernel{}, compiler.Options{})
+	f, err := compiler.CompileFtrace(prog, &kernel.Host{}, compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel"
 )
 
 func TestOpenBraces(t *testing.T) {
@@ -26,7 +26,7 @@ func TestComplete(t *testing.T) {
 	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
 		t.Skip("no kernel BTF")
 	}
-	c := &completer{names: newNames(Config{Kernel: &compiler.HostKernel{}, Tracefs: "/sys/kernel/tracing"})}
+	c := &completer{names: newNames(Config{Kernel: &kernel.Host{}, Tracefs: "/sys/kernel/tracing"})}
 	for _, tc := range []struct {
 		text string
 		want string // one of the candidates

@@ -22,6 +22,7 @@ import (
 	"github.com/chzyer/readline"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/runtime"
 )
 
@@ -32,8 +33,8 @@ type Config struct {
 	// Out receives events and command output; Err receives errors.
 	Out, Err io.Writer
 	// Kernel is what probes compile against; nil means the running
-	// kernel (compiler.HostKernel).
-	Kernel compiler.Kernel
+	// kernel (kernel.Host).
+	Kernel kernel.Kernel
 	// HistoryFile keeps entered lines between sessions; "" keeps none.
 	HistoryFile string
 	// Compile is the base compiler options of every probe (Stack, ...).
@@ -59,7 +60,7 @@ const (
 // or, at an empty prompt, silences the events until the next entry.
 func Run(ctx context.Context, cfg Config) error {
 	if cfg.Kernel == nil {
-		cfg.Kernel = &compiler.HostKernel{}
+		cfg.Kernel = &kernel.Host{}
 	}
 	if cfg.Tracefs == "" {
 		cfg.Tracefs = "/sys/kernel/tracing"
