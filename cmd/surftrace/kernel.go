@@ -4,19 +4,18 @@ import (
 	"fmt"
 
 	"github.com/cilium/ebpf/btf"
+
 	"github.com/surftrace/surftrace/kernel"
 )
 
-// targetKernel is the kernel c compiles for: this one, or with --btf FILE the
-// one FILE describes (types only: no tracepoint formats, no symbols), and
-// with --arch its register table.
+// targetKernel is the kernel c compiles for: this one, or with --btf FILE
+// the one FILE describes (types only: no tracepoint formats, no symbols).
+// --arch is the description's Machine, not a wrapper around it: a wrapper
+// would hide the description's optional abilities (tracepoint lists, the
+// symbol and struct indexes) from the compiler.
 func targetKernel(c *config) (kernel.Kernel, error) {
 	if c.btfFile == "" {
-		k := kernel.Kernel(&kernel.Host{})
-		if c.arch != "" && c.arch != k.Arch() {
-			k = archKernel{k, c.arch}
-		}
-		return k, nil
+		return &kernel.Host{Machine: c.arch}, nil
 	}
 	spec, err := btf.LoadSpec(c.btfFile)
 	if err != nil {
@@ -28,11 +27,3 @@ func targetKernel(c *config) (kernel.Kernel, error) {
 	}
 	return &kernel.Static{Machine: arch, Types: spec}, nil
 }
-
-// archKernel is a kernel seen with another architecture's registers.
-type archKernel struct {
-	kernel.Kernel
-	arch string
-}
-
-func (k archKernel) Arch() string { return k.arch }
