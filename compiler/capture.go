@@ -3,35 +3,9 @@ package compiler
 import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+	"github.com/surftrace/surftrace/spec"
 
 	"github.com/surftrace/surftrace/lang"
-)
-
-// MaxCapture caps Options.Capture: the packet bytes a record may carry.
-const MaxCapture = 256
-
-// Capture says where a trace record carries the packet behind its skb
-// (Options.Capture). At Offset in the payload:
-//
-//	+0  u32 the packet's length from its first header (skb->len plus the
-//	        bytes between that header and skb->data)
-//	+4  u32 how many bytes follow at +16 (at most Snap)
-//	+8  u16 the first header's offset from skb->head
-//	+10 u8  CaptureEthernet or CaptureIP: what the first header is
-//	+16 the bytes
-//
-// The record is the packet from skb->head + skb->mac_header, or from the
-// network header when the skb has no mac header (mac_header == 0xffff).
-// Only the linear part of the skb is read.
-type Capture struct {
-	Offset int
-	Snap   int
-}
-
-// What a captured packet starts with.
-const (
-	CaptureIP       = 0 // the network header (IPv4 or IPv6)
-	CaptureEthernet = 1 // an Ethernet header
 )
 
 // captureHdr is the size of the fixed part of a captured packet.
@@ -66,7 +40,7 @@ func addCapture(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe) {
 		}
 	}()
 	c := &lineChecker{ki: ki, opts: opts, byName: map[string]*lineField{}}
-	c.attach(p.Attach[0], &Probe{})
+	c.attach(p.Attach[0], &spec.Probe{})
 	skb, at := c.captureSkb(p)
 	if skb == nil {
 		return
@@ -76,7 +50,7 @@ func addCapture(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe) {
 		return
 	}
 	skbT := st.(*btf.Struct)
-	snap := (min(opts.Capture, MaxCapture) + 7) &^ 7
+	snap := (min(opts.Capture, spec.MaxCapture) + 7) &^ 7
 	n := &nPacket{skb: skb, snap: snap,
 		head:    captureLoad(at, skbT, skb, "head", 8),
 		mac:     captureLoad(at, skbT, skb, "mac_header", 2),
@@ -84,7 +58,7 @@ func addCapture(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe) {
 		data:    captureLoad(at, skbT, skb, "data", 8),
 		len:     captureLoad(at, skbT, skb, "len", 4),
 	}
-	f := &lineField{out: &Field{Name: "$packet", Size: captureHdr + snap, Render: RenderBytes}, kind: fieldPacket, n: n, at: at}
+	f := &lineField{out: &spec.Field{Name: "$packet", Size: captureHdr + snap, Render: spec.RenderBytes}, kind: fieldPacket, n: n, at: at}
 	lp.fields = append(lp.fields, f)
 }
 
@@ -99,7 +73,7 @@ func (c *lineChecker) captureSkb(p *lang.Probe) (node, lang.Node) {
 		}
 	}
 	// A kretprobe's argument registers are clobbered by the time it fires.
-	if c.proto != nil && c.kind == AttachKprobe {
+	if c.proto != nil && c.kind == spec.AttachKprobe {
 		for i, param := range c.proto.Params {
 			if ptr, ok := under(param.Type).(*btf.Pointer); ok {
 				if st, ok := under(ptr.Target).(*btf.Struct); ok && st.Name == "sk_buff" {
@@ -164,10 +138,10 @@ func captureLoad(at lang.Node, st *btf.Struct, skb node, name string, size int) 
 
 // captureEvent moves the packet field of lp out of ev.Fields into
 // ev.Capture, so printers never show it as a value.
-func captureEvent(lp *lineProbe, ev *Event) {
+func captureEvent(lp *lineProbe, ev *spec.Event) {
 	for i, f := range lp.fields {
 		if f.kind == fieldPacket {
-			ev.Capture = &Capture{Offset: f.out.Offset, Snap: f.n.(*nPacket).snap}
+			ev.Capture = &spec.Capture{Offset: f.out.Offset, Snap: f.n.(*nPacket).snap}
 			ev.Fields = append(ev.Fields[:i:i], ev.Fields[i+1:]...)
 			return
 		}
@@ -179,14 +153,14 @@ func captureEvent(lp *lineProbe, ev *Event) {
 // defined on one path only.
 func (g *lineGen) packet(f *lineField) {
 	n := f.n.(*nPacket)
-	base := int16(HdrSize + f.out.Offset)
+	base := int16(spec.HdrSize + f.out.Offset)
 	head, mac, network := g.val(n.head), g.val(n.mac), g.val(n.network)
 	data, length := g.val(n.data), g.val(n.len)
 
 	hasMac := g.label()
-	g.emit(asm.StoreMem(g.buf, base+8, mac, asm.Half), asm.StoreImm(g.buf, base+10, CaptureEthernet, asm.Byte))
+	g.emit(asm.StoreMem(g.buf, base+8, mac, asm.Half), asm.StoreImm(g.buf, base+10, spec.CaptureEthernet, asm.Byte))
 	g.jump(asm.JNE.Imm(mac, 0xffff, ""), hasMac)
-	g.emit(asm.StoreMem(g.buf, base+8, network, asm.Half), asm.StoreImm(g.buf, base+10, CaptureIP, asm.Byte))
+	g.emit(asm.StoreMem(g.buf, base+8, network, asm.Half), asm.StoreImm(g.buf, base+10, spec.CaptureIP, asm.Byte))
 	g.place(hasMac)
 
 	off, start, total := g.vreg(), g.vreg(), g.vreg()

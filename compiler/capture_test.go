@@ -4,6 +4,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
@@ -40,8 +42,8 @@ func TestCaptureChoosesSkb(t *testing.T) {
 		if got := ev.Capture != nil; got != tc.want {
 			t.Errorf("%s: capture %v, want %v", tc.line, got, tc.want)
 		}
-		if ev.Capture != nil && ev.Capture.Snap != MaxCapture {
-			t.Errorf("%s: snap %d, want the cap %d", tc.line, ev.Capture.Snap, MaxCapture)
+		if ev.Capture != nil && ev.Capture.Snap != spec.MaxCapture {
+			t.Errorf("%s: snap %d, want the cap %d", tc.line, ev.Capture.Snap, spec.MaxCapture)
 		}
 		for _, f := range ev.Fields {
 			if f.Name == "$packet" {

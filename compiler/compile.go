@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"runtime/debug"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
@@ -37,7 +39,7 @@ type Options struct {
 // probe. Errors about the source are *lang.Error (several as
 // lang.ErrorList); a bug in the compiler is reported as an internal error,
 // never a panic.
-func Compile(prog *lang.Program, k kernel.Kernel, opts Options) (p *Program, err error) {
+func Compile(prog *lang.Program, k kernel.Kernel, opts Options) (p *spec.Program, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			p = nil
@@ -69,11 +71,11 @@ func Compile(prog *lang.Program, k kernel.Kernel, opts Options) (p *Program, err
 }
 
 // compileLines compiles a program made of expression lines.
-func compileLines(prog *lang.Program, ki *kinfo, opts Options) (*Program, error) {
+func compileLines(prog *lang.Program, ki *kinfo, opts Options) (*spec.Program, error) {
 	if hasScriptProbes(prog) {
 		return compileProgram(prog, ki, opts)
 	}
-	out := &Program{Src: prog.Src}
+	out := &spec.Program{Src: prog.Src}
 	var errs lang.ErrorList
 	var lines []*lineProbe
 	for i, p := range prog.Probes {
@@ -102,7 +104,7 @@ func compileLines(prog *lang.Program, ki *kinfo, opts Options) (*Program, error)
 		}
 		lp.probe.Spec = programSpec(lp.probe, insns)
 		out.Probes = append(out.Probes, lp.probe)
-		ev := &Event{ID: uint32(lp.probe.Index), Kind: EventTrace, Probe: lp.probe.Index, Pos: lp.probe.Pos, Stack: stack}
+		ev := &spec.Event{ID: uint32(lp.probe.Index), Kind: spec.EventTrace, Probe: lp.probe.Index, Pos: lp.probe.Pos, Stack: stack}
 		for _, f := range lp.fields {
 			ev.Fields = append(ev.Fields, f.out)
 		}
@@ -130,7 +132,7 @@ func checkOne(ki *kinfo, opts Options, p *lang.Probe, i int) (lp *lineProbe, err
 
 func usesStackID(lp *lineProbe) bool {
 	for _, f := range lp.fields {
-		if f.out.Render == RenderStackID {
+		if f.out.Render == spec.RenderStackID {
 			return true
 		}
 	}
@@ -138,9 +140,9 @@ func usesStackID(lp *lineProbe) bool {
 }
 
 // programSpec wraps insns for the probe's kind.
-func programSpec(p *Probe, insns asm.Instructions) *ebpf.ProgramSpec {
+func programSpec(p *spec.Probe, insns asm.Instructions) *ebpf.ProgramSpec {
 	typ := ebpf.Kprobe
-	if p.Kind == AttachTracepoint {
+	if p.Kind == spec.AttachTracepoint {
 		typ = ebpf.TracePoint
 	}
 	return &ebpf.ProgramSpec{Name: p.Name, Type: typ, Instructions: insns, License: "GPL"}

@@ -3,6 +3,8 @@ package compiler
 import (
 	"strings"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
@@ -44,7 +46,7 @@ func (c *lineChecker) expr(e lang.Expr) *value {
 
 // arg types %N from the function's prototype.
 func (c *lineChecker) arg(e *lang.ArgRef) *value {
-	if c.kind != AttachKprobe {
+	if c.kind != spec.AttachKprobe {
 		fail(e, "%%%d: arguments exist only in p lines", e.N)
 	}
 	var t btf.Type = u64Type
@@ -75,7 +77,7 @@ func (c *lineChecker) regValue(name string, t btf.Type) *value {
 }
 
 func (c *lineChecker) reg(e *lang.RegRef) *value {
-	if c.kind == AttachTracepoint {
+	if c.kind == spec.AttachTracepoint {
 		fail(e, "registers are not available in e lines")
 	}
 	if _, ok := c.ki.regs.offsets[e.Name]; !ok {
@@ -88,7 +90,7 @@ func (c *lineChecker) reg(e *lang.RegRef) *value {
 func (c *lineChecker) variable(name string, e lang.Node) *value {
 	switch name {
 	case "retval":
-		if c.kind != AttachKretprobe {
+		if c.kind != spec.AttachKretprobe {
 			fail(e, "$retval exists only in r lines")
 		}
 		var t btf.Type = u64Type
@@ -142,7 +144,7 @@ func (c *lineChecker) tpField(e *lang.Ident) *value {
 	for _, f := range c.tp {
 		names = append(names, f.Name)
 	}
-	if c.kind != AttachTracepoint {
+	if c.kind != spec.AttachTracepoint {
 		fail(e, "unknown name %s (fields of tracepoints exist only in e lines)", e.Name)
 	}
 	failHint(e, lang.DidYouMean(e.Name, names), "tracepoint has no field %s", e.Name)

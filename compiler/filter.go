@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
@@ -204,7 +206,7 @@ func (c *lineChecker) bitTest(e *lang.Binary, lp *lineProbe) cond {
 // filterValue is the number a filter compares for f: byte-order names
 // compare their host-order value, so b16_dest==9988 means port 9988.
 func (c *lineChecker) filterValue(f *lineField) node {
-	if f.out.Render == RenderBE || f.out.Render == RenderBEHex {
+	if f.out.Render == spec.RenderBE || f.out.Render == spec.RenderBEHex {
 		return &nSwap{x: f.n, size: f.out.Size}
 	}
 	return truncate(f.n, f.out.Size, f.signed)
@@ -236,7 +238,7 @@ func (c *lineChecker) operand(e lang.Expr, lp *lineProbe) *lineField {
 		}
 		if x.Name == "common_pid" {
 			tid := truncate(&nCall{fn: asm.FnGetCurrentPidTgid}, 4, false)
-			return &lineField{out: &Field{Name: x.Name, Size: 4}, n: tid, at: x}
+			return &lineField{out: &spec.Field{Name: x.Name, Size: 4}, n: tid, at: x}
 		}
 		if x.Name == "comm" || x.Name == "retval" {
 			return c.temp(&lang.TraceField{Span: x.Span, Name: x.Name, Value: x}, lp)
@@ -295,7 +297,7 @@ func (c *lineChecker) literal(f *lineField, e lang.Expr) uint64 {
 		v, neg = x.X.(*lang.IntLit).Value, true
 	case *lang.WordLit, *lang.StrLit:
 		text := litText(e)
-		if f.out.Render == RenderIPv4 {
+		if f.out.Render == spec.RenderIPv4 {
 			ip := net.ParseIP(text).To4()
 			if ip == nil {
 				fail(e, "%s is not an IPv4 address", text)
@@ -389,7 +391,7 @@ func (c *lineChecker) compareBytes(f *lineField, op string, y lang.Expr, at lang
 	}
 	text := litText(y)
 	var lit []byte
-	if f.out.Render == RenderIPv6 {
+	if f.out.Render == spec.RenderIPv6 {
 		ip := net.ParseIP(text)
 		if ip == nil || ip.To4() != nil && !strings.Contains(text, ":") {
 			fail(y, "%s is not an IPv6 address", text)

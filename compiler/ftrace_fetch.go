@@ -3,6 +3,8 @@ package compiler
 import (
 	"fmt"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/surftrace/surftrace/kernel"
@@ -10,13 +12,13 @@ import (
 )
 
 // field writes "NAME=FETCH:TYPE" for one field of a p or r line.
-func (l *ftraceLowerer) field(def *ftext, tf *lang.TraceField, f *lineField) *FtraceField {
-	out := &FtraceField{Name: tf.Name, Render: f.out.Render, Size: f.out.Size}
+func (l *ftraceLowerer) field(def *ftext, tf *lang.TraceField, f *lineField) *spec.FtraceField {
+	out := &spec.FtraceField{Name: tf.Name, Render: f.out.Render, Size: f.out.Size}
 	var fetch string
 	switch {
 	case f.kind == fieldComm:
 		fetch, out.Type, out.Size = "$comm", "string", 0
-	case f.out.Render == RenderStackID:
+	case f.out.Render == spec.RenderStackID:
 		fail(tf.Value, "ftrace cannot record $stack as a field; use -s to print the stack under each event")
 	case f.kind == fieldString:
 		// ftrace's string fetch has no length: it copies up to the NUL or
@@ -60,9 +62,9 @@ func (l *ftraceLowerer) field(def *ftext, tf *lang.TraceField, f *lineField) *Ft
 func scalarType(f *lineField) string {
 	letter := "u"
 	switch {
-	case f.out.Render == RenderHex:
+	case f.out.Render == spec.RenderHex:
 		letter = "x"
-	case f.out.Render == RenderSigned, f.out.Render == RenderUnsigned && f.signed:
+	case f.out.Render == spec.RenderSigned, f.out.Render == spec.RenderUnsigned && f.signed:
 		letter = "s"
 	}
 	return fmt.Sprintf("%s%d", letter, 8*f.out.Size)
@@ -88,7 +90,7 @@ func (l *ftraceLowerer) fetch(n node, at lang.Node) string {
 		if !ok {
 			fail(at, "ftrace cannot read this value: it lies in a tracepoint record")
 		}
-		if l.fp.Kind == AttachKretprobe && name == l.ki.regs.ret {
+		if l.fp.Kind == spec.AttachKretprobe && name == l.ki.regs.ret {
 			return "$retval"
 		}
 		return "%" + name
@@ -198,7 +200,7 @@ func stripTruncate(n node) node {
 
 // regName names the pt_regs register at byte off.
 func (l *ftraceLowerer) regName(off int) (string, bool) {
-	if l.fp.Kind == AttachTracepoint {
+	if l.fp.Kind == spec.AttachTracepoint {
 		return "", false
 	}
 	for name, o := range l.ki.regs.offsets {

@@ -5,6 +5,8 @@ import (
 	"math/bits"
 	"strings"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/surftrace/surftrace/lang"
@@ -98,7 +100,7 @@ func (l *ftraceLowerer) operandName(x node, at lang.Expr) (string, *lineField) {
 	key := x.key()
 	for i, f := range l.lp.fields {
 		if f.kind == fieldScalar && (key == f.n.key() || key == filterValueKey(f)) {
-			if l.fp.Kind == AttachTracepoint {
+			if l.fp.Kind == spec.AttachTracepoint {
 				return l.tpAlias(i, at), f
 			}
 			return f.out.Name, f
@@ -111,7 +113,7 @@ func (l *ftraceLowerer) operandName(x node, at lang.Expr) (string, *lineField) {
 		}
 	case *nCtx:
 		for _, tf := range l.tp {
-			if l.fp.Kind == AttachTracepoint && tf.Offset == n.off {
+			if l.fp.Kind == spec.AttachTracepoint && tf.Offset == n.off {
 				return tf.Name, nil
 			}
 		}
@@ -122,7 +124,7 @@ func (l *ftraceLowerer) operandName(x node, at lang.Expr) (string, *lineField) {
 
 // filterValueKey is the key of the value the checker compares for f.
 func filterValueKey(f *lineField) string {
-	if f.out.Render == RenderBE || f.out.Render == RenderBEHex {
+	if f.out.Render == spec.RenderBE || f.out.Render == spec.RenderBEHex {
 		return (&nSwap{x: f.n, size: f.out.Size}).key()
 	}
 	return truncate(f.n, f.out.Size, f.signed).key()
@@ -147,11 +149,11 @@ func literalText(f *lineField, v uint64, op asm.JumpOp) string {
 	}
 	size := f.out.Size
 	switch f.out.Render {
-	case RenderIPv4:
+	case spec.RenderIPv4:
 		return fmt.Sprintf("%#x", v&0xffffffff)
-	case RenderBE, RenderBEHex:
+	case spec.RenderBE, spec.RenderBEHex:
 		return fmt.Sprint(swapBytes(v, size))
-	case RenderHex:
+	case spec.RenderHex:
 		return fmt.Sprintf("%#x", v)
 	}
 	if f.signed || op == asm.JSLT || op == asm.JSLE || op == asm.JSGT || op == asm.JSGE {
@@ -194,7 +196,7 @@ func (l *ftraceLowerer) compareString(t *ftext, c *condStr, e lang.Expr) {
 func (l *ftraceLowerer) stringName(f *lineField, at lang.Expr) string {
 	for i, g := range l.lp.fields {
 		if g == f {
-			if l.fp.Kind == AttachTracepoint {
+			if l.fp.Kind == spec.AttachTracepoint {
 				return l.tpAlias(i, at)
 			}
 			return f.out.Name
@@ -203,7 +205,7 @@ func (l *ftraceLowerer) stringName(f *lineField, at lang.Expr) string {
 	if f.kind == fieldComm {
 		return "COMM"
 	}
-	if id, ok := at.(*lang.Ident); ok && l.fp.Kind == AttachTracepoint {
+	if id, ok := at.(*lang.Ident); ok && l.fp.Kind == spec.AttachTracepoint {
 		return id.Name
 	}
 	fail(at, "ftrace filters compare fields; name this string in a field (NAME=VALUE) and compare NAME")

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/asm"
 )
 
@@ -141,14 +143,14 @@ func (g *gen) compute(n node) asm.Register {
 		return g.l3len(n)
 	case *nStackID:
 		g.emit(asm.Mov.Reg(asm.R1, g.ctx))
-		g.mapPtr(asm.R2, StackMap(n.depth))
+		g.mapPtr(asm.R2, spec.StackMap(n.depth))
 		g.emit(asm.Mov.Imm(asm.R3, 0))
 		g.call(asm.FnGetStackid)
 		r := g.vreg()
 		g.emit(asm.Mov.Reg(r, asm.R0))
-		tag := uint64(n.depth) << StackDepthShift
+		tag := uint64(n.depth) << spec.StackDepthShift
 		if n.perf {
-			tag |= StackPerf
+			tag |= spec.StackPerf
 		}
 		if tag != 0 {
 			failed := g.label()

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"github.com/cilium/ebpf/asm"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // filter evaluates the filter and jumps to the exit when it fails. It
@@ -59,7 +60,7 @@ func (g *lineGen) jumpIfFalse(c cond, l int) {
 	case *condStr:
 		g.bytesTest(g.strOffset(c.f), strBytes(c), c.negate, l)
 	case *condBytes:
-		g.bytesTest(int16(HdrSize+c.f.out.Offset), c.lit, c.negate, l)
+		g.bytesTest(int16(spec.HdrSize+c.f.out.Offset), c.lit, c.negate, l)
 	}
 }
 
@@ -109,9 +110,9 @@ func (g *lineGen) bytesTest(off int16, want []byte, negated bool, l int) {
 // strOffset is where string field f sits in the scratch buffer.
 func (g *lineGen) strOffset(f *lineField) int16 {
 	if f.kind == fieldComm {
-		return HdrComm
+		return spec.HdrComm
 	}
-	return int16(HdrSize + f.out.Offset)
+	return int16(spec.HdrSize + f.out.Offset)
 }
 
 // strBytes is what a string test compares: the literal, and its NUL unless

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"github.com/cilium/ebpf/asm"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // lineGen emits the program of one expression line.
@@ -36,7 +37,7 @@ func genLine(ki *kinfo, lp *lineProbe, stack, record int) (asm.Instructions, err
 	if stack >= 0 {
 		g.src = "-s: kernel stack"
 		id := g.val(&nStackID{})
-		g.emit(asm.StoreMem(g.buf, int16(HdrSize+stack), id, asm.DWord))
+		g.emit(asm.StoreMem(g.buf, int16(spec.HdrSize+stack), id, asm.DWord))
 	}
 	g.output(record)
 	g.place(g.exit)
@@ -52,21 +53,21 @@ func genLine(ki *kinfo, lp *lineProbe, stack, record int) (asm.Instructions, err
 // header fills the record header.
 func (g *lineGen) header() {
 	g.src = g.lp.probe.Name + ": record header"
-	g.emit(asm.StoreImm(g.buf, HdrID, int64(g.lp.event), asm.Word))
+	g.emit(asm.StoreImm(g.buf, spec.HdrID, int64(g.lp.event), asm.Word))
 	// Helper results go through virtual registers: lower reloads a spilled
 	// g.buf through r0, so r0 itself must never be the stored value.
 	cpu := g.val(&nCall{fn: asm.FnGetSmpProcessorId})
-	g.emit(asm.StoreMem(g.buf, HdrCPU, cpu, asm.Word))
+	g.emit(asm.StoreMem(g.buf, spec.HdrCPU, cpu, asm.Word))
 	now := g.val(&nCall{fn: asm.FnKtimeGetNs})
-	g.emit(asm.StoreMem(g.buf, HdrTime, now, asm.DWord))
+	g.emit(asm.StoreMem(g.buf, spec.HdrTime, now, asm.DWord))
 	pid := g.val(&nCall{fn: asm.FnGetCurrentPidTgid})
-	g.emit(asm.StoreMem(g.buf, HdrPidTgid, pid, asm.DWord))
+	g.emit(asm.StoreMem(g.buf, spec.HdrPidTgid, pid, asm.DWord))
 	g.fillComm()
-	if g.lp.probe.Kind == AttachTracepoint {
-		g.emit(storeImm64(g.buf, HdrIP, 0))
+	if g.lp.probe.Kind == spec.AttachTracepoint {
+		g.emit(storeImm64(g.buf, spec.HdrIP, 0))
 	} else {
 		ip := g.val(&nCtx{off: g.ki.regs.offsets[g.ki.regs.ip], size: 8})
-		g.emit(asm.StoreMem(g.buf, HdrIP, ip, asm.DWord))
+		g.emit(asm.StoreMem(g.buf, spec.HdrIP, ip, asm.DWord))
 	}
 }
 
@@ -76,7 +77,7 @@ func (g *lineGen) fillComm() {
 		return
 	}
 	g.comm = true
-	g.emit(asm.Mov.Reg(asm.R1, g.buf), asm.Add.Imm(asm.R1, HdrComm), asm.Mov.Imm(asm.R2, 16))
+	g.emit(asm.Mov.Reg(asm.R1, g.buf), asm.Add.Imm(asm.R1, spec.HdrComm), asm.Mov.Imm(asm.R2, 16))
 	g.call(asm.FnGetCurrentComm)
 }
 
@@ -87,7 +88,7 @@ func (g *lineGen) field(f *lineField) {
 	}
 	g.done[f] = true
 	g.src = source(f.at)
-	off := int16(HdrSize + f.out.Offset)
+	off := int16(spec.HdrSize + f.out.Offset)
 	switch f.kind {
 	case fieldScalar:
 		r := g.val(f.n)
@@ -96,7 +97,7 @@ func (g *lineGen) field(f *lineField) {
 		g.fillComm()
 		for i := int16(0); i < 16; i += 8 {
 			t := g.vreg()
-			g.emit(asm.LoadMem(t, g.buf, HdrComm+i, asm.DWord), asm.StoreMem(g.buf, off+i, t, asm.DWord))
+			g.emit(asm.LoadMem(t, g.buf, spec.HdrComm+i, asm.DWord), asm.StoreMem(g.buf, off+i, t, asm.DWord))
 		}
 	case fieldString, fieldBytes:
 		var src asm.Register
@@ -157,12 +158,12 @@ func (g *lineGen) packetStrSize(f *lineField, src asm.Register) (_ asm.Register,
 // lost[probe].
 func (g *lineGen) output(record int) {
 	g.src = g.lp.probe.Name + ": output"
-	g.mapPtr(asm.R1, EventsMap)
+	g.mapPtr(asm.R1, spec.EventsMap)
 	g.emit(asm.Mov.Reg(asm.R2, g.buf), asm.Mov.Imm(asm.R3, int32(record)), asm.Mov.Imm(asm.R4, 0))
 	g.call(asm.FnRingbufOutput)
 	g.jump(asm.JEq.Imm(asm.R0, 0, ""), g.exit)
 	g.emit(asm.StoreImm(asm.R10, stackKey, int64(g.lp.probe.Index), asm.Word))
-	g.mapPtr(asm.R1, LostMap)
+	g.mapPtr(asm.R1, spec.LostMap)
 	g.stackAddr(asm.R2, stackKey)
 	g.call(asm.FnMapLookupElem)
 	g.jump(asm.JEq.Imm(asm.R0, 0, ""), g.exit)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 )
@@ -47,7 +49,7 @@ func TestGoldenListings(t *testing.T) {
 }
 
 // describe prints the events' layouts and the maps.
-func describe(p *Program) string {
+func describe(p *spec.Program) string {
 	var b strings.Builder
 	for _, e := range p.Events {
 		b.WriteString("event " + p.Probes[e.Probe].Name + ":")
@@ -59,7 +61,7 @@ func describe(p *Program) string {
 		}
 		b.WriteString("\n")
 	}
-	for _, name := range []string{EventsMap, LostMap, ScratchMap, StacksMap} {
+	for _, name := range []string{spec.EventsMap, spec.LostMap, ScratchMap, spec.StacksMap} {
 		if m, ok := p.Maps[name]; ok {
 			b.WriteString("map " + name + " " + m.Type.String() + " value=" + itoa(int(m.ValueSize)) + " entries=" + itoa(int(m.MaxEntries)) + "\n")
 		}
@@ -69,9 +71,9 @@ func describe(p *Program) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-var renderNames = map[Render]string{
-	RenderUnsigned: "u", RenderSigned: "s", RenderHex: "x", RenderString: "string", RenderIPv4: "ipv4",
-	RenderIPv6: "ipv6", RenderMAC: "mac", RenderBE: "be", RenderBEHex: "behex", RenderStackID: "stack",
+var renderNames = map[spec.Render]string{
+	spec.RenderUnsigned: "u", spec.RenderSigned: "s", spec.RenderHex: "x", spec.RenderString: "string", spec.RenderIPv4: "ipv4",
+	spec.RenderIPv6: "ipv6", spec.RenderMAC: "mac", spec.RenderBE: "be", spec.RenderBEHex: "behex", spec.RenderStackID: "stack",
 }
 
 // compareGolden compares got with the golden file, or rewrites the file

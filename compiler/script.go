@@ -3,6 +3,8 @@ package compiler
 import (
 	"fmt"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
@@ -15,7 +17,7 @@ import (
 type scriptComp struct {
 	ki   *kinfo
 	opts Options
-	out  *Program
+	out  *spec.Program
 	maps map[string]*smap
 	// mapOrder lists maps in order of first appearance.
 	mapOrder []*smap
@@ -46,7 +48,7 @@ func hasScriptProbes(prog *lang.Program) bool {
 
 // compileProgram compiles a script: twice when a map was read before its
 // first assignment, so that the read knows the value's type.
-func compileProgram(prog *lang.Program, ki *kinfo, opts Options) (*Program, error) {
+func compileProgram(prog *lang.Program, ki *kinfo, opts Options) (*spec.Program, error) {
 	sc := &scriptComp{ki: ki, opts: opts, maps: map[string]*smap{}}
 	out, err := sc.compile(prog)
 	if err != nil || !sc.retry {
@@ -63,8 +65,8 @@ func compileProgram(prog *lang.Program, ki *kinfo, opts Options) (*Program, erro
 
 // compile checks and generates every probe, collecting one error per
 // probe block.
-func (sc *scriptComp) compile(prog *lang.Program) (*Program, error) {
-	sc.out = &Program{Src: prog.Src}
+func (sc *scriptComp) compile(prog *lang.Program) (*spec.Program, error) {
+	sc.out = &spec.Program{Src: prog.Src}
 	sc.scratch = 8
 	var errs lang.ErrorList
 	for _, p := range prog.Probes {
@@ -103,7 +105,7 @@ func (sc *scriptComp) compile(prog *lang.Program) (*Program, error) {
 		sc.out.Maps[k] = v
 	}
 	for d := range sc.stackDepths {
-		name := StackMap(d)
+		name := spec.StackMap(d)
 		sc.out.Maps[name] = &ebpf.MapSpec{Name: name, Type: ebpf.StackTrace, KeySize: 4,
 			ValueSize: uint32(8 * d), MaxEntries: stackEntries}
 	}
@@ -154,7 +156,7 @@ func (sc *scriptComp) used(n int) { sc.scratch = max(sc.scratch, n) }
 // attached after it ran.
 func (sc *scriptComp) addStartProbe() {
 	sc.out.Maps[startMap] = &ebpf.MapSpec{Name: startMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
-	pr := &Probe{Index: len(sc.out.Probes), Name: "BEGIN", Kind: AttachBegin}
+	pr := &spec.Probe{Index: len(sc.out.Probes), Name: "BEGIN", Kind: spec.AttachBegin}
 	insns := asm.Instructions{
 		asm.FnKtimeGetNs.Call(),
 		asm.StoreMem(asm.R10, stackTemp, asm.R0, asm.DWord),
@@ -186,7 +188,7 @@ func (sc *scriptComp) compileLine(lp *lineProbe) error {
 	}
 	lp.probe.Spec = programSpec(lp.probe, insns)
 	sc.out.Probes = append(sc.out.Probes, lp.probe)
-	ev := &Event{ID: uint32(lp.event), Kind: EventTrace, Probe: lp.probe.Index, Pos: lp.probe.Pos, Stack: stack}
+	ev := &spec.Event{ID: uint32(lp.event), Kind: spec.EventTrace, Probe: lp.probe.Index, Pos: lp.probe.Pos, Stack: stack}
 	for _, f := range lp.fields {
 		ev.Fields = append(ev.Fields, f.out)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
 
@@ -18,7 +20,7 @@ import (
 // program attaches and how its context is typed.
 type target struct {
 	ap       *lang.AttachPoint
-	kind     AttachKind
+	kind     spec.AttachKind
 	name     string // the probe builtin and Probe.Name: "kprobe:vfs_read"
 	target   string
 	offset   uint64
@@ -42,9 +44,9 @@ func isGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
 func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 	switch ap.Kind {
 	case lang.Begin, lang.End:
-		kind := AttachBegin
+		kind := spec.AttachBegin
 		if ap.Kind == lang.End {
-			kind = AttachEnd
+			kind = spec.AttachEnd
 		}
 		return []*target{{ap: ap, kind: kind, name: string(ap.Kind), typ: ebpf.RawTracepoint}}
 	case lang.Interval:
@@ -90,7 +92,7 @@ func (sc *scriptComp) interval(ap *lang.AttachPoint) *target {
 	if !ok || d <= 0 {
 		fail(ap, "interval needs s, ms, us or hz and a positive count")
 	}
-	return &target{ap: ap, kind: AttachInterval, name: "interval:" + ap.Unit + ":" + strconv.Itoa(int(ap.Period)),
+	return &target{ap: ap, kind: spec.AttachInterval, name: "interval:" + ap.Unit + ":" + strconv.Itoa(int(ap.Period)),
 		interval: d, typ: ebpf.PerfEvent}
 }
 
@@ -124,9 +126,9 @@ func (sc *scriptComp) functions(ap *lang.AttachPoint, name string) []string {
 }
 
 func (sc *scriptComp) kprobe(ap *lang.AttachPoint, fn string) *target {
-	t := &target{ap: ap, kind: AttachKprobe, fn: fn, offset: ap.Offset, typ: ebpf.Kprobe}
+	t := &target{ap: ap, kind: spec.AttachKprobe, fn: fn, offset: ap.Offset, typ: ebpf.Kprobe}
 	if ap.Kind == lang.Kretprobe {
-		t.kind = AttachKretprobe
+		t.kind = spec.AttachKretprobe
 	}
 	resolved, ok := sc.ki.symbols().ResolveFunc(fn)
 	if !ok {
@@ -181,7 +183,7 @@ func (sc *scriptComp) tracepoint(ap *lang.AttachPoint, name string) *target {
 	} else if err != nil {
 		fail(ap, "tracepoint %s:%s: %v", sub, ev, err)
 	}
-	return &target{ap: ap, kind: AttachTracepoint, name: "tracepoint:" + name, target: name, tp: fields, typ: ebpf.TracePoint}
+	return &target{ap: ap, kind: spec.AttachTracepoint, name: "tracepoint:" + name, target: name, tp: fields, typ: ebpf.TracePoint}
 }
 
 // rawTracepoint attaches as tp_btf with typed args when BTF describes the
@@ -194,7 +196,7 @@ func (sc *scriptComp) rawTracepoint(ap *lang.AttachPoint) *target {
 	if isGlob(ev) {
 		fail(ap, "wildcards in rawtracepoint names are not supported")
 	}
-	t := &target{ap: ap, kind: AttachRawTracepoint, name: "rawtracepoint:" + ev, target: ev, ctxArgs: true, typ: ebpf.RawTracepoint}
+	t := &target{ap: ap, kind: spec.AttachRawTracepoint, name: "rawtracepoint:" + ev, target: ev, ctxArgs: true, typ: ebpf.RawTracepoint}
 	if proto := sc.btfTrace(ev); proto != nil {
 		t.proto, t.skip = proto, 1
 		t.typ, t.attach, t.attachTo = ebpf.Tracing, ebpf.AttachTraceRawTp, ev
@@ -228,13 +230,13 @@ func (sc *scriptComp) fentry(ap *lang.AttachPoint, mod, fn string) *target {
 	if !ok {
 		failHint(ap, sc.ki.funcHint(fn), "no BTF for kernel function %s (fentry needs it)", fn)
 	}
-	t := &target{ap: ap, kind: AttachFentry, fn: fn, target: fn, proto: proto, ctxArgs: true,
+	t := &target{ap: ap, kind: spec.AttachFentry, fn: fn, target: fn, proto: proto, ctxArgs: true,
 		typ: ebpf.Tracing, attach: ebpf.AttachTraceFEntry, attachTo: fn, name: "kfunc:" + fn}
 	if mod != "" {
 		t.name = "kfunc:" + mod + ":" + fn
 	}
 	if ap.Kind == lang.Fexit {
-		t.kind, t.attach, t.name = AttachFexit, ebpf.AttachTraceFExit, "kretfunc"+t.name[len("kfunc"):]
+		t.kind, t.attach, t.name = spec.AttachFexit, ebpf.AttachTraceFExit, "kretfunc"+t.name[len("kfunc"):]
 	}
 	return t
 }

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
@@ -144,7 +146,7 @@ func (g *sgen) kstack(args ...lang.Expr) *sval {
 		}
 		g.sc.stackDepths[n.depth] = true
 	}
-	return &sval{kind: skInt, v: &value{t: s64Type, n: n}, rend: render{r: RenderStackID, size: 8}}
+	return &sval{kind: skInt, v: &value{t: s64Type, n: n}, rend: render{r: spec.RenderStackID, size: 8}}
 }
 
 // elapsed is nanoseconds since the script started: a hidden BEGIN probe
@@ -175,7 +177,7 @@ const startMap = "start"
 // retval types the return value of kretprobe and fexit probes.
 func (g *sgen) retval(e lang.Node) *sval {
 	switch g.t.kind {
-	case AttachKretprobe:
+	case spec.AttachKretprobe:
 		var t btf.Type = s64Type
 		if proto, ok := g.sc.ki.funcProto(g.t.fn); ok && proto.Return != nil {
 			if _, void := proto.Return.(*btf.Void); !void && isScalar(proto.Return) {
@@ -183,7 +185,7 @@ func (g *sgen) retval(e lang.Node) *sval {
 			}
 		}
 		return g.regValue(g.sc.ki.regs.ret, t)
-	case AttachFexit:
+	case spec.AttachFexit:
 		t := g.t.proto.Return
 		if t == nil || !isScalar(t) {
 			t = s64Type
@@ -215,7 +217,7 @@ func (g *sgen) ctxArg(i int, t btf.Type) *sval {
 // argN types arg0..arg9.
 func (g *sgen) argN(i int, at lang.Node) *sval {
 	switch g.t.kind {
-	case AttachKprobe:
+	case spec.AttachKprobe:
 		regs := g.sc.ki.regs
 		if i < len(regs.args) {
 			return g.regValue(regs.args[i], u64Type)
@@ -228,7 +230,7 @@ func (g *sgen) argN(i int, at lang.Node) *sval {
 			slot++
 		}
 		return intOf(u64Type, &nLoad{addr: add(sp, int64(8*slot)), size: 8})
-	case AttachRawTracepoint, AttachFentry, AttachFexit:
+	case spec.AttachRawTracepoint, spec.AttachFentry, spec.AttachFexit:
 		n := 12
 		var t btf.Type = u64Type
 		if g.t.proto != nil {
@@ -244,7 +246,7 @@ func (g *sgen) argN(i int, at lang.Node) *sval {
 			t = u64Type
 		}
 		return g.ctxArg(i, t)
-	case AttachKretprobe:
+	case spec.AttachKretprobe:
 		fail(at, "arg%d is not available in kretprobe probes (the arguments are gone at return)", i)
 	}
 	fail(at, "arg%d exists only in kprobe, rawtracepoint, fentry and fexit probes", i)
@@ -254,7 +256,7 @@ func (g *sgen) argN(i int, at lang.Node) *sval {
 // arg types args->name.
 func (g *sgen) arg(name string, at lang.Node) *sval {
 	switch {
-	case g.t.kind == AttachTracepoint:
+	case g.t.kind == spec.AttachTracepoint:
 		for _, f := range g.t.tp {
 			if f.Name == name {
 				return g.tpArg(f, at)

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
@@ -22,15 +24,15 @@ var functionNames = []string{
 // conversions are the functions that choose how a value prints, as the
 // name prefixes do.
 var conversions = map[string]render{
-	"ip": {RenderIPv4, 4}, "ip6": {RenderIPv6, 16}, "mac": {RenderMAC, 6},
-	"b16": {RenderBE, 2}, "b32": {RenderBE, 4}, "b64": {RenderBE, 8},
-	"B16": {RenderBEHex, 2}, "B32": {RenderBEHex, 4}, "B64": {RenderBEHex, 8},
+	"ip": {spec.RenderIPv4, 4}, "ip6": {spec.RenderIPv6, 16}, "mac": {spec.RenderMAC, 6},
+	"b16": {spec.RenderBE, 2}, "b32": {spec.RenderBE, 4}, "b64": {spec.RenderBE, 8},
+	"B16": {spec.RenderBEHex, 2}, "B32": {spec.RenderBEHex, 4}, "B64": {spec.RenderBEHex, 8},
 }
 
 // aggregations are the functions only a map assignment may call.
-var aggregations = map[string]MapKind{
-	"count": MapCount, "sum": MapSum, "avg": MapAvg, "min": MapMin, "max": MapMax,
-	"stats": MapStats, "hist": MapHist, "lhist": MapLhist,
+var aggregations = map[string]spec.MapKind{
+	"count": spec.MapCount, "sum": spec.MapSum, "avg": spec.MapAvg, "min": spec.MapMin, "max": spec.MapMax,
+	"stats": spec.MapStats, "hist": spec.MapHist, "lhist": spec.MapLhist,
 }
 
 func (g *sgen) nargs(e *lang.Call, lo, hi int) {
@@ -65,19 +67,19 @@ func (g *sgen) call1(e *lang.Call, stmt bool) *sval {
 		if len(e.Args) == 1 {
 			format = g.literal(e.Args[0], "time's format")
 		}
-		g.event(EventTime, format, "", nil, e)
+		g.event(spec.EventTime, format, "", nil, e)
 		return void
 	case "exit":
 		g.nargs(e, 0, 0)
-		g.event(EventExit, "", "", nil, e)
+		g.event(spec.EventExit, "", "", nil, e)
 		g.jump(asm.Ja.Label(""), g.exit)
 		return void
 	case "clear", "zero":
 		g.nargs(e, 1, 1)
 		m := g.mapArg(e.Args[0], e.Name)
-		kind := EventClear
+		kind := spec.EventClear
 		if e.Name == "zero" {
-			kind = EventZero
+			kind = spec.EventZero
 		}
 		g.event(kind, "", m.name, nil, e)
 		return void
@@ -156,13 +158,13 @@ func (g *sgen) valueCall(e *lang.Call) *sval {
 		if x.kind == skInt {
 			user = isUserPtr(x.v.t)
 		}
-		v := g.bytes(addr, n, user, render{r: RenderBytes, size: n})
+		v := g.bytes(addr, n, user, render{r: spec.RenderBytes, size: n})
 		v.size = n
 		return v
 	case "ksym":
 		g.nargs(e, 1, 1)
 		x := g.expr(e.Args[0])
-		return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[0])}, rend: render{r: RenderSym, size: 8}}
+		return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[0])}, rend: render{r: spec.RenderSym, size: 8}}
 	case "kaddr":
 		g.nargs(e, 1, 1)
 		name := g.literal(e.Args[0], "kaddr's symbol")
@@ -184,10 +186,10 @@ func (g *sgen) valueCall(e *lang.Call) *sval {
 		if a.Is4() {
 			b := a.As4()
 			return &sval{kind: skInt, v: &value{t: u32Type, n: &nConst{uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24}},
-				rend: render{r: RenderIPv4, size: 4}}
+				rend: render{r: spec.RenderIPv4, size: 4}}
 		}
 		b := a.As16()
-		return &sval{kind: skBytes, isLit: true, lit: b[:], size: 16, rend: render{r: RenderIPv6, size: 16}}
+		return &sval{kind: skBytes, isLit: true, lit: b[:], size: 16, rend: render{r: spec.RenderIPv6, size: 16}}
 	case "bswap", "ntohs", "ntohl", "htons", "htonl":
 		g.nargs(e, 1, 1)
 		x := g.expr(e.Args[0])
@@ -224,7 +226,7 @@ func (g *sgen) valueCall(e *lang.Call) *sval {
 	case "reg":
 		g.nargs(e, 1, 1)
 		name := g.literal(e.Args[0], "reg's register name")
-		if g.t.kind != AttachKprobe && g.t.kind != AttachKretprobe {
+		if g.t.kind != spec.AttachKprobe && g.t.kind != spec.AttachKretprobe {
 			fail(e, "reg() exists only in kprobe and kretprobe probes")
 		}
 		if _, ok := g.sc.ki.regs.offsets[name]; !ok {
@@ -289,12 +291,12 @@ func (g *sgen) ntop(e *lang.Call) *sval {
 		}
 	}
 	if v6 {
-		return g.convert(x, render{RenderIPv6, 16}, at)
+		return g.convert(x, render{spec.RenderIPv6, 16}, at)
 	}
 	if x.kind == skMem && sizeof(x.v.t) < 4 {
 		fail(at, "ntop needs 4 or 16 bytes, %s has %d", x.describe(), sizeof(x.v.t))
 	}
-	return g.convert(x, render{RenderIPv4, 4}, at)
+	return g.convert(x, render{spec.RenderIPv4, 4}, at)
 }
 
 // mapArg types a bare map argument (clear(@m), print(@m)).
@@ -317,7 +319,7 @@ func (g *sgen) print(e *lang.Call) {
 				fail(a, "%s must not be negative", what)
 			}
 		}
-		g.event(EventPrint, "", m.name, nil, e)
+		g.event(spec.EventPrint, "", m.name, nil, e)
 		ev := g.sc.out.Events[len(g.sc.out.Events)-1]
 		ev.Top, ev.Div = lim[0], lim[1]
 		return
@@ -326,5 +328,5 @@ func (g *sgen) print(e *lang.Call) {
 		fail(e.Args[1], "print of a value takes one argument")
 	}
 	v := g.settle(g.expr(e.Args[0]), e.Args[0])
-	g.event(EventPrint, "", "", []*sval{v}, e)
+	g.event(spec.EventPrint, "", "", []*sval{v}, e)
 }

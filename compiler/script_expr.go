@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
@@ -25,7 +27,7 @@ const (
 // render is how a value prints when the script's source asks for more
 // than its type says: a name prefix, ntop(), ksym(), kstack.
 type render struct {
-	r    Render
+	r    spec.Render
 	size int // bytes the render reads; 0 means "as the type says"
 }
 

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
@@ -19,7 +21,7 @@ type sgen struct {
 	*gen
 	sc      *scriptComp
 	t       *target
-	probe   *Probe
+	probe   *spec.Probe
 	buf     asm.Register // the per-CPU scratch value
 	vars    map[string]*svar
 	varList []*svar
@@ -48,7 +50,7 @@ type svar struct {
 
 // probe generates the program of block p at target t.
 func (sc *scriptComp) probe(p *lang.Probe, t *target) {
-	pr := &Probe{Index: len(sc.out.Probes), Name: t.name, Kind: t.kind, Target: t.target,
+	pr := &spec.Probe{Index: len(sc.out.Probes), Name: t.name, Kind: t.kind, Target: t.target,
 		Offset: t.offset, Interval: t.interval, Pos: t.ap.Pos}
 	events := len(sc.out.Events)
 	defer func() {

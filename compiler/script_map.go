@@ -3,6 +3,7 @@ package compiler
 import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/surftrace/surftrace/spec"
 
 	"github.com/surftrace/surftrace/lang"
 )
@@ -15,11 +16,11 @@ type smap struct {
 	// keyed is set once the key layout is known; keys holds one field per
 	// key expression, at 8-byte aligned offsets.
 	keyed   bool
-	keys    []*Field
+	keys    []*spec.Field
 	keyKind []skind
 	keySize int
-	kind    MapKind
-	value   *Field // MapScalar: the value's layout
+	kind    spec.MapKind
+	value   *spec.Field // MapScalar: the value's layout
 	valKind skind
 	// provisional is set when a read typed the map before any assignment.
 	provisional bool
@@ -39,14 +40,14 @@ func (sc *scriptComp) mapNamed(ref *lang.MapRef) *smap {
 }
 
 // perCPU reports whether m's values are per CPU (the aggregations).
-func (m *smap) perCPU() bool { return m.kind != MapScalar }
+func (m *smap) perCPU() bool { return m.kind != spec.MapScalar }
 
 // valueSize is the size of one (per-CPU) value.
 func (m *smap) valueSize() int {
 	switch m.kind {
-	case MapScalar:
+	case spec.MapScalar:
 		return (m.value.Size + 7) &^ 7
-	case MapAvg, MapStats, MapMin, MapMax:
+	case spec.MapAvg, spec.MapStats, spec.MapMin, spec.MapMax:
 		return 16
 	}
 	return 8
@@ -55,7 +56,7 @@ func (m *smap) valueSize() int {
 // fullKeySize is the key's size in the kernel: the fields, and for hist
 // and lhist the u32 bucket index; 8 zero bytes for a map without keys.
 func (m *smap) fullKeySize() int {
-	if m.kind == MapHist || m.kind == MapLhist {
+	if m.kind == spec.MapHist || m.kind == spec.MapLhist {
 		return m.keySize + 4
 	}
 	if m.keySize == 0 {
@@ -75,12 +76,12 @@ func (m *smap) spec() *ebpf.MapSpec {
 }
 
 // info says how the runtime prints m.
-func (m *smap) info() *MapInfo {
-	info := &MapInfo{Name: m.name, Kind: m.kind, Key: m.keys, PerCPU: m.perCPU()}
-	if m.kind == MapScalar {
+func (m *smap) info() *spec.MapInfo {
+	info := &spec.MapInfo{Name: m.name, Kind: m.kind, Key: m.keys, PerCPU: m.perCPU()}
+	if m.kind == spec.MapScalar {
 		info.Value = m.value
 	}
-	if m.kind == MapLhist {
+	if m.kind == spec.MapLhist {
 		info.Min, info.Max, info.Step = m.lo, m.hi, m.st
 	}
 	return info
@@ -166,10 +167,10 @@ func keyName(keys []lang.Expr, i int) string {
 }
 
 // setKind gives m its value kind, or checks that it agrees.
-func (g *sgen) setKind(m *smap, kind MapKind, at lang.Node) {
+func (g *sgen) setKind(m *smap, kind spec.MapKind, at lang.Node) {
 	switch {
 	case m.kind == 0 || m.provisional:
-		if m.provisional && (m.kind != kind || kind != MapScalar) {
+		if m.provisional && (m.kind != kind || kind != spec.MapScalar) {
 			g.sc.retry = true
 		}
 		m.kind, m.provisional = kind, false
@@ -178,15 +179,15 @@ func (g *sgen) setKind(m *smap, kind MapKind, at lang.Node) {
 	}
 }
 
-var kindNames = map[MapKind]string{
-	MapScalar: "values", MapCount: "count()", MapSum: "sum()", MapAvg: "avg()", MapMin: "min()",
-	MapMax: "max()", MapStats: "stats()", MapHist: "hist()", MapLhist: "lhist()",
+var kindNames = map[spec.MapKind]string{
+	spec.MapScalar: "values", spec.MapCount: "count()", spec.MapSum: "sum()", spec.MapAvg: "avg()", spec.MapMin: "min()",
+	spec.MapMax: "max()", spec.MapStats: "stats()", spec.MapHist: "hist()", spec.MapLhist: "lhist()",
 }
 
 // setValue types a scalar map's value from v, or checks it.
 func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 	wasProvisional := m.provisional
-	g.setKind(m, MapScalar, at)
+	g.setKind(m, spec.MapScalar, at)
 	if m.value != nil && !wasProvisional {
 		if v.kind != m.valKind {
 			fail(at, "map %s holds %s values; cannot assign %s", m.name, kindWord(m.valKind), kindWord(v.kind))
@@ -203,17 +204,17 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 	if r, size, ok := prefixRender(m.name[1:]); ok && v.kind == skInt {
 		f.Size, f.Render = size, r
 	}
-	if v.kind == skInt && f.Render != RenderStackID && f.Render != RenderKsym && f.Render != RenderSym && f.Size == 8 && f.Render != RenderSigned {
-		f.Render = RenderUnsigned
+	if v.kind == skInt && f.Render != spec.RenderStackID && f.Render != spec.RenderKsym && f.Render != spec.RenderSym && f.Size == 8 && f.Render != spec.RenderSigned {
+		f.Render = spec.RenderUnsigned
 	}
 	m.value, m.valKind = f, v.kind
 }
 
 // valueField lays out v as a map value: a string (also inside a tuple)
 // gets the full string size so later, longer values fit.
-func (g *sgen) valueField(v *sval) *Field {
+func (g *sgen) valueField(v *sval) *spec.Field {
 	if v.kind == skTuple {
-		f := &Field{Render: RenderTuple}
+		f := &spec.Field{Render: spec.RenderTuple}
 		for _, e := range v.elems {
 			ef := g.valueField(e)
 			ef.Offset = f.Size
@@ -233,18 +234,18 @@ func (g *sgen) valueField(v *sval) *Field {
 }
 
 // sameShape reports whether tuple v has the elements of field f.
-func sameShape(f *Field, v *sval) bool {
+func sameShape(f *spec.Field, v *sval) bool {
 	if len(f.Elems) != len(v.elems) {
 		return false
 	}
 	for i, e := range v.elems {
 		want := skInt
 		switch f.Elems[i].Render {
-		case RenderString:
+		case spec.RenderString:
 			want = skStr
-		case RenderBytes:
+		case spec.RenderBytes:
 			want = skBytes
-		case RenderTuple:
+		case spec.RenderTuple:
 			want = skTuple
 		}
 		if e.kind != want && !(want == skInt && e.kind == skBytes) {
@@ -326,7 +327,7 @@ func (g *sgen) mapUpdate(ref *lang.MapRef, op string, v *sval, at lang.Node) {
 	if m.kind == 0 || m.provisional {
 		g.setValue(m, &sval{kind: skInt, v: &value{t: s64Type}}, at)
 	}
-	if m.kind != MapScalar || m.valKind != skInt {
+	if m.kind != spec.MapScalar || m.valKind != skInt {
 		fail(at, "map %s holds %s; %s= needs an integer map", m.name, kindNames[m.kind], op)
 	}
 	n := g.intNode(v, at)
@@ -361,13 +362,13 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 		g.sc.retry = true
 	}
 	switch m.kind {
-	case MapHist, MapLhist, MapAvg, MapStats:
+	case spec.MapHist, spec.MapLhist, spec.MapAvg, spec.MapStats:
 		fail(ref, "map %s holds %s, which cannot be read in a probe", m.name, kindNames[m.kind])
 	}
 	key := g.key(m, ref, 0)
 	p := g.lookup(m, key)
 	skip := g.label()
-	if m.kind == MapScalar && m.valKind != skInt {
+	if m.kind == spec.MapScalar && m.valKind != skInt {
 		size := m.valueSize()
 		out := &sval{kind: m.valKind, off: g.region(size), size: size, rend: render{r: m.value.Render, size: m.value.Size}}
 		if m.valKind == skStr {
@@ -391,8 +392,8 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 	g.emit(asm.LoadMem(r, p, 0, asm.DWord))
 	g.place(skip)
 	v := intOf(s64Type, &nReg{r})
-	if m.kind == MapScalar {
-		if m.value.Render == RenderUnsigned {
+	if m.kind == spec.MapScalar {
+		if m.value.Render == spec.RenderUnsigned {
 			v.v.t = u64Type
 		}
 		if !isIntegerRender(m.value.Render) {
@@ -403,17 +404,17 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 }
 
 // tupleAt is the tuple laid out as f in scratch space at off.
-func (g *sgen) tupleAt(off int, f *Field) *sval {
+func (g *sgen) tupleAt(off int, f *spec.Field) *sval {
 	out := &sval{kind: skTuple}
 	for _, ef := range f.Elems {
 		at := off + ef.Offset
 		var e *sval
 		switch {
-		case ef.Render == RenderTuple:
+		case ef.Render == spec.RenderTuple:
 			e = g.tupleAt(at, ef)
-		case ef.Render == RenderString:
+		case ef.Render == spec.RenderString:
 			e = &sval{kind: skStr, off: at, size: (ef.Size + 7) &^ 7}
-		case ef.Render == RenderBytes || ef.Size > 8:
+		case ef.Render == spec.RenderBytes || ef.Size > 8:
 			e = &sval{kind: skBytes, off: at, size: ef.Size, rend: render{r: ef.Render, size: ef.Size}}
 		default:
 			r := g.vreg()
@@ -423,7 +424,7 @@ func (g *sgen) tupleAt(off int, f *Field) *sval {
 			}
 			g.emit(asm.LoadMem(r, g.buf, int16(at), sizeOp(size)))
 			t := u64Type
-			if ef.Render == RenderSigned {
+			if ef.Render == spec.RenderSigned {
 				t = s64Type
 			}
 			e = intOf(t, &nReg{r})
@@ -439,7 +440,7 @@ func (g *sgen) tupleAt(off int, f *Field) *sval {
 // mapDelete generates delete(@m[k]).
 func (g *sgen) mapDelete(ref *lang.MapRef) {
 	m := g.sc.mapNamed(ref)
-	if m.kind == MapHist || m.kind == MapLhist {
+	if m.kind == spec.MapHist || m.kind == spec.MapLhist {
 		fail(ref, "delete of one key of a histogram is not supported; clear(%s) clears it", m.name)
 	}
 	key := g.key(m, ref, 0)
@@ -450,9 +451,9 @@ func (g *sgen) mapDelete(ref *lang.MapRef) {
 
 // aggregate generates @m[k] = count() and the other aggregations on
 // per-CPU values: no other CPU writes them, so plain adds do not race.
-func (g *sgen) aggregate(m *smap, ref *lang.MapRef, kind MapKind, c *lang.Call) {
-	want := map[MapKind]int{MapCount: 0, MapLhist: 4}[kind]
-	if kind != MapCount && kind != MapLhist {
+func (g *sgen) aggregate(m *smap, ref *lang.MapRef, kind spec.MapKind, c *lang.Call) {
+	want := map[spec.MapKind]int{spec.MapCount: 0, spec.MapLhist: 4}[kind]
+	if kind != spec.MapCount && kind != spec.MapLhist {
 		want = 1
 	}
 	g.nargs(c, want, want)
@@ -460,21 +461,21 @@ func (g *sgen) aggregate(m *smap, ref *lang.MapRef, kind MapKind, c *lang.Call) 
 	if want > 0 {
 		x = g.intNode(g.settle(g.expr(c.Args[0]), c.Args[0]), c.Args[0])
 	}
-	if kind == MapLhist {
+	if kind == spec.MapLhist {
 		lo := g.constArg(c.Args[1], "lhist's min")
 		hi := g.constArg(c.Args[2], "lhist's max")
 		st := g.constArg(c.Args[3], "lhist's step")
 		if lo < 0 || hi <= lo || st <= 0 || (hi-lo)/st > 1000 {
 			fail(c, "lhist needs 0 <= min < max and step > 0, with at most 1000 buckets")
 		}
-		if m.kind == MapLhist && !m.provisional && (m.lo != lo || m.hi != hi || m.st != st) {
+		if m.kind == spec.MapLhist && !m.provisional && (m.lo != lo || m.hi != hi || m.st != st) {
 			fail(c, "map %s is an lhist with other bounds where first used", m.name)
 		}
 		m.lo, m.hi, m.st = lo, hi, st
 	}
 	g.setKind(m, kind, c)
 	extra := 0
-	if kind == MapHist || kind == MapLhist {
+	if kind == spec.MapHist || kind == spec.MapLhist {
 		extra = 4
 	}
 	key := g.key(m, ref, extra)
@@ -484,7 +485,7 @@ func (g *sgen) aggregate(m *smap, ref *lang.MapRef, kind MapKind, c *lang.Call) 
 	}
 	if extra > 0 {
 		var idx asm.Register
-		if kind == MapHist {
+		if kind == spec.MapHist {
 			idx = g.log2Bucket(xr)
 		} else {
 			idx = g.linearBucket(xr, m.lo, m.hi, m.st)
@@ -494,14 +495,14 @@ func (g *sgen) aggregate(m *smap, ref *lang.MapRef, kind MapKind, c *lang.Call) 
 	p, skip := g.lookupOrInit(m, key)
 	t := g.vreg()
 	switch kind {
-	case MapCount, MapHist, MapLhist:
+	case spec.MapCount, spec.MapHist, spec.MapLhist:
 		g.emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
-	case MapSum:
+	case spec.MapSum:
 		g.emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 0, t, asm.DWord))
-	case MapAvg, MapStats:
+	case spec.MapAvg, spec.MapStats:
 		g.emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
 		g.emit(asm.LoadMem(t, p, 8, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 8, t, asm.DWord))
-	case MapMin, MapMax:
+	case spec.MapMin, spec.MapMax:
 		// {value, set}: a CPU that never saw a value has set == 0, so a
 		// true minimum or maximum of 0 is not mistaken for "unset".
 		set := g.label()
@@ -509,7 +510,7 @@ func (g *sgen) aggregate(m *smap, ref *lang.MapRef, kind MapKind, c *lang.Call) 
 		g.jump(asm.JEq.Imm(t, 0, ""), set)
 		g.emit(asm.LoadMem(t, p, 0, asm.DWord))
 		keep := asm.JSGE
-		if kind == MapMax {
+		if kind == spec.MapMax {
 			keep = asm.JSLE
 		}
 		g.jump(keep.Reg(xr, t, ""), skip)

@@ -3,18 +3,12 @@ package compiler
 import (
 	"slices"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/surftrace/surftrace/kernel"
 )
-
-// SeenBy names tracepoints that see an object a kprobe's function takes,
-// for the runtime to suggest when the kernel cannot attach kprobes.
-type SeenBy struct {
-	Type   string   // "struct sk_buff"
-	Events []string // "net:net_dev_queue", sorted, at most maxSeenBy
-	More   bool     // more tracepoints see it than Events lists
-}
 
 // maxSeenBy is how many tracepoints a suggestion names.
 const maxSeenBy = 6
@@ -28,12 +22,12 @@ var broadTypes = map[string]bool{"net": true, "pt_regs": true, "nsproxy": true, 
 // type that tracepoints see and lists them. It returns nil when none does.
 // The most specific type wins: a broad type loses to any other, and among
 // the rest the one more tracepoints see (more places to look).
-func (ki *kinfo) seenBy(proto *btf.FuncProto) *SeenBy {
+func (ki *kinfo) seenBy(proto *btf.FuncProto) *spec.SeenBy {
 	if proto == nil {
 		return nil
 	}
 	index := ki.tracepointsByStruct()
-	var best *SeenBy
+	var best *spec.SeenBy
 	var bestN int
 	bestBroad := true
 	for _, p := range proto.Params {
@@ -46,7 +40,7 @@ func (ki *kinfo) seenBy(proto *btf.FuncProto) *SeenBy {
 			continue
 		}
 		events := index[name]
-		best = &SeenBy{Type: "struct " + name, Events: slices.Clone(events[:min(len(events), maxSeenBy)]), More: len(events) > maxSeenBy}
+		best = &spec.SeenBy{Type: "struct " + name, Events: slices.Clone(events[:min(len(events), maxSeenBy)]), More: len(events) > maxSeenBy}
 		bestN, bestBroad = n, broad
 	}
 	return best

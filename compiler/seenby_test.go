@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/kernel"
 )
 
@@ -13,11 +15,11 @@ import (
 func TestSeenBy(t *testing.T) {
 	for _, tc := range []struct {
 		line string
-		want *SeenBy
+		want *spec.SeenBy
 	}{
 		// sk_buff over sock (no tracepoint) and net (broad).
-		{`p ip_output`, &SeenBy{Type: "struct sk_buff", Events: []string{"net:netif_receive_skb", "skb:kfree_skb"}}},
-		{`r dev_queue_xmit`, &SeenBy{Type: "struct sk_buff", Events: []string{"net:netif_receive_skb", "skb:kfree_skb"}}},
+		{`p ip_output`, &spec.SeenBy{Type: "struct sk_buff", Events: []string{"net:netif_receive_skb", "skb:kfree_skb"}}},
+		{`r dev_queue_xmit`, &spec.SeenBy{Type: "struct sk_buff", Events: []string{"net:netif_receive_skb", "skb:kfree_skb"}}},
 		{`p _do_fork`, nil},
 		{`p netif_skb_noproto`, nil},
 	} {

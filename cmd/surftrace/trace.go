@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
@@ -68,7 +70,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	}
 	opts := compiler.Options{Stack: c.stack || c.folded != ""}
 	if c.pcapFile != "" {
-		opts.Capture = compiler.MaxCapture
+		opts.Capture = spec.MaxCapture
 	}
 	p, err := compiler.Compile(prog, k, opts)
 	if err != nil {
@@ -91,7 +93,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	}
 	var packets *pcap.Writer
 	if c.pcapFile != "" {
-		if packets, err = pcap.Create(c.pcapFile, compiler.MaxCapture); err != nil {
+		if packets, err = pcap.Create(c.pcapFile, spec.MaxCapture); err != nil {
 			return err
 		}
 		defer packets.Close()

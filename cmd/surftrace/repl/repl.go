@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/chzyer/readline"
 
 	"github.com/surftrace/surftrace/compiler"
@@ -44,7 +46,7 @@ type Config struct {
 	// Packet and Stack, when set, receive every probe's captured packets
 	// and kernel stacks (see runtime.Output), e.g. for --pcap and --folded.
 	Packet func(runtime.Packet)
-	Stack  func(*compiler.Probe, []string)
+	Stack  func(*spec.Probe, []string)
 	// Tracefs is the tracefs mount for tracepoint and function names;
 	// "" means /sys/kernel/tracing.
 	Tracefs string
