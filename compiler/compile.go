@@ -84,7 +84,6 @@ func compileLines(prog *lang.Program, ki *kinfo, opts Options) (*spec.Program, e
 			errs = append(errs, err)
 			continue
 		}
-		addCapture(ki, opts, p, lp)
 		lines = append(lines, lp)
 	}
 	if len(errs) == 1 {
@@ -94,25 +93,46 @@ func compileLines(prog *lang.Program, ki *kinfo, opts Options) (*spec.Program, e
 		return nil, err
 	}
 	scratch, stacks := 8, false
-	for _, lp := range lines {
-		stack, record, need := layout(lp)
-		scratch = max(scratch, need)
-		stacks = stacks || lp.stack || usesStackID(lp)
-		insns, err := genLine(ki, lp, stack, record)
+	for i, lp := range lines {
+		lb, err := buildLine(ki, opts, prog.Probes[i], lp, i)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", lp.probe.Pos, err)
+			return nil, err
 		}
-		lp.probe.Spec = programSpec(lp.probe, insns)
+		scratch, stacks = max(scratch, lb.scratch), stacks || lb.stacks
 		out.Probes = append(out.Probes, lp.probe)
-		ev := &spec.Event{ID: uint32(lp.probe.Index), Kind: spec.EventTrace, Probe: lp.probe.Index, Pos: lp.probe.Pos, Stack: stack}
-		for _, f := range lp.fields {
-			ev.Fields = append(ev.Fields, f.out)
-		}
-		captureEvent(lp, ev)
-		out.Events = append(out.Events, ev)
+		out.Events = append(out.Events, lb.event)
 	}
 	out.Maps = commonMaps(opts, len(lines), scratch, stacks)
 	return out, nil
+}
+
+// lineBuild is what one expression line adds to a Program besides its
+// probe (lineProbe.probe).
+type lineBuild struct {
+	event   *spec.Event
+	scratch int  // bytes of ScratchMap's value the program needs
+	stacks  bool // the program takes a stack id
+}
+
+// buildLine is the per-line pipeline after checkLine, one for a file of
+// lines and for the lines inside a script alike: the packet capture
+// (Options.Capture), the record's layout, code generation, the probe's
+// program spec, and its Event, numbered event.
+func buildLine(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe, event int) (*lineBuild, error) {
+	addCapture(ki, opts, p, lp)
+	stack, record, need := layout(lp)
+	lp.event = event
+	insns, err := genLine(ki, lp, stack, record)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", lp.probe.Pos, err)
+	}
+	lp.probe.Spec = programSpec(lp.probe, insns)
+	ev := &spec.Event{ID: uint32(event), Kind: spec.EventTrace, Probe: lp.probe.Index, Pos: lp.probe.Pos, Stack: stack}
+	for _, f := range lp.fields {
+		ev.Fields = append(ev.Fields, f.out)
+	}
+	captureEvent(lp, ev)
+	return &lineBuild{event: ev, scratch: need, stacks: lp.stack || usesStackID(lp)}, nil
 }
 
 // checkOne checks one line, turning its first error into a value so that

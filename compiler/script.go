@@ -76,7 +76,7 @@ func (sc *scriptComp) compile(prog *lang.Program) (*spec.Program, error) {
 				errs = append(errs, err)
 				continue
 			}
-			if err := sc.compileLine(lp); err != nil {
+			if err := sc.compileLine(p, lp); err != nil {
 				return nil, err
 			}
 			continue
@@ -177,21 +177,14 @@ func (sc *scriptComp) addStartProbe() {
 }
 
 // compileLine generates one checked expression line into the program.
-func (sc *scriptComp) compileLine(lp *lineProbe) error {
-	stack, record, need := layout(lp)
-	sc.scratch = max(sc.scratch, need)
-	sc.stacks = sc.stacks || lp.stack || usesStackID(lp)
-	lp.event = len(sc.out.Events)
-	insns, err := genLine(sc.ki, lp, stack, record)
+func (sc *scriptComp) compileLine(p *lang.Probe, lp *lineProbe) error {
+	lb, err := buildLine(sc.ki, sc.opts, p, lp, len(sc.out.Events))
 	if err != nil {
-		return fmt.Errorf("%s: %w", lp.probe.Pos, err)
+		return err
 	}
-	lp.probe.Spec = programSpec(lp.probe, insns)
+	sc.scratch = max(sc.scratch, lb.scratch)
+	sc.stacks = sc.stacks || lb.stacks
 	sc.out.Probes = append(sc.out.Probes, lp.probe)
-	ev := &spec.Event{ID: uint32(lp.event), Kind: spec.EventTrace, Probe: lp.probe.Index, Pos: lp.probe.Pos, Stack: stack}
-	for _, f := range lp.fields {
-		ev.Fields = append(ev.Fields, f.out)
-	}
-	sc.out.Events = append(sc.out.Events, ev)
+	sc.out.Events = append(sc.out.Events, lb.event)
 	return nil
 }
