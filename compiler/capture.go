@@ -3,6 +3,7 @@ package compiler
 import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/surftrace/surftrace/lang"
@@ -16,11 +17,11 @@ const fieldPacket fieldKind = 100
 
 // nPacket carries what g.packet reads; it is never computed as a value.
 type nPacket struct {
-	skb, head, mac, network, data, len node
+	skb, head, mac, network, data, len codegen.Node
 	snap                               int
 }
 
-func (n *nPacket) key() string { return "packet(" + n.skb.key() + ")" }
+func (n *nPacket) Key() string { return "packet(" + n.skb.Key() + ")" }
 
 // addCapture appends the packet field to lp when opts.Capture asks for it
 // and the line has an skb: its first skb cast operand, else its first
@@ -63,7 +64,7 @@ func addCapture(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe) {
 }
 
 // captureSkb finds the node of the line's skb pointer, or nil.
-func (c *lineChecker) captureSkb(p *lang.Probe) (node, lang.Node) {
+func (c *lineChecker) captureSkb(p *lang.Probe) (codegen.Node, lang.Node) {
 	trace := p.Body[0].(*lang.TraceStmt)
 	for _, tf := range trace.Fields {
 		if sc := findSkbCast(tf.Value); sc != nil {
@@ -110,7 +111,7 @@ func findSkbCast(e lang.Expr) *lang.SkbCast {
 }
 
 // castOperand types the skb pointer an skb cast reads, as skbCast does.
-func (c *lineChecker) castOperand(e *lang.SkbCast) node {
+func (c *lineChecker) castOperand(e *lang.SkbCast) codegen.Node {
 	inner, chain := skbOperand(e)
 	skb := c.expr(inner)
 	for !skbLike(skb.t) && len(chain) > 0 {
@@ -122,18 +123,18 @@ func (c *lineChecker) castOperand(e *lang.SkbCast) node {
 	}
 	n := rvalue(skb, e.X)
 	if skbPtrPtr(skb.t) {
-		n = &nLoad{addr: n, size: 8}
+		n = &codegen.Load{Addr: n, Size: 8}
 	}
 	return n
 }
 
 // captureLoad reads member name of the sk_buff at skb.
-func captureLoad(at lang.Node, st *btf.Struct, skb node, name string, size int) node {
+func captureLoad(at lang.Node, st *btf.Struct, skb codegen.Node, name string, size int) codegen.Node {
 	m, off, ok := findMember(st.Members, name, 0)
 	if !ok || sizeof(m.Type) != size {
 		fail(at, "struct sk_buff has no %d-byte member %s in this kernel", size, name)
 	}
-	return &nLoad{addr: add(skb, int64(off/8)), size: size}
+	return &codegen.Load{Addr: codegen.Add(skb, int64(off/8)), Size: size}
 }
 
 // captureEvent moves the packet field of lp out of ev.Fields into
@@ -154,31 +155,31 @@ func captureEvent(lp *lineProbe, ev *spec.Event) {
 func (g *lineGen) packet(f *lineField) {
 	n := f.n.(*nPacket)
 	base := int16(spec.HdrSize + f.out.Offset)
-	head, mac, network := g.val(n.head), g.val(n.mac), g.val(n.network)
-	data, length := g.val(n.data), g.val(n.len)
+	head, mac, network := g.Val(n.head), g.Val(n.mac), g.Val(n.network)
+	data, length := g.Val(n.data), g.Val(n.len)
 
-	hasMac := g.label()
-	g.emit(asm.StoreMem(g.buf, base+8, mac, asm.Half), asm.StoreImm(g.buf, base+10, spec.CaptureEthernet, asm.Byte))
-	g.jump(asm.JNE.Imm(mac, 0xffff, ""), hasMac)
-	g.emit(asm.StoreMem(g.buf, base+8, network, asm.Half), asm.StoreImm(g.buf, base+10, spec.CaptureIP, asm.Byte))
-	g.place(hasMac)
+	hasMac := g.Label()
+	g.Emit(asm.StoreMem(g.buf, base+8, mac, asm.Half), asm.StoreImm(g.buf, base+10, spec.CaptureEthernet, asm.Byte))
+	g.Jump(asm.JNE.Imm(mac, 0xffff, ""), hasMac)
+	g.Emit(asm.StoreMem(g.buf, base+8, network, asm.Half), asm.StoreImm(g.buf, base+10, spec.CaptureIP, asm.Byte))
+	g.Place(hasMac)
 
-	off, start, total := g.vreg(), g.vreg(), g.vreg()
-	g.emit(asm.LoadMem(off, g.buf, base+8, asm.Half))
-	g.emit(asm.Mov.Reg(start, head), asm.Add.Reg(start, off))
+	off, start, total := g.Reg(), g.Reg(), g.Reg()
+	g.Emit(asm.LoadMem(off, g.buf, base+8, asm.Half))
+	g.Emit(asm.Mov.Reg(start, head), asm.Add.Reg(start, off))
 	// total = len + (data - start): the bytes from the first header on.
-	g.emit(asm.Mov.Reg(total, length), asm.Add.Reg(total, data), asm.Sub.Reg(total, start))
-	g.emit(asm.StoreMem(g.buf, base, total, asm.Word), asm.StoreMem(g.buf, base+4, total, asm.Word))
-	fits := g.label()
-	g.jump(asm.JLE.Imm(total, int32(n.snap), ""), fits)
-	g.emit(asm.StoreImm(g.buf, base+4, int64(n.snap), asm.Word))
-	g.place(fits)
+	g.Emit(asm.Mov.Reg(total, length), asm.Add.Reg(total, data), asm.Sub.Reg(total, start))
+	g.Emit(asm.StoreMem(g.buf, base, total, asm.Word), asm.StoreMem(g.buf, base+4, total, asm.Word))
+	fits := g.Label()
+	g.Jump(asm.JLE.Imm(total, int32(n.snap), ""), fits)
+	g.Emit(asm.StoreImm(g.buf, base+4, int64(n.snap), asm.Word))
+	g.Place(fits)
 
 	// Reload the length so the verifier sees it bounded by snap.
-	caplen := g.vreg()
-	g.emit(asm.LoadMem(caplen, g.buf, base+4, asm.Word))
-	g.jump(asm.JGT.Imm(caplen, int32(n.snap), ""), g.exit)
-	g.emit(asm.Mov.Reg(asm.R1, g.buf), asm.Add.Imm(asm.R1, int32(base+captureHdr)))
-	g.emit(asm.Mov.Reg(asm.R2, caplen), asm.Mov.Reg(asm.R3, start))
-	g.call(asm.FnProbeReadKernel)
+	caplen := g.Reg()
+	g.Emit(asm.LoadMem(caplen, g.buf, base+4, asm.Word))
+	g.Jump(asm.JGT.Imm(caplen, int32(n.snap), ""), g.Exit)
+	g.Emit(asm.Mov.Reg(asm.R1, g.buf), asm.Add.Imm(asm.R1, int32(base+captureHdr)))
+	g.Emit(asm.Mov.Reg(asm.R2, caplen), asm.Mov.Reg(asm.R3, start))
+	g.Call(asm.FnProbeReadKernel)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"runtime/debug"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/cilium/ebpf"
@@ -47,7 +49,7 @@ func Compile(prog *lang.Program, k kernel.Kernel, opts Options) (p *spec.Program
 			case *lang.Error:
 				err = e
 			case error:
-				if errors.Is(e, errTooComplex) {
+				if errors.Is(e, codegen.ErrTooComplex) {
 					err = e
 					return
 				}

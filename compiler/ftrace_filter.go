@@ -5,6 +5,8 @@ import (
 	"math/bits"
 	"strings"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/cilium/ebpf/asm"
@@ -80,7 +82,7 @@ func sides(e lang.Expr) (operand, lit lang.Expr) {
 func (l *ftraceLowerer) compare(t *ftext, c *condCmp, e lang.Expr) {
 	operand, lit := sides(e)
 	name, f := l.operandName(c.x, operand)
-	v, ok := constOf(c.y)
+	v, ok := codegen.ConstOf(c.y)
 	if !ok {
 		fail(e, "ftrace filters compare a field with a literal, not two fields")
 	}
@@ -96,10 +98,10 @@ func (l *ftraceLowerer) compare(t *ftext, c *condCmp, e lang.Expr) {
 // operandName finds the field a checked filter operand x reads: a field
 // of the line, a tracepoint field or common_pid. f is nil for the latter
 // two.
-func (l *ftraceLowerer) operandName(x node, at lang.Expr) (string, *lineField) {
-	key := x.key()
+func (l *ftraceLowerer) operandName(x codegen.Node, at lang.Expr) (string, *lineField) {
+	key := x.Key()
 	for i, f := range l.lp.fields {
-		if f.kind == fieldScalar && (key == f.n.key() || key == filterValueKey(f)) {
+		if f.kind == fieldScalar && (key == f.n.Key() || key == filterValueKey(f)) {
 			if l.fp.Kind == spec.AttachTracepoint {
 				return l.tpAlias(i, at), f
 			}
@@ -107,13 +109,13 @@ func (l *ftraceLowerer) operandName(x node, at lang.Expr) (string, *lineField) {
 		}
 	}
 	switch n := stripTruncate(x).(type) {
-	case *nCall:
-		if n.fn == asm.FnGetCurrentPidTgid {
+	case *codegen.Helper:
+		if n.Fn == asm.FnGetCurrentPidTgid {
 			return "common_pid", nil
 		}
-	case *nCtx:
+	case *codegen.CtxLoad:
 		for _, tf := range l.tp {
-			if l.fp.Kind == spec.AttachTracepoint && tf.Offset == n.off {
+			if l.fp.Kind == spec.AttachTracepoint && tf.Offset == n.Off {
 				return tf.Name, nil
 			}
 		}
@@ -125,9 +127,9 @@ func (l *ftraceLowerer) operandName(x node, at lang.Expr) (string, *lineField) {
 // filterValueKey is the key of the value the checker compares for f.
 func filterValueKey(f *lineField) string {
 	if f.out.Render == spec.RenderBE || f.out.Render == spec.RenderBEHex {
-		return (&nSwap{x: f.n, size: f.out.Size}).key()
+		return (&codegen.Swap{X: f.n, Size: f.out.Size}).Key()
 	}
-	return truncate(f.n, f.out.Size, f.signed).key()
+	return codegen.Truncate(f.n, f.out.Size, f.signed).Key()
 }
 
 // tpAlias is the tracepoint field that field i of an e line names.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/cilium/ebpf/btf"
@@ -40,7 +42,7 @@ type lineField struct {
 	out  *spec.Field
 	kind fieldKind
 	v    *value
-	n    node // fieldScalar: the value; fieldString from char *: the pointer
+	n    codegen.Node // fieldScalar: the value; fieldString from char *: the pointer
 	at   lang.Node
 	// signed says comparisons treat the value as signed.
 	signed bool
@@ -237,7 +239,7 @@ func (c *lineChecker) strSize(v *value) int {
 
 // stackID reports whether v is $stack.
 func (v *value) stackID() bool {
-	_, ok := v.n.(*nStackID)
+	_, ok := v.n.(*codegen.StackID)
 	return ok
 }
 

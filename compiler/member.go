@@ -2,13 +2,14 @@ package compiler
 
 import (
 	"github.com/cilium/ebpf/btf"
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
 
 	"github.com/surftrace/surftrace/lang"
 )
 
 // member types X->name (arrow) or X.name.
 func member(ki *kinfo, x *value, name string, arrow bool, at lang.Node) *value {
-	var base node
+	var base codegen.Node
 	var agg btf.Type
 	user := x.user
 	failUntyped(x, at)
@@ -43,7 +44,7 @@ func member(ki *kinfo, x *value, name string, arrow bool, at lang.Node) *value {
 	if !found {
 		failHint(at, lang.DidYouMean(name, memberNames(members)), "%s has no member %s", typeString(agg), name)
 	}
-	v := &value{t: m.Type, addr: add(base, int64(bitOff/8)), user: user}
+	v := &value{t: m.Type, addr: codegen.Add(base, int64(bitOff/8)), user: user}
 	if m.BitfieldSize > 0 {
 		v.bitOff, v.bitSize = int(bitOff%8), int(m.BitfieldSize)
 	}
@@ -107,12 +108,12 @@ func index(x *value, i int64, at lang.Node) *value {
 		}
 		es := int64(sizeof(t.Type))
 		if x.str {
-			return &value{t: x.t, addr: add(x.addr, i), str: true, end: x.end, user: x.user}
+			return &value{t: x.t, addr: codegen.Add(x.addr, i), str: true, end: x.end, user: x.user}
 		}
-		return &value{t: t.Type, addr: add(x.addr, i*es), user: x.user}
+		return &value{t: t.Type, addr: codegen.Add(x.addr, i*es), user: x.user}
 	case *btf.Pointer:
 		es := int64(sizeof(t.Target))
-		return &value{t: t.Target, addr: add(rvalue(x, at), i*es), user: isUserPtr(x.t)}
+		return &value{t: t.Target, addr: codegen.Add(rvalue(x, at), i*es), user: isUserPtr(x.t)}
 	}
 	fail(at, "cannot index %s", typeString(x.t))
 	return nil

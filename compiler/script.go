@@ -3,6 +3,8 @@ package compiler
 import (
 	"fmt"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/cilium/ebpf"
@@ -159,13 +161,13 @@ func (sc *scriptComp) addStartProbe() {
 	pr := &spec.Probe{Index: len(sc.out.Probes), Name: "BEGIN", Kind: spec.AttachBegin}
 	insns := asm.Instructions{
 		asm.FnKtimeGetNs.Call(),
-		asm.StoreMem(asm.R10, stackTemp, asm.R0, asm.DWord),
-		asm.StoreImm(asm.R10, stackKey, 0, asm.Word),
+		asm.StoreMem(asm.R10, codegen.StackTemp, asm.R0, asm.DWord),
+		asm.StoreImm(asm.R10, codegen.StackKey, 0, asm.Word),
 		asm.LoadMapPtr(asm.R1, 0).WithReference(startMap),
 		asm.Mov.Reg(asm.R2, asm.R10),
-		asm.Add.Imm(asm.R2, stackKey),
+		asm.Add.Imm(asm.R2, codegen.StackKey),
 		asm.Mov.Reg(asm.R3, asm.R10),
-		asm.Add.Imm(asm.R3, stackTemp),
+		asm.Add.Imm(asm.R3, codegen.StackTemp),
 		asm.Mov.Imm(asm.R4, 0),
 		asm.FnMapUpdateElem.Call(),
 		asm.Mov.Imm(asm.R0, 0),

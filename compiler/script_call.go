@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/cilium/ebpf/asm"
@@ -72,7 +74,7 @@ func (g *sgen) call1(e *lang.Call, stmt bool) *sval {
 	case "exit":
 		g.nargs(e, 0, 0)
 		g.event(spec.EventExit, "", "", nil, e)
-		g.jump(asm.Ja.Label(""), g.exit)
+		g.Jump(asm.Ja.Label(""), g.Exit)
 		return void
 	case "clear", "zero":
 		g.nargs(e, 1, 1)
@@ -96,9 +98,9 @@ func (g *sgen) call1(e *lang.Call, stmt bool) *sval {
 		if !g.sc.opts.Unsafe {
 			fail(e, "signal() acts on the traced process; it needs --unsafe")
 		}
-		sig := g.val(g.intNode(g.expr(e.Args[0]), e.Args[0]))
-		g.emit(asm.Mov.Reg(asm.R1, sig))
-		g.call(asm.FnSendSignal)
+		sig := g.Val(g.intNode(g.expr(e.Args[0]), e.Args[0]))
+		g.Emit(asm.Mov.Reg(asm.R1, sig))
+		g.Call(asm.FnSendSignal)
 		return void
 	case "system":
 		if !g.sc.opts.Unsafe {
@@ -172,7 +174,7 @@ func (g *sgen) valueCall(e *lang.Call) *sval {
 		if !ok {
 			fail(e.Args[0], "unknown kernel symbol %s", name)
 		}
-		return intOf(u64Type, &nConst{addr})
+		return intOf(u64Type, &codegen.Const{V: addr})
 	case "ntop":
 		g.nargs(e, 1, 2)
 		return g.ntop(e)
@@ -185,7 +187,7 @@ func (g *sgen) valueCall(e *lang.Call) *sval {
 		}
 		if a.Is4() {
 			b := a.As4()
-			return &sval{kind: skInt, v: &value{t: u32Type, n: &nConst{uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24}},
+			return &sval{kind: skInt, v: &value{t: u32Type, n: &codegen.Const{V: uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24}},
 				rend: render{r: spec.RenderIPv4, size: 4}}
 		}
 		b := a.As16()
@@ -205,7 +207,7 @@ func (g *sgen) valueCall(e *lang.Call) *sval {
 		if size == 1 {
 			return intOf(t, n)
 		}
-		return intOf(t, &nSwap{x: n, size: size})
+		return intOf(t, &codegen.Swap{X: n, Size: size})
 	case "strncmp":
 		g.nargs(e, 3, 3)
 		limit := int(g.constArg(e.Args[2], "strncmp's length"))
@@ -213,13 +215,13 @@ func (g *sgen) valueCall(e *lang.Call) *sval {
 			fail(e.Args[2], "strncmp's length must be positive")
 		}
 		a, b := g.settle(g.expr(e.Args[0]), e.Args[0]), g.settle(g.expr(e.Args[1]), e.Args[1])
-		r := g.vreg()
-		done := g.label()
-		g.emit(asm.Mov.Imm(r, 0))
+		r := g.Reg()
+		done := g.Label()
+		g.Emit(asm.Mov.Imm(r, 0))
 		g.strEqual(a, b, limit, true, done, e)
-		g.emit(asm.Mov.Imm(r, 1))
-		g.place(done)
-		return intOf(s64Type, &nReg{r})
+		g.Emit(asm.Mov.Imm(r, 1))
+		g.Place(done)
+		return intOf(s64Type, &codegen.InReg{R: r})
 	case "kstack":
 		g.nargs(e, 0, 2)
 		return g.kstack(e.Args...)
@@ -261,7 +263,7 @@ func (g *sgen) convert(x *sval, rd render, at lang.Node) *sval {
 		return &sval{kind: skInt, v: &value{t: x.v.t, n: g.intNode(x, at)}, rend: rd}
 	case skMem:
 		if rd.size <= 8 && validSize(rd.size) {
-			return &sval{kind: skInt, v: &value{t: u64Type, n: &nLoad{addr: x.v.addr, size: rd.size, user: x.v.user}}, rend: rd}
+			return &sval{kind: skInt, v: &value{t: u64Type, n: &codegen.Load{Addr: x.v.addr, Size: rd.size, User: x.v.user}}, rend: rd}
 		}
 		return g.bytes(x.v.addr, rd.size, x.v.user, rd)
 	case skBytes:

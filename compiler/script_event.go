@@ -3,6 +3,8 @@ package compiler
 import (
 	"strings"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/cilium/ebpf/asm"
@@ -118,12 +120,12 @@ func (g *sgen) storeField(base int, f *spec.Field, v *sval, at lang.Node) {
 	off := base + f.Offset
 	switch v.kind {
 	case skInt:
-		r := g.val(g.intNode(v, at))
+		r := g.Val(g.intNode(v, at))
 		size := 8
 		if f.Size < 8 && validSize(f.Size) {
 			size = f.Size
 		}
-		g.emit(asm.StoreMem(g.buf, int16(off), r, sizeOp(size)))
+		g.Emit(asm.StoreMem(g.buf, int16(off), r, codegen.SizeOp(size)))
 	case skStr, skBytes:
 		g.putBytes(off, (f.Size+7)&^7, v)
 	case skTuple:
@@ -159,9 +161,9 @@ func (g *sgen) event(kind spec.EventKind, format, mapName string, args []*sval, 
 	for i, a := range args {
 		g.storeField(rec+spec.HdrSize, ev.Fields[i], a, at)
 	}
-	g.emit(asm.StoreImm(g.buf, int16(rec+spec.HdrID), int64(ev.ID), asm.Word))
-	now := g.val(&nCall{fn: asm.FnKtimeGetNs})
-	g.emit(asm.StoreMem(g.buf, int16(rec+spec.HdrTime), now, asm.DWord))
+	g.Emit(asm.StoreImm(g.buf, int16(rec+spec.HdrID), int64(ev.ID), asm.Word))
+	now := g.Val(&codegen.Helper{Fn: asm.FnKtimeGetNs})
+	g.Emit(asm.StoreMem(g.buf, int16(rec+spec.HdrTime), now, asm.DWord))
 	out.Events = append(out.Events, ev)
 	g.output(rec, size)
 }
@@ -169,17 +171,17 @@ func (g *sgen) event(kind spec.EventKind, format, mapName string, args []*sval, 
 // output sends a record to the ring buffer, counting a failure in
 // lost[probe].
 func (g *sgen) output(rec, size int) {
-	g.mapPtr(asm.R1, spec.EventsMap)
+	g.MapPtr(asm.R1, spec.EventsMap)
 	g.bufAddr(asm.R2, rec)
-	g.emit(asm.Mov.Imm(asm.R3, int32(size)), asm.Mov.Imm(asm.R4, 0))
-	g.call(asm.FnRingbufOutput)
-	done := g.label()
-	g.jump(asm.JEq.Imm(asm.R0, 0, ""), done)
-	g.emit(asm.StoreImm(asm.R10, stackKey, int64(g.probe.Index), asm.Word))
-	g.mapPtr(asm.R1, spec.LostMap)
-	g.stackAddr(asm.R2, stackKey)
-	g.call(asm.FnMapLookupElem)
-	g.jump(asm.JEq.Imm(asm.R0, 0, ""), done)
-	g.emit(asm.Mov.Imm(asm.R1, 1), asm.StoreXAdd(asm.R0, asm.R1, asm.DWord))
-	g.place(done)
+	g.Emit(asm.Mov.Imm(asm.R3, int32(size)), asm.Mov.Imm(asm.R4, 0))
+	g.Call(asm.FnRingbufOutput)
+	done := g.Label()
+	g.Jump(asm.JEq.Imm(asm.R0, 0, ""), done)
+	g.Emit(asm.StoreImm(asm.R10, codegen.StackKey, int64(g.probe.Index), asm.Word))
+	g.MapPtr(asm.R1, spec.LostMap)
+	g.StackAddr(asm.R2, codegen.StackKey)
+	g.Call(asm.FnMapLookupElem)
+	g.Jump(asm.JEq.Imm(asm.R0, 0, ""), done)
+	g.Emit(asm.Mov.Imm(asm.R1, 1), asm.StoreXAdd(asm.R0, asm.R1, asm.DWord))
+	g.Place(done)
 }

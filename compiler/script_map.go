@@ -3,6 +3,7 @@ package compiler
 import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/surftrace/surftrace/lang"
@@ -260,11 +261,11 @@ func sameShape(f *spec.Field, v *sval) bool {
 
 // lookup emits bpf_map_lookup_elem(m, key) into a new register.
 func (g *sgen) lookup(m *smap, key int) asm.Register {
-	g.mapPtr(asm.R1, m.name)
+	g.MapPtr(asm.R1, m.name)
 	g.bufAddr(asm.R2, key)
-	g.call(asm.FnMapLookupElem)
-	p := g.vreg()
-	g.emit(asm.Mov.Reg(p, asm.R0))
+	g.Call(asm.FnMapLookupElem)
+	p := g.Reg()
+	g.Emit(asm.Mov.Reg(p, asm.R0))
 	return p
 }
 
@@ -274,21 +275,21 @@ func (g *sgen) lookup(m *smap, key int) asm.Register {
 // update.
 func (g *sgen) lookupOrInit(m *smap, key int) (asm.Register, int) {
 	p := g.lookup(m, key)
-	have, skip := g.label(), g.label()
-	g.jump(asm.JNE.Imm(p, 0, ""), have)
+	have, skip := g.Label(), g.Label()
+	g.Jump(asm.JNE.Imm(p, 0, ""), have)
 	val := g.region(m.valueSize())
 	g.zero(val, m.valueSize())
-	g.mapPtr(asm.R1, m.name)
+	g.MapPtr(asm.R1, m.name)
 	g.bufAddr(asm.R2, key)
 	g.bufAddr(asm.R3, val)
-	g.emit(asm.Mov.Imm(asm.R4, 1)) // BPF_NOEXIST: another CPU may have won
-	g.call(asm.FnMapUpdateElem)
-	g.mapPtr(asm.R1, m.name)
+	g.Emit(asm.Mov.Imm(asm.R4, 1)) // BPF_NOEXIST: another CPU may have won
+	g.Call(asm.FnMapUpdateElem)
+	g.MapPtr(asm.R1, m.name)
 	g.bufAddr(asm.R2, key)
-	g.call(asm.FnMapLookupElem)
-	g.emit(asm.Mov.Reg(p, asm.R0))
-	g.jump(asm.JEq.Imm(p, 0, ""), skip)
-	g.place(have)
+	g.Call(asm.FnMapLookupElem)
+	g.Emit(asm.Mov.Reg(p, asm.R0))
+	g.Jump(asm.JEq.Imm(p, 0, ""), skip)
+	g.Place(have)
 	return p, skip
 }
 
@@ -313,11 +314,11 @@ func (g *sgen) mapAssign(ref *lang.MapRef, rhs lang.Expr) {
 		f.Size = 8
 	}
 	g.storeField(val, &f, v, rhs)
-	g.mapPtr(asm.R1, m.name)
+	g.MapPtr(asm.R1, m.name)
 	g.bufAddr(asm.R2, key)
 	g.bufAddr(asm.R3, val)
-	g.emit(asm.Mov.Imm(asm.R4, 0))
-	g.call(asm.FnMapUpdateElem)
+	g.Emit(asm.Mov.Imm(asm.R4, 0))
+	g.Call(asm.FnMapUpdateElem)
 }
 
 // mapUpdate generates @m[k] op= v (and ++, --) on an integer map; + and -
@@ -335,19 +336,19 @@ func (g *sgen) mapUpdate(ref *lang.MapRef, op string, v *sval, at lang.Node) {
 	p, skip := g.lookupOrInit(m, key)
 	switch op {
 	case "+", "-":
-		d := g.vreg()
-		g.emit(asm.Mov.Reg(d, g.val(n)))
+		d := g.Reg()
+		g.Emit(asm.Mov.Reg(d, g.Val(n)))
 		if op == "-" {
-			g.emit(asm.Neg.Imm(d, 0))
+			g.Emit(asm.Neg.Imm(d, 0))
 		}
-		g.emit(asm.StoreXAdd(p, d, asm.DWord))
+		g.Emit(asm.StoreXAdd(p, d, asm.DWord))
 	default:
-		old := g.vreg()
-		g.emit(asm.LoadMem(old, p, 0, asm.DWord))
-		nv := g.arith(op, intOf(s64Type, &nReg{old}), intOf(v.v.t, n), at)
-		g.emit(asm.StoreMem(p, 0, g.val(nv.v.n), asm.DWord))
+		old := g.Reg()
+		g.Emit(asm.LoadMem(old, p, 0, asm.DWord))
+		nv := g.arith(op, intOf(s64Type, &codegen.InReg{R: old}), intOf(v.v.t, n), at)
+		g.Emit(asm.StoreMem(p, 0, g.Val(nv.v.n), asm.DWord))
 	}
-	g.place(skip)
+	g.Place(skip)
 }
 
 // mapRead generates @m[k] in an expression: the value, or zero (an empty
@@ -367,7 +368,7 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 	}
 	key := g.key(m, ref, 0)
 	p := g.lookup(m, key)
-	skip := g.label()
+	skip := g.Label()
 	if m.kind == spec.MapScalar && m.valKind != skInt {
 		size := m.valueSize()
 		out := &sval{kind: m.valKind, off: g.region(size), size: size, rend: render{r: m.value.Render, size: m.value.Size}}
@@ -375,23 +376,23 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 			out.rend = render{}
 		}
 		g.zero(out.off, size)
-		g.jump(asm.JEq.Imm(p, 0, ""), skip)
-		t := g.vreg()
+		g.Jump(asm.JEq.Imm(p, 0, ""), skip)
+		t := g.Reg()
 		for i := 0; i < size; i += 8 {
-			g.emit(asm.LoadMem(t, p, int16(i), asm.DWord), asm.StoreMem(g.buf, int16(out.off+i), t, asm.DWord))
+			g.Emit(asm.LoadMem(t, p, int16(i), asm.DWord), asm.StoreMem(g.buf, int16(out.off+i), t, asm.DWord))
 		}
-		g.place(skip)
+		g.Place(skip)
 		if m.valKind == skTuple {
 			return g.tupleAt(out.off, m.value)
 		}
 		return out
 	}
-	r := g.vreg()
-	g.emit(asm.Mov.Imm(r, 0))
-	g.jump(asm.JEq.Imm(p, 0, ""), skip)
-	g.emit(asm.LoadMem(r, p, 0, asm.DWord))
-	g.place(skip)
-	v := intOf(s64Type, &nReg{r})
+	r := g.Reg()
+	g.Emit(asm.Mov.Imm(r, 0))
+	g.Jump(asm.JEq.Imm(p, 0, ""), skip)
+	g.Emit(asm.LoadMem(r, p, 0, asm.DWord))
+	g.Place(skip)
+	v := intOf(s64Type, &codegen.InReg{R: r})
 	if m.kind == spec.MapScalar {
 		if m.value.Render == spec.RenderUnsigned {
 			v.v.t = u64Type
@@ -417,17 +418,17 @@ func (g *sgen) tupleAt(off int, f *spec.Field) *sval {
 		case ef.Render == spec.RenderBytes || ef.Size > 8:
 			e = &sval{kind: skBytes, off: at, size: ef.Size, rend: render{r: ef.Render, size: ef.Size}}
 		default:
-			r := g.vreg()
+			r := g.Reg()
 			size := 8
 			if ef.Size < 8 && validSize(ef.Size) {
 				size = ef.Size
 			}
-			g.emit(asm.LoadMem(r, g.buf, int16(at), sizeOp(size)))
+			g.Emit(asm.LoadMem(r, g.buf, int16(at), codegen.SizeOp(size)))
 			t := u64Type
 			if ef.Render == spec.RenderSigned {
 				t = s64Type
 			}
-			e = intOf(t, &nReg{r})
+			e = intOf(t, &codegen.InReg{R: r})
 			if !isIntegerRender(ef.Render) {
 				e.rend = render{r: ef.Render, size: ef.Size}
 			}
@@ -444,9 +445,9 @@ func (g *sgen) mapDelete(ref *lang.MapRef) {
 		fail(ref, "delete of one key of a histogram is not supported; clear(%s) clears it", m.name)
 	}
 	key := g.key(m, ref, 0)
-	g.mapPtr(asm.R1, m.name)
+	g.MapPtr(asm.R1, m.name)
 	g.bufAddr(asm.R2, key)
-	g.call(asm.FnMapDeleteElem)
+	g.Call(asm.FnMapDeleteElem)
 }
 
 // aggregate generates @m[k] = count() and the other aggregations on
@@ -457,7 +458,7 @@ func (g *sgen) aggregate(m *smap, ref *lang.MapRef, kind spec.MapKind, c *lang.C
 		want = 1
 	}
 	g.nargs(c, want, want)
-	var x node
+	var x codegen.Node
 	if want > 0 {
 		x = g.intNode(g.settle(g.expr(c.Args[0]), c.Args[0]), c.Args[0])
 	}
@@ -481,7 +482,7 @@ func (g *sgen) aggregate(m *smap, ref *lang.MapRef, kind spec.MapKind, c *lang.C
 	key := g.key(m, ref, extra)
 	var xr asm.Register
 	if x != nil {
-		xr = g.val(x)
+		xr = g.Val(x)
 	}
 	if extra > 0 {
 		var idx asm.Register
@@ -490,70 +491,70 @@ func (g *sgen) aggregate(m *smap, ref *lang.MapRef, kind spec.MapKind, c *lang.C
 		} else {
 			idx = g.linearBucket(xr, m.lo, m.hi, m.st)
 		}
-		g.emit(asm.StoreMem(g.buf, int16(key+m.keySize), idx, asm.Word))
+		g.Emit(asm.StoreMem(g.buf, int16(key+m.keySize), idx, asm.Word))
 	}
 	p, skip := g.lookupOrInit(m, key)
-	t := g.vreg()
+	t := g.Reg()
 	switch kind {
 	case spec.MapCount, spec.MapHist, spec.MapLhist:
-		g.emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
+		g.Emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
 	case spec.MapSum:
-		g.emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 0, t, asm.DWord))
+		g.Emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 0, t, asm.DWord))
 	case spec.MapAvg, spec.MapStats:
-		g.emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
-		g.emit(asm.LoadMem(t, p, 8, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 8, t, asm.DWord))
+		g.Emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
+		g.Emit(asm.LoadMem(t, p, 8, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 8, t, asm.DWord))
 	case spec.MapMin, spec.MapMax:
 		// {value, set}: a CPU that never saw a value has set == 0, so a
 		// true minimum or maximum of 0 is not mistaken for "unset".
-		set := g.label()
-		g.emit(asm.LoadMem(t, p, 8, asm.DWord))
-		g.jump(asm.JEq.Imm(t, 0, ""), set)
-		g.emit(asm.LoadMem(t, p, 0, asm.DWord))
+		set := g.Label()
+		g.Emit(asm.LoadMem(t, p, 8, asm.DWord))
+		g.Jump(asm.JEq.Imm(t, 0, ""), set)
+		g.Emit(asm.LoadMem(t, p, 0, asm.DWord))
 		keep := asm.JSGE
 		if kind == spec.MapMax {
 			keep = asm.JSLE
 		}
-		g.jump(keep.Reg(xr, t, ""), skip)
-		g.place(set)
-		g.emit(asm.StoreMem(p, 0, xr, asm.DWord), asm.Mov.Imm(t, 1), asm.StoreMem(p, 8, t, asm.DWord))
+		g.Jump(keep.Reg(xr, t, ""), skip)
+		g.Place(set)
+		g.Emit(asm.StoreMem(p, 0, xr, asm.DWord), asm.Mov.Imm(t, 1), asm.StoreMem(p, 8, t, asm.DWord))
 	}
-	g.place(skip)
+	g.Place(skip)
 }
 
 // log2Bucket computes bpftrace's hist() bucket of x: 0 for negatives, 1
 // for 0, 2+floor(log2 x) otherwise.
 func (g *sgen) log2Bucket(x asm.Register) asm.Register {
-	idx, t, u := g.vreg(), g.vreg(), g.vreg()
-	done := g.label()
-	g.emit(asm.Mov.Imm(idx, 0))
-	g.jump(asm.JSLT.Imm(x, 0, ""), done)
-	g.emit(asm.Mov.Imm(idx, 1))
-	g.jump(asm.JEq.Imm(x, 0, ""), done)
-	g.emit(asm.Mov.Imm(idx, 2), asm.Mov.Reg(t, x))
+	idx, t, u := g.Reg(), g.Reg(), g.Reg()
+	done := g.Label()
+	g.Emit(asm.Mov.Imm(idx, 0))
+	g.Jump(asm.JSLT.Imm(x, 0, ""), done)
+	g.Emit(asm.Mov.Imm(idx, 1))
+	g.Jump(asm.JEq.Imm(x, 0, ""), done)
+	g.Emit(asm.Mov.Imm(idx, 2), asm.Mov.Reg(t, x))
 	for _, shift := range []int32{32, 16, 8, 4, 2, 1} {
-		skip := g.label()
-		g.emit(asm.Mov.Reg(u, t), asm.RSh.Imm(u, shift))
-		g.jump(asm.JEq.Imm(u, 0, ""), skip)
-		g.emit(asm.Add.Imm(idx, shift), asm.Mov.Reg(t, u))
-		g.place(skip)
+		skip := g.Label()
+		g.Emit(asm.Mov.Reg(u, t), asm.RSh.Imm(u, shift))
+		g.Jump(asm.JEq.Imm(u, 0, ""), skip)
+		g.Emit(asm.Add.Imm(idx, shift), asm.Mov.Reg(t, u))
+		g.Place(skip)
 	}
-	g.place(done)
+	g.Place(done)
 	return idx
 }
 
 // linearBucket computes lhist()'s bucket: 0 below lo, (hi-lo)/st+1 from
 // hi on, (x-lo)/st+1 between.
 func (g *sgen) linearBucket(x asm.Register, lo, hi, st int64) asm.Register {
-	idx := g.vreg()
-	done := g.label()
-	loR, hiR := g.val(&nConst{uint64(lo)}), g.val(&nConst{uint64(hi)})
-	g.emit(asm.Mov.Imm(idx, 0))
-	g.jump(asm.JSLT.Reg(x, loR, ""), done)
-	g.emit(asm.Mov.Imm(idx, int32((hi-lo)/st+1)))
-	g.jump(asm.JSGE.Reg(x, hiR, ""), done)
-	g.emit(asm.Mov.Reg(idx, x), asm.Sub.Reg(idx, loR))
-	g.emit(asm.Div.Imm(idx, int32(st)), asm.Add.Imm(idx, 1))
-	g.place(done)
+	idx := g.Reg()
+	done := g.Label()
+	loR, hiR := g.Val(&codegen.Const{V: uint64(lo)}), g.Val(&codegen.Const{V: uint64(hi)})
+	g.Emit(asm.Mov.Imm(idx, 0))
+	g.Jump(asm.JSLT.Reg(x, loR, ""), done)
+	g.Emit(asm.Mov.Imm(idx, int32((hi-lo)/st+1)))
+	g.Jump(asm.JSGE.Reg(x, hiR, ""), done)
+	g.Emit(asm.Mov.Reg(idx, x), asm.Sub.Reg(idx, loR))
+	g.Emit(asm.Div.Imm(idx, int32(st)), asm.Add.Imm(idx, 1))
+	g.Place(done)
 	return idx
 }
 

@@ -1,4 +1,4 @@
-package compiler
+package codegen
 
 import (
 	"testing"
@@ -20,17 +20,17 @@ func TestAllocate(t *testing.T) {
 		{"four fit", []interval{{v(0), 0, 9}, {v(1), 1, 9}, {v(2), 2, 9}, {v(3), 3, 9}},
 			map[asm.Register]location{v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}}},
 		{"longest spills", []interval{{v(0), 0, 20}, {v(1), 1, 5}, {v(2), 2, 5}, {v(3), 3, 5}, {v(4), 4, 5}},
-			map[asm.Register]location{v(0): {slot: stackSpill0}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {reg: asm.R6}}},
+			map[asm.Register]location{v(0): {slot: StackSpill0}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {reg: asm.R6}}},
 		{"newcomer spills", []interval{{v(0), 0, 9}, {v(1), 1, 9}, {v(2), 2, 9}, {v(3), 3, 9}, {v(4), 4, 10}},
-			map[asm.Register]location{v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {slot: stackSpill0}}},
+			map[asm.Register]location{v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {slot: StackSpill0}}},
 		{"slots reused", []interval{
 			{v(0), 0, 3}, {v(1), 0, 3}, {v(2), 0, 3}, {v(3), 0, 3}, {v(4), 0, 3},
 			{v(5), 4, 8}, {v(6), 4, 8}, {v(7), 4, 8}, {v(8), 4, 8}, {v(9), 4, 8}},
 			map[asm.Register]location{
-				v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {slot: stackSpill0},
-				v(5): {reg: asm.R6}, v(6): {reg: asm.R7}, v(7): {reg: asm.R8}, v(8): {reg: asm.R9}, v(9): {slot: stackSpill0}}},
+				v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {slot: StackSpill0},
+				v(5): {reg: asm.R6}, v(6): {reg: asm.R7}, v(7): {reg: asm.R8}, v(8): {reg: asm.R9}, v(9): {slot: StackSpill0}}},
 	} {
-		got, err := allocate(tc.ivs, stackSpill0)
+		got, err := allocate(tc.ivs, StackSpill0)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
