@@ -33,13 +33,7 @@ func addCapture(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe) {
 	}
 	// The line is already checked; an skb this kernel cannot read just
 	// means no packet.
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(*lang.Error); !ok {
-				panic(r)
-			}
-		}
-	}()
+	defer catch(new(*lang.Error))
 	c := &lineChecker{ki: ki, opts: opts, byName: map[string]*lineField{}}
 	c.attach(p.Attach[0], &spec.Probe{})
 	skb, at := c.captureSkb(p)

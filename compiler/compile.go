@@ -1,11 +1,7 @@
 package compiler
 
 import (
-	"errors"
 	"fmt"
-	"runtime/debug"
-
-	"github.com/surftrace/surftrace/compiler/internal/codegen"
 
 	"github.com/surftrace/surftrace/spec"
 
@@ -42,23 +38,7 @@ type Options struct {
 // lang.ErrorList); a bug in the compiler is reported as an internal error,
 // never a panic.
 func Compile(prog *lang.Program, k kernel.Kernel, opts Options) (p *spec.Program, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			p = nil
-			switch e := r.(type) {
-			case *lang.Error:
-				err = e
-			case error:
-				if errors.Is(e, codegen.ErrTooComplex) {
-					err = e
-					return
-				}
-				err = fmt.Errorf("internal error: %v\n%s", e, debug.Stack())
-			default:
-				err = fmt.Errorf("internal error: %v\n%s", r, debug.Stack())
-			}
-		}
-	}()
+	defer catchInternal(&err)
 	if opts.StrSize <= 0 {
 		opts.StrSize = 64
 	}
@@ -140,15 +120,7 @@ func buildLine(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe, event int)
 // checkOne checks one line, turning its first error into a value so that
 // the other lines are checked too.
 func checkOne(ki *kinfo, opts Options, p *lang.Probe, i int) (lp *lineProbe, err *lang.Error) {
-	defer func() {
-		if r := recover(); r != nil {
-			e, ok := r.(*lang.Error)
-			if !ok {
-				panic(r)
-			}
-			err = e
-		}
-	}()
+	defer catch(&err)
 	return checkLine(ki, opts, p, i), nil
 }
 

@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"fmt"
-	"runtime/debug"
 	"strings"
 
 	"github.com/surftrace/surftrace/spec"
@@ -18,6 +17,7 @@ import (
 // ip6_/mac_ filters) is a positioned error naming the construct. Errors
 // are *lang.Error (several as lang.ErrorList).
 func CompileFtrace(prog *lang.Program, k kernel.Kernel, opts Options) (f *spec.Ftrace, err error) {
+	defer catchInternal(&err)
 	if opts.StrSize <= 0 {
 		opts.StrSize = 64
 	}
@@ -54,15 +54,7 @@ func lowerFtraceOne(ki *kinfo, opts Options, p *lang.Probe, i int, f *spec.Ftrac
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			e, ok := r.(*lang.Error)
-			if !ok {
-				e = lang.Errorf(p.Span, "internal error lowering to ftrace: %v\n%s", r, debug.Stack())
-			}
-			fp, err = nil, e
-		}
-	}()
+	defer catch(&err)
 	l := &ftraceLowerer{ki: ki, lp: lp, src: p, warnings: &f.Warnings}
 	return l.probe(), nil
 }

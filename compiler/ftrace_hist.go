@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"fmt"
-	"runtime/debug"
 	"strings"
 
 	"github.com/surftrace/surftrace/spec"
@@ -21,15 +20,7 @@ var ftraceAggregations = map[string]bool{
 // key is a tracepoint field or a fetchable value (argN, comm); anything
 // else is a positioned error naming the construct.
 func lowerFtraceScript(ki *kinfo, p *lang.Probe, i int) (fp *spec.FtraceProbe, err *lang.Error) {
-	defer func() {
-		if r := recover(); r != nil {
-			e, ok := r.(*lang.Error)
-			if !ok {
-				e = lang.Errorf(p.Span, "internal error lowering to ftrace: %v\n%s", r, debug.Stack())
-			}
-			fp, err = nil, e
-		}
-	}()
+	defer catch(&err)
 	for _, s := range p.Body {
 		ftraceCheckStmt(s)
 	}

@@ -117,15 +117,7 @@ func (sc *scriptComp) compile(prog *lang.Program) (*spec.Program, error) {
 // block compiles one probe block: one program per attach point after
 // wildcard expansion. It returns the block's first source error.
 func (sc *scriptComp) block(p *lang.Probe) (err *lang.Error) {
-	defer func() {
-		if r := recover(); r != nil {
-			e, ok := r.(*lang.Error)
-			if !ok {
-				panic(r)
-			}
-			err = e
-		}
-	}()
+	defer catch(&err)
 	for _, ap := range p.Attach {
 		for _, t := range sc.expand(ap) {
 			sc.probe(p, t)

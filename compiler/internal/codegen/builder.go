@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -43,9 +44,18 @@ func (g *Builder) Reg() asm.Register {
 	return r
 }
 
-// ErrTooComplex is the error (a panic value inside the compiler) for a
-// program that needs more virtual registers than an asm.Register numbers.
-var ErrTooComplex = fmt.Errorf("expression too complex: more than %d values", maxVregs)
+// The limits of a program's size. Errors about them have no single
+// source position; callers test for them with errors.Is.
+var (
+	// ErrTooComplex is for a program that needs more virtual registers
+	// than an asm.Register numbers; Reg panics with it.
+	ErrTooComplex = fmt.Errorf("expression too complex: more than %d values", maxVregs)
+	// ErrStackFull is for a program whose spilled values do not fit in
+	// the 512 bytes of BPF stack.
+	ErrStackFull = errors.New("program needs more than 512 bytes of stack")
+	// ErrTooLarge is for a jump farther than a BPF jump's 16-bit offset.
+	ErrTooLarge = errors.New("program too large")
+)
 
 // Emit appends instructions, with Src as their source comment.
 func (g *Builder) Emit(ins ...asm.Instruction) {

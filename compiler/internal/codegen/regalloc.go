@@ -1,7 +1,6 @@
 package codegen
 
 import (
-	"fmt"
 	"sort"
 
 	"github.com/cilium/ebpf/asm"
@@ -141,7 +140,7 @@ func allocate(ivs []interval, firstSlot int) (map[asm.Register]location, error) 
 		}
 		off := firstSlot - 8*len(slotEnds)
 		if off < StackLimit {
-			return fmt.Errorf("program needs more than 512 bytes of stack")
+			return ErrStackFull
 		}
 		slotEnds = append(slotEnds, iv.end)
 		loc[iv.reg] = location{slot: int16(off)}

@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/cilium/ebpf/asm"
@@ -74,5 +75,16 @@ func TestLowerSpills(t *testing.T) {
 		if g.OpCode != w.OpCode || g.Dst != w.Dst || g.Src != w.Src || g.Offset != w.Offset || g.Constant != w.Constant {
 			t.Errorf("%d: got %v, want %v", i, g, w)
 		}
+	}
+}
+
+// Spills past the 512-byte stack are ErrStackFull, for errors.Is.
+func TestAllocateStackFull(t *testing.T) {
+	var ivs []interval
+	for i := range 70 { // 4 registers, then 66 slots from -24: past -512
+		ivs = append(ivs, interval{reg: v(i), start: i, end: 100})
+	}
+	if _, err := allocate(ivs, StackSpill0); !errors.Is(err, ErrStackFull) {
+		t.Errorf("allocate of 70 live values: %v, want ErrStackFull", err)
 	}
 }
