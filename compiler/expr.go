@@ -250,7 +250,7 @@ func (c *lineChecker) cast(e *lang.Cast) *value {
 	}
 	x := c.expr(e.X)
 	if !isScalar(t) {
-		fail(e.Type, "cannot cast to %s; cast to a pointer: (%s *)", typeString(t), typeString(t))
+		fail(e.Type, "cannot cast to %s; cast to a pointer: (%s *)", kernel.CType(t), kernel.CType(t))
 	}
 	var n codegen.Node
 	if _, arr := under(x.t).(*btf.Array); arr && x.addr != nil {

@@ -141,7 +141,7 @@ func (c *lineChecker) field(tf *lang.TraceField) *lineField {
 		f.kind, f.out.Size, f.out.Render = fieldComm, 16, spec.RenderString
 	case forced && (render == spec.RenderIPv6 || render == spec.RenderMAC):
 		if v.addr == nil {
-			fail(tf.Value, "%s needs a %d-byte value in memory, got %s", tf.Name, size, typeString(v.t))
+			fail(tf.Value, "%s needs a %d-byte value in memory, got %s", tf.Name, size, kernel.CType(v.t))
 		}
 		f.kind, f.out.Size, f.out.Render = fieldBytes, size, render
 	case v.isString() && !forced:
@@ -155,7 +155,7 @@ func (c *lineChecker) field(tf *lang.TraceField) *lineField {
 		v = unwrapSingle(v)
 		f.v = v
 		if !isScalar(v.t) {
-			fail(tf.Value, "%s is a %s; name a member or cast it", tf.Name, typeString(v.t))
+			fail(tf.Value, "%s is a %s; name a member or cast it", tf.Name, kernel.CType(v.t))
 		}
 		f.kind, f.n, f.signed = fieldScalar, rvalue(v, tf.Value), isSigned(v.t)
 		f.out.Size = sizeof(v.t)

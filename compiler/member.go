@@ -3,6 +3,7 @@ package compiler
 import (
 	"github.com/cilium/ebpf/btf"
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/kernel"
 
 	"github.com/surftrace/surftrace/lang"
 )
@@ -16,7 +17,7 @@ func member(ki *kinfo, x *value, name string, arrow bool, at lang.Node) *value {
 	if arrow {
 		p, ok := under(x.t).(*btf.Pointer)
 		if !ok {
-			fail(at, "->%s: %s is not a pointer", name, typeString(x.t))
+			fail(at, "->%s: %s is not a pointer", name, kernel.CType(x.t))
 		}
 		if x.hdr != nil {
 			if v := x.hdr.xdata(name); v != nil {
@@ -29,20 +30,20 @@ func member(ki *kinfo, x *value, name string, arrow bool, at lang.Node) *value {
 		}
 	} else {
 		if x.addr == nil {
-			fail(at, ".%s: %s is not in memory; use ->", name, typeString(x.t))
+			fail(at, ".%s: %s is not in memory; use ->", name, kernel.CType(x.t))
 		}
 		base, agg = x.addr, under(x.t)
 		if isPointer(agg) {
-			fail(at, ".%s: %s is a pointer; use ->", name, typeString(x.t))
+			fail(at, ".%s: %s is a pointer; use ->", name, kernel.CType(x.t))
 		}
 	}
 	members, ok := membersOf(agg)
 	if !ok {
-		fail(at, "%s has no members", typeString(agg))
+		fail(at, "%s has no members", kernel.CType(agg))
 	}
 	m, bitOff, found := findMember(members, name, 0)
 	if !found {
-		failHint(at, lang.DidYouMean(name, memberNames(members)), "%s has no member %s", typeString(agg), name)
+		failHint(at, lang.DidYouMean(name, memberNames(members)), "%s has no member %s", kernel.CType(agg), name)
 	}
 	v := &value{t: m.Type, addr: codegen.Add(base, int64(bitOff/8)), user: user}
 	if m.BitfieldSize > 0 {
@@ -104,7 +105,7 @@ func index(x *value, i int64, at lang.Node) *value {
 			fail(at, "array is not in memory")
 		}
 		if t.Nelems > 0 && (i < 0 || i >= int64(t.Nelems)) {
-			fail(at, "index %d is out of range for %s", i, typeString(x.t))
+			fail(at, "index %d is out of range for %s", i, kernel.CType(x.t))
 		}
 		es := int64(sizeof(t.Type))
 		if x.str {
@@ -115,6 +116,6 @@ func index(x *value, i int64, at lang.Node) *value {
 		es := int64(sizeof(t.Target))
 		return &value{t: t.Target, addr: codegen.Add(rvalue(x, at), i*es), user: isUserPtr(x.t)}
 	}
-	fail(at, "cannot index %s", typeString(x.t))
+	fail(at, "cannot index %s", kernel.CType(x.t))
 	return nil
 }

@@ -278,7 +278,7 @@ func (g *sgen) arg(name string, at lang.Node) *sval {
 			if p.Name == name {
 				t := p.Type
 				if !isScalar(t) {
-					fail(at, "args->%s is a %s passed by value, which is not supported", name, typeString(t))
+					fail(at, "args->%s is a %s passed by value, which is not supported", name, kernel.CType(t))
 				}
 				return g.ctxArg(i, t)
 			}

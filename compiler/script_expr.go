@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/kernel"
 
 	"github.com/surftrace/surftrace/spec"
 
@@ -74,7 +75,7 @@ func wrap(v *value) *sval {
 func (v *sval) describe() string {
 	switch v.kind {
 	case skInt, skMem:
-		return typeString(v.v.t)
+		return kernel.CType(v.v.t)
 	case skStr:
 		return "string"
 	case skBytes:
@@ -426,7 +427,7 @@ func (g *sgen) cast(e *lang.Cast) *sval {
 	t := g.scriptType(e.Type)
 	x := g.expr(e.X)
 	if !isScalar(t) {
-		fail(e.Type, "cannot cast to %s; cast to a pointer: (%s *)", typeString(t), typeString(t))
+		fail(e.Type, "cannot cast to %s; cast to a pointer: (%s *)", kernel.CType(t), kernel.CType(t))
 	}
 	n := g.intNode(x, e.X)
 	if isInteger(t) {

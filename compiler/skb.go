@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/kernel"
 
 	"github.com/surftrace/surftrace/lang"
 )
@@ -130,7 +131,7 @@ func skbPtrPtr(t btf.Type) bool {
 func (c skbTyper) header(e *lang.SkbCast, skb *value) *value {
 	failUntyped(skb, e.X)
 	if !skbLike(skb.t) {
-		fail(e.X, "an skb cast reads a struct sk_buff *, not %s", typeString(skb.t))
+		fail(e.X, "an skb cast reads a struct sk_buff *, not %s", kernel.CType(skb.t))
 	}
 	if e.Type.Ptr != 1 || (e.Type.Tag != "struct" && e.Type.Tag != "") {
 		fail(e.Type, "an skb cast names a header struct pointer, e.g. (struct iphdr *)")

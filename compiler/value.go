@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/kernel"
 
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
@@ -65,14 +66,14 @@ func rvalue(v *value, at lang.Node) codegen.Node {
 		return v.n
 	}
 	if v.addr == nil || !isScalar(v.t) {
-		fail(at, "%s is not a number or pointer", typeString(v.t))
+		fail(at, "%s is not a number or pointer", kernel.CType(v.t))
 	}
 	size := sizeof(v.t)
 	if v.bitSize > 0 {
 		return bitfield(v, at)
 	}
 	if !validSize(size) {
-		fail(at, "cannot load %s of %d bytes", typeString(v.t), size)
+		fail(at, "cannot load %s of %d bytes", kernel.CType(v.t), size)
 	}
 	return codegen.Truncate(&codegen.Load{Addr: v.addr, Size: size, User: v.user}, size, isSigned(v.t))
 }

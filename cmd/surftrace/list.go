@@ -164,9 +164,9 @@ func describeFunc(k kernel.Kernel, name string, w io.Writer) error {
 	proto := fn.Type.(*btf.FuncProto)
 	fmt.Fprintf(w, "%s\n", name)
 	for i, p := range proto.Params {
-		fmt.Fprintf(w, "    %%%d %s %s\n", i, cType(p.Type), p.Name)
+		fmt.Fprintf(w, "    %%%d %s %s\n", i, kernel.CType(p.Type), p.Name)
 	}
-	fmt.Fprintf(w, "    $retval %s\n", cType(proto.Return))
+	fmt.Fprintf(w, "    $retval %s\n", kernel.CType(proto.Return))
 	return nil
 }
 
@@ -200,7 +200,7 @@ func printMembers(w io.Writer, ms []btf.Member, base btf.Bits, indent string) {
 				inner = t.Members
 			}
 			if inner != nil {
-				fmt.Fprintf(w, "%s0x%-10x %s {\n", indent, at/8, cType(m.Type))
+				fmt.Fprintf(w, "%s0x%-10x %s {\n", indent, at/8, kernel.CType(m.Type))
 				printMembers(w, inner, at, indent+"    ")
 				fmt.Fprintf(w, "%s}\n", indent)
 				continue
@@ -210,7 +210,7 @@ func printMembers(w io.Writer, ms []btf.Member, base btf.Bits, indent string) {
 		if m.BitfieldSize > 0 {
 			off = fmt.Sprintf("0x%x:%d:%d", at/8, at%8, m.BitfieldSize)
 		}
-		fmt.Fprintf(w, "%s%-12s %s %s;\n", indent, off, cType(m.Type), m.Name)
+		fmt.Fprintf(w, "%s%-12s %s %s;\n", indent, off, kernel.CType(m.Type), m.Name)
 	}
 }
 
@@ -234,33 +234,4 @@ func describeTracepoint(k kernel.Kernel, name string, w io.Writer) error {
 		}
 	}
 	return nil
-}
-
-// cType names t as C does, shortly.
-func cType(t btf.Type) string {
-	switch v := t.(type) {
-	case nil, *btf.Void:
-		return "void"
-	case *btf.Pointer:
-		return cType(v.Target) + " *"
-	case *btf.Const:
-		return "const " + cType(v.Type)
-	case *btf.Volatile:
-		return "volatile " + cType(v.Type)
-	case *btf.Restrict:
-		return cType(v.Type)
-	case *btf.Array:
-		return fmt.Sprintf("%s[%d]", cType(v.Type), v.Nelems)
-	case *btf.Struct:
-		return "struct " + v.Name
-	case *btf.Union:
-		return "union " + v.Name
-	case *btf.Enum:
-		return "enum " + v.Name
-	case *btf.FuncProto:
-		return "func"
-	case *btf.TypeTag:
-		return cType(v.Type)
-	}
-	return t.TypeName()
 }
