@@ -1,41 +1,14 @@
 package compiler
 
 import (
-	"net/netip"
-	"slices"
 	"strconv"
 
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
 
 	"github.com/surftrace/surftrace/spec"
 
-	"github.com/cilium/ebpf/asm"
-	"github.com/cilium/ebpf/btf"
-
 	"github.com/surftrace/surftrace/lang"
 )
-
-// functionNames are the functions call1 knows, for hints.
-var functionNames = []string{
-	"printf", "print", "time", "exit", "clear", "delete", "zero", "str", "buf", "ksym", "kaddr",
-	"ntop", "pton", "bswap", "ntohs", "ntohl", "htons", "htonl", "strncmp", "sizeof", "kstack",
-	"signal", "system", "count", "sum", "avg", "min", "max", "stats", "hist", "lhist", "reg",
-	"ip", "ip6", "mac", "b16", "b32", "b64", "B16", "B32", "B64",
-}
-
-// conversions are the functions that choose how a value prints, as the
-// name prefixes do.
-var conversions = map[string]render{
-	"ip": {spec.RenderIPv4, 4}, "ip6": {spec.RenderIPv6, 16}, "mac": {spec.RenderMAC, 6},
-	"b16": {spec.RenderBE, 2}, "b32": {spec.RenderBE, 4}, "b64": {spec.RenderBE, 8},
-	"B16": {spec.RenderBEHex, 2}, "B32": {spec.RenderBEHex, 4}, "B64": {spec.RenderBEHex, 8},
-}
-
-// aggregations are the functions only a map assignment may call.
-var aggregations = map[string]spec.MapKind{
-	"count": spec.MapCount, "sum": spec.MapSum, "avg": spec.MapAvg, "min": spec.MapMin, "max": spec.MapMax,
-	"stats": spec.MapStats, "hist": spec.MapHist, "lhist": spec.MapLhist,
-}
 
 func (g *sgen) nargs(e *lang.Call, lo, hi int) {
 	if len(e.Args) < lo || len(e.Args) > hi {
@@ -50,197 +23,20 @@ func (g *sgen) nargs(e *lang.Call, lo, hi int) {
 	}
 }
 
-// call1 generates a function call; stmt says it is a statement, whose
-// value (if any) is dropped.
+// call1 generates a call of a builtin function (scriptFuncs); stmt says
+// it is a statement, whose value (if any) is dropped.
 func (g *sgen) call1(e *lang.Call, stmt bool) *sval {
-	void := &sval{kind: skVoid}
-	switch e.Name {
-	case "printf":
-		g.nargs(e, 1, 100)
-		g.printf(e)
-		return void
-	case "print":
-		g.nargs(e, 1, 3)
-		g.print(e)
-		return void
-	case "time":
-		g.nargs(e, 0, 1)
-		format := ""
-		if len(e.Args) == 1 {
-			format = g.literal(e.Args[0], "time's format")
-		}
-		g.event(spec.EventTime, format, "", nil, e)
-		return void
-	case "exit":
-		g.nargs(e, 0, 0)
-		g.event(spec.EventExit, "", "", nil, e)
-		g.Jump(asm.Ja.Label(""), g.Exit)
-		return void
-	case "clear", "zero":
-		g.nargs(e, 1, 1)
-		m := g.mapArg(e.Args[0], e.Name)
-		kind := spec.EventClear
-		if e.Name == "zero" {
-			kind = spec.EventZero
-		}
-		g.event(kind, "", m.name, nil, e)
-		return void
-	case "delete":
-		g.nargs(e, 1, 1)
-		ref, ok := e.Args[0].(*lang.MapRef)
-		if !ok {
-			fail(e.Args[0], "delete takes a map element: delete(@m[key])")
-		}
-		g.mapDelete(ref)
-		return void
-	case "signal":
-		g.nargs(e, 1, 1)
-		if !g.sc.opts.Unsafe {
-			fail(e, "signal() acts on the traced process; it needs --unsafe")
-		}
-		sig := g.Val(g.intNode(g.expr(e.Args[0]), e.Args[0]))
-		g.Emit(asm.Mov.Reg(asm.R1, sig))
-		g.Call(asm.FnSendSignal)
-		return void
-	case "system":
-		if !g.sc.opts.Unsafe {
-			fail(e, "system() runs a command; it needs --unsafe")
-		}
-		fail(e, "system() is not supported yet")
-	}
-	if _, ok := aggregations[e.Name]; ok {
+	f, ok := scriptFuncs[e.Name]
+	switch {
+	case !ok:
+		failHint(e, lang.DidYouMean(e.Name, scriptFuncNames), "unknown function %s", e.Name)
+	case f.agg != 0:
 		fail(e, "%s() is an aggregation: assign it to a map, as in @x = %s(...)", e.Name, e.Name)
-	}
-	if stmt && slices.Contains(functionNames, e.Name) {
+	case stmt && !f.void:
 		fail(e, "the value of %s() is not used", e.Name)
 	}
-	return g.valueCall(e)
-}
-
-// valueCall generates the functions that yield a value.
-func (g *sgen) valueCall(e *lang.Call) *sval {
-	if rd, ok := conversions[e.Name]; ok {
-		g.nargs(e, 1, 1)
-		return g.convert(g.expr(e.Args[0]), rd, e.Args[0])
-	}
-	switch e.Name {
-	case "str":
-		g.nargs(e, 1, 2)
-		limit := 0
-		if len(e.Args) == 2 {
-			limit = int(g.constArg(e.Args[1], "str's length"))
-			if limit < 1 || limit > 4095 {
-				fail(e.Args[1], "str's length must be between 1 and 4095")
-			}
-		}
-		return g.str(g.expr(e.Args[0]), limit, e.Args[0])
-	case "buf":
-		g.nargs(e, 1, 2)
-		x := g.expr(e.Args[0])
-		if x.kind != skInt && x.kind != skMem {
-			fail(e.Args[0], "buf reads kernel memory, not %s", x.describe())
-		}
-		n := 0
-		if len(e.Args) == 2 {
-			n = int(g.constArg(e.Args[1], "buf's length"))
-		} else if x.kind == skMem {
-			n = sizeof(x.v.t)
-		}
-		if n < 1 || n > 1024 {
-			fail(e, "buf needs a constant length between 1 and 1024")
-		}
-		addr := x.v.addr
-		if x.kind == skInt {
-			addr = g.intNode(x, e.Args[0])
-		}
-		if addr == nil {
-			fail(e.Args[0], "buf reads memory; %s is not in memory", x.describe())
-		}
-		user := x.v.user
-		if x.kind == skInt {
-			user = isUserPtr(x.v.t)
-		}
-		v := g.bytes(addr, n, user, render{r: spec.RenderBytes, size: n})
-		v.size = n
-		return v
-	case "ksym":
-		g.nargs(e, 1, 1)
-		x := g.expr(e.Args[0])
-		return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[0])}, rend: render{r: spec.RenderSym, size: 8}}
-	case "kaddr":
-		g.nargs(e, 1, 1)
-		name := g.literal(e.Args[0], "kaddr's symbol")
-		addr, ok := g.sc.ki.symbolAddr(name)
-		if !ok {
-			fail(e.Args[0], "unknown kernel symbol %s", name)
-		}
-		return intOf(u64Type, &codegen.Const{V: addr})
-	case "ntop":
-		g.nargs(e, 1, 2)
-		return g.ntop(e)
-	case "pton":
-		g.nargs(e, 1, 1)
-		text := g.literal(e.Args[0], "pton's address")
-		a, err := netip.ParseAddr(text)
-		if err != nil {
-			fail(e.Args[0], "pton: %q is not an IPv4 or IPv6 address", text)
-		}
-		if a.Is4() {
-			b := a.As4()
-			return &sval{kind: skInt, v: &value{t: u32Type, n: &codegen.Const{V: uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24}},
-				rend: render{r: spec.RenderIPv4, size: 4}}
-		}
-		b := a.As16()
-		return &sval{kind: skBytes, isLit: true, lit: b[:], size: 16, rend: render{r: spec.RenderIPv6, size: 16}}
-	case "bswap", "ntohs", "ntohl", "htons", "htonl":
-		g.nargs(e, 1, 1)
-		x := g.expr(e.Args[0])
-		n := g.intNode(x, e.Args[0])
-		size := map[string]int{"ntohs": 2, "htons": 2, "ntohl": 4, "htonl": 4}[e.Name]
-		if size == 0 {
-			size = sizeof(x.v.t)
-			if !validSize(size) || isPointer(x.v.t) {
-				size = 8
-			}
-		}
-		t := map[int]btf.Type{1: cIntegers["u8"], 2: cIntegers["u16"], 4: u32Type, 8: u64Type}[size]
-		if size == 1 {
-			return intOf(t, n)
-		}
-		return intOf(t, &codegen.Swap{X: n, Size: size})
-	case "strncmp":
-		g.nargs(e, 3, 3)
-		limit := int(g.constArg(e.Args[2], "strncmp's length"))
-		if limit < 1 {
-			fail(e.Args[2], "strncmp's length must be positive")
-		}
-		a, b := g.settle(g.expr(e.Args[0]), e.Args[0]), g.settle(g.expr(e.Args[1]), e.Args[1])
-		r := g.Reg()
-		done := g.Label()
-		g.Emit(asm.Mov.Imm(r, 0))
-		g.strEqual(a, b, limit, true, done, e)
-		g.Emit(asm.Mov.Imm(r, 1))
-		g.Place(done)
-		return intOf(s64Type, &codegen.InReg{R: r})
-	case "kstack":
-		g.nargs(e, 0, 2)
-		return g.kstack(e.Args...)
-	case "reg":
-		g.nargs(e, 1, 1)
-		name := g.literal(e.Args[0], "reg's register name")
-		if g.t.kind != spec.AttachKprobe && g.t.kind != spec.AttachKretprobe {
-			fail(e, "reg() exists only in kprobe and kretprobe probes")
-		}
-		if _, ok := g.sc.ki.regs.offsets[name]; !ok {
-			failHint(e.Args[0], lang.DidYouMean(name, g.sc.ki.regs.names()), "unknown register %s", name)
-		}
-		return g.regValue(name, u64Type)
-	case "sizeof":
-		g.nargs(e, 1, 1)
-		return g.sizeofExpr(&lang.SizeofExpr{Span: e.Span, X: e.Args[0]})
-	}
-	failHint(e, lang.DidYouMean(e.Name, functionNames), "unknown function %s", e.Name)
-	return nil
+	g.nargs(e, f.min, f.max)
+	return f.gen(g, e)
 }
 
 // literal folds e to a compile-time string: a literal or str($N).

@@ -297,8 +297,8 @@ func (g *sgen) lookupOrInit(m *smap, key int) (asm.Register, int) {
 func (g *sgen) mapAssign(ref *lang.MapRef, rhs lang.Expr) {
 	m := g.sc.mapNamed(ref)
 	if c, ok := rhs.(*lang.Call); ok {
-		if kind, ok := aggregations[c.Name]; ok {
-			g.aggregate(m, ref, kind, c)
+		if f, ok := scriptFuncs[c.Name]; ok && f.agg != 0 {
+			g.aggregate(m, ref, f, c)
 			return
 		}
 	}
@@ -452,14 +452,11 @@ func (g *sgen) mapDelete(ref *lang.MapRef) {
 
 // aggregate generates @m[k] = count() and the other aggregations on
 // per-CPU values: no other CPU writes them, so plain adds do not race.
-func (g *sgen) aggregate(m *smap, ref *lang.MapRef, kind spec.MapKind, c *lang.Call) {
-	want := map[spec.MapKind]int{spec.MapCount: 0, spec.MapLhist: 4}[kind]
-	if kind != spec.MapCount && kind != spec.MapLhist {
-		want = 1
-	}
-	g.nargs(c, want, want)
+func (g *sgen) aggregate(m *smap, ref *lang.MapRef, f *scriptFunc, c *lang.Call) {
+	kind := f.agg
+	g.nargs(c, f.min, f.max)
 	var x codegen.Node
-	if want > 0 {
+	if f.max > 0 {
 		x = g.intNode(g.settle(g.expr(c.Args[0]), c.Args[0]), c.Args[0])
 	}
 	if kind == spec.MapLhist {
