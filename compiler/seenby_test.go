@@ -1,10 +1,10 @@
 package compiler
 
 import (
-	"os"
 	"slices"
 	"testing"
 
+	"github.com/surftrace/surftrace/internal/ktest"
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/surftrace/surftrace/kernel"
@@ -36,12 +36,8 @@ func TestSeenBy(t *testing.T) {
 
 // TestSeenByHost checks ip_output's suggestion on the running kernel.
 func TestSeenByHost(t *testing.T) {
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		t.Skip("no kernel BTF")
-	}
-	if _, err := os.Stat("/sys/kernel/tracing/events/skb/kfree_skb"); err != nil {
-		t.Skip("no tracefs or no skb:kfree_skb")
-	}
+	ktest.RequireBTF(t)
+	ktest.RequireTracepoint(t, "skb", "kfree_skb")
 	p, err := Compile(parseLine(t, `p ip_output`), &kernel.Host{}, Options{})
 	if err != nil {
 		t.Fatal(err)

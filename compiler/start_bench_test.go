@@ -17,12 +17,7 @@ import (
 
 func seed000(b *testing.B) *lang.Program {
 	b.Helper()
-	if os.Getenv(ktest.NoKernelEnv) != "" {
-		b.Skip(ktest.NoKernelEnv)
-	}
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		b.Skip("no kernel BTF")
-	}
+	ktest.RequireBTF(b)
 	text, err := os.ReadFile("testdata/seed000.lines")
 	if err != nil {
 		b.Fatal(err)

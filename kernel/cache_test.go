@@ -99,15 +99,10 @@ func TestDiskCacheCorrupt(t *testing.T) {
 }
 
 // On the running kernel, what Host serves from its cache equals what it
-// finds without one, cold and warm (compiler/hostcache_test.go checks that
+// finds without one, cold and warm (compiler/hostcache_kernel_test.go checks that
 // compiles are the same).
 func TestHostCacheSameAnswers(t *testing.T) {
-	if os.Getenv(ktest.NoKernelEnv) != "" {
-		t.Skip(ktest.NoKernelEnv)
-	}
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		t.Skip("no kernel BTF")
-	}
+	ktest.RequireBTF(t)
 	plain := &Host{NoCache: true}
 	wantTPs, err := plain.Tracepoints()
 	if err != nil || len(wantTPs) == 0 {

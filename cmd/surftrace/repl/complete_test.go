@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/surftrace/surftrace/internal/ktest"
 	"github.com/surftrace/surftrace/kernel"
 )
 
@@ -23,9 +24,7 @@ func TestOpenBraces(t *testing.T) {
 }
 
 func TestComplete(t *testing.T) {
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		t.Skip("no kernel BTF")
-	}
+	ktest.RequireBTF(t)
 	c := &completer{names: newNames(Config{Kernel: &kernel.Host{}, Tracefs: "/sys/kernel/tracing"})}
 	for _, tc := range []struct {
 		text string

@@ -1,9 +1,9 @@
 package compiler
 
 import (
-	"os"
 	"testing"
 
+	"github.com/surftrace/surftrace/internal/ktest"
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/surftrace/surftrace/kernel"
@@ -15,9 +15,7 @@ import (
 // those with an skb cast, a struct sk_buff * argument or a tracepoint
 // skbaddr; and that the packet is no printed field.
 func TestCaptureChoosesSkb(t *testing.T) {
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		t.Skip("no kernel BTF")
-	}
+	ktest.RequireBTF(t)
 	k := &kernel.Host{}
 	for _, tc := range []struct {
 		line string

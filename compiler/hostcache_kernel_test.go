@@ -15,12 +15,7 @@ import (
 // without kernel.Host's on-disk cache, cold and warm: the cache is no
 // input of the compiler's output.
 func TestHostCacheSameCompile(t *testing.T) {
-	if os.Getenv(ktest.NoKernelEnv) != "" {
-		t.Skip(ktest.NoKernelEnv)
-	}
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		t.Skip("no kernel BTF")
-	}
+	ktest.RequireBTF(t)
 	text, err := os.ReadFile("testdata/seed000.lines")
 	if err != nil {
 		t.Fatal(err)
