@@ -8,6 +8,8 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -24,29 +26,19 @@ import (
 // fetch leaves the type out, as surftrace wrote it (bareGlobal).
 var globalWord = &btf.Int{Name: "unsigned long", Size: 8}
 
-// nSym is the address of a kernel global: @name, or @0xADDR when name is
-// empty. BPF computes it as the constant addr; ftrace fetches print it as
-// the user spelled it.
-type nSym struct {
-	name string
-	addr uint64
-}
-
-func (n *nSym) key() string { return fmt.Sprintf("@%s=%#x", n.name, n.addr) }
-
-// text is the @ fetch of the global plus off: "@name", "@name+0x18",
+// symText is the @ fetch of global s plus off: "@name", "@name+0x18",
 // "@0xffffffff8647bc30".
-func (n *nSym) text(off int64) string {
-	if n.name == "" {
-		return fmt.Sprintf("@%#x", n.addr+uint64(off))
+func symText(s *codegen.Sym, off int64) string {
+	if s.Name == "" {
+		return fmt.Sprintf("@%#x", s.Addr+uint64(off))
 	}
 	switch {
 	case off > 0:
-		return fmt.Sprintf("@%s+%#x", n.name, off)
+		return fmt.Sprintf("@%s+%#x", s.Name, off)
 	case off < 0:
-		return fmt.Sprintf("@%s-%#x", n.name, -off)
+		return fmt.Sprintf("@%s-%#x", s.Name, -off)
 	}
-	return "@" + n.name
+	return "@" + s.Name
 }
 
 // symbol types @name and @0xADDR: the value stored at the global.
@@ -58,7 +50,7 @@ func (c *lineChecker) symbol(e *lang.SymRef) *value {
 		if !ok {
 			t = globalWord
 		}
-		return globalValue(&nSym{addr: addr}, t)
+		return globalValue(&codegen.Sym{Addr: addr}, t)
 	}
 	ss := c.ki.globalSymbols(name)
 	switch {
@@ -80,14 +72,14 @@ func (c *lineChecker) symbol(e *lang.SymRef) *value {
 	if !ok {
 		t = globalWord
 	}
-	return globalValue(&nSym{name: name, addr: ss[0].Addr}, t)
+	return globalValue(&codegen.Sym{Name: name, Addr: ss[0].Addr}, t)
 }
 
 // globalValue is the value of type t stored at the global at.
-func globalValue(at *nSym, t btf.Type) *value {
+func globalValue(at *codegen.Sym, t btf.Type) *value {
 	v := &value{t: t, addr: at}
 	if t == globalWord {
-		v.noProto = &untypedArg{Global: at.text(0)}
+		v.noProto = &untypedArg{Global: symText(at, 0)}
 	}
 	return v
 }
@@ -95,16 +87,16 @@ func globalValue(at *nSym, t btf.Type) *value {
 // bareGlobal reports whether field f reads a global directly (no
 // member, cast or index), so that its fetch is "@name" alone.
 func bareGlobal(f *lineField) bool {
-	_, ok := f.v.addr.(*nSym)
+	_, ok := f.v.addr.(*codegen.Sym)
 	return ok && f.v.n == nil
 }
 
 // globalSymbols returns the symbols named name, one per address (a
 // function's name counts too: kprobe_events reads its bytes as well).
-func (ki *kinfo) globalSymbols(name string) []Symbol {
-	var out []Symbol
-	for _, s := range ki.symbols().lookup(name) {
-		if !slices.ContainsFunc(out, func(o Symbol) bool { return o.Addr == s.Addr }) {
+func (ki *kinfo) globalSymbols(name string) []kernel.Symbol {
+	var out []kernel.Symbol
+	for _, s := range ki.symbols().Lookup(name) {
+		if !slices.ContainsFunc(out, func(o kernel.Symbol) bool { return o.Addr == s.Addr }) {
 			out = append(out, s)
 		}
 	}
@@ -115,7 +107,7 @@ func (ki *kinfo) globalSymbols(name string) []Symbol {
 // CONFIG_KALLSYMS_ALL list almost none, which the hint says.
 func (ki *kinfo) globalHint(name string) string {
 	var names []string
-	for _, s := range ki.symbols().all {
+	for _, s := range ki.symbols().All() {
 		if !s.Func {
 			names = append(names, s.Name)
 		}
@@ -153,7 +145,7 @@ func (ki *kinfo) globalType(name string) (t btf.Type, percpu, ok bool) {
 // data symbol starts there and BTF describes it.
 func (ki *kinfo) globalAt(addr uint64) (btf.Type, bool) {
 	var name string
-	for _, s := range ki.symbols().all {
+	for _, s := range ki.symbols().All() {
 		if s.Addr == addr && !s.Func && s.Module == "" {
 			if name != "" {
 				return nil, false

@@ -14,7 +14,7 @@ type successor struct {
 // renames lists well-known kernel functions that scripts and surftrace's
 // own examples still name but newer kernels do not have, with what took
 // their place, oldest first. A spelling hint cannot find these. Compiler
-// clones (__netif_receive_skb_core.constprop.0) need no entry: resolveFunc
+// clones (__netif_receive_skb_core.constprop.0) need no entry: ResolveFunc
 // attaches to them under the plain name.
 var renames = map[string][]successor{
 	"do_fork":                {{"kernel_clone", "5.10"}},
@@ -42,7 +42,7 @@ func (ki *kinfo) renameHint(name string) string {
 	}
 	for i := len(succ) - 1; i >= 0; i-- {
 		s := succ[i]
-		if _, ok := ki.resolveFunc(s.name); ok {
+		if _, ok := ki.symbols().ResolveFunc(s.name); ok {
 			return fmt.Sprintf("did you mean %s? it took over from %s in Linux %s", s.name, name, s.since)
 		}
 	}

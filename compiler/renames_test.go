@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 	"github.com/surftrace/surftrace/lang/script"
@@ -11,8 +12,8 @@ import (
 
 // renamedKernel lists the functions of a 6.1 kernel that took over from
 // functions surftrace's examples name.
-func renamedKernel() *StaticKernel {
-	return &StaticKernel{Syms: []Symbol{
+func renamedKernel() *kernel.Static {
+	return &kernel.Static{Syms: []kernel.Symbol{
 		{Name: "kernel_clone", Addr: 0xffffffff81080000, Func: true},
 		{Name: "kfree_skb_reason", Addr: 0xffffffff81a00000, Func: true},
 		{Name: "__netif_receive_skb_core.constprop.0", Addr: 0xffffffff81b00000, Func: true},
