@@ -43,7 +43,7 @@ func (p *printer) where(probe *compiler.Probe, rec *record) string {
 	case compiler.AttachKprobe:
 		return fmt.Sprintf("%s+0x%x", probe.Target, probe.Offset)
 	case compiler.AttachKretprobe:
-		return p.r.syms.table().symbolize(rec.ip) + " <- " + probe.Target
+		return p.r.syms.Table().Symbolize(rec.ip) + " <- " + probe.Target
 	case compiler.AttachBegin:
 		return "BEGIN"
 	case compiler.AttachEnd:
@@ -78,10 +78,10 @@ func (p *printer) ftraceStack(id int64) []string {
 	if err != nil {
 		return []string{"<" + err.Error() + ">"}
 	}
-	tab := p.r.syms.table()
+	tab := p.r.syms.Table()
 	frames := make([]string, len(addrs))
 	for i, a := range addrs {
-		frames[i] = tab.frame(a)
+		frames[i] = tab.Frame(a)
 	}
 	return frames
 }

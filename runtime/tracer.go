@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/surftrace/surftrace/runtime/ksym"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 
@@ -32,7 +34,7 @@ type Tracer struct {
 	progs   []*ebpf.Program  // by probe index
 	links   []link.Link
 	closers []io.Closer // perf events behind interval links
-	syms    *symbols
+	syms    *ksym.Lazy
 }
 
 // Close detaches every probe and closes the programs and maps. It is safe
