@@ -110,7 +110,6 @@ func (rr *rawReader) wait() error {
 // pages each), and writes the events to w in time order. It returns how
 // many pages it read.
 func (rr *rawReader) round(w io.Writer) (int, error) {
-	rr.out, rr.lines = rr.out[:0], rr.lines[:0]
 	pages := 0
 	for cpu, fd := range rr.fds {
 		for i := 0; fd >= 0 && i < maxPagesPerRound; i++ {
@@ -130,16 +129,23 @@ func (rr *rawReader) round(w io.Writer) (int, error) {
 			}
 		}
 	}
+	return pages, rr.flush(w)
+}
+
+// flush writes the lines decoded since the last flush to w, in time order
+// across CPUs (a CPU's own are in order already), and forgets them.
+func (rr *rawReader) flush(w io.Writer) error {
 	if len(rr.lines) == 0 {
-		return pages, nil
+		return nil
 	}
 	slices.SortStableFunc(rr.lines, func(a, b rawLine) int { return cmp.Compare(a.ts, b.ts) })
 	rr.sorted = rr.sorted[:0]
 	for _, l := range rr.lines {
 		rr.sorted = append(rr.sorted, rr.out[l.start:l.end]...)
 	}
+	rr.out, rr.lines = rr.out[:0], rr.lines[:0]
 	_, err := w.Write(rr.sorted)
-	return pages, err
+	return err
 }
 
 // decode appends the lines of one page read on cpu. A stack record
