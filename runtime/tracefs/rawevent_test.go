@@ -227,8 +227,18 @@ func TestDecodeStackAndLost(t *testing.T) {
 	if strings.Join(bodies, "|") != strings.Join(want, "|") {
 		t.Errorf("printed\n%s\nwant bodies and frames %q", out.String(), want)
 	}
-	if got, want := rr.lostText([]string{"p0"}), "Lost 7 events in p0\n"; got != want {
+	if got, want := rr.lostText(0, []string{"p0"}), "Lost 7 events in p0\n"; got != want {
 		t.Errorf("lost: %q, want %q", got, want)
+	}
+	if got, want := rr.lostText(9, []string{"p0", "e1"}), "Lost 9 events in p0,e1\n"; got != want {
+		t.Errorf("lost with stats: %q, want %q", got, want)
+	}
+	stats := "entries: 0\noverrun: 5\ncommit overrun: 1\nbytes: 0\noldest event ts:     0.000000\nnow ts:   813.962507\ndropped events: 2\nread events: 0\n"
+	if got := lostInStats(stats); got != 8 {
+		t.Errorf("lostInStats = %d, want 8", got)
+	}
+	if got := (&rawReader{lostUncounted: true}).lostText(0, []string{"p0"}); got != "Lost events in p0 (ftrace did not count them)\n" {
+		t.Errorf("uncounted: %q", got)
 	}
 	if rr.Bad != 0 {
 		t.Errorf("%d bad records", rr.Bad)

@@ -142,3 +142,98 @@ func TestRawPagesFromKernel(t *testing.T) {
 		t.Errorf("decoded times %v, trace shows %v", gotTimes, wantTimes)
 	}
 }
+
+// TestRawMissedEventsFromKernel overflows a small buffer of an instance of
+// the test's own before reading it: the kernel overwrites the oldest pages
+// and says so on the first page read, and what the pages hold plus what
+// they and the instance's stats say was lost is every call.
+func TestRawMissedEventsFromKernel(t *testing.T) {
+	root := ktest.RequireTracefs(t)
+	fs := fsys(root)
+	ev := "events/syscalls/sys_enter_getppid"
+	if !fs.exists(ev) {
+		t.Skipf("no %s on this kernel (CONFIG_FTRACE_SYSCALLS)", ev)
+	}
+	inst := path.Join("instances", fmt.Sprintf("surftrace_rawtest_%d", os.Getpid()))
+	if err := os.Mkdir(fs.path(inst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		fs.write(path.Join(inst, ev, "enable"), "0")
+		if err := os.Remove(fs.path(inst)); err != nil {
+			t.Errorf("remove the instance: %v", err)
+		}
+	})
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	tid := unix.Gettid()
+	for _, w := range [][2]string{
+		{"buffer_size_kb", "8"},
+		{path.Join(ev, "filter"), fmt.Sprintf("common_pid==%d", tid)},
+		{path.Join(ev, "enable"), "1"},
+	} {
+		if err := fs.write(path.Join(inst, w[0]), w[1]); err != nil {
+			t.Fatalf("write %s: %v", w[0], err)
+		}
+	}
+	const calls = 20000
+	for range calls {
+		unix.Getppid()
+	}
+	if err := fs.write(path.Join(inst, ev, "enable"), "0"); err != nil {
+		t.Fatal(err)
+	}
+	hp, err1 := fs.read(path.Join(inst, "events/header_page"))
+	he, err2 := fs.read(path.Join(inst, "events/header_event"))
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+	l, err := parseRingLayout(hp, he)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var records, lost uint64
+	missed := 0
+	cpus, err := os.ReadDir(fs.path(inst, "per_cpu"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cpu := range cpus {
+		fd, err := unix.Open(fs.path(inst, "per_cpu", cpu.Name(), "trace_pipe_raw"), unix.O_RDONLY|unix.O_NONBLOCK, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := make([]byte, l.pageSize())
+		for {
+			n, err := unix.Read(fd, page)
+			if errors.Is(err, unix.EAGAIN) || (err == nil && n == 0) {
+				break
+			}
+			if err != nil {
+				unix.Close(fd)
+				t.Fatalf("read %s: %v", cpu.Name(), err)
+			}
+			info, err := l.decodePage(page[:n], func(uint64, []byte) { records++ })
+			if err != nil {
+				t.Errorf("%s: %v", cpu.Name(), err)
+			}
+			if info.Missed {
+				missed++
+				lost += info.Lost
+			}
+		}
+		unix.Close(fd)
+	}
+	r := &run{fs: fs, inst: inst}
+	stats, err := r.statsLost()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d records read; %d pages said events were lost (counting %d); the stats count %d", records, missed, lost, stats)
+	if missed == 0 {
+		t.Errorf("no page says events were lost")
+	}
+	if records+max(lost, stats) != calls {
+		t.Errorf("%d read + %d lost = %d, want %d calls", records, max(lost, stats), records+max(lost, stats), calls)
+	}
+}

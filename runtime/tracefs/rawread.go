@@ -200,16 +200,55 @@ func (r *run) stream(ctx context.Context, rr *rawReader, out io.Writer) error {
 
 // lostText reports what the kernel dropped, as the bpf backend reports the
 // records its programs could not put in the ring buffer: "Lost N events
-// in PROBE". ftrace counts per CPU buffer, not per event, so a run with
-// several printing probes names them all.
-func (rr *rawReader) lostText(names []string) string {
-	var b strings.Builder
+// in PROBE". A page read after a loss says so, with the count when the
+// page had room for it; the instance's per-CPU stats count every event
+// overwritten or dropped, so N is the larger of the two. ftrace counts per
+// CPU buffer, not per event, so a run with several printing probes names
+// them all.
+func (rr *rawReader) lostText(stats uint64, names []string) string {
+	n := max(rr.lost, stats)
 	who := strings.Join(names, ",")
 	switch {
-	case rr.lost > 0:
-		fmt.Fprintf(&b, "Lost %d events in %s\n", rr.lost, who)
+	case n > 0:
+		return fmt.Sprintf("Lost %d events in %s\n", n, who)
 	case rr.lostUncounted:
-		fmt.Fprintf(&b, "Lost events in %s (ftrace did not count them)\n", who)
+		return fmt.Sprintf("Lost events in %s (ftrace did not count them)\n", who)
 	}
-	return b.String()
+	return ""
+}
+
+// statsLost sums what the instance's per_cpu/cpuN/stats files count as
+// lost: events overwritten before they were read ("overrun", "commit
+// overrun") and events dropped ("dropped events").
+func (r *run) statsLost() (uint64, error) {
+	dirs, err := os.ReadDir(r.fs.path(r.inst, "per_cpu"))
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	for _, d := range dirs {
+		text, err := r.fs.read(path.Join(r.inst, "per_cpu", d.Name(), "stats"))
+		if err != nil {
+			return 0, err
+		}
+		n += lostInStats(text)
+	}
+	return n, nil
+}
+
+// lostInStats reads the lost counts of one stats file.
+func lostInStats(text string) uint64 {
+	var n uint64
+	for _, l := range strings.Split(text, "\n") {
+		k, v, ok := strings.Cut(l, ":")
+		if !ok {
+			continue
+		}
+		switch k {
+		case "overrun", "commit overrun", "dropped events":
+			c, _ := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+			n += c
+		}
+	}
+	return n
 }

@@ -87,7 +87,11 @@ func Run(ctx context.Context, f *compiler.Ftrace, opt Options) (err error) {
 	if rr.Bad > 0 && opt.Warn != nil {
 		fmt.Fprintf(opt.Warn, "surftrace: skipped %d records shorter than their event's format\n", rr.Bad)
 	}
-	if lost := rr.lostText(r.printing()); lost != "" && opt.Out != nil {
+	stats, err := r.statsLost()
+	if err != nil {
+		return fmt.Errorf("read the instance's buffer stats: %w", err)
+	}
+	if lost := rr.lostText(stats, r.printing()); lost != "" && opt.Out != nil {
 		if _, err := io.WriteString(opt.Out, lost); err != nil {
 			return err
 		}
