@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,12 +32,15 @@ var payloadsThatBrokeText = []string{
 // TestPayloadBytesBothBackends (issue 9): seed 000's ip_output line prints
 // the same bytes through the bpf backend and through the ftrace backend,
 // which `--backend auto` picks in a process whose bpf() seccomp refuses,
-// for payloads that used to break the ftrace backend's text parsing.
+// for payloads that used to break the ftrace backend's text parsing. With
+// a kretprobe (its caller symbolized) and -s (the stack under each line),
+// the whole output is the same bytes but for each line's thread and time.
 func TestPayloadBytesBothBackends(t *testing.T) {
-	ktest.RequireFeature(t, ktest.BTF, ktest.Kprobes, ktest.Ringbuf, ktest.KprobeEvents)
+	ktest.RequireFeature(t, ktest.BTF, ktest.Kprobes, ktest.Kretprobes, ktest.Ringbuf, ktest.KprobeEvents)
 	p := netfix.NewPair(t)
 	sentinel := `p ip_output b16_dest=@(struct udphdr*)l3%2->dest f:b16_dest==9999`
-	args := []string{"--max-events", strconv.Itoa(len(payloadsThatBrokeText) + 1), seed000, sentinel}
+	sent := `r udp_sendmsg ret=$retval f:ret!=3` // every payload but the sentinel's "end"
+	args := []string{"-s", "--max-events", strconv.Itoa(2*len(payloadsThatBrokeText) + 1), seed000, sentinel, sent}
 	traffic := func() {
 		for _, pl := range payloadsThatBrokeText {
 			must(t, "udp/9988")(p.A.SendUDP(netip.MustParseAddrPort("192.0.2.2:9988"), []byte(pl), 1, 5*time.Second))
@@ -75,7 +79,21 @@ func TestPayloadBytesBothBackends(t *testing.T) {
 			t.Errorf("%s backend printed %d p0 lines, want %d", backend, len(got[backend]), len(payloadsThatBrokeText))
 		}
 	}
+	if b, f := withoutThreadAndTime(bpf.stdout), withoutThreadAndTime(stdout); b != f {
+		t.Errorf("the outputs differ beyond threads and times:\nbpf:\n%s\nftrace:\n%s", b, f)
+	}
+	if !strings.Contains(stdout, "r2: (") || !strings.Contains(stdout, " <- udp_sendmsg) ret=12\n => ") {
+		t.Errorf("the ftrace backend printed no kretprobe line with its caller and stack")
+	}
 }
+
+// withoutThreadAndTime drops the part of each trace line before the probe
+// name: the comm, thread, CPU and time.
+func withoutThreadAndTime(out string) string {
+	return traceHead.ReplaceAllString(out, "")
+}
+
+var traceHead = regexp.MustCompile(`(?m)^ *\S+-\d+ +\[\d{3}\] \d+\.\d{6}: `)
 
 // runNoBPF runs surftrace with args as a process whose bpf() fails with
 // EPERM, calls traffic once it is ready, and returns its output.
