@@ -192,7 +192,8 @@ func TestDecodeRecord(t *testing.T) {
 }
 
 // TestDecodeStackAndLost: a stack record extends the line of the event
-// before it on the same CPU, lines of two CPUs print in time order, and
+// before it on the same CPU, lines of two CPUs print in time order, a
+// record cut short prints nothing and is counted, and
 // a page's missed-events count is reported as the bpf backend reports
 // lost records.
 func TestDecodeStackAndLost(t *testing.T) {
@@ -202,7 +203,8 @@ func TestDecodeStackAndLost(t *testing.T) {
 	var b0 pageBuilder
 	b0.event(10, seedRecord("one", false), false)
 	b0.event(0, stack, false)
-	b0.event(20, seedRecord("three", false), false)
+	b0.event(5, seedRecord("cut", false)[:30], false)
+	b0.event(15, seedRecord("three", false), false)
 	var b1 pageBuilder
 	b1.event(15, seedRecord("two", false), false)
 	if err := rr.decode(0, b0.page(1e9, missedEvents|missedStored, 7)); err != nil {
@@ -240,7 +242,7 @@ func TestDecodeStackAndLost(t *testing.T) {
 	if got := (&rawReader{lostUncounted: true}).lostText(0, []string{"p0"}); got != "Lost events in p0 (ftrace did not count them)\n" {
 		t.Errorf("uncounted: %q", got)
 	}
-	if rr.Bad != 0 {
-		t.Errorf("%d bad records", rr.Bad)
+	if rr.Bad != 1 {
+		t.Errorf("%d bad records, want the cut one", rr.Bad)
 	}
 }

@@ -17,9 +17,10 @@ import (
 )
 
 // pollInterval bounds how long a round waits for data before it reads
-// every CPU's buffer anyway and looks at the context again. poll on
-// trace_pipe_raw wakes readers only once the buffer is buffer_percent
-// full, so the reader never relies on it alone.
+// every CPU's buffer anyway and looks at the context again, so
+// cancellation never waits for an event and a late wakeup (poll on
+// trace_pipe_raw waits for buffer_percent, which the runner sets to 0)
+// delays output by no more.
 const pollInterval = 100 // milliseconds
 
 // drainTime bounds the reading of what is still buffered once a run ends.
@@ -108,11 +109,14 @@ func (rr *rawReader) wait() error {
 
 // round reads what every CPU's buffer holds now (up to maxPagesPerRound
 // pages each), and writes the events to w in time order. It returns how
-// many pages it read.
-func (rr *rawReader) round(w io.Writer) (int, error) {
-	pages := 0
+// many pages it read, and whether some CPU had more.
+func (rr *rawReader) round(w io.Writer) (pages int, more bool, err error) {
 	for cpu, fd := range rr.fds {
-		for i := 0; fd >= 0 && i < maxPagesPerRound; i++ {
+		for i := 0; fd >= 0; i++ {
+			if i == maxPagesPerRound {
+				more = true
+				break
+			}
 			n, err := unix.Read(fd, rr.page)
 			if errors.Is(err, unix.EAGAIN) || (err == nil && n == 0) {
 				break
@@ -121,15 +125,15 @@ func (rr *rawReader) round(w io.Writer) (int, error) {
 				continue
 			}
 			if err != nil {
-				return pages, fmt.Errorf("read cpu%d/trace_pipe_raw: %w", cpu, err)
+				return pages, more, fmt.Errorf("read cpu%d/trace_pipe_raw: %w", cpu, err)
 			}
 			pages++
 			if err := rr.decode(cpu, rr.page[:n]); err != nil {
-				return pages, fmt.Errorf("cpu%d/trace_pipe_raw: %w", cpu, err)
+				return pages, more, fmt.Errorf("cpu%d/trace_pipe_raw: %w", cpu, err)
 			}
 		}
 	}
-	return pages, rr.flush(w)
+	return pages, more, rr.flush(w)
 }
 
 // flush writes the lines decoded since the last flush to w, in time order
@@ -157,6 +161,7 @@ func (rr *rawReader) decode(cpu int, page []byte) error {
 		rr.out, ok = rr.dec.record(rr.out, cpu, ts, rec)
 		if !ok {
 			rr.Bad++
+			rr.out = rr.out[:start] // no part of a line
 		}
 		switch {
 		case len(rr.out) == start:
@@ -179,19 +184,21 @@ func (rr *rawReader) decode(cpu int, page []byte) error {
 // exited are not lost, as the bpf backend drains its ring buffer.
 func (r *run) stream(ctx context.Context, rr *rawReader, out io.Writer) error {
 	var drainUntil time.Time // set once ctx is done; a busy event never ends the drain otherwise
+	more := false
 	for {
 		if drainUntil.IsZero() && ctx.Err() != nil {
 			drainUntil = time.Now().Add(drainTime)
 		}
-		if drainUntil.IsZero() {
+		if drainUntil.IsZero() && !more {
 			if err := rr.wait(); err != nil {
 				return err
 			}
 		}
-		n, err := rr.round(out)
+		n, m, err := rr.round(out)
 		if err != nil {
 			return err
 		}
+		more = m
 		if !drainUntil.IsZero() && (n == 0 || time.Now().After(drainUntil)) {
 			return nil
 		}

@@ -147,6 +147,13 @@ func (r *run) setup(f *compiler.Ftrace) error {
 	if err := r.fs.write(path.Join(r.inst, "trace_clock"), "mono"); err != nil {
 		return fmt.Errorf("set trace_clock: %w", err)
 	}
+	// Wake the reader's poll as soon as a page has data, not once the
+	// buffer is half full (kernels before 5.1 have no such file).
+	if bp := path.Join(r.inst, "buffer_percent"); r.fs.exists(bp) {
+		if err := r.fs.write(bp, "0"); err != nil {
+			return fmt.Errorf("set buffer_percent: %w", err)
+		}
+	}
 	for _, p := range f.Probes {
 		if p.Kind == compiler.AttachTracepoint {
 			continue
