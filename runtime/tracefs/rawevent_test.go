@@ -110,7 +110,7 @@ var (
 
 // testDecoder builds the decoder a run of these probes would, from the
 // format texts above and the test symbol table.
-func testDecoder(t *testing.T) *decoder {
+func testDecoder(t testing.TB) *decoder {
 	t.Helper()
 	d := &decoder{ring: testLayout(t), probes: map[uint16]*rawProbe{}, syms: ksym.NewLazy("../ksym/testdata/kallsyms"),
 		cmdlines: func() string { return "4242 saved-comm\n" }}
@@ -244,5 +244,16 @@ func TestDecodeStackAndLost(t *testing.T) {
 	}
 	if rr.Bad != 1 {
 		t.Errorf("%d bad records, want the cut one", rr.Bad)
+	}
+}
+
+// BenchmarkDecodeRecord decodes and renders seed 000's record.
+func BenchmarkDecodeRecord(b *testing.B) {
+	d := testDecoder(b)
+	rec := seedRecord("Hello World\n", false)
+	var out []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		out, _ = d.record(out[:0], 1, 12648619219880123, rec)
 	}
 }

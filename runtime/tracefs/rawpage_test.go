@@ -18,7 +18,7 @@ const (
 		"\tpadding     : type == 29\n\ttime_extend : type == 30\n\ttime_stamp : type == 31\n\tdata max type_len  == 28\n"
 )
 
-func testLayout(t *testing.T) *ringLayout {
+func testLayout(t testing.TB) *ringLayout {
 	t.Helper()
 	l, err := parseRingLayout(headerPage61, headerEvent61)
 	if err != nil {
