@@ -121,6 +121,13 @@ func (rr *rawReader) round(w io.Writer) (pages int, more bool, err error) {
 			if errors.Is(err, unix.EAGAIN) || (err == nil && n == 0) {
 				break
 			}
+			if errors.Is(err, unix.ENODEV) {
+				// A possible CPU that is offline has no buffer (and its
+				// poll fails at once): read it no more.
+				unix.Close(fd)
+				rr.fds[cpu], fd = -1, -1
+				break
+			}
 			if errors.Is(err, unix.EINTR) {
 				continue
 			}
