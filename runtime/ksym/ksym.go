@@ -1,69 +1,44 @@
 // Package ksym resolves kernel addresses to symbols from /proc/kallsyms,
 // for both backends: the bpf backend's stacks, ksym() and kretprobe
 // callers, and the ftrace backend's, which reads raw addresses out of the
-// ring buffer.
+// ring buffer. The text is parsed by kernel.ParseKallsyms, the one
+// kallsyms parser; this package only indexes it by address.
 package ksym
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"sort"
-	"strconv"
-	"strings"
-)
 
-// Sym is one kernel symbol from /proc/kallsyms.
-type Sym struct {
-	Addr   uint64
-	Name   string
-	Module string // "" for the kernel image
-}
+	"github.com/surftrace/surftrace/kernel"
+)
 
 // Table resolves kernel addresses to the nearest preceding symbol.
 type Table struct {
-	syms []Sym // sorted by Addr
+	syms []kernel.Symbol // sorted by Addr
 }
 
-// Parse reads /proc/kallsyms text ("ADDR TYPE NAME\t[MODULE]").
-// Symbols at address zero (addresses hidden by kptr_restrict) are dropped.
-func Parse(r io.Reader) (*Table, error) {
-	var syms []Sym
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 3 {
-			continue
+// New indexes /proc/kallsyms text (parsed by kernel.ParseKallsyms, which
+// skips lines it cannot read) by address. Symbols at address zero
+// (addresses hidden by kptr_restrict) are dropped.
+func New(text string) *Table {
+	var syms []kernel.Symbol
+	for _, s := range kernel.ParseKallsyms(text) {
+		if s.Addr != 0 {
+			syms = append(syms, s)
 		}
-		addr, err := strconv.ParseUint(fields[0], 16, 64)
-		if err != nil {
-			return nil, fmt.Errorf("kallsyms: bad address %q", fields[0])
-		}
-		if addr == 0 {
-			continue
-		}
-		s := Sym{Addr: addr, Name: fields[2]}
-		if len(fields) > 3 {
-			s.Module = strings.Trim(fields[3], "[]")
-		}
-		syms = append(syms, s)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("kallsyms: %w", err)
 	}
 	sort.SliceStable(syms, func(i, j int) bool { return syms[i].Addr < syms[j].Addr })
-	return &Table{syms: syms}, nil
+	return &Table{syms: syms}
 }
 
 // Len is the number of symbols with an address.
 func (k *Table) Len() int { return len(k.syms) }
 
 // Lookup returns the symbol at or before addr and addr's offset from it.
-func (k *Table) Lookup(addr uint64) (Sym, uint64, bool) {
+func (k *Table) Lookup(addr uint64) (kernel.Symbol, uint64, bool) {
 	i := sort.Search(len(k.syms), func(i int) bool { return k.syms[i].Addr > addr })
 	if i == 0 {
-		return Sym{}, 0, false
+		return kernel.Symbol{}, 0, false
 	}
 	s := k.syms[i-1]
 	return s, addr - s.Addr, true

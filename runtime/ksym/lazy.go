@@ -22,18 +22,12 @@ func NewLazy(path string) *Lazy { return &Lazy{path: path} }
 func (s *Lazy) Table() *Table {
 	s.once.Do(func() {
 		s.tab = &Table{}
-		f, err := os.Open(s.path)
+		b, err := os.ReadFile(s.path)
 		if err != nil {
 			s.err = err
 			return
 		}
-		defer f.Close()
-		tab, err := Parse(f)
-		if err != nil {
-			s.err = err
-			return
-		}
-		s.tab = tab
+		s.tab = New(string(b))
 	})
 	return s.tab
 }

@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/runtime/ksym"
 	"github.com/surftrace/surftrace/runtime/render"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // commField is the hidden fetch argument the runner adds to every kprobe
@@ -36,7 +36,7 @@ type decoder struct {
 
 // rawProbe is a probe and where its values lie in its event's records.
 type rawProbe struct {
-	p      *compiler.FtraceProbe
+	p      *spec.FtraceProbe
 	loc    string     // the part of the line in parentheses, for kprobes and tracepoints
 	fields []fmtField // the record field of each of p.Fields
 	comm   fmtField   // kprobes: the hidden comm argument
@@ -116,27 +116,27 @@ func need(ev *eventFormat, name string) (fmtField, error) {
 }
 
 // newRawProbe finds the record field of each of p's values in ev.
-func newRawProbe(p *compiler.FtraceProbe, ev *eventFormat) (*rawProbe, error) {
+func newRawProbe(p *spec.FtraceProbe, ev *eventFormat) (*rawProbe, error) {
 	rp := &rawProbe{p: p}
 	var err error
 	switch p.Kind {
-	case compiler.AttachTracepoint:
+	case spec.AttachTracepoint:
 		rp.loc = strings.Replace(p.Target, "/", ":", 1)
-	case compiler.AttachKretprobe:
+	case spec.AttachKretprobe:
 		if rp.retIP, err = need(ev, "__probe_ret_ip"); err != nil {
 			return nil, err
 		}
 	default:
 		rp.loc = fmt.Sprintf("%s+0x%x", p.Target, p.Offset)
 	}
-	if p.Kind != compiler.AttachTracepoint {
+	if p.Kind != spec.AttachTracepoint {
 		if rp.comm, err = need(ev, commField); err != nil {
 			return nil, err
 		}
 	}
 	for _, f := range p.Fields {
 		name := f.Name
-		if p.Kind == compiler.AttachTracepoint {
+		if p.Kind == spec.AttachTracepoint {
 			name = f.TPField
 		}
 		ff, err := need(ev, name)
@@ -171,7 +171,7 @@ func (d *decoder) record(out []byte, cpu int, ts uint64, rec []byte) ([]byte, bo
 	pid := int(render.Int(pidb))
 	loc := rp.loc
 	var comm string
-	if rp.p.Kind == compiler.AttachTracepoint {
+	if rp.p.Kind == spec.AttachTracepoint {
 		comm = d.comm(pid, cpu)
 	} else {
 		b, ok := rp.comm.bytes(rec)
@@ -179,7 +179,7 @@ func (d *decoder) record(out []byte, cpu int, ts uint64, rec []byte) ([]byte, bo
 			return out, false
 		}
 		comm = render.CString(b)
-		if rp.p.Kind == compiler.AttachKretprobe {
+		if rp.p.Kind == spec.AttachKretprobe {
 			ip, ok := rp.retIP.bytes(rec)
 			if !ok {
 				return out, false
@@ -205,9 +205,9 @@ func (d *decoder) record(out []byte, cpu int, ts uint64, rec []byte) ([]byte, bo
 
 // value renders the bytes v of record field ff, which holds f, as the
 // bpf backend renders the bytes its program copied for f.
-func (d *decoder) value(f *compiler.FtraceField, ff fmtField, v []byte) string {
+func (d *decoder) value(f *spec.FtraceField, ff fmtField, v []byte) string {
 	switch f.Render {
-	case compiler.RenderString:
+	case spec.RenderString:
 		switch {
 		case ff.Loc != "" && len(v) == 0:
 			return "(fault)" // the kprobe's string fetch failed
@@ -223,9 +223,9 @@ func (d *decoder) value(f *compiler.FtraceField, ff fmtField, v []byte) string {
 			s = s[:f.Size-1]
 		}
 		return render.Quote(s)
-	case compiler.RenderEnum:
+	case spec.RenderEnum:
 		return render.Enum(v, f.Enum)
-	case compiler.RenderKsym:
+	case spec.RenderKsym:
 		return d.syms.Table().Symbolize(render.Uint(v))
 	}
 	if s, ok := render.TraceValue(v, f.Render); ok {

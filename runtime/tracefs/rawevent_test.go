@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/runtime/ksym"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // Format files as Debian's 6.1 writes them for seed 000's kprobe (plus a
@@ -88,24 +88,24 @@ func (r *record) str(off int, s string, fault bool) *record {
 }
 
 var (
-	seed000Mac = &compiler.FtraceProbe{Name: "p0", Kind: compiler.AttachKprobe, Target: "ip_output", Event: "GROUP/p0",
-		Fields: []*compiler.FtraceField{
+	seed000Mac = &spec.FtraceProbe{Name: "p0", Kind: spec.AttachKprobe, Target: "ip_output", Event: "GROUP/p0",
+		Fields: []*spec.FtraceField{
 			{Name: "proto", Type: "u8", Size: 1},
-			{Name: "ip_dst", Type: "u32", Size: 4, Render: compiler.RenderIPv4},
-			{Name: "b16_dest", Type: "u16", Size: 2, Render: compiler.RenderBE},
-			{Name: "comm", Type: "string", Size: 16, Render: compiler.RenderString},
-			{Name: "body", Type: "string", Size: 64, Render: compiler.RenderString},
-			{Name: "mac_m", Type: "x8[6]", Size: 6, Render: compiler.RenderMAC},
+			{Name: "ip_dst", Type: "u32", Size: 4, Render: spec.RenderIPv4},
+			{Name: "b16_dest", Type: "u16", Size: 2, Render: spec.RenderBE},
+			{Name: "comm", Type: "string", Size: 16, Render: spec.RenderString},
+			{Name: "body", Type: "string", Size: 64, Render: spec.RenderString},
+			{Name: "mac_m", Type: "x8[6]", Size: 6, Render: spec.RenderMAC},
 		}}
-	retProbe = &compiler.FtraceProbe{Name: "r1", Kind: compiler.AttachKretprobe, Target: "ip_output", Event: "GROUP/r1",
-		Fields: []*compiler.FtraceField{{Name: "r", Type: "s32", Size: 4, Render: compiler.RenderSigned}}}
-	execProbe = &compiler.FtraceProbe{Name: "e2", Kind: compiler.AttachTracepoint, Target: "sched/sched_process_exec",
-		Fields: []*compiler.FtraceField{
-			{Name: "filename", TPField: "filename", Size: 64, Render: compiler.RenderString},
-			{Name: "pid", TPField: "pid", Size: 4, Render: compiler.RenderSigned},
+	retProbe = &spec.FtraceProbe{Name: "r1", Kind: spec.AttachKretprobe, Target: "ip_output", Event: "GROUP/r1",
+		Fields: []*spec.FtraceField{{Name: "r", Type: "s32", Size: 4, Render: spec.RenderSigned}}}
+	execProbe = &spec.FtraceProbe{Name: "e2", Kind: spec.AttachTracepoint, Target: "sched/sched_process_exec",
+		Fields: []*spec.FtraceField{
+			{Name: "filename", TPField: "filename", Size: 64, Render: spec.RenderString},
+			{Name: "pid", TPField: "pid", Size: 4, Render: spec.RenderSigned},
 		}}
-	openatProbe = &compiler.FtraceProbe{Name: "e3", Kind: compiler.AttachTracepoint, Target: "syscalls/sys_enter_openat",
-		Fields: []*compiler.FtraceField{{Name: "filename", TPField: "filename", Size: 64, Render: compiler.RenderString}}}
+	openatProbe = &spec.FtraceProbe{Name: "e3", Kind: spec.AttachTracepoint, Target: "syscalls/sys_enter_openat",
+		Fields: []*spec.FtraceField{{Name: "filename", TPField: "filename", Size: 64, Render: spec.RenderString}}}
 )
 
 // testDecoder builds the decoder a run of these probes would, from the
@@ -115,7 +115,7 @@ func testDecoder(t testing.TB) *decoder {
 	d := &decoder{ring: testLayout(t), probes: map[uint16]*rawProbe{}, syms: ksym.NewLazy("../ksym/testdata/kallsyms"),
 		cmdlines: func() string { return "4242 saved-comm\n" }}
 	for _, c := range []struct {
-		p    *compiler.FtraceProbe
+		p    *spec.FtraceProbe
 		text string
 	}{{seed000Mac, formatP0}, {retProbe, formatR1}, {execProbe, formatExec}, {openatProbe, formatOpenat}} {
 		ev, err := parseFormat(c.text)

@@ -4,20 +4,21 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/lang"
 )
 
 // seed000 is seed 000's ip_output probe as the compiler lowers it.
-var seed000 = &compiler.FtraceProbe{
-	Name: "p0", Kind: compiler.AttachKprobe, Target: "ip_output", Event: "GROUP/p0",
+var seed000 = &spec.FtraceProbe{
+	Name: "p0", Kind: spec.AttachKprobe, Target: "ip_output", Event: "GROUP/p0",
 	Def: "p:GROUP/p0 ip_output proto=+0x9(+0xe8(%dx)):u8 ip_dst=+0x10(+0xe8(%dx)):u32 b16_dest=+0x16(+0xe8(%dx)):u16 comm=$comm body=+0x1c(+0xe8(%dx)):string",
-	Fields: []*compiler.FtraceField{
+	Fields: []*spec.FtraceField{
 		{Name: "proto", Type: "u8", Size: 1},
-		{Name: "ip_dst", Type: "u32", Size: 4, Render: compiler.RenderIPv4},
-		{Name: "b16_dest", Type: "u16", Size: 2, Render: compiler.RenderBE},
-		{Name: "comm", Type: "string", Render: compiler.RenderString},
-		{Name: "body", Type: "string", Render: compiler.RenderString},
+		{Name: "ip_dst", Type: "u32", Size: 4, Render: spec.RenderIPv4},
+		{Name: "b16_dest", Type: "u16", Size: 2, Render: spec.RenderBE},
+		{Name: "comm", Type: "string", Render: spec.RenderString},
+		{Name: "body", Type: "string", Render: spec.RenderString},
 	},
 }
 
@@ -55,11 +56,11 @@ func TestValidate(t *testing.T) {
 func TestErrorLog(t *testing.T) {
 	src := &lang.Source{Name: "<line 1>", Text: "p ip_output proto=@(struct iphdr*)l3%2->protocol"}
 	at := func(off int) lang.Pos { return lang.PosAt(src, off) }
-	p := &compiler.FtraceProbe{Name: "p0", Kind: compiler.AttachKprobe, Pos: at(2),
+	p := &spec.FtraceProbe{Name: "p0", Kind: spec.AttachKprobe, Pos: at(2),
 		Def: "p:GROUP/p0 ip_output proto=+0x9(+0xe8(%dx)):u9",
-		Spans: []compiler.FtraceSpan{
-			{Text: compiler.FtraceDef, Start: 21, End: 47, Src: lang.Span{Pos: at(12), End: at(48)}},
-			{Text: compiler.FtraceDef, Start: 44, End: 47, Src: lang.Span{Pos: at(36), End: at(48)}},
+		Spans: []spec.FtraceSpan{
+			{Text: spec.FtraceDef, Start: 21, End: 47, Src: lang.Span{Pos: at(12), End: at(48)}},
+			{Text: spec.FtraceDef, Start: 44, End: 47, Src: lang.Span{Pos: at(36), End: at(48)}},
 		}}
 	line := p.DefLine("surftrace_42")
 	log := "[ 1.000000] trace_kprobe: error: Unknown type\n" +
@@ -70,7 +71,7 @@ func TestErrorLog(t *testing.T) {
 	if !ok || e.Msg != "Unknown type" || e.Col != strings.Index(line, "u9") {
 		t.Fatalf("lastLogEntry = %+v, %v", e, ok)
 	}
-	span, ok := p.SourceAt(compiler.FtraceDef, "surftrace_42", e.Col)
+	span, ok := p.SourceAt(spec.FtraceDef, "surftrace_42", e.Col)
 	if !ok || span.Pos.Offset != 36 {
 		t.Errorf("SourceAt(col %d) = %v, %v; want offset 36", e.Col, span, ok)
 	}
