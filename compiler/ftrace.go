@@ -82,11 +82,6 @@ func (l *ftraceLowerer) probe() *spec.FtraceProbe {
 		for i, tf := range lineFields(trace, ap, l.tp) {
 			l.fp.Fields = append(l.fp.Fields, l.tpField(tf, l.lp.fields[i]))
 		}
-		for _, tf := range l.tp {
-			if tf.Offset >= 8 && !strings.HasPrefix(tf.Name, "common_") {
-				l.fp.TPFields = append(l.fp.TPFields, tf.Name)
-			}
-		}
 	} else {
 		l.fp.Event = spec.FtraceGroup + "/" + pr.Name
 		def := &ftext{kind: spec.FtraceDef}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/surftrace/surftrace/runtime/ksym"
 	"github.com/surftrace/surftrace/spec"
 )
 
@@ -105,5 +106,5 @@ func golden(t *testing.T, name string) string {
 
 // testRenderer renders without a symbol table or stacks map.
 func testRenderer() *renderer {
-	return &renderer{syms: newSymbols(filepath.Join("testdata", "kallsyms"))}
+	return &renderer{syms: ksym.NewLazy(filepath.Join("testdata", "kallsyms"))}
 }

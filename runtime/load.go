@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/surftrace/surftrace/runtime/ksym"
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/cilium/ebpf"
@@ -19,7 +20,7 @@ func Load(p *spec.Program, opts Options) (*Tracer, error) {
 	if err := checkProgram(p); err != nil {
 		return nil, err
 	}
-	t := &Tracer{prog: p, opts: opts, syms: newSymbols(opts.Kallsyms)}
+	t := &Tracer{prog: p, opts: opts, syms: ksym.NewLazy(opts.Kallsyms)}
 	maps, err := ebpf.NewCollectionWithOptions(&ebpf.CollectionSpec{Maps: p.Maps}, ebpf.CollectionOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("create maps: %w", err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/surftrace/surftrace/runtime/ksym"
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/surftrace/surftrace/runtime/render"
@@ -11,7 +12,7 @@ import (
 
 // renderer turns raw field bytes into text according to a spec.Render.
 type renderer struct {
-	syms   *symbols
+	syms   *ksym.Lazy
 	stacks stackReader // nil when the program takes no stacks
 }
 
@@ -62,9 +63,9 @@ func (r *renderer) traceValue(b []byte, rd spec.Render) string {
 func (r *renderer) render(b []byte, rd spec.Render, indent int) string {
 	switch rd {
 	case spec.RenderKsym:
-		return r.syms.table().symbolize(render.Uint(b))
+		return r.syms.Table().Symbolize(render.Uint(b))
 	case spec.RenderSym:
-		return r.syms.table().name(render.Uint(b))
+		return r.syms.Table().Name(render.Uint(b))
 	case spec.RenderStackID:
 		return r.bpftraceStack(render.Int(b), indent)
 	}
@@ -104,14 +105,14 @@ func (r *renderer) bpftraceStack(id int64, indent int) string {
 	pad := strings.Repeat(" ", indent)
 	var b strings.Builder
 	b.WriteString("\n")
-	tab := r.syms.table()
+	tab := r.syms.Table()
 	for _, a := range addrs {
 		if perf {
 			fmt.Fprintf(&b, "\t%x ", a)
 		} else {
 			b.WriteString(pad)
 		}
-		if s, off, ok := tab.lookup(a); ok {
+		if s, off, ok := tab.Lookup(a); ok {
 			fmt.Fprintf(&b, "%s+%d\n", s.Name, off)
 		} else {
 			fmt.Fprintf(&b, "0x%x\n", a)

@@ -50,8 +50,8 @@ func (t *Tracer) Run(ctx context.Context, out Output) error {
 	errs = append(errs, t.drain(rd, p))
 	errs = append(errs, t.printLost(p))
 	errs = append(errs, p.exitMaps())
-	if t.syms.err != nil {
-		p.warn("addresses shown unsymbolized: %v", t.syms.err)
+	if t.syms.Err() != nil {
+		p.warn("addresses shown unsymbolized: %v", t.syms.Err())
 	}
 	return errors.Join(errs...)
 }

@@ -30,10 +30,10 @@ func (p *printer) sinks(rec *record) {
 			if err != nil || len(addrs) == 0 {
 				continue
 			}
-			tab := p.r.syms.table()
+			tab := p.r.syms.Table()
 			frames := make([]string, len(addrs))
 			for i, a := range addrs {
-				frames[i] = tab.frame(a)
+				frames[i] = tab.Frame(a)
 			}
 			p.out.Stack(probe, frames)
 		}

@@ -44,7 +44,7 @@ func (p *printer) where(probe *spec.Probe, rec *record) string {
 	case spec.AttachKprobe:
 		return fmt.Sprintf("%s+0x%x", probe.Target, probe.Offset)
 	case spec.AttachKretprobe:
-		return p.r.syms.table().symbolize(rec.ip) + " <- " + probe.Target
+		return p.r.syms.Table().Symbolize(rec.ip) + " <- " + probe.Target
 	case spec.AttachBegin, spec.AttachEnd:
 		return probe.Kind.String()
 	case spec.AttachInterval:
@@ -77,10 +77,10 @@ func (p *printer) ftraceStack(id int64) []string {
 	if err != nil {
 		return []string{"<" + err.Error() + ">"}
 	}
-	tab := p.r.syms.table()
+	tab := p.r.syms.Table()
 	frames := make([]string, len(addrs))
 	for i, a := range addrs {
-		frames[i] = tab.frame(a)
+		frames[i] = tab.Frame(a)
 	}
 	return frames
 }

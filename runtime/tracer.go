@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/surftrace/surftrace/runtime/ksym"
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/cilium/ebpf"
@@ -32,7 +33,7 @@ type Tracer struct {
 	progs   []*ebpf.Program  // by probe index
 	links   []link.Link
 	closers []io.Closer // perf events behind interval links
-	syms    *symbols
+	syms    *ksym.Lazy
 }
 
 // Close detaches every probe and closes the programs and maps. It is safe

@@ -45,12 +45,9 @@ type FtraceProbe struct {
 	// Filter is the event filter in ftrace syntax, "" for none.
 	Filter string
 	// Fields are the fetch arguments in Def order; for a tracepoint, the
-	// tracepoint fields the line named.
+	// tracepoint fields the line prints (every field after the common ones
+	// when it names none).
 	Fields []*FtraceField
-	// TPFields are, for a tracepoint, the names of every field of its
-	// record after the common ones, in format order: what ftrace's
-	// options/fields prints, name=value each.
-	TPFields []string
 	// Spans map byte ranges of Def and Filter back to the source.
 	Spans []FtraceSpan
 	// Pos is the line's attach point, for runtime errors.

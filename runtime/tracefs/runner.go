@@ -35,9 +35,6 @@ type run struct {
 	enabled  []string    // event directories enabled in the instance
 	filtered []string    // event directories whose filter was set
 	triggers [][2]string // event directory and hist trigger set on it
-	// fields says the instance's options/fields is set: tracepoints
-	// print every record field as name=value (kernels after 6.1).
-	fields bool
 }
 
 // Run sets f up in a tracefs instance of its own, prints its events to
@@ -69,19 +66,35 @@ func Run(ctx context.Context, f *spec.Ftrace, opt Options) (err error) {
 	if err := r.setHists(f); err != nil {
 		return err
 	}
-	pipe, err := openPipe(r.fs.path(r.inst, "trace_pipe"))
+	dec, err := r.newDecoder(r.inst, f.Stack)
 	if err != nil {
 		return err
 	}
-	defer pipe.close()
+	rr, err := r.openRaw(dec)
+	if err != nil {
+		return err
+	}
+	defer rr.close()
 	if err := r.enable(f); err != nil {
 		return err
 	}
 	if opt.Ready != nil {
 		opt.Ready()
 	}
-	if err := r.stream(ctx, pipe, opt.Out); err != nil {
+	if err := r.stream(ctx, rr, opt.Out); err != nil {
 		return err
+	}
+	if rr.Bad > 0 && opt.Warn != nil {
+		fmt.Fprintf(opt.Warn, "surftrace: skipped %d records shorter than their event's format\n", rr.Bad)
+	}
+	stats, err := r.statsLost()
+	if err != nil {
+		return fmt.Errorf("read the instance's buffer stats: %w", err)
+	}
+	if lost := rr.lostText(stats, r.printing()); lost != "" && opt.Out != nil {
+		if _, err := io.WriteString(opt.Out, lost); err != nil {
+			return err
+		}
 	}
 	text, err := r.printHists(f)
 	if err != nil {
@@ -125,7 +138,7 @@ func (r *run) check(f *spec.Ftrace) error {
 }
 
 // setup creates the instance and the kprobe events and sets filters,
-// options and the clock; it records each step for cleanup.
+// the stacktrace option and the clock; it records each step for cleanup.
 func (r *run) setup(f *spec.Ftrace) error {
 	if err := os.Mkdir(r.fs.path(r.inst), 0o755); err != nil {
 		return fmt.Errorf("create tracefs instance: %w", err)
@@ -134,8 +147,12 @@ func (r *run) setup(f *spec.Ftrace) error {
 	if err := r.fs.write(path.Join(r.inst, "trace_clock"), "mono"); err != nil {
 		return fmt.Errorf("set trace_clock: %w", err)
 	}
-	if err := r.setFields(f); err != nil {
-		return err
+	// Wake the reader's poll as soon as a page has data, not once the
+	// buffer is half full (kernels before 5.1 have no such file).
+	if bp := path.Join(r.inst, "buffer_percent"); r.fs.exists(bp) {
+		if err := r.fs.write(bp, "0"); err != nil {
+			return fmt.Errorf("set buffer_percent: %w", err)
+		}
 	}
 	for _, p := range f.Probes {
 		if p.Kind == spec.AttachTracepoint {
@@ -163,36 +180,23 @@ func (r *run) setup(f *spec.Ftrace) error {
 			return r.rejected(p, spec.FtraceFilter, p.Filter, path.Join(r.inst, "error_log"), err)
 		}
 	}
-	if f.Stack { // sym-offset: frames print as SYMBOL+0xOFF, as the bpf backend's do
-		for _, opt := range []string{"options/sym-offset", "options/stacktrace"} {
-			if err := r.fs.write(path.Join(r.inst, opt), "1"); err != nil {
-				return fmt.Errorf("set %s: %w", opt, err)
-			}
+	if f.Stack { // a kernel_stack record follows each event
+		if err := r.fs.write(path.Join(r.inst, "options/stacktrace"), "1"); err != nil {
+			return fmt.Errorf("set options/stacktrace: %w", err)
 		}
 	}
 	return nil
 }
 
-// setFields sets the instance's options/fields, where the kernel has it,
-// when every probe of f is an e line: the events then print each record
-// field as name=value with the raw number, which the runtime renders as
-// the bpf backend does. The option would change the text of kprobe
-// events too, so a run with p or r lines keeps the print fmt texts.
-func (r *run) setFields(f *spec.Ftrace) error {
-	for _, p := range f.Probes {
-		if p.Kind != spec.AttachTracepoint || len(p.TPFields) == 0 {
-			return nil
+// printing returns the names of the probes whose events print.
+func (r *run) printing() []string {
+	var names []string
+	for _, p := range r.probes {
+		if p.Hist == nil {
+			names = append(names, p.Name)
 		}
 	}
-	opt := path.Join(r.inst, "options/fields")
-	if !r.fs.exists(opt) {
-		return nil
-	}
-	if err := r.fs.write(opt, "1"); err != nil {
-		return fmt.Errorf("set options/fields: %w", err)
-	}
-	r.fields = true
-	return nil
+	return names
 }
 
 // enable enables every event of f in the instance.

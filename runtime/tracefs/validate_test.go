@@ -22,59 +22,6 @@ var seed000 = &spec.FtraceProbe{
 	},
 }
 
-// TestFormat parses trace_pipe lines as ftrace prints them and checks the
-// bpf backend's line shape, with prefixes converted.
-func TestFormat(t *testing.T) {
-	ret := &spec.FtraceProbe{Name: "r1", Kind: spec.AttachKretprobe, Target: "_do_fork",
-		Fields: []*spec.FtraceField{
-			{Name: "r", Type: "x64", Size: 8, Render: spec.RenderHex},
-			{Name: "B16_port", Type: "u16", Size: 2, Render: spec.RenderBEHex},
-		}}
-	tp := &spec.FtraceProbe{Name: "e2", Kind: spec.AttachTracepoint, Target: "sched/sched_stat_wait"}
-	tpf := &spec.FtraceProbe{Name: "e3", Kind: spec.AttachTracepoint, Target: "sched/sched_switch",
-		Fields: []*spec.FtraceField{{Name: "next", TPField: "next_comm"}}}
-	probes := []*spec.FtraceProbe{seed000, ret, tp, tpf}
-	for _, c := range []struct{ in, want string }{{
-		`           <...>-2733784 [014] d..1. 12648619.219880: p0: (ip_output+0x0/0xd0) proto=17 ip_dst=3707830282 b16_dest=1063 comm="nc" body="Hello "x=1" World" __surftrace_comm="nc"`,
-		`              nc-2733784 [014] 12648619.219880: p0: (ip_output+0x0) proto=17 ip_dst=10.0.1.221 b16_dest=9988 comm="nc" body="Hello "x=1" World"`,
-	}, {
-		` python-16819 (  16819) [004] d... 7466977.685020: r1: (SyS_clone+0x36/0x40 <- _do_fork) r=0x195bfe B16_port=1063 __surftrace_comm="python"`,
-		`          python-16819   [004] 7466977.685020: r1: (SyS_clone+0x36 <- _do_fork) r=0x195bfe B16_port=0x2704`,
-	}, {
-		` <idle>-0     [001] dN.. 11868700.419049: sched_stat_wait: comm=h2o pid=3046552 delay=87023763 [ns]`,
-		`          <idle>-0       [001] 11868700.419049: e2: (sched:sched_stat_wait) comm=h2o pid=3046552 delay=87023763 [ns]`,
-	}, {
-		` <idle>-0 [001] d..2. 2.000001: sched_switch: prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=nc next_pid=7 next_prio=120`,
-		`          <idle>-0       [001] 2.000001: e3: (sched:sched_switch) next=nc`,
-	}} {
-		ev, ok, err := parseLine(c.in, probes)
-		if err != nil || !ok {
-			t.Errorf("parseLine(%q) = %v, %v", c.in, ok, err)
-			continue
-		}
-		if got := ev.Format(); got != c.want {
-			t.Errorf("parseLine(%q).Format():\n got %q\nwant %q", c.in, got, c.want)
-		}
-	}
-	for _, in := range []string{" => ip_finish_output2", " <stack trace>", "CPU:1 [LOST 3 EVENTS]"} {
-		if _, ok, err := parseLine(in, probes); ok || err != nil {
-			t.Errorf("parseLine(%q) = %v, %v; want not an event", in, ok, err)
-		}
-	}
-}
-
-// TestRenderArrays checks ip6_ and mac_ fields fetched as byte arrays.
-func TestRenderArrays(t *testing.T) {
-	v6 := &spec.FtraceField{Name: "ip6_src", Type: "x8[16]", Render: spec.RenderIPv6}
-	mac := &spec.FtraceField{Name: "mac_src", Type: "x8[6]", Render: spec.RenderMAC}
-	if got := renderValue(v6, "{0x20,0x1,0xd,0xb8,0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x1}"); got != "2001:db8::1" {
-		t.Errorf("ip6 = %q", got)
-	}
-	if got := renderValue(mac, "{0x2,0x0,0x0,0x0,0x0,0x1}"); got != "02:00:00:00:00:01" {
-		t.Errorf("mac = %q", got)
-	}
-}
-
 // TestValidate checks that nothing can smuggle a line into tracefs.
 func TestValidate(t *testing.T) {
 	for _, bad := range []string{
