@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 )
 
 // HostKernel is the Kernel this process runs on. It reads
@@ -23,6 +26,10 @@ type HostKernel struct {
 	CacheDir string
 	// NoCache turns the on-disk cache off, as SURFTRACE_NO_CACHE does.
 	NoCache bool
+	// Note receives the line saying that a tracepoint lookup mounted
+	// tracefs, which it does when tracefs is missing (see
+	// kernel/tracingdir); nil says nothing.
+	Note io.Writer
 
 	diskOnce sync.Once
 	dc       *diskCache
@@ -63,25 +70,18 @@ func (k *HostKernel) ModuleBTF(module string) (*btf.Spec, error) {
 	return k.btfCache().Module(module)
 }
 
-// tracefsRoots are where tracefs may be mounted, newest convention first.
-var tracefsRoots = []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}
-
-// TracepointFormat reads events/SUBSYS/EVENT/format under tracefs.
+// TracepointFormat reads events/SUBSYS/EVENT/format under tracefs,
+// mounting tracefs first when it is missing.
 func (k *HostKernel) TracepointFormat(subsys, event string) (string, error) {
 	if strings.ContainsAny(subsys+event, "/.") {
 		return "", fmt.Errorf("bad tracepoint name %s:%s", subsys, event)
 	}
-	var firstErr error
-	for _, root := range tracefsRoots {
-		b, err := os.ReadFile(filepath.Join(root, "events", subsys, event, "format"))
-		if err == nil {
-			return string(b), nil
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
+	root, err := tracingdir.Mount(k.Note)
+	if err != nil {
+		return "", err
 	}
-	return "", firstErr
+	b, err := os.ReadFile(filepath.Join(root, "events", subsys, event, "format"))
+	return string(b), err
 }
 
 // Symbols reads /proc/kallsyms once. Addresses are zero unless the process

@@ -43,25 +43,19 @@ type tracepointLister interface {
 	Tracepoints() ([]string, error)
 }
 
-// readTracepoints lists events/*/* under tracefs, sorted.
-func readTracepoints() ([]string, error) {
-	var firstErr error
-	for _, root := range tracefsRoots {
-		dirs, err := filepath.Glob(filepath.Join(root, "events", "*", "*", "format"))
-		if err != nil || len(dirs) == 0 {
-			if firstErr == nil {
-				_, firstErr = os.Stat(filepath.Join(root, "events"))
-			}
-			continue
-		}
-		out := make([]string, 0, len(dirs))
-		for _, d := range dirs {
-			ev := filepath.Dir(d)
-			out = append(out, filepath.Base(filepath.Dir(ev))+":"+filepath.Base(ev))
-		}
-		return out, nil
+// readTracepoints lists events/*/* under the tracefs at root, sorted.
+func readTracepoints(root string) ([]string, error) {
+	dirs, err := filepath.Glob(filepath.Join(root, "events", "*", "*", "format"))
+	if err != nil || len(dirs) == 0 {
+		_, err = os.Stat(filepath.Join(root, "events"))
+		return nil, err
 	}
-	return nil, firstErr
+	out := make([]string, 0, len(dirs))
+	for _, d := range dirs {
+		ev := filepath.Dir(d)
+		out = append(out, filepath.Base(filepath.Dir(ev))+":"+filepath.Base(ev))
+	}
+	return out, nil
 }
 
 // Tracepoints lists the events Formats describes.

@@ -39,6 +39,10 @@ type config struct {
 	runList bool // run --list
 
 	args []string // expression lines, or a script file and its arguments
+
+	// notes receives notes for the user (stderr, or nothing with -q),
+	// such as that tracefs was mounted; run sets it.
+	notes io.Writer
 }
 
 // usageLine is printed under every usage error.

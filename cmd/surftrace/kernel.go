@@ -13,7 +13,7 @@ import (
 // with --arch its register table.
 func kernel(c *config) (compiler.Kernel, error) {
 	if c.btfFile == "" {
-		k := compiler.Kernel(&compiler.HostKernel{})
+		k := compiler.Kernel(&compiler.HostKernel{Note: c.notes})
 		if c.arch != "" && c.arch != k.Arch() {
 			k = archKernel{k, c.arch}
 		}

@@ -14,7 +14,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/surftrace/surftrace/compiler"
-	"github.com/surftrace/surftrace/runtime/tracefs"
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 	"github.com/surftrace/surftrace/stdlib"
 )
 
@@ -29,7 +29,9 @@ func listStdlib(w io.Writer) error {
 // listProbes prints -l [GLOB]: kprobe-able functions, tracepoints, fentry
 // targets and stdlib scripts, one "kind:name" a line, those matching glob
 // (against "kind:name", or against the name when glob has no ':').
-func listProbes(glob string, w io.Writer) error {
+// Listing tracepoints mounts tracefs when it is missing; when it cannot,
+// notes says why they are not listed.
+func listProbes(glob string, w, notes io.Writer) error {
 	if glob != "" {
 		if _, err := path.Match(glob, ""); err != nil {
 			return badInput(fmt.Errorf("-l %q: %w", glob, err))
@@ -54,7 +56,10 @@ func listProbes(glob string, w io.Writer) error {
 			}
 		}
 	}
-	root, _ := tracefs.Find()
+	root, err := tracingdir.Mount(notes)
+	if err != nil {
+		fmt.Fprintf(notes, "surftrace: no tracepoints listed: %v\n", err)
+	}
 	emit("kprobe", kprobeFunctions(root))
 	emit("tracepoint", tracepoints(root))
 	emit("fentry", btfFunctions())

@@ -26,7 +26,7 @@ func BenchmarkStartList(b *testing.B) {
 	})
 	b.Run("cached", func(b *testing.B) {
 		b.Setenv("XDG_CACHE_HOME", b.TempDir())
-		if err := listProbes("", io.Discard); err != nil { // fill it
+		if err := listProbes("", io.Discard, io.Discard); err != nil { // fill it
 			b.Fatal(err)
 		}
 		benchList(b)
@@ -35,7 +35,7 @@ func BenchmarkStartList(b *testing.B) {
 
 func benchList(b *testing.B) {
 	for b.Loop() {
-		if err := listProbes("", io.Discard); err != nil {
+		if err := listProbes("", io.Discard, io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -44,6 +44,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case err != nil:
 		return exitUsage
 	}
+	c.notes = stderr
+	if c.quiet {
+		c.notes = io.Discard
+	}
 	err = dispatch(c, stdout, stderr)
 	if err == nil {
 		return exitOK
@@ -79,7 +83,7 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 		if len(c.args) == 1 {
 			glob = c.args[0]
 		}
-		return listProbes(glob, stdout)
+		return listProbes(glob, stdout, c.notes)
 	case c.listV:
 		return describe(c, c.args[0], stdout)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 )
 
 // showGroup is the group and instance name -S prints; a run uses its own
@@ -19,7 +20,7 @@ const showGroup = "surftrace"
 // surftrace. It attaches nothing and needs no privileges.
 func ShowText(f *compiler.Ftrace) string {
 	var b strings.Builder
-	const root = "/sys/kernel/tracing"
+	const root = tracingdir.Path
 	inst := path.Join(root, "instances", showGroup)
 	for _, w := range f.Warnings {
 		fmt.Fprintf(&b, "# warning: %s\n", strings.ReplaceAll(w.Error(), "\n", "\n# "))

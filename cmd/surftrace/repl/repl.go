@@ -22,6 +22,7 @@ import (
 	"github.com/chzyer/readline"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 	"github.com/surftrace/surftrace/runtime"
 )
 
@@ -45,7 +46,7 @@ type Config struct {
 	Packet func(runtime.Packet)
 	Stack  func(*compiler.Probe, []string)
 	// Tracefs is the tracefs mount for tracepoint and function names;
-	// "" means /sys/kernel/tracing.
+	// "" means the one mounted (tracingdir.Find), else tracingdir.Path.
 	Tracefs string
 }
 
@@ -62,7 +63,10 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Kernel = &compiler.HostKernel{}
 	}
 	if cfg.Tracefs == "" {
-		cfg.Tracefs = "/sys/kernel/tracing"
+		cfg.Tracefs = tracingdir.Path
+		if dir, err := tracingdir.Find(); err == nil {
+			cfg.Tracefs = dir
+		}
 	}
 	s := newSession(cfg)
 	defer s.detachAll()
