@@ -117,6 +117,21 @@ func goldenMapKinds() *goldenMaps {
 	return &g
 }
 
+// goldenUntouched has maps without elements: a keyless count prints 0,
+// every other map nothing but its newlines.
+func goldenUntouched() *goldenMaps {
+	var g goldenMaps
+	for _, info := range []*compiler.MapInfo{
+		agg("@c", compiler.MapCount), agg("@cleared", compiler.MapCount), agg("@s", compiler.MapSum),
+		agg("@mn", compiler.MapMin), agg("@mx", compiler.MapMax), agg("@a", compiler.MapAvg),
+		hist("@h"), lhist("@l", 0, 10, 1), agg("@st", compiler.MapStats),
+		agg("@k", compiler.MapCount, intField(0)), scalar("@x", intField(0)),
+	} {
+		g.add(info)
+	}
+	return &g
+}
+
 func TestMapsMatchBpftrace(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -126,6 +141,7 @@ func TestMapsMatchBpftrace(t *testing.T) {
 		{"hist", goldenHist()},
 		{"lhist", goldenLhist()},
 		{"maps", goldenMapKinds()},
+		{"untouched", goldenUntouched()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := testRenderer()

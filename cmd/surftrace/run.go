@@ -39,7 +39,14 @@ func badInput(err error) error { return &exitError{exitUsage, err} }
 func run(args []string, stdout, stderr io.Writer) int {
 	c, err := parseFlags(args, stderr)
 	switch {
+	case errors.Is(err, flag.ErrHelp) && c.sub == "run" && len(c.args) > 0:
+		if err := describeScript(c.args[0], stdout); err != nil {
+			fmt.Fprintln(stderr, "surftrace:", err)
+			return exitUsage
+		}
+		return exitOK
 	case errors.Is(err, flag.ErrHelp):
+		printUsage(stdout)
 		return exitOK
 	case err != nil:
 		return exitUsage

@@ -16,12 +16,12 @@ import (
 )
 
 // parseSource parses what c says to trace: a -e program, a .st file or a
-// stdlib script with its arguments, a -f file of expression lines, or
+// stdlib script, each with its positional parameters, a -f file of expression lines, or
 // expression lines, each its own source named "<line N>".
 func parseSource(c *config) (*lang.Program, error) {
 	switch {
 	case c.program != "":
-		return script.Parse(&lang.Source{Name: "-e", Text: c.program})
+		return parseScript(&lang.Source{Name: "-e", Text: c.program}, c.args)
 	case c.sub == "run":
 		s, ok := stdlib.Get(c.args[0])
 		if !ok {
@@ -148,6 +148,11 @@ func positional(v *lang.Var, args []string) lang.Expr {
 	}
 	if u, err := strconv.ParseUint(arg, 0, 64); err == nil {
 		return &lang.IntLit{Span: v.Span, Value: u, Text: arg}
+	}
+	if neg, ok := strings.CutPrefix(arg, "-"); ok {
+		if u, err := strconv.ParseUint(neg, 0, 63); err == nil { // as bpftrace: "-5" is a number
+			return &lang.Unary{Span: v.Span, Op: "-", X: &lang.IntLit{Span: v.Span, Value: u, Text: neg}}
+		}
 	}
 	return &lang.StrLit{Span: v.Span, Value: arg}
 }
