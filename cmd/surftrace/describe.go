@@ -10,17 +10,15 @@ import (
 
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/script"
-	"github.com/surftrace/surftrace/stdlib"
 )
 
 // describeScript prints `run NAME --help`: the script's doc comment and
 // the positional parameters it reads, each as a string (str($N)) or a
 // number.
 func describeScript(name string, w io.Writer) error {
-	s, ok := stdlib.Get(name)
-	if !ok {
-		return fmt.Errorf("run: no stdlib script %q%s (surftrace run --list shows them)",
-			name, lang.DidYouMean(name, stdlib.Names()))
+	s, err := stdlibScript(name)
+	if err != nil {
+		return err
 	}
 	prog, err := script.Parse(&lang.Source{Name: s.File, Text: s.Text})
 	if err != nil {
