@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 )
 
 // The on-disk cache keeps what is slow to discover about the running
@@ -120,10 +122,7 @@ func (c *diskCache) keyTracepoints() string {
 		}
 		f.Close()
 	}
-	for _, root := range tracefsRoots {
-		if _, err := os.Stat(filepath.Join(root, "events")); err != nil {
-			continue
-		}
+	if root, err := tracingdir.Find(); err == nil {
 		io.WriteString(h, "tracefs "+root+"\n")
 		for _, name := range []string{"dynamic_events", "kprobe_events", "uprobe_events"} {
 			b, err := os.ReadFile(filepath.Join(root, name))
@@ -133,7 +132,6 @@ func (c *diskCache) keyTracepoints() string {
 			io.WriteString(h, name+"\n")
 			h.Write(b)
 		}
-		break
 	}
 	return "tp-sha256:" + hex.EncodeToString(h.Sum(nil))
 }
@@ -198,8 +196,13 @@ func (k *Host) disk() *diskCache {
 
 // Tracepoints lists events/*/* under tracefs ("subsys:event", sorted),
 // from the cache when the kernel, its modules and dynamic events are
-// those it was written for. The slice is shared: do not change it.
+// those it was written for. It mounts tracefs first when it is missing.
+// The slice is shared: do not change it.
 func (k *Host) Tracepoints() ([]string, error) {
+	root, err := tracingdir.Mount(k.Note)
+	if err != nil {
+		return nil, err
+	}
 	dc := k.disk()
 	key := dc.keyTracepoints()
 	if key != "" && key == k.tpKey && k.tps != nil {
@@ -207,8 +210,7 @@ func (k *Host) Tracepoints() ([]string, error) {
 	}
 	var tps []string
 	if !dc.load("tracepoints", key, &tps) || tps == nil {
-		var err error
-		if tps, err = readTracepoints(); err != nil {
+		if tps, err = readTracepoints(root); err != nil {
 			return nil, err
 		}
 		dc.store("tracepoints", key, tps)

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -9,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 )
 
 // Host is the Kernel this process runs on. It reads
@@ -26,6 +29,10 @@ type Host struct {
 	CacheDir string
 	// NoCache turns the on-disk cache off, as SURFTRACE_NO_CACHE does.
 	NoCache bool
+	// Note receives the line saying that a tracepoint lookup mounted
+	// tracefs, which it does when tracefs is missing (see
+	// kernel/tracingdir); nil says nothing.
+	Note io.Writer
 
 	diskOnce sync.Once
 	dc       *diskCache
@@ -69,25 +76,18 @@ func (k *Host) ModuleBTF(module string) (*btf.Spec, error) {
 	return k.btfCache().Module(module)
 }
 
-// tracefsRoots are where tracefs may be mounted, newest convention first.
-var tracefsRoots = []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}
-
-// TracepointFormat reads events/SUBSYS/EVENT/format under tracefs.
+// TracepointFormat reads events/SUBSYS/EVENT/format under tracefs,
+// mounting tracefs first when it is missing.
 func (k *Host) TracepointFormat(subsys, event string) (string, error) {
 	if strings.ContainsAny(subsys+event, "/.") {
 		return "", fmt.Errorf("bad tracepoint name %s:%s", subsys, event)
 	}
-	var firstErr error
-	for _, root := range tracefsRoots {
-		b, err := os.ReadFile(filepath.Join(root, "events", subsys, event, "format"))
-		if err == nil {
-			return string(b), nil
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
+	root, err := tracingdir.Mount(k.Note)
+	if err != nil {
+		return "", err
 	}
-	return "", firstErr
+	b, err := os.ReadFile(filepath.Join(root, "events", subsys, event, "format"))
+	return string(b), err
 }
 
 // Symbols reads /proc/kallsyms once. Addresses are zero unless the process
@@ -114,23 +114,17 @@ func (k *Host) SymbolIndex() *SymbolIndex {
 	return k.symIx
 }
 
-// readTracepoints lists events/*/* under tracefs, sorted.
-func readTracepoints() ([]string, error) {
-	var firstErr error
-	for _, root := range tracefsRoots {
-		dirs, err := filepath.Glob(filepath.Join(root, "events", "*", "*", "format"))
-		if err != nil || len(dirs) == 0 {
-			if firstErr == nil {
-				_, firstErr = os.Stat(filepath.Join(root, "events"))
-			}
-			continue
-		}
-		out := make([]string, 0, len(dirs))
-		for _, d := range dirs {
-			ev := filepath.Dir(d)
-			out = append(out, filepath.Base(filepath.Dir(ev))+":"+filepath.Base(ev))
-		}
-		return out, nil
+// readTracepoints lists events/*/* under the tracefs at root, sorted.
+func readTracepoints(root string) ([]string, error) {
+	dirs, err := filepath.Glob(filepath.Join(root, "events", "*", "*", "format"))
+	if err != nil || len(dirs) == 0 {
+		_, err = os.Stat(filepath.Join(root, "events"))
+		return nil, err
 	}
-	return nil, firstErr
+	out := make([]string, 0, len(dirs))
+	for _, d := range dirs {
+		ev := filepath.Dir(d)
+		out = append(out, filepath.Base(filepath.Dir(ev))+":"+filepath.Base(ev))
+	}
+	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -17,18 +18,18 @@ import (
 var ErrNoKprobes = errors.New("this kernel has no kprobes (CONFIG_KPROBES or CONFIG_KPROBE_EVENTS is off: " +
 	"no kprobe PMU in /sys/bus/event_source/devices and no kprobe_events in tracefs); use a tracepoint instead")
 
-// kprobePaths are the two interfaces through which kprobes can be
-// created: the perf PMU, and tracefs (either mount point).
-var kprobePaths = []string{
-	"sys/bus/event_source/devices/kprobe",
-	"sys/kernel/tracing/kprobe_events",
-	"sys/kernel/debug/tracing/kprobe_events",
-}
+// kprobePMU is the perf PMU through which kprobes can be created; the
+// other way is kprobe_events in tracefs.
+const kprobePMU = "sys/bus/event_source/devices/kprobe"
 
 // kprobesMissing reports whether root (the file system root) shows no way
-// to create a kprobe.
+// to create a kprobe: no PMU, and no kprobe_events where tracefs may be.
 func kprobesMissing(root fs.FS) bool {
-	for _, p := range kprobePaths {
+	paths := []string{kprobePMU}
+	for _, dir := range tracingdir.Roots {
+		paths = append(paths, strings.TrimPrefix(dir, "/")+"/kprobe_events")
+	}
+	for _, p := range paths {
 		if _, err := fs.Stat(root, p); err == nil {
 			return false
 		}

@@ -12,7 +12,8 @@ import (
 // or for print(): one "@name[key, ...]: value" element per row, joined by
 // newlines and followed by a newline; hist and lhist values start on the
 // next line; avg and stats maps end with an extra empty line. An empty map
-// prints only the terminating newline(s), as bpftrace does.
+// prints only the terminating newline(s), as bpftrace does (buildRows
+// gives a keyless count a row of 0).
 func (r *renderer) mapText(info *spec.MapInfo, rows []mapRow) string {
 	elems := make([]string, len(rows))
 	for i, row := range rows {

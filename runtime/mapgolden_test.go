@@ -117,6 +117,21 @@ func goldenMapKinds() *goldenMaps {
 	return &g
 }
 
+// goldenUntouched has maps without elements: a keyless count prints 0,
+// every other map nothing but its newlines.
+func goldenUntouched() *goldenMaps {
+	var g goldenMaps
+	for _, info := range []*spec.MapInfo{
+		agg("@c", spec.MapCount), agg("@cleared", spec.MapCount), agg("@s", spec.MapSum),
+		agg("@mn", spec.MapMin), agg("@mx", spec.MapMax), agg("@a", spec.MapAvg),
+		hist("@h"), lhist("@l", 0, 10, 1), agg("@st", spec.MapStats),
+		agg("@k", spec.MapCount, intField(0)), scalar("@x", intField(0)),
+	} {
+		g.add(info)
+	}
+	return &g
+}
+
 func TestMapsMatchBpftrace(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -126,6 +141,7 @@ func TestMapsMatchBpftrace(t *testing.T) {
 		{"hist", goldenHist()},
 		{"lhist", goldenLhist()},
 		{"maps", goldenMapKinds()},
+		{"untouched", goldenUntouched()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := testRenderer()

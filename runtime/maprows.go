@@ -33,10 +33,15 @@ func isIntegerRender(rd spec.Render) bool {
 // buildRows merges entries of the map described by info into rows sorted
 // as bpftrace 0.17 sorts them: by value for count, sum, min, max and
 // integer scalars; by total count for hist and lhist; by average for avg
-// and stats; by key otherwise. Ties keep key order.
+// and stats; by key otherwise. Ties keep key order. A count without keys
+// that has no element (never counted, or cleared) is one row of 0, as
+// bpftrace 0.17 prints "@n: 0"; every other empty map has no rows.
 func buildRows(info *spec.MapInfo, entries []mapEntry, r *renderer) []mapRow {
 	if info.Kind == spec.MapHist || info.Kind == spec.MapLhist {
 		return histRows(info, entries)
+	}
+	if info.Kind == spec.MapCount && len(info.Key) == 0 && len(entries) == 0 {
+		return []mapRow{{}}
 	}
 	rows := make([]mapRow, 0, len(entries))
 	for _, e := range entries {

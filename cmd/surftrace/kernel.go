@@ -15,7 +15,7 @@ import (
 // symbol and struct indexes) from the compiler.
 func targetKernel(c *config) (kernel.Kernel, error) {
 	if c.btfFile == "" {
-		return &kernel.Host{Machine: c.arch}, nil
+		return &kernel.Host{Machine: c.arch, Note: c.notes}, nil
 	}
 	spec, err := btf.LoadSpec(c.btfFile)
 	if err != nil {

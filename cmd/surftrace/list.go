@@ -14,7 +14,8 @@ import (
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/surftrace/surftrace/kernel"
-	"github.com/surftrace/surftrace/runtime/tracefs"
+	"github.com/surftrace/surftrace/kernel/tracingdir"
+	"github.com/surftrace/surftrace/runtime"
 	"github.com/surftrace/surftrace/stdlib"
 )
 
@@ -28,8 +29,11 @@ func listStdlib(w io.Writer) error {
 
 // listProbes prints -l [GLOB]: kprobe-able functions, tracepoints, fentry
 // targets and stdlib scripts, one "kind:name" a line, those matching glob
-// (against "kind:name", or against the name when glob has no ':').
-func listProbes(glob string, w io.Writer) error {
+// (against "kind:name", or against the name when glob has no ':'). Only
+// the kinds this kernel can attach are listed; notes says which are left
+// out and why. Listing tracepoints mounts tracefs when it is missing; when
+// it cannot, notes says why they are not listed.
+func listProbes(glob string, w, notes io.Writer) error {
 	if glob != "" {
 		if _, err := path.Match(glob, ""); err != nil {
 			return badInput(fmt.Errorf("-l %q: %w", glob, err))
@@ -54,10 +58,32 @@ func listProbes(glob string, w io.Writer) error {
 			}
 		}
 	}
-	root, _ := tracefs.Find()
-	emit("kprobe", kprobeFunctions(root))
+	// wants reports whether glob can match names of kind.
+	wants := func(kind string) bool {
+		k, _, ok := strings.Cut(glob, ":")
+		m, _ := path.Match(k, kind)
+		return !ok || m
+	}
+	root, err := tracingdir.Mount(notes)
+	if err != nil && wants("tracepoint") {
+		fmt.Fprintf(notes, "surftrace: no tracepoint: probes listed: %v\n", err)
+	}
+	switch {
+	case !wants("kprobe"):
+	case runtime.HaveKprobes():
+		emit("kprobe", kprobeFunctions(root))
+	default:
+		fmt.Fprintln(notes, "surftrace: no kprobe: probes listed: this kernel has no kprobes (CONFIG_KPROBES is off)")
+	}
 	emit("tracepoint", tracepoints(root))
-	emit("fentry", btfFunctions())
+	if wants("fentry") {
+		switch err := runtime.FentryWorks(); {
+		case err == nil || os.Geteuid() != 0: // without root it cannot be checked
+			emit("fentry", btfFunctions())
+		default:
+			fmt.Fprintf(notes, "surftrace: no fentry: probes listed: this kernel refuses fentry programs (%v)\n", errnoOf(err))
+		}
+	}
 	emit("stdlib", stdlib.Names())
 	return nil
 }

@@ -20,7 +20,7 @@ func BenchmarkStartList(b *testing.B) {
 	})
 	b.Run("cached", func(b *testing.B) {
 		b.Setenv("XDG_CACHE_HOME", b.TempDir())
-		if err := listProbes("", io.Discard); err != nil { // fill it
+		if err := listProbes("", io.Discard, io.Discard); err != nil { // fill it
 			b.Fatal(err)
 		}
 		benchList(b)
@@ -29,7 +29,7 @@ func BenchmarkStartList(b *testing.B) {
 
 func benchList(b *testing.B) {
 	for b.Loop() {
-		if err := listProbes("", io.Discard); err != nil {
+		if err := listProbes("", io.Discard, io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/kernel"
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/runtime"
 	"github.com/surftrace/surftrace/runtime/folded"
@@ -49,7 +50,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	backend, why := chooseBackend(c.backend)
+	backend, why := chooseBackend(c.backend, c.notes)
 	if !c.quiet && (c.backend == "auto" && backend == "ftrace" || c.verbose) {
 		fmt.Fprintf(stderr, "surftrace: backend %s: %s\n", backend, why)
 	}
@@ -141,9 +142,13 @@ func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Progr
 			fmt.Fprintln(stderr, w)
 		}
 	}
+	root, err := tracingdir.Mount(c.notes)
+	if err != nil {
+		return err
+	}
 	var readyErr error
 	out := &eventCounter{w: stdout, max: c.maxEvents, done: cancel}
-	err = tracefs.Run(ctx, f, tracefs.Options{Out: out, Warn: stderr, Ready: func() {
+	err = tracefs.Run(ctx, f, tracefs.Options{Root: root, Out: out, Warn: stderr, Ready: func() {
 		if readyErr = ready(); readyErr != nil {
 			cancel()
 		}
@@ -155,8 +160,9 @@ func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Progr
 }
 
 // chooseBackend picks the backend for want (auto, bpf or ftrace) and says
-// why.
-func chooseBackend(want string) (backend, why string) {
+// why. Falling back to ftrace mounts tracefs when it is missing, with a
+// note.
+func chooseBackend(want string, notes io.Writer) (backend, why string) {
 	if want != "auto" {
 		return want, "asked for with --backend"
 	}
@@ -167,7 +173,7 @@ func chooseBackend(want string) (backend, why string) {
 	if !errors.Is(err, unix.EPERM) && !errors.Is(err, unix.ENOSYS) {
 		return "bpf", fmt.Sprintf("bpf() failed (%v), but not for lack of permission", err)
 	}
-	root, ferr := tracefs.Find()
+	root, ferr := tracingdir.Mount(notes)
 	if ferr != nil {
 		return "bpf", fmt.Sprintf("bpf() refused (%v) and no tracefs (%v)", err, ferr)
 	}

@@ -14,6 +14,7 @@ const module = "github.com/surftrace/surftrace/"
 var rules = map[string][]string{
 	"lang":                      {"lang"},
 	"kernel":                    {"kernel"},
+	"kernel/tracingdir":         {"kernel/tracingdir"},
 	"spec":                      {"spec", "lang"},
 	"compiler":                  {"compiler", "lang", "kernel", "spec"},
 	"compiler/internal/codegen": {"compiler/internal/codegen", "spec"},
@@ -76,6 +77,8 @@ func TestRulesRefuse(t *testing.T) {
 		{"lang", "kernel"},
 		{"lang/script", "compiler"},
 		{"kernel", "compiler"},
+		{"kernel/tracingdir", "kernel"},
+		{"kernel/tracingdir", "spec"},
 		{"spec", "compiler"},
 		{"compiler", "runtime"},
 		{"compiler/internal/codegen", "lang"},
@@ -92,7 +95,9 @@ func TestRulesRefuse(t *testing.T) {
 		{"runtime/pcap", "runtime"},
 		{"compiler", "compiler/internal/codegen"},
 		{"cmd/surftrace", "compiler"},
-		{"kernel/tracingdir", "kernel"},
+		{"kernel", "kernel/tracingdir"},
+		{"runtime", "kernel/tracingdir"},
+		{"runtime/tracefs", "kernel/tracingdir"},
 	} {
 		if !allowed(edge[0], edge[1]) {
 			t.Errorf("%s may not import %s", edge[0], edge[1])

@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 	"github.com/surftrace/surftrace/spec"
 )
 
@@ -19,7 +20,7 @@ const showGroup = "surftrace"
 // surftrace. It attaches nothing and needs no privileges.
 func ShowText(f *spec.Ftrace) string {
 	var b strings.Builder
-	const root = "/sys/kernel/tracing"
+	const root = tracingdir.Path
 	inst := path.Join(root, "instances", showGroup)
 	for _, w := range f.Warnings {
 		fmt.Fprintf(&b, "# warning: %s\n", strings.ReplaceAll(w.Error(), "\n", "\n# "))

@@ -25,6 +25,7 @@ import (
 
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/kernel"
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 	"github.com/surftrace/surftrace/runtime"
 )
 
@@ -48,7 +49,7 @@ type Config struct {
 	Packet func(runtime.Packet)
 	Stack  func(*spec.Probe, []string)
 	// Tracefs is the tracefs mount for tracepoint and function names;
-	// "" means /sys/kernel/tracing.
+	// "" means the one mounted (tracingdir.Find), else tracingdir.Path.
 	Tracefs string
 }
 
@@ -65,7 +66,10 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Kernel = &kernel.Host{}
 	}
 	if cfg.Tracefs == "" {
-		cfg.Tracefs = "/sys/kernel/tracing"
+		cfg.Tracefs = tracingdir.Path
+		if dir, err := tracingdir.Find(); err == nil {
+			cfg.Tracefs = dir
+		}
 	}
 	s := newSession(cfg)
 	defer s.detachAll()
