@@ -24,21 +24,42 @@ func (t *Tracer) Attach() error {
 			}
 		}
 	}
+	var failed []error
+	tried := 0
 	for _, probe := range t.prog.Probes {
 		if probe.Kind == compiler.AttachBegin || probe.Kind == compiler.AttachEnd {
 			continue
 		}
+		tried++
 		l, err := t.attach(probe, t.progs[probe.Index])
 		var ae *AttachError
-		if errors.As(err, &ae) {
+		if err != nil && !errors.As(err, &ae) {
+			err = probeError(probe, "attach", err)
+		}
+		if err != nil && !t.opts.KeepGoing {
 			return err
 		}
 		if err != nil {
-			return probeError(probe, "attach", err)
+			t.keepAttachError(probe, err)
+			failed = append(failed, err)
+			continue
 		}
 		t.links = append(t.links, l)
 	}
+	if tried > 0 && len(failed) == tried {
+		return errors.Join(failed...)
+	}
 	return nil
+}
+
+// keepAttachError records why probe did not attach, for AttachErrors.
+func (t *Tracer) keepAttachError(probe *compiler.Probe, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.attachErrs == nil {
+		t.attachErrs = make([]error, len(t.prog.Probes))
+	}
+	t.attachErrs[probe.Index] = err
 }
 
 // attach makes the kernel run prog where probe says.
