@@ -33,6 +33,7 @@ type config struct {
 	readyFile string
 	pcapFile  string // --pcap: pcapng of the packets behind skb events
 	folded    string // --folded: kernel stacks in folded form
+	fleet     fleetConfig
 
 	// Subcommands: "run" (a stdlib script) or "repl".
 	sub     string
@@ -77,6 +78,7 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.readyFile, "ready-file", "", "create `FILE` once every probe is attached")
 	fs.StringVar(&c.pcapFile, "pcap", "", "write the packets behind skb events to `FILE` as pcapng (bpf backend)")
 	fs.StringVar(&c.folded, "folded", "", "write the kernel stacks to `FILE` in folded form for flame graphs; implies -s (bpf backend)")
+	addFleetFlags(fs, &c.fleet)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, usageLine)
 		fs.PrintDefaults()
@@ -123,6 +125,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		args = fs.Args()[1:]
 	}
 	if err := c.check(fs); err != nil {
+		return nil, err
+	}
+	if err := c.fleet.check(fs, c); err != nil {
 		return nil, err
 	}
 	return c, nil

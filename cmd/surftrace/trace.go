@@ -73,7 +73,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 	if err != nil {
 		return badInput(err)
 	}
-	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents})
+	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents, KeepGoing: c.fleet.metrics != ""})
 	if err != nil {
 		return err
 	}
@@ -81,10 +81,16 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 	if err := t.Attach(); err != nil {
 		return err
 	}
+	reportAttachErrors(t, stderr)
+	fl, dst, err := startFleet(c, t, p, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer fl.stop(stderr)
 	if err := ready(); err != nil {
 		return err
 	}
-	out := runtime.Output{W: stdout, Warn: stderr}
+	out := runtime.Output{W: dst, Warn: stderr}
 	if c.format == "json" {
 		out.Format = runtime.JSON
 	}
@@ -101,6 +107,9 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 		out.Stack = stacks.Add
 	}
 	if err := t.Run(ctx, out); err != nil {
+		return err
+	}
+	if err := fl.stop(stderr); err != nil {
 		return err
 	}
 	if err := t.Close(); err != nil {
@@ -124,7 +133,8 @@ func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Progr
 	for _, f := range []struct {
 		flag string
 		set  bool
-	}{{"--format json", c.format == "json"}, {"--pcap", c.pcapFile != ""}, {"--folded", c.folded != ""}} {
+	}{{"--format json", c.format == "json"}, {"--pcap", c.pcapFile != ""}, {"--folded", c.folded != ""},
+		{"--metrics", c.fleet.metrics != ""}, {"--sink", c.fleet.sink != ""}} {
 		if f.set {
 			return badInput(errors.New(f.flag + " needs the bpf backend"))
 		}
