@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/surftrace/surftrace/compiler"
@@ -72,6 +73,12 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 	p, err := compiler.Compile(prog, k, opts)
 	if err != nil {
 		return badInput(err)
+	}
+	// Kernels before 5.11 charge BPF maps to RLIMIT_MEMLOCK: lift it
+	// (CAP_SYS_RESOURCE); a no-op where memory cgroups account for BPF. If
+	// it fails, creating the maps says so.
+	if err := rlimit.RemoveMemlock(); err != nil && c.verbose {
+		fmt.Fprintf(stderr, "surftrace: %v\n", err)
 	}
 	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents, KeepGoing: c.fleet.metrics != ""})
 	if err != nil {
