@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/runtime"
@@ -91,7 +92,7 @@ func registry(t *runtime.Tracer, p *compiler.Program, sink *linesink.Sink) (*pro
 	if err != nil {
 		return nil, badInput(err)
 	}
-	cs := []prometheus.Collector{col, prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{Namespace: "surftrace"})}
+	cs := []prometheus.Collector{col, collectors.NewProcessCollector(collectors.ProcessCollectorOpts{Namespace: "surftrace"})}
 	if sink != nil {
 		cs = append(cs,
 			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "surftrace_sink_sent_lines_total", Help: "JSON lines handed to the --sink destination."},
