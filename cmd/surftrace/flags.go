@@ -127,8 +127,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if err := c.check(fs); err != nil {
 		return nil, err
 	}
-	if err := c.fleet.check(fs, c); err != nil {
-		return nil, err
+	if msg := c.fleet.problem(c); msg != "" {
+		return nil, usageError(fs, "%s", msg)
 	}
 	return c, nil
 }

@@ -28,18 +28,19 @@ func addFleetFlags(fs *flag.FlagSet, c *fleetConfig) {
 	fs.StringVar(&c.sink, "sink", "", "send the --format json lines to `DEST`: a file, - (stdout), tcp://HOST:PORT or udp://HOST:PORT, through a bounded queue whose losses are counted (bpf backend)")
 }
 
-// check rejects fleet flags that cannot be meant.
-func (c *fleetConfig) check(fs *flag.FlagSet, cfg *config) error {
+// problem says why the fleet flags cannot be meant with the rest of cfg,
+// or returns "".
+func (c *fleetConfig) problem(cfg *config) string {
 	if c.metrics == "" && c.sink == "" {
-		return nil
+		return ""
 	}
 	if cfg.show || cfg.output != "" || cfg.emit != "" || cfg.list || cfg.listV || cfg.sub == "repl" || cfg.runList {
-		return usageError(fs, "--metrics and --sink run a program: they do not combine with -S, -o, --emit, -l, -lv, repl or run --list")
+		return "--metrics and --sink run a program: they do not combine with -S, -o, --emit, -l, -lv, repl or run --list"
 	}
 	if c.sink != "" && cfg.format != "json" {
-		return usageError(fs, "--sink sends JSON lines: add --format json")
+		return "--sink sends JSON lines: add --format json"
 	}
-	return nil
+	return ""
 }
 
 // fleet is a run's --metrics server and --sink, around a loaded Tracer.
