@@ -15,7 +15,9 @@ import (
 // Attach runs the BEGIN probes once, then attaches every other probe
 // except END, which Run runs at exit. Errors name the probe and its
 // position: "x.st:3:1: attach kprobe:ip_rcv: ...". On error, probes
-// attached so far stay attached until Close.
+// attached so far stay attached until Close. Under Options.KeepGoing a
+// probe that fails is left out (AttachErrors says why), and Attach fails
+// only when none attached.
 func (t *Tracer) Attach() error {
 	for _, probe := range t.prog.Probes {
 		if probe.Kind == compiler.AttachBegin {
