@@ -3,17 +3,16 @@ module github.com/surftrace/surftrace
 go 1.26.8
 
 require (
-	github.com/alecthomas/participle/v2 v2.1.4 // indirect
+	github.com/alecthomas/participle/v2 v2.1.4
 	// The REPL's line editor: pure Go, history file, tab completion, and
 	// Instance.Write clears and redraws the prompt around events printed by
 	// other goroutines, which peterh/liner cannot do; stable API since 2022.
 	github.com/chzyer/readline v1.5.1
-	github.com/cilium/ebpf v0.22.0 // indirect
+	github.com/cilium/ebpf v0.22.0
 	// Drives the REPL through a real terminal in its test.
 	github.com/creack/pty v1.1.24
-	github.com/rogpeppe/go-internal v1.16.0 // indirect
-	golang.org/x/sys v0.48.0 // indirect
-	golang.org/x/tools v0.49.0 // indirect
+	github.com/rogpeppe/go-internal v1.16.0
+	golang.org/x/sys v0.48.0
 )
 
 require (
@@ -53,3 +52,5 @@ require (
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.2 // indirect
 )
+
+require golang.org/x/tools v0.49.0 // indirect

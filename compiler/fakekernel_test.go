@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
+	"github.com/surftrace/surftrace/kernel"
 )
 
 // The fake kernel has the offsets seeds 000 and 004 show: sk_buff.data at
@@ -161,15 +162,15 @@ format:
 	field:__data_loc char[] name;	offset:20;	size:4;	signed:0;
 `
 
-func fakeKernel(t testing.TB) *StaticKernel {
-	return &StaticKernel{
+func fakeKernel(t testing.TB) *kernel.Static {
+	return &kernel.Static{
 		Types: fakeTypes(t),
 		Formats: map[string]string{
 			"sched/sched_stat_wait": statWaitFormat,
 			"net/netif_receive_skb": netifReceiveFormat,
 			"skb/kfree_skb":         kfreeSkbFormat,
 		},
-		Syms: []Symbol{
+		Syms: []kernel.Symbol{
 			{Name: "_do_fork", Addr: 0xffffffff8108a560, Func: true},
 			{Name: "ip_output", Addr: 0xffffffff81900000, Func: true},
 			{Name: "ip_rcv_core.isra.0", Addr: 0xffffffff81910000, Func: true},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/script"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // TestMapKeyNames: a map's key fields are named after the key expressions
@@ -44,7 +45,7 @@ func TestMapKeyNames(t *testing.T) {
 		}
 	}
 	reason := p.ScriptMaps[0].Key[0]
-	if reason.Render != RenderUnsigned || reason.Enum[3] != "NO_SOCKET" {
+	if reason.Render != spec.RenderUnsigned || reason.Enum[3] != "NO_SOCKET" {
 		t.Errorf("@drops reason key: render %d, enum[3] %q; want RenderUnsigned and NO_SOCKET", reason.Render, reason.Enum[3])
 	}
 	if loc := p.ScriptMaps[0].Key[1]; loc.Enum != nil {

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // Encoders for hand-built keys, values and payloads.
@@ -85,12 +85,12 @@ func statsEntry(key []byte, values ...int64) mapEntry {
 }
 
 // Field shorthands.
-func intField(off int) *compiler.Field {
-	return &compiler.Field{Offset: off, Size: 8, Render: compiler.RenderSigned}
+func intField(off int) *spec.Field {
+	return &spec.Field{Offset: off, Size: 8, Render: spec.RenderSigned}
 }
 
-func strField(off, size int) *compiler.Field {
-	return &compiler.Field{Offset: off, Size: size, Render: compiler.RenderString}
+func strField(off, size int) *spec.Field {
+	return &spec.Field{Offset: off, Size: size, Render: spec.RenderString}
 }
 
 // golden reads testdata/NAME.

@@ -1,65 +1,39 @@
 package runtime
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"sort"
-	"strconv"
-	"strings"
-)
 
-// ksym is one kernel symbol from /proc/kallsyms.
-type ksym struct {
-	addr   uint64
-	name   string
-	module string // "" for the kernel image
-}
+	"github.com/surftrace/surftrace/kernel"
+)
 
 // kallsyms resolves kernel addresses to the nearest preceding symbol.
 type kallsyms struct {
-	syms []ksym // sorted by addr
+	syms []kernel.Symbol // sorted by Addr
 }
 
-// parseKallsyms reads /proc/kallsyms text ("ADDR TYPE NAME\t[MODULE]").
-// Symbols at address zero (addresses hidden by kptr_restrict) are dropped.
-func parseKallsyms(r io.Reader) (*kallsyms, error) {
-	var syms []ksym
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 3 {
-			continue
+// newKallsyms indexes /proc/kallsyms text (parsed by kernel.ParseKallsyms,
+// which skips lines it cannot read) by address. Symbols at address zero
+// (addresses hidden by kptr_restrict) are dropped.
+func newKallsyms(text string) *kallsyms {
+	var syms []kernel.Symbol
+	for _, s := range kernel.ParseKallsyms(text) {
+		if s.Addr != 0 {
+			syms = append(syms, s)
 		}
-		addr, err := strconv.ParseUint(fields[0], 16, 64)
-		if err != nil {
-			return nil, fmt.Errorf("kallsyms: bad address %q", fields[0])
-		}
-		if addr == 0 {
-			continue
-		}
-		s := ksym{addr: addr, name: fields[2]}
-		if len(fields) > 3 {
-			s.module = strings.Trim(fields[3], "[]")
-		}
-		syms = append(syms, s)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("kallsyms: %w", err)
-	}
-	sort.SliceStable(syms, func(i, j int) bool { return syms[i].addr < syms[j].addr })
-	return &kallsyms{syms: syms}, nil
+	sort.SliceStable(syms, func(i, j int) bool { return syms[i].Addr < syms[j].Addr })
+	return &kallsyms{syms: syms}
 }
 
 // lookup returns the symbol at or before addr and addr's offset from it.
-func (k *kallsyms) lookup(addr uint64) (ksym, uint64, bool) {
-	i := sort.Search(len(k.syms), func(i int) bool { return k.syms[i].addr > addr })
+func (k *kallsyms) lookup(addr uint64) (kernel.Symbol, uint64, bool) {
+	i := sort.Search(len(k.syms), func(i int) bool { return k.syms[i].Addr > addr })
 	if i == 0 {
-		return ksym{}, 0, false
+		return kernel.Symbol{}, 0, false
 	}
 	s := k.syms[i-1]
-	return s, addr - s.addr, true
+	return s, addr - s.Addr, true
 }
 
 // symbolize renders addr as "name+0xoff", or as 0x... when no symbol
@@ -69,7 +43,7 @@ func (k *kallsyms) symbolize(addr uint64) string {
 	if !ok {
 		return fmt.Sprintf("0x%x", addr)
 	}
-	return fmt.Sprintf("%s+0x%x", s.name, off)
+	return fmt.Sprintf("%s+0x%x", s.Name, off)
 }
 
 // name renders addr as bpftrace's ksym() does: the bare name of the
@@ -79,7 +53,7 @@ func (k *kallsyms) name(addr uint64) string {
 	if !ok {
 		return fmt.Sprintf("0x%x", addr)
 	}
-	return s.name
+	return s.Name
 }
 
 // frame renders addr as a stack frame: "name+0xoff", followed by
@@ -87,8 +61,8 @@ func (k *kallsyms) name(addr uint64) string {
 func (k *kallsyms) frame(addr uint64) string {
 	s, _, ok := k.lookup(addr)
 	text := k.symbolize(addr)
-	if ok && s.module != "" {
-		text += " [" + s.module + "]"
+	if ok && s.Module != "" {
+		text += " [" + s.Module + "]"
 	}
 	return text
 }

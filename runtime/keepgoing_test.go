@@ -6,8 +6,10 @@ import (
 
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // TestKeepGoing: a kprobe one byte into ip_rcv cannot attach on either
@@ -17,12 +19,12 @@ import (
 // attaches, Attach fails even so.
 func TestKeepGoing(t *testing.T) {
 	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
-	compile := func(text string) *compiler.Program {
+	compile := func(text string) *spec.Program {
 		prog, err := line.Parse(&lang.Source{Name: "<line>", Text: text}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := compiler.Compile(prog, &compiler.HostKernel{}, compiler.Options{})
+		p, err := compiler.Compile(prog, &kernel.Host{}, compiler.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

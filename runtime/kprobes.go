@@ -6,9 +6,10 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"golang.org/x/sys/unix"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -50,14 +51,14 @@ func (e *AttachError) Unwrap() []error { return []error{e.Diag, e.Cause} }
 // no kprobes at all (missing), or refused the probe's offset. Expression
 // lines (whose Probe has an End) get an *AttachError; other probes the
 // cause, wrapped in ErrNoKprobes when missing.
-func kprobeError(probe *compiler.Probe, err error, missing bool) error {
+func kprobeError(probe *spec.Probe, err error, missing bool) error {
 	span, positioned := attachSpan(probe)
 	switch {
 	case err == nil:
 		return nil
 	case missing && positioned:
 		kind := "p"
-		if probe.Kind == compiler.AttachKretprobe {
+		if probe.Kind == spec.AttachKretprobe {
 			kind = "r"
 		}
 		diag := lang.Errorf(span, "this kernel has no kprobes (CONFIG_KPROBES is off): %s %s cannot attach",
@@ -89,7 +90,7 @@ func offsetRefused(err error) bool {
 
 // attachSpan returns the span of probe's attach point when the compiler
 // recorded its end (expression lines do).
-func attachSpan(probe *compiler.Probe) (lang.Span, bool) {
+func attachSpan(probe *spec.Probe) (lang.Span, bool) {
 	s := lang.Span{Pos: probe.Pos, End: probe.End}
 	ok := s.Pos.Src != nil && s.Pos.IsValid() && s.End.IsValid() &&
 		s.Pos.Offset <= s.End.Offset && s.End.Offset <= len(s.Pos.Src.Text)
@@ -104,7 +105,7 @@ func sourceText(s lang.Span) string {
 // seenByHint names tracepoints to use instead of a kprobe:
 // "tracepoints that see a struct sk_buff: skb:kfree_skb, ...; e.g. e
 // skb/kfree_skb ...".
-func seenByHint(sb *compiler.SeenBy) string {
+func seenByHint(sb *spec.SeenBy) string {
 	if sb == nil || len(sb.Events) == 0 {
 		return "use a tracepoint instead: e SUBSYS/EVENT"
 	}

@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"sync/atomic"
 
-	"github.com/cilium/ebpf"
+	"github.com/surftrace/surftrace/spec"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/cilium/ebpf"
 )
 
 // Load creates the maps and programs of p in the kernel. Nothing is
 // attached yet; see Attach. When the verifier rejects a program the error
 // is a *VerifierError naming the probe and its position first.
-func Load(p *compiler.Program, opts Options) (*Tracer, error) {
+func Load(p *spec.Program, opts Options) (*Tracer, error) {
 	if opts.Kallsyms == "" {
 		opts.Kallsyms = "/proc/kallsyms"
 	}
@@ -39,7 +39,7 @@ func Load(p *compiler.Program, opts Options) (*Tracer, error) {
 
 // checkProgram verifies what the runtime relies on: probes indexed by
 // position, events by id, and the maps every program may use.
-func checkProgram(p *compiler.Program) error {
+func checkProgram(p *spec.Program) error {
 	for i, probe := range p.Probes {
 		if probe.Index != i || probe.Spec == nil {
 			return fmt.Errorf("internal error: probe %d (%s) has index %d or no program", i, probe.Name, probe.Index)
@@ -50,7 +50,7 @@ func checkProgram(p *compiler.Program) error {
 			return fmt.Errorf("internal error: event %d has id %d and probe %d", i, ev.ID, ev.Probe)
 		}
 	}
-	for _, name := range []string{compiler.EventsMap, compiler.LostMap} {
+	for _, name := range []string{spec.EventsMap, spec.LostMap} {
 		if p.Maps[name] == nil {
 			return fmt.Errorf("internal error: program has no %q map", name)
 		}
@@ -65,7 +65,7 @@ func checkProgram(p *compiler.Program) error {
 
 // loadProbe points the probe's map references at the created maps and
 // loads its program.
-func (t *Tracer) loadProbe(probe *compiler.Probe) (*ebpf.Program, error) {
+func (t *Tracer) loadProbe(probe *spec.Probe) (*ebpf.Program, error) {
 	spec := probe.Spec.Copy()
 	for i := range spec.Instructions {
 		ins := &spec.Instructions[i]

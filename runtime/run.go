@@ -7,10 +7,11 @@ import (
 	"os"
 	"time"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/ringbuf"
 	"golang.org/x/sys/unix"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/runtime/render"
 )
 
@@ -30,7 +31,7 @@ func (t *Tracer) Run(ctx context.Context, out Output) error {
 	if err != nil {
 		return err
 	}
-	rd, err := ringbuf.NewReader(t.maps.Maps[compiler.EventsMap])
+	rd, err := ringbuf.NewReader(t.maps.Maps[spec.EventsMap])
 	if err != nil {
 		return fmt.Errorf("read events: %w", err)
 	}
@@ -41,7 +42,7 @@ func (t *Tracer) Run(ctx context.Context, out Output) error {
 	var errs []error
 	errs = append(errs, t.readUntilExit(rd, p))
 	for _, probe := range t.prog.Probes {
-		if probe.Kind == compiler.AttachEnd {
+		if probe.Kind == spec.AttachEnd {
 			errs = append(errs, t.runOnce(probe))
 		}
 	}
@@ -62,12 +63,12 @@ func (t *Tracer) newPrinter(out Output) (*printer, error) {
 		return nil, fmt.Errorf("clock_gettime: %w", err)
 	}
 	r := &renderer{syms: t.syms}
-	if t.maps.Maps[compiler.StacksMap] != nil {
+	if t.maps.Maps[spec.StacksMap] != nil {
 		r.stacks = func(id int64) ([]uint64, error) {
-			depth := int(id>>compiler.StackDepthShift) & 0xff
-			stacks := t.maps.Maps[compiler.StackMap(depth)]
+			depth := int(id>>spec.StackDepthShift) & 0xff
+			stacks := t.maps.Maps[spec.StackMap(depth)]
 			if stacks == nil {
-				return nil, fmt.Errorf("no map %s for stack %d", compiler.StackMap(depth), id)
+				return nil, fmt.Errorf("no map %s for stack %d", spec.StackMap(depth), id)
 			}
 			b, err := stacks.LookupBytes(uint32(id))
 			if err != nil || b == nil {

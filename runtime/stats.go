@@ -4,22 +4,22 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/runtime/render"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // MapRow is one element of a script map as it is now: its per-CPU values
 // merged and, for hist and lhist, its buckets gathered under its key.
 type MapRow struct {
 	// Key holds each key field as text output prints it, except that an
-	// enum key (compiler.Field.Enum) shows its name: NO_SOCKET, not 3.
+	// enum key (spec.Field.Enum) shows its name: NO_SOCKET, not 3.
 	Key []string
 	// Value is the count, sum, min, max or integer scalar; avg's average.
 	Value int64
 	// Count and Total are avg's and stats' number of values and sum.
 	Count, Total int64
 	// Buckets are hist's and lhist's counts by bucket index (see
-	// compiler.MapKind for the bounds).
+	// spec.MapKind for the bounds).
 	Buckets []uint64
 }
 
@@ -28,7 +28,7 @@ var errClosed = errors.New("the tracer is closed")
 
 // ReadMap reads the script map info describes, straight from the kernel.
 // It may run while Run runs (a metrics scrape), not while Close does.
-func (t *Tracer) ReadMap(info *compiler.MapInfo) ([]MapRow, error) {
+func (t *Tracer) ReadMap(info *spec.MapInfo) ([]MapRow, error) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	if t.maps == nil {
@@ -52,7 +52,7 @@ func (t *Tracer) ReadMap(info *compiler.MapInfo) ([]MapRow, error) {
 }
 
 // labelParts renders each key field as keyParts does, enums by name.
-func (r *renderer) labelParts(info *compiler.MapInfo, key []byte) []string {
+func (r *renderer) labelParts(info *spec.MapInfo, key []byte) []string {
 	parts := r.keyParts(info, key)
 	for i, f := range info.Key {
 		if name, ok := f.Enum[render.Uint(fieldOf(key, f))]; ok {
@@ -62,7 +62,7 @@ func (r *renderer) labelParts(info *compiler.MapInfo, key []byte) []string {
 	return parts
 }
 
-// Lost returns, per probe (by compiler.Probe.Index), the records its
+// Lost returns, per probe (by spec.Probe.Index), the records its
 // program could not put in the ring buffer so far.
 func (t *Tracer) Lost() ([]uint64, error) {
 	t.mu.RLock()
@@ -70,7 +70,7 @@ func (t *Tracer) Lost() ([]uint64, error) {
 	if t.maps == nil {
 		return nil, errClosed
 	}
-	lost := t.maps.Maps[compiler.LostMap]
+	lost := t.maps.Maps[spec.LostMap]
 	out := make([]uint64, len(t.prog.Probes))
 	for i := range out {
 		b, err := lost.LookupBytes(uint32(i))

@@ -22,18 +22,12 @@ func newSymbols(path string) *symbols { return &symbols{path: path} }
 func (s *symbols) table() *kallsyms {
 	s.once.Do(func() {
 		s.tab = &kallsyms{}
-		f, err := os.Open(s.path)
+		b, err := os.ReadFile(s.path)
 		if err != nil {
 			s.err = err
 			return
 		}
-		defer f.Close()
-		tab, err := parseKallsyms(f)
-		if err != nil {
-			s.err = err
-			return
-		}
-		s.tab = tab
+		s.tab = newKallsyms(string(b))
 	})
 	return s.tab
 }

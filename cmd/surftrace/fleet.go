@@ -9,10 +9,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/runtime"
 	"github.com/surftrace/surftrace/runtime/linesink"
 	"github.com/surftrace/surftrace/runtime/metrics"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // fleetConfig holds the flags of fleet mode (docs/fleet.md).
@@ -52,7 +52,7 @@ type fleet struct {
 // startFleet opens the sink and starts the metrics server for t, and
 // returns where the run's output goes: the sink, nowhere under --metrics
 // alone, else stdout.
-func startFleet(c *config, t *runtime.Tracer, p *compiler.Program, stdout, stderr io.Writer) (*fleet, io.Writer, error) {
+func startFleet(c *config, t *runtime.Tracer, p *spec.Program, stdout, stderr io.Writer) (*fleet, io.Writer, error) {
 	f := &fleet{}
 	out := stdout
 	if c.fleet.metrics != "" {
@@ -87,7 +87,7 @@ func startFleet(c *config, t *runtime.Tracer, p *compiler.Program, stdout, stder
 }
 
 // registry gathers the tracer's metrics, the sink's, and the process's.
-func registry(t *runtime.Tracer, p *compiler.Program, sink *linesink.Sink) (*prometheus.Registry, error) {
+func registry(t *runtime.Tracer, p *spec.Program, sink *linesink.Sink) (*prometheus.Registry, error) {
 	reg := prometheus.NewRegistry()
 	col, err := metrics.NewCollector(t, p)
 	if err != nil {

@@ -2,11 +2,10 @@ package main
 
 import (
 	"io"
-	"os"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/kernel"
 )
 
 // BenchmarkStartList is `surftrace -l` (every kprobe, tracepoint, fentry
@@ -14,14 +13,9 @@ import (
 // issue 6 for listing, without the on-disk cache (a first run) and with
 // it filled (every later run on the same kernel).
 func BenchmarkStartList(b *testing.B) {
-	if os.Getenv(ktest.NoKernelEnv) != "" {
-		b.Skip(ktest.NoKernelEnv)
-	}
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		b.Skip("no kernel BTF")
-	}
+	ktest.RequireBTF(b)
 	b.Run("nocache", func(b *testing.B) {
-		b.Setenv(compiler.NoCacheEnv, "1")
+		b.Setenv(kernel.NoCacheEnv, "1")
 		benchList(b)
 	})
 	b.Run("cached", func(b *testing.B) {

@@ -94,7 +94,7 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 	if c.show || c.output != "" || c.emit == "ftrace" {
 		return showFtrace(c, prog, stdout)
 	}
-	k, err := kernel(c)
+	k, err := targetKernel(c)
 	if err != nil {
 		return badInput(err)
 	}
@@ -116,7 +116,7 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 // showFtrace prints (-S, --emit ftrace) or writes (-o) the kprobe_events
 // form of prog; nothing is attached and no privilege is needed.
 func showFtrace(c *config, prog *lang.Program, stdout io.Writer) error {
-	k, err := kernel(c)
+	k, err := targetKernel(c)
 	if err != nil {
 		return badInput(err)
 	}

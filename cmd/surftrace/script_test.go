@@ -58,8 +58,11 @@ func condition(cond string) (bool, error) {
 		return kernelOK, nil
 	case "vm":
 		return ktest.InVM(), nil
-	case "kernelbtf":
-		_, err := os.Stat("/sys/kernel/btf/vmlinux")
+	case "kernelbtf": // reading the BTF needs no root
+		err := ktest.Check(ktest.BTF)
+		if err != nil && (ktest.InVM() || !ktest.IsAbsent(err)) {
+			return false, err
+		}
 		return err == nil, nil
 	}
 	f, ok := features[cond]

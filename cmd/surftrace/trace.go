@@ -11,11 +11,14 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/runtime"
 	"github.com/surftrace/surftrace/runtime/folded"
@@ -29,7 +32,7 @@ import (
 // A reader of stdout that goes away (`surftrace ... | head`) ends the run
 // as SIGINT does: with SIGPIPE caught, the write fails with EPIPE instead
 // of killing the process before it cleans up, and that is no error.
-func trace(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, stderr io.Writer) error {
+func trace(c *config, prog *lang.Program, k kernel.Kernel, w *watch, stdout, stderr io.Writer) error {
 	err := traceUntilStopped(c, prog, k, w, stdout, stderr)
 	if errors.Is(err, syscall.EPIPE) {
 		return nil
@@ -37,7 +40,7 @@ func trace(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, s
 	return err
 }
 
-func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, stderr io.Writer) error {
+func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer stop()
 	if c.duration > 0 {
@@ -68,7 +71,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 	}
 	opts := compiler.Options{Stack: c.stack || c.folded != ""}
 	if c.pcapFile != "" {
-		opts.Capture = compiler.MaxCapture
+		opts.Capture = spec.MaxCapture
 	}
 	p, err := compiler.Compile(prog, k, opts)
 	if err != nil {
@@ -103,7 +106,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 	}
 	var packets *pcap.Writer
 	if c.pcapFile != "" {
-		if packets, err = pcap.Create(c.pcapFile, compiler.MaxCapture); err != nil {
+		if packets, err = pcap.Create(c.pcapFile, spec.MaxCapture); err != nil {
 			return err
 		}
 		defer packets.Close()
@@ -136,7 +139,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 }
 
 // traceFtrace runs prog through tracefs.
-func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Program, k compiler.Kernel, ready func() error, stdout, stderr io.Writer) error {
+func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Program, k kernel.Kernel, ready func() error, stdout, stderr io.Writer) error {
 	for _, f := range []struct {
 		flag string
 		set  bool

@@ -2,6 +2,7 @@ package ktest
 
 import (
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -21,6 +22,22 @@ func MountTracefs() (string, error) {
 		return "", fmt.Errorf("mount tracefs on %s: %w", TracefsDir, err)
 	}
 	return TracefsDir, nil
+}
+
+// RequireTracepoint makes sure tracefs is mounted and lists the
+// tracepoint subsys:event (events/SUBSYS/EVENT), and returns the event's
+// directory. It skips when the kernel has no such event, except inside
+// the VM, whose kernel has every event the tests name.
+func RequireTracepoint(t testing.TB, subsys, event string) string {
+	t.Helper()
+	dir := filepath.Join(RequireTracefs(t), "events", subsys, event)
+	if err := exists(dir); err != nil {
+		if InVM() {
+			t.Fatalf("tracepoint %s:%s missing on VM kernel %s: %v", subsys, event, Release(), err)
+		}
+		t.Skipf("tracepoint %s:%s absent on this kernel (%s): %v", subsys, event, Release(), err)
+	}
+	return dir
 }
 
 // RequireTracefs makes sure tracefs is mounted and returns its directory.

@@ -7,15 +7,15 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/runtime"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // Collector is a prometheus.Collector that reads a Tracer's script maps
 // and its own counters on every scrape.
 type Collector struct {
 	t     *runtime.Tracer
-	prog  *compiler.Program
+	prog  *spec.Program
 	maps  []mapMetric
 	own   []ownMetric
 	probe []string // label value per probe index
@@ -23,7 +23,7 @@ type Collector struct {
 
 // mapMetric is one exported script map.
 type mapMetric struct {
-	info   *compiler.MapInfo
+	info   *spec.MapInfo
 	desc   *prometheus.Desc
 	bounds []float64 // hist, lhist
 }
@@ -44,7 +44,7 @@ const (
 // NewCollector describes the metrics of prog, loaded as t. Maps whose
 // values are no numbers are left out; a map whose metric name is taken
 // is an error.
-func NewCollector(t *runtime.Tracer, prog *compiler.Program) (*Collector, error) {
+func NewCollector(t *runtime.Tracer, prog *spec.Program) (*Collector, error) {
 	c := &Collector{t: t, prog: prog}
 	taken := map[string]string{}
 	probeLabel := []string{"probe"}
@@ -70,7 +70,7 @@ func NewCollector(t *runtime.Tracer, prog *compiler.Program) (*Collector, error)
 		taken[name] = "map " + info.Name + "'s"
 		help := fmt.Sprintf("The script map %s (%s).", info.Name, kindWord(info.Kind))
 		m := mapMetric{info: info, desc: prometheus.NewDesc(name, help, labelNames(info), nil)}
-		if info.Kind == compiler.MapHist || info.Kind == compiler.MapLhist {
+		if info.Kind == spec.MapHist || info.Kind == spec.MapLhist {
 			m.bounds = upperBounds(info)
 		}
 		c.maps = append(c.maps, m)
@@ -93,11 +93,11 @@ func failed(errs []error) []uint64 {
 }
 
 // kindWord names what a map holds, for help texts.
-func kindWord(k compiler.MapKind) string {
-	return map[compiler.MapKind]string{
-		compiler.MapScalar: "assigned values", compiler.MapCount: "count()", compiler.MapSum: "sum()",
-		compiler.MapAvg: "avg()", compiler.MapMin: "min()", compiler.MapMax: "max()",
-		compiler.MapStats: "stats()", compiler.MapHist: "hist()", compiler.MapLhist: "lhist()",
+func kindWord(k spec.MapKind) string {
+	return map[spec.MapKind]string{
+		spec.MapScalar: "assigned values", spec.MapCount: "count()", spec.MapSum: "sum()",
+		spec.MapAvg: "avg()", spec.MapMin: "min()", spec.MapMax: "max()",
+		spec.MapStats: "stats()", spec.MapHist: "hist()", spec.MapLhist: "lhist()",
 	}[k]
 }
 
@@ -122,7 +122,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			continue
 		}
 		for i, v := range values {
-			if p := c.prog.Probes[i]; p.Kind == compiler.AttachBegin || p.Kind == compiler.AttachEnd {
+			if p := c.prog.Probes[i]; p.Kind == spec.AttachBegin || p.Kind == spec.AttachEnd {
 				continue
 			}
 			ch <- prometheus.MustNewConstMetric(o.desc, prometheus.CounterValue, float64(v), c.probe[i])
@@ -143,14 +143,14 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 // metric is one row's metric.
 func (m *mapMetric) metric(row runtime.MapRow) prometheus.Metric {
 	switch m.info.Kind {
-	case compiler.MapHist, compiler.MapLhist:
+	case spec.MapHist, spec.MapLhist:
 		buckets, count := cumulative(m.bounds, row.Buckets)
 		return prometheus.MustNewConstHistogram(m.desc, count, noSum, buckets, row.Key...)
-	case compiler.MapStats:
+	case spec.MapStats:
 		return prometheus.MustNewConstSummary(m.desc, uint64(row.Count), float64(row.Total), nil, row.Key...)
 	}
 	v := float64(row.Value)
-	if m.info.Kind == compiler.MapCount || m.info.Kind == compiler.MapScalar && m.info.Value != nil && m.info.Value.Render == compiler.RenderUnsigned {
+	if m.info.Kind == spec.MapCount || m.info.Kind == spec.MapScalar && m.info.Value != nil && m.info.Value.Render == spec.RenderUnsigned {
 		v = float64(uint64(row.Value))
 	}
 	return prometheus.MustNewConstMetric(m.desc, valueType(m.info), v, row.Key...)
@@ -160,7 +160,7 @@ func (m *mapMetric) metric(row runtime.MapRow) prometheus.Metric {
 // function under ksym(), say), since one label set is one series: counts,
 // sums, buckets and plain values add up, min and max keep the extreme,
 // averages are recomputed from the merged count and total.
-func mergeRows(info *compiler.MapInfo, rows []runtime.MapRow) []runtime.MapRow {
+func mergeRows(info *spec.MapInfo, rows []runtime.MapRow) []runtime.MapRow {
 	byKey := map[string]int{}
 	var out []runtime.MapRow
 	for _, row := range rows {
@@ -174,16 +174,16 @@ func mergeRows(info *compiler.MapInfo, rows []runtime.MapRow) []runtime.MapRow {
 		}
 		o := &out[i]
 		switch info.Kind {
-		case compiler.MapMin:
+		case spec.MapMin:
 			o.Value = min(o.Value, row.Value)
-		case compiler.MapMax:
+		case spec.MapMax:
 			o.Value = max(o.Value, row.Value)
 		default:
 			o.Value += row.Value
 		}
 		o.Count += row.Count
 		o.Total += row.Total
-		if info.Kind == compiler.MapAvg && o.Count != 0 {
+		if info.Kind == spec.MapAvg && o.Count != 0 {
 			o.Value = o.Total / o.Count
 		}
 		for j, b := range row.Buckets {

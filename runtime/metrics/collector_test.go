@@ -10,6 +10,7 @@ import (
 
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/script"
 	"github.com/surftrace/surftrace/runtime"
@@ -32,7 +33,7 @@ func TestCollectorReadsMaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := compiler.Compile(prog, &compiler.HostKernel{}, compiler.Options{})
+	p, err := compiler.Compile(prog, &kernel.Host{}, compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

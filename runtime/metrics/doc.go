@@ -11,7 +11,7 @@
 //     hist() and lhist() are histograms whose bucket bounds are the
 //     power-of-two or linear buckets', as integers (le="7" is [4, 8)).
 //   - Key fields become labels named as the compiler named them
-//     (compiler.Field.Name: the key expression's variable, builtin or
+//     (spec.Field.Name: the key expression's variable, builtin or
 //     member name, keyN otherwise), valued as text output prints them,
 //     enums by name.
 //   - surftrace's own: surftrace_probe_events_total,

@@ -6,8 +6,7 @@ import (
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // namespace prefixes every metric name.
@@ -15,7 +14,7 @@ const namespace = "surftrace"
 
 // metricName is the metric a script map becomes: surftrace_NAME, with
 // _total for counters.
-func metricName(info *compiler.MapInfo) string {
+func metricName(info *spec.MapInfo) string {
 	name := info.Name[1:]
 	if name == "" {
 		name = "map"
@@ -28,13 +27,13 @@ func metricName(info *compiler.MapInfo) string {
 }
 
 // valueType is the kind of a counter or gauge map; 0 for the others.
-func valueType(info *compiler.MapInfo) prometheus.ValueType {
+func valueType(info *spec.MapInfo) prometheus.ValueType {
 	switch info.Kind {
-	case compiler.MapCount, compiler.MapSum:
+	case spec.MapCount, spec.MapSum:
 		return prometheus.CounterValue
-	case compiler.MapMin, compiler.MapMax, compiler.MapAvg:
+	case spec.MapMin, spec.MapMax, spec.MapAvg:
 		return prometheus.GaugeValue
-	case compiler.MapScalar:
+	case spec.MapScalar:
 		if isInteger(info.Value) {
 			return prometheus.GaugeValue
 		}
@@ -44,17 +43,17 @@ func valueType(info *compiler.MapInfo) prometheus.ValueType {
 
 // exported reports whether a map has a metric: strings, tuples,
 // addresses and other values that are no numbers have none.
-func exported(info *compiler.MapInfo) bool {
+func exported(info *spec.MapInfo) bool {
 	switch info.Kind {
-	case compiler.MapStats, compiler.MapHist, compiler.MapLhist:
+	case spec.MapStats, spec.MapHist, spec.MapLhist:
 		return true
 	}
 	return valueType(info) != 0
 }
 
 // isInteger reports whether a scalar map's values are plain integers.
-func isInteger(f *compiler.Field) bool {
-	return f == nil || f.Render == compiler.RenderSigned || f.Render == compiler.RenderUnsigned
+func isInteger(f *spec.Field) bool {
+	return f == nil || f.Render == spec.RenderSigned || f.Render == spec.RenderUnsigned
 }
 
 var labelSyntax = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
@@ -62,7 +61,7 @@ var labelSyntax = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 // labelNames are a map's label names: its key fields' names, keyN for a
 // field without a usable one (empty, not a label name, reserved by
 // Prometheus, "le" or "quantile", or already taken).
-func labelNames(info *compiler.MapInfo) []string {
+func labelNames(info *spec.MapInfo) []string {
 	names := make([]string, len(info.Key))
 	seen := map[string]bool{}
 	for i, f := range info.Key {
@@ -84,8 +83,8 @@ func labelNames(info *compiler.MapInfo) []string {
 // holds [2^(i-2), 2^(i-1)); the 65th (i = 64) holds the rest.
 // lhist: bucket 0 holds values below min, i holds
 // [min+(i-1)*step, min+i*step), and (max-min)/step+1 the values from max on.
-func upperBounds(info *compiler.MapInfo) []float64 {
-	if info.Kind == compiler.MapHist {
+func upperBounds(info *spec.MapInfo) []float64 {
+	if info.Kind == spec.MapHist {
 		bounds := []float64{-1, 0, 1}
 		for i := 3; i < 64; i++ {
 			bounds = append(bounds, float64(uint64(1)<<uint(i-1)-1))

@@ -4,13 +4,13 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // TestHistBounds: hist() buckets map to integer upper bounds, each the
 // largest value the bucket holds, and counts become cumulative.
 func TestHistBounds(t *testing.T) {
-	info := &compiler.MapInfo{Name: "@lat", Kind: compiler.MapHist}
+	info := &spec.MapInfo{Name: "@lat", Kind: spec.MapHist}
 	bounds := upperBounds(info)
 	if len(bounds) != 64 {
 		t.Fatalf("%d bounds, want 64 (65 buckets, the last +Inf)", len(bounds))
@@ -38,7 +38,7 @@ func TestHistBounds(t *testing.T) {
 // TestLhistBounds: lhist(x, 0, 100, 10) has a bucket below 0, ten of width
 // 10 and one from 100 on (+Inf).
 func TestLhistBounds(t *testing.T) {
-	info := &compiler.MapInfo{Name: "@len", Kind: compiler.MapLhist, Min: 0, Max: 100, Step: 10}
+	info := &spec.MapInfo{Name: "@len", Kind: spec.MapLhist, Min: 0, Max: 100, Step: 10}
 	bounds := upperBounds(info)
 	want := []float64{-1, 9, 19, 29, 39, 49, 59, 69, 79, 89, 99}
 	if !slices.Equal(bounds, want) {
@@ -60,16 +60,16 @@ func TestLhistBounds(t *testing.T) {
 // TestNames: metric names and the label rule.
 func TestNames(t *testing.T) {
 	for _, tc := range []struct {
-		info   *compiler.MapInfo
+		info   *spec.MapInfo
 		name   string
 		labels []string
 	}{
-		{&compiler.MapInfo{Name: "@drops", Kind: compiler.MapCount, Key: []*compiler.Field{{Name: "reason"}, {Name: "location"}}},
+		{&spec.MapInfo{Name: "@drops", Kind: spec.MapCount, Key: []*spec.Field{{Name: "reason"}, {Name: "location"}}},
 			"surftrace_drops_total", []string{"reason", "location"}},
-		{&compiler.MapInfo{Name: "@", Kind: compiler.MapSum}, "surftrace_map_total", []string{}},
-		{&compiler.MapInfo{Name: "@rtt", Kind: compiler.MapMax, Key: []*compiler.Field{{Name: "le"}, {Name: "__x"}, {Name: ""}, {Name: "dev"}, {Name: "dev"}}},
+		{&spec.MapInfo{Name: "@", Kind: spec.MapSum}, "surftrace_map_total", []string{}},
+		{&spec.MapInfo{Name: "@rtt", Kind: spec.MapMax, Key: []*spec.Field{{Name: "le"}, {Name: "__x"}, {Name: ""}, {Name: "dev"}, {Name: "dev"}}},
 			"surftrace_rtt", []string{"key0", "key1", "key2", "dev", "key4"}},
-		{&compiler.MapInfo{Name: "@lat", Kind: compiler.MapHist}, "surftrace_lat", []string{}},
+		{&spec.MapInfo{Name: "@lat", Kind: spec.MapHist}, "surftrace_lat", []string{}},
 	} {
 		if got := metricName(tc.info); got != tc.name {
 			t.Errorf("%s: name %s, want %s", tc.info.Name, got, tc.name)
@@ -78,7 +78,7 @@ func TestNames(t *testing.T) {
 			t.Errorf("%s: labels %q, want %q", tc.info.Name, got, tc.labels)
 		}
 	}
-	str := &compiler.MapInfo{Name: "@name", Kind: compiler.MapScalar, Value: &compiler.Field{Render: compiler.RenderString}}
+	str := &spec.MapInfo{Name: "@name", Kind: spec.MapScalar, Value: &spec.Field{Render: spec.RenderString}}
 	if exported(str) {
 		t.Error("a map of strings has a metric")
 	}

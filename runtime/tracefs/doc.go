@@ -1,4 +1,4 @@
-// Package tracefs runs a compiler.Ftrace through the kernel's tracefs: the
+// Package tracefs runs a spec.Ftrace through the kernel's tracefs: the
 // ftrace backend, for machines that have kprobe_events but cannot load BPF.
 //
 // A run owns one tracefs instance (instances/surftrace_PID) and one kprobe

@@ -8,12 +8,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // setHists writes the hist trigger of every keyed-count probe of f into
 // its event's trigger file in the instance.
-func (r *run) setHists(f *compiler.Ftrace) error {
+func (r *run) setHists(f *spec.Ftrace) error {
 	for _, p := range f.Probes {
 		if p.Hist == nil {
 			continue
@@ -65,10 +65,10 @@ func parseHist(text, key string) []histCount {
 
 // histText renders the counts of p's hist file as the bpf backend prints
 // a count map at exit: "@name[key]: N" lines by ascending count.
-func histText(p *compiler.FtraceProbe, text string) string {
+func histText(p *spec.FtraceProbe, text string) string {
 	rows := parseHist(text, p.Hist.Key)
 	for i := range rows {
-		if p.Hist.KeyRender == compiler.RenderSigned {
+		if p.Hist.KeyRender == spec.RenderSigned {
 			if n, err := strconv.ParseUint(rows[i].key, 10, 64); err == nil {
 				rows[i].key = strconv.FormatInt(int64(n), 10)
 			}
@@ -88,8 +88,8 @@ func histText(p *compiler.FtraceProbe, text string) string {
 
 // printHists prints every keyed count at exit, as the bpf backend prints
 // maps: two empty lines, then the maps by name.
-func (r *run) printHists(f *compiler.Ftrace) (string, error) {
-	var hs []*compiler.FtraceProbe
+func (r *run) printHists(f *spec.Ftrace) (string, error) {
+	var hs []*spec.FtraceProbe
 	for _, p := range f.Probes {
 		if p.Hist != nil {
 			hs = append(hs, p)
@@ -98,7 +98,7 @@ func (r *run) printHists(f *compiler.Ftrace) (string, error) {
 	if len(hs) == 0 {
 		return "", nil
 	}
-	slices.SortStableFunc(hs, func(a, b *compiler.FtraceProbe) int { return strings.Compare(a.Hist.Map, b.Hist.Map) })
+	slices.SortStableFunc(hs, func(a, b *spec.FtraceProbe) int { return strings.Compare(a.Hist.Map, b.Hist.Map) })
 	var b strings.Builder
 	b.WriteString("\n\n")
 	for _, p := range hs {

@@ -10,10 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"golang.org/x/sys/unix"
 
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/script"
 )
@@ -33,13 +36,13 @@ func TestHistParse(t *testing.T) {
 Totals:
     Hits: 16
 `
-	p := &compiler.FtraceProbe{Hist: &compiler.FtraceHist{Map: "@closes", Key: "fd", KeyRender: compiler.RenderSigned}}
+	p := &spec.FtraceProbe{Hist: &spec.FtraceHist{Map: "@closes", Key: "fd", KeyRender: spec.RenderSigned}}
 	got := histText(p, text)
 	want := "@closes[-1]: 2\n@closes[11]: 7\n@closes[3]: 7\n"
 	if got != want {
 		t.Errorf("histText:\n%s\nwant:\n%s", got, want)
 	}
-	str := &compiler.FtraceProbe{Hist: &compiler.FtraceHist{Map: "@", Key: "comm", KeyRender: compiler.RenderString}}
+	str := &spec.FtraceProbe{Hist: &spec.FtraceHist{Map: "@", Key: "comm", KeyRender: spec.RenderString}}
 	if got, want := histText(str, "{ comm: bash            } hitcount:          1\n"), "@[bash]: 1\n"; got != want {
 		t.Errorf("histText: %q, want %q", got, want)
 	}
@@ -59,7 +62,7 @@ func TestHistTrigger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := compiler.CompileFtrace(prog, &compiler.HostKernel{}, compiler.Options{})
+	f, err := compiler.CompileFtrace(prog, &kernel.Host{}, compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +107,7 @@ func TestScriptHistAwk(t *testing.T) {
 	if err != nil {
 		t.Fatalf("awk: %v\n%s", err, out)
 	}
-	p := &compiler.FtraceProbe{Hist: &compiler.FtraceHist{Map: "@c", Key: "fd", KeyRender: compiler.RenderSigned}}
+	p := &spec.FtraceProbe{Hist: &spec.FtraceHist{Map: "@c", Key: "fd", KeyRender: spec.RenderSigned}}
 	if want := histText(p, text); string(out) != want {
 		t.Errorf("script's hist awk:\n%s\nwant as the runner:\n%s", out, want)
 	}
@@ -122,7 +125,7 @@ func TestScriptHist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := compiler.CompileFtrace(prog, &compiler.HostKernel{}, compiler.Options{})
+	f, err := compiler.CompileFtrace(prog, &kernel.Host{}, compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

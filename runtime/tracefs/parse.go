@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // Event is one event line read from trace_pipe.
@@ -16,7 +16,7 @@ type Event struct {
 	Pid       int
 	CPU       int
 	Sec, Usec uint64
-	Probe     *compiler.FtraceProbe
+	Probe     *spec.FtraceProbe
 	// Loc is the probe location without ftrace's "/0xSIZE":
 	// "ip_output+0x0", or "caller+0x36 <- sym" for a kretprobe, or
 	// "subsys:event" for a tracepoint, as the bpf backend shows them.
@@ -42,7 +42,7 @@ const commField = "__surftrace_comm"
 
 // parseLine parses one trace_pipe line of one of probes. ok is false for
 // lines that are not events of probes (stack lines, lost-event notes).
-func parseLine(line string, probes []*compiler.FtraceProbe) (ev *Event, ok bool, err error) {
+func parseLine(line string, probes []*spec.FtraceProbe) (ev *Event, ok bool, err error) {
 	m := header.FindStringSubmatch(line)
 	if m == nil {
 		return nil, false, nil
@@ -56,7 +56,7 @@ func parseLine(line string, probes []*compiler.FtraceProbe) (ev *Event, ok bool,
 	ev.CPU, _ = strconv.Atoi(m[3])
 	ev.Sec, _ = strconv.ParseUint(m[4], 10, 64)
 	ev.Usec, _ = strconv.ParseUint(m[5], 10, 64)
-	if p.Kind == compiler.AttachTracepoint {
+	if p.Kind == spec.AttachTracepoint {
 		ev.Loc, ev.Body = strings.Replace(p.Target, "/", ":", 1), rest
 		if ev.Comm == "<...>" {
 			ev.Comm = threadComm(ev.Pid, ev.Comm)
@@ -85,10 +85,10 @@ func threadComm(tid int, def string) string {
 // after the timestamp, and returns the rest of text. Events print
 // "event: ..." except syscall tracepoints: "sys_NAME(args)" on entry and
 // "sys_NAME -> 0x0" on exit.
-func matchProbe(text string, probes []*compiler.FtraceProbe) (*compiler.FtraceProbe, string) {
+func matchProbe(text string, probes []*spec.FtraceProbe) (*spec.FtraceProbe, string) {
 	for _, p := range probes {
 		event := p.Name
-		if p.Kind == compiler.AttachTracepoint {
+		if p.Kind == spec.AttachTracepoint {
 			_, event, _ = strings.Cut(p.Target, "/")
 		}
 		if rest, ok := strings.CutPrefix(text, event+":"); ok {

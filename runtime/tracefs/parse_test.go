@@ -4,35 +4,36 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/lang"
 )
 
 // seed000 is seed 000's ip_output probe as the compiler lowers it.
-var seed000 = &compiler.FtraceProbe{
-	Name: "p0", Kind: compiler.AttachKprobe, Target: "ip_output", Event: "GROUP/p0",
+var seed000 = &spec.FtraceProbe{
+	Name: "p0", Kind: spec.AttachKprobe, Target: "ip_output", Event: "GROUP/p0",
 	Def: "p:GROUP/p0 ip_output proto=+0x9(+0xe8(%dx)):u8 ip_dst=+0x10(+0xe8(%dx)):u32 b16_dest=+0x16(+0xe8(%dx)):u16 comm=$comm body=+0x1c(+0xe8(%dx)):string",
-	Fields: []*compiler.FtraceField{
+	Fields: []*spec.FtraceField{
 		{Name: "proto", Type: "u8", Size: 1},
-		{Name: "ip_dst", Type: "u32", Size: 4, Render: compiler.RenderIPv4},
-		{Name: "b16_dest", Type: "u16", Size: 2, Render: compiler.RenderBE},
-		{Name: "comm", Type: "string", Render: compiler.RenderString},
-		{Name: "body", Type: "string", Render: compiler.RenderString},
+		{Name: "ip_dst", Type: "u32", Size: 4, Render: spec.RenderIPv4},
+		{Name: "b16_dest", Type: "u16", Size: 2, Render: spec.RenderBE},
+		{Name: "comm", Type: "string", Render: spec.RenderString},
+		{Name: "body", Type: "string", Render: spec.RenderString},
 	},
 }
 
 // TestFormat parses trace_pipe lines as ftrace prints them and checks the
 // bpf backend's line shape, with prefixes converted.
 func TestFormat(t *testing.T) {
-	ret := &compiler.FtraceProbe{Name: "r1", Kind: compiler.AttachKretprobe, Target: "_do_fork",
-		Fields: []*compiler.FtraceField{
-			{Name: "r", Type: "x64", Size: 8, Render: compiler.RenderHex},
-			{Name: "B16_port", Type: "u16", Size: 2, Render: compiler.RenderBEHex},
+	ret := &spec.FtraceProbe{Name: "r1", Kind: spec.AttachKretprobe, Target: "_do_fork",
+		Fields: []*spec.FtraceField{
+			{Name: "r", Type: "x64", Size: 8, Render: spec.RenderHex},
+			{Name: "B16_port", Type: "u16", Size: 2, Render: spec.RenderBEHex},
 		}}
-	tp := &compiler.FtraceProbe{Name: "e2", Kind: compiler.AttachTracepoint, Target: "sched/sched_stat_wait"}
-	tpf := &compiler.FtraceProbe{Name: "e3", Kind: compiler.AttachTracepoint, Target: "sched/sched_switch",
-		Fields: []*compiler.FtraceField{{Name: "next", TPField: "next_comm"}}}
-	probes := []*compiler.FtraceProbe{seed000, ret, tp, tpf}
+	tp := &spec.FtraceProbe{Name: "e2", Kind: spec.AttachTracepoint, Target: "sched/sched_stat_wait"}
+	tpf := &spec.FtraceProbe{Name: "e3", Kind: spec.AttachTracepoint, Target: "sched/sched_switch",
+		Fields: []*spec.FtraceField{{Name: "next", TPField: "next_comm"}}}
+	probes := []*spec.FtraceProbe{seed000, ret, tp, tpf}
 	for _, c := range []struct{ in, want string }{{
 		`           <...>-2733784 [014] d..1. 12648619.219880: p0: (ip_output+0x0/0xd0) proto=17 ip_dst=3707830282 b16_dest=1063 comm="nc" body="Hello "x=1" World" __surftrace_comm="nc"`,
 		`              nc-2733784 [014] 12648619.219880: p0: (ip_output+0x0) proto=17 ip_dst=10.0.1.221 b16_dest=9988 comm="nc" body="Hello "x=1" World"`,
@@ -64,8 +65,8 @@ func TestFormat(t *testing.T) {
 
 // TestRenderArrays checks ip6_ and mac_ fields fetched as byte arrays.
 func TestRenderArrays(t *testing.T) {
-	v6 := &compiler.FtraceField{Name: "ip6_src", Type: "x8[16]", Render: compiler.RenderIPv6}
-	mac := &compiler.FtraceField{Name: "mac_src", Type: "x8[6]", Render: compiler.RenderMAC}
+	v6 := &spec.FtraceField{Name: "ip6_src", Type: "x8[16]", Render: spec.RenderIPv6}
+	mac := &spec.FtraceField{Name: "mac_src", Type: "x8[6]", Render: spec.RenderMAC}
 	if got := renderValue(v6, "{0x20,0x1,0xd,0xb8,0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x1}"); got != "2001:db8::1" {
 		t.Errorf("ip6 = %q", got)
 	}
@@ -108,11 +109,11 @@ func TestValidate(t *testing.T) {
 func TestErrorLog(t *testing.T) {
 	src := &lang.Source{Name: "<line 1>", Text: "p ip_output proto=@(struct iphdr*)l3%2->protocol"}
 	at := func(off int) lang.Pos { return lang.PosAt(src, off) }
-	p := &compiler.FtraceProbe{Name: "p0", Kind: compiler.AttachKprobe, Pos: at(2),
+	p := &spec.FtraceProbe{Name: "p0", Kind: spec.AttachKprobe, Pos: at(2),
 		Def: "p:GROUP/p0 ip_output proto=+0x9(+0xe8(%dx)):u9",
-		Spans: []compiler.FtraceSpan{
-			{Text: compiler.FtraceDef, Start: 21, End: 47, Src: lang.Span{Pos: at(12), End: at(48)}},
-			{Text: compiler.FtraceDef, Start: 44, End: 47, Src: lang.Span{Pos: at(36), End: at(48)}},
+		Spans: []spec.FtraceSpan{
+			{Text: spec.FtraceDef, Start: 21, End: 47, Src: lang.Span{Pos: at(12), End: at(48)}},
+			{Text: spec.FtraceDef, Start: 44, End: 47, Src: lang.Span{Pos: at(36), End: at(48)}},
 		}}
 	line := p.DefLine("surftrace_42")
 	log := "[ 1.000000] trace_kprobe: error: Unknown type\n" +
@@ -123,7 +124,7 @@ func TestErrorLog(t *testing.T) {
 	if !ok || e.Msg != "Unknown type" || e.Col != strings.Index(line, "u9") {
 		t.Fatalf("lastLogEntry = %+v, %v", e, ok)
 	}
-	span, ok := p.SourceAt(compiler.FtraceDef, "surftrace_42", e.Col)
+	span, ok := p.SourceAt(spec.FtraceDef, "surftrace_42", e.Col)
 	if !ok || span.Pos.Offset != 36 {
 		t.Errorf("SourceAt(col %d) = %v, %v; want offset 36", e.Col, span, ok)
 	}

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/surftrace/surftrace/spec"
 
-	"github.com/surftrace/surftrace/compiler"
+	"golang.org/x/sys/unix"
 )
 
 // pollInterval bounds how long a read waits before it looks at the
@@ -92,7 +92,7 @@ func (r *run) printLine(line string, out io.Writer) error {
 	case err != nil:
 		return err
 	case ok:
-		if r.fields && ev.Probe.Kind == compiler.AttachTracepoint {
+		if r.fields && ev.Probe.Kind == spec.AttachTracepoint {
 			ev.Values = fieldsValues(ev.Probe, ev.Body)
 		}
 		_, err = fmt.Fprintln(out, ev.Format())

@@ -5,7 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/runtime/render"
 )
 
@@ -17,7 +18,7 @@ import (
 func (ev *Event) Format() string {
 	var b strings.Builder
 	render.Header(&b, ev.Comm, ev.Pid, ev.CPU, ev.Sec*1e9+ev.Usec*1e3, ev.Probe.Name, ev.Loc)
-	if ev.Probe.Kind == compiler.AttachTracepoint {
+	if ev.Probe.Kind == spec.AttachTracepoint {
 		if ev.Values != nil {
 			for i, f := range ev.Probe.Fields {
 				fmt.Fprintf(&b, " %s=%s", f.Name, ev.Values[i])
@@ -37,7 +38,7 @@ func (ev *Event) Format() string {
 
 // tpFields picks the fields of an e line out of a tracepoint's text
 // "a=1 b=2 ...", as " name=value ...".
-func tpFields(fields []*compiler.FtraceField, body string) (string, bool) {
+func tpFields(fields []*spec.FtraceField, body string) (string, bool) {
 	if len(fields) == 0 {
 		return "", false
 	}
@@ -65,18 +66,18 @@ func tpFields(fields []*compiler.FtraceField, body string) (string, bool) {
 // the bpf backend does. Values ftrace could not fetch ("(fault)") stay as
 // they are, and so do a tracepoint's own values except where a prefix
 // asks for an address or a byte swap.
-func renderValue(f *compiler.FtraceField, v string) string {
+func renderValue(f *spec.FtraceField, v string) string {
 	switch f.Render {
-	case compiler.RenderIPv6, compiler.RenderMAC:
+	case spec.RenderIPv6, spec.RenderMAC:
 		b, ok := parseArray(v)
 		if !ok {
 			return v
 		}
 		s, _ := render.TraceValue(b, f.Render)
 		return s
-	case compiler.RenderKsym:
+	case spec.RenderKsym:
 		return sizeSuffix.ReplaceAllString(v, "$1")
-	case compiler.RenderString:
+	case spec.RenderString:
 		if inner, ok := unquote(v); ok {
 			// ftrace's string fetch has no length; cut it where the bpf
 			// backend's bounded copy (Size bytes with the NUL) stops.
@@ -90,7 +91,7 @@ func renderValue(f *compiler.FtraceField, v string) string {
 			return renderValue(f, `"`+v+`"`)
 		}
 		return v
-	case compiler.RenderIPv4, compiler.RenderBE, compiler.RenderBEHex:
+	case spec.RenderIPv4, spec.RenderBE, spec.RenderBEHex:
 		if f.Size == 0 {
 			return v
 		}
@@ -152,7 +153,7 @@ func parseArray(v string) ([]byte, bool) {
 // p.TPFields in order, integers in hex then decimal, strings bare. It
 // returns each of p.Fields as the bpf backend prints it, or nil when body
 // is not that text.
-func fieldsValues(p *compiler.FtraceProbe, body string) []string {
+func fieldsValues(p *spec.FtraceProbe, body string) []string {
 	raw := map[string]string{}
 	s := body
 	for i, name := range p.TPFields {
@@ -182,9 +183,9 @@ func fieldsValues(p *compiler.FtraceProbe, body string) []string {
 }
 
 // fieldsValue renders one value as options/fields printed it.
-func fieldsValue(f *compiler.FtraceField, v string) string {
+func fieldsValue(f *spec.FtraceField, v string) string {
 	switch f.Render {
-	case compiler.RenderString:
+	case spec.RenderString:
 		if strings.HasPrefix(v, "(0x") && strings.HasSuffix(v, ")") {
 			// A char * field: options/fields shows where the pointer
 			// lies in the ring buffer ("(0xADDR)", or "(0xADDR:text)" for
@@ -195,7 +196,7 @@ func fieldsValue(f *compiler.FtraceField, v string) string {
 			v = v[:f.Size-1]
 		}
 		return render.Quote(v)
-	case compiler.RenderBytes:
+	case spec.RenderBytes:
 		// An array up to 8 bytes prints as one integer in host order;
 		// a longer one as "<INVALID-SIZE>", which stays.
 		if f.Size > 8 {
@@ -219,7 +220,7 @@ func fieldsValue(f *compiler.FtraceField, v string) string {
 		return v
 	}
 	b := render.PutUint(n, f.Size)
-	if f.Render == compiler.RenderEnum {
+	if f.Render == spec.RenderEnum {
 		return render.Enum(b, f.Enum)
 	}
 	s, _ := render.TraceValue(b, f.Render)

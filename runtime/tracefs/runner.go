@@ -8,7 +8,7 @@ import (
 	"os"
 	"path"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // Options configures Run.
@@ -29,7 +29,7 @@ type run struct {
 	fs       fsys
 	name     string // instance and kprobe group: surftrace_PID
 	inst     string // "instances/NAME"
-	probes   []*compiler.FtraceProbe
+	probes   []*spec.FtraceProbe
 	madeInst bool
 	added    []string    // "group/event" of kprobe events appended
 	enabled  []string    // event directories enabled in the instance
@@ -43,7 +43,7 @@ type run struct {
 // Run sets f up in a tracefs instance of its own, prints its events to
 // opt.Out until ctx is done (the caller cancels it on SIGINT and SIGTERM),
 // and removes everything it created on every way out. It needs root.
-func Run(ctx context.Context, f *compiler.Ftrace, opt Options) (err error) {
+func Run(ctx context.Context, f *spec.Ftrace, opt Options) (err error) {
 	root := opt.Root
 	if root == "" {
 		if root, err = Find(); err != nil {
@@ -95,11 +95,11 @@ func Run(ctx context.Context, f *compiler.Ftrace, opt Options) (err error) {
 
 // check validates every name, line and filter of f before anything is
 // written, and that no two probes share an event.
-func (r *run) check(f *compiler.Ftrace) error {
+func (r *run) check(f *spec.Ftrace) error {
 	if r.fs.exists(r.inst) {
 		return fmt.Errorf("tracefs instance %s exists: another run in this process?", r.inst)
 	}
-	seen := make(map[string]*compiler.FtraceProbe)
+	seen := make(map[string]*spec.FtraceProbe)
 	for _, p := range f.Probes {
 		ev := p.EventPath(r.name)
 		group, name := path.Split(ev)
@@ -112,7 +112,7 @@ func (r *run) check(f *compiler.Ftrace) error {
 				return fmt.Errorf("probe %s: %w", p.Name, err)
 			}
 		}
-		if p.Kind != compiler.AttachTracepoint && p.Def == "" {
+		if p.Kind != spec.AttachTracepoint && p.Def == "" {
 			return fmt.Errorf("probe %s: no kprobe_events line", p.Name)
 		}
 		if q := seen[ev]; q != nil {
@@ -126,7 +126,7 @@ func (r *run) check(f *compiler.Ftrace) error {
 
 // setup creates the instance and the kprobe events and sets filters,
 // options and the clock; it records each step for cleanup.
-func (r *run) setup(f *compiler.Ftrace) error {
+func (r *run) setup(f *spec.Ftrace) error {
 	if err := os.Mkdir(r.fs.path(r.inst), 0o755); err != nil {
 		return fmt.Errorf("create tracefs instance: %w", err)
 	}
@@ -138,7 +138,7 @@ func (r *run) setup(f *compiler.Ftrace) error {
 		return err
 	}
 	for _, p := range f.Probes {
-		if p.Kind == compiler.AttachTracepoint {
+		if p.Kind == spec.AttachTracepoint {
 			continue
 		}
 		line := p.DefLine(r.name) + " " + commField + "=$comm"
@@ -146,7 +146,7 @@ func (r *run) setup(f *compiler.Ftrace) error {
 			if !r.fs.exists("kprobe_events") {
 				return fmt.Errorf("add kprobe %s: this kernel has no kprobe_events (CONFIG_KPROBE_EVENTS)", p.Name)
 			}
-			return r.rejected(p, compiler.FtraceDef, line, "error_log", err)
+			return r.rejected(p, spec.FtraceDef, line, "error_log", err)
 		}
 		r.added = append(r.added, p.EventPath(r.name))
 	}
@@ -160,7 +160,7 @@ func (r *run) setup(f *compiler.Ftrace) error {
 		}
 		r.filtered = append(r.filtered, ev)
 		if err := r.fs.write(path.Join(ev, "filter"), p.Filter); err != nil {
-			return r.rejected(p, compiler.FtraceFilter, p.Filter, path.Join(r.inst, "error_log"), err)
+			return r.rejected(p, spec.FtraceFilter, p.Filter, path.Join(r.inst, "error_log"), err)
 		}
 	}
 	if f.Stack { // sym-offset: frames print as SYMBOL+0xOFF, as the bpf backend's do
@@ -178,9 +178,9 @@ func (r *run) setup(f *compiler.Ftrace) error {
 // field as name=value with the raw number, which the runtime renders as
 // the bpf backend does. The option would change the text of kprobe
 // events too, so a run with p or r lines keeps the print fmt texts.
-func (r *run) setFields(f *compiler.Ftrace) error {
+func (r *run) setFields(f *spec.Ftrace) error {
 	for _, p := range f.Probes {
-		if p.Kind != compiler.AttachTracepoint || len(p.TPFields) == 0 {
+		if p.Kind != spec.AttachTracepoint || len(p.TPFields) == 0 {
 			return nil
 		}
 	}
@@ -196,7 +196,7 @@ func (r *run) setFields(f *compiler.Ftrace) error {
 }
 
 // enable enables every event of f in the instance.
-func (r *run) enable(f *compiler.Ftrace) error {
+func (r *run) enable(f *spec.Ftrace) error {
 	for _, p := range f.Probes {
 		if p.Hist != nil {
 			continue // its hist trigger counts; it prints no events

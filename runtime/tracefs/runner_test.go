@@ -12,9 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"golang.org/x/sys/unix"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
 )
 
@@ -37,10 +38,10 @@ func (s *syncBuffer) String() string {
 }
 
 // getppidProbe is an e line on sys_enter_getppid filtered to one thread.
-func getppidProbe(tid int) *compiler.Ftrace {
-	return &compiler.Ftrace{Probes: []*compiler.FtraceProbe{{
+func getppidProbe(tid int) *spec.Ftrace {
+	return &spec.Ftrace{Probes: []*spec.FtraceProbe{{
 		Name:   "e0",
-		Kind:   compiler.AttachTracepoint,
+		Kind:   spec.AttachTracepoint,
 		Target: "syscalls/sys_enter_getppid",
 		Event:  "syscalls/sys_enter_getppid",
 		Filter: fmt.Sprintf("common_pid==%d", tid),

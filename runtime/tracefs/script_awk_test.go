@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // TestScriptAwk feeds trace_pipe lines as ftrace prints them through the
@@ -17,25 +17,25 @@ func TestScriptAwk(t *testing.T) {
 	if err != nil {
 		t.Skip("no awk")
 	}
-	ret := &compiler.FtraceProbe{Name: "r1", Kind: compiler.AttachKretprobe, Target: "_do_fork",
-		Fields: []*compiler.FtraceField{
-			{Name: "r", Type: "x64", Size: 8, Render: compiler.RenderHex},
-			{Name: "B16_port", Type: "u16", Size: 2, Render: compiler.RenderBEHex},
+	ret := &spec.FtraceProbe{Name: "r1", Kind: spec.AttachKretprobe, Target: "_do_fork",
+		Fields: []*spec.FtraceField{
+			{Name: "r", Type: "x64", Size: 8, Render: spec.RenderHex},
+			{Name: "B16_port", Type: "u16", Size: 2, Render: spec.RenderBEHex},
 		}}
-	ret2 := &compiler.FtraceProbe{Name: "r4", Kind: compiler.AttachKretprobe, Target: "tcp_sendmsg",
-		Fields: []*compiler.FtraceField{
-			{Name: "r", Type: "s32", Size: 4, Render: compiler.RenderUnsigned},
-			{Name: "s", Type: "s64", Size: 8, Render: compiler.RenderSigned},
-			{Name: "b64_x", Type: "u64", Size: 8, Render: compiler.RenderBE},
-			{Name: "B32_y", Type: "x32", Size: 4, Render: compiler.RenderBEHex},
-			{Name: "mac_m", Type: "x8[6]", Size: 6, Render: compiler.RenderMAC},
-			{Name: "name", Type: "string", Size: 8, Render: compiler.RenderString},
+	ret2 := &spec.FtraceProbe{Name: "r4", Kind: spec.AttachKretprobe, Target: "tcp_sendmsg",
+		Fields: []*spec.FtraceField{
+			{Name: "r", Type: "s32", Size: 4, Render: spec.RenderUnsigned},
+			{Name: "s", Type: "s64", Size: 8, Render: spec.RenderSigned},
+			{Name: "b64_x", Type: "u64", Size: 8, Render: spec.RenderBE},
+			{Name: "B32_y", Type: "x32", Size: 4, Render: spec.RenderBEHex},
+			{Name: "mac_m", Type: "x8[6]", Size: 6, Render: spec.RenderMAC},
+			{Name: "name", Type: "string", Size: 8, Render: spec.RenderString},
 		}}
-	tp := &compiler.FtraceProbe{Name: "e2", Kind: compiler.AttachTracepoint, Target: "sched/sched_stat_wait"}
-	tpf := &compiler.FtraceProbe{Name: "e3", Kind: compiler.AttachTracepoint, Target: "sched/sched_switch",
-		Fields: []*compiler.FtraceField{{Name: "next", TPField: "next_comm", Size: 16, Render: compiler.RenderString}}}
-	sys := &compiler.FtraceProbe{Name: "e5", Kind: compiler.AttachTracepoint, Target: "syscalls/sys_enter_getppid"}
-	probes := []*compiler.FtraceProbe{seed000, ret, tp, tpf, ret2, sys}
+	tp := &spec.FtraceProbe{Name: "e2", Kind: spec.AttachTracepoint, Target: "sched/sched_stat_wait"}
+	tpf := &spec.FtraceProbe{Name: "e3", Kind: spec.AttachTracepoint, Target: "sched/sched_switch",
+		Fields: []*spec.FtraceField{{Name: "next", TPField: "next_comm", Size: 16, Render: spec.RenderString}}}
+	sys := &spec.FtraceProbe{Name: "e5", Kind: spec.AttachTracepoint, Target: "syscalls/sys_enter_getppid"}
+	probes := []*spec.FtraceProbe{seed000, ret, tp, tpf, ret2, sys}
 	in := []string{
 		`           <...>-2733784 [014] d..1. 12648619.219880: p0: (ip_output+0x0/0xd0) proto=17 ip_dst=3707830282 b16_dest=1063 comm="nc" body="Hello World" __surftrace_comm="nc"`,
 		` python-16819 (  16819) [004] d... 7466977.685020: r1: (SyS_clone+0x36/0x40 <- _do_fork) r=0x195bfe B16_port=1063 __surftrace_comm="python"`,
@@ -57,7 +57,7 @@ func TestScriptAwk(t *testing.T) {
 		}
 		want = append(want, ev.Format())
 	}
-	cmd := exec.Command(awk, scriptAwk(&compiler.Ftrace{Probes: probes}))
+	cmd := exec.Command(awk, scriptAwk(&spec.Ftrace{Probes: probes}))
 	cmd.Stdin = strings.NewReader(strings.Join(in, "\n") + "\n")
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -19,9 +19,12 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/chzyer/readline"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/runtime"
 )
 
@@ -32,8 +35,8 @@ type Config struct {
 	// Out receives events and command output; Err receives errors.
 	Out, Err io.Writer
 	// Kernel is what probes compile against; nil means the running
-	// kernel (compiler.HostKernel).
-	Kernel compiler.Kernel
+	// kernel (kernel.Host).
+	Kernel kernel.Kernel
 	// HistoryFile keeps entered lines between sessions; "" keeps none.
 	HistoryFile string
 	// Compile is the base compiler options of every probe (Stack, ...).
@@ -43,7 +46,7 @@ type Config struct {
 	// Packet and Stack, when set, receive every probe's captured packets
 	// and kernel stacks (see runtime.Output), e.g. for --pcap and --folded.
 	Packet func(runtime.Packet)
-	Stack  func(*compiler.Probe, []string)
+	Stack  func(*spec.Probe, []string)
 	// Tracefs is the tracefs mount for tracepoint and function names;
 	// "" means /sys/kernel/tracing.
 	Tracefs string
@@ -59,7 +62,7 @@ const (
 // or, at an empty prompt, silences the events until the next entry.
 func Run(ctx context.Context, cfg Config) error {
 	if cfg.Kernel == nil {
-		cfg.Kernel = &compiler.HostKernel{}
+		cfg.Kernel = &kernel.Host{}
 	}
 	if cfg.Tracefs == "" {
 		cfg.Tracefs = "/sys/kernel/tracing"

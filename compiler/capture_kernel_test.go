@@ -1,9 +1,12 @@
 package compiler
 
 import (
-	"os"
 	"testing"
 
+	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/spec"
+
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 )
@@ -12,10 +15,8 @@ import (
 // those with an skb cast, a struct sk_buff * argument or a tracepoint
 // skbaddr; and that the packet is no printed field.
 func TestCaptureChoosesSkb(t *testing.T) {
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		t.Skip("no kernel BTF")
-	}
-	k := &HostKernel{}
+	ktest.RequireBTF(t)
+	k := &kernel.Host{}
 	for _, tc := range []struct {
 		line string
 		want bool
@@ -39,8 +40,8 @@ func TestCaptureChoosesSkb(t *testing.T) {
 		if got := ev.Capture != nil; got != tc.want {
 			t.Errorf("%s: capture %v, want %v", tc.line, got, tc.want)
 		}
-		if ev.Capture != nil && ev.Capture.Snap != MaxCapture {
-			t.Errorf("%s: snap %d, want the cap %d", tc.line, ev.Capture.Snap, MaxCapture)
+		if ev.Capture != nil && ev.Capture.Snap != spec.MaxCapture {
+			t.Errorf("%s: snap %d, want the cap %d", tc.line, ev.Capture.Snap, spec.MaxCapture)
 		}
 		for _, f := range ev.Fields {
 			if f.Name == "$packet" {

@@ -1,16 +1,18 @@
-package compiler
+package kernel
 
 import (
 	"fmt"
 	"io/fs"
+	"sort"
+	"strings"
 
 	"github.com/cilium/ebpf/btf"
 )
 
-// StaticKernel is a Kernel described by values: a BTF spec, format files and
+// Static is a Kernel described by values: a BTF spec, format files and
 // a symbol list. Tests build one from a btf.Spec made in the test; `-S
 // --btf FILE` builds one for another machine.
-type StaticKernel struct {
+type Static struct {
 	Machine string               // "x86_64" (when empty) or "arm64"
 	Types   *btf.Spec            // vmlinux types; nil means no BTF
 	Modules map[string]*btf.Spec // module name to its types
@@ -19,7 +21,7 @@ type StaticKernel struct {
 }
 
 // Arch returns Machine, defaulting to "x86_64".
-func (k *StaticKernel) Arch() string {
+func (k *Static) Arch() string {
 	if k.Machine == "" {
 		return "x86_64"
 	}
@@ -27,7 +29,7 @@ func (k *StaticKernel) Arch() string {
 }
 
 // BTF returns Types.
-func (k *StaticKernel) BTF() (*btf.Spec, error) {
+func (k *Static) BTF() (*btf.Spec, error) {
 	if k.Types == nil {
 		return nil, fmt.Errorf("no kernel BTF: %w", btf.ErrNotSupported)
 	}
@@ -35,7 +37,7 @@ func (k *StaticKernel) BTF() (*btf.Spec, error) {
 }
 
 // ModuleBTF returns Modules[module].
-func (k *StaticKernel) ModuleBTF(module string) (*btf.Spec, error) {
+func (k *Static) ModuleBTF(module string) (*btf.Spec, error) {
 	if s, ok := k.Modules[module]; ok {
 		return s, nil
 	}
@@ -43,7 +45,7 @@ func (k *StaticKernel) ModuleBTF(module string) (*btf.Spec, error) {
 }
 
 // TracepointFormat returns Formats["subsys/event"].
-func (k *StaticKernel) TracepointFormat(subsys, event string) (string, error) {
+func (k *Static) TracepointFormat(subsys, event string) (string, error) {
 	if f, ok := k.Formats[subsys+"/"+event]; ok {
 		return f, nil
 	}
@@ -51,4 +53,14 @@ func (k *StaticKernel) TracepointFormat(subsys, event string) (string, error) {
 }
 
 // Symbols returns Syms.
-func (k *StaticKernel) Symbols() ([]Symbol, error) { return k.Syms, nil }
+func (k *Static) Symbols() ([]Symbol, error) { return k.Syms, nil }
+
+// Tracepoints lists the events Formats describes.
+func (k *Static) Tracepoints() ([]string, error) {
+	var out []string
+	for name := range k.Formats {
+		out = append(out, strings.Replace(name, "/", ":", 1))
+	}
+	sort.Strings(out)
+	return out, nil
+}

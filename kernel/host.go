@@ -1,24 +1,27 @@
-package compiler
+package kernel
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/cilium/ebpf/btf"
 )
 
-// HostKernel is the Kernel this process runs on. It reads
+// Host is the Kernel this process runs on. It reads
 // /sys/kernel/btf, tracefs and /proc/kallsyms on first use of each and
 // keeps what it read. What is slow to discover and fixed for a given
 // kernel (the tracepoint list, the struct -> tracepoints index, the BTF
 // function lists) it also keeps on disk, under CacheDir, keyed by the
-// kernel's BTF (see kernel_cache.go). The zero value is ready to use.
-type HostKernel struct {
+// kernel's BTF (see cache.go). The zero value is ready to use.
+type Host struct {
+	// Machine, when set ("x86_64" or "arm64"), is the architecture to
+	// compile for (--arch) instead of this process's: the registers
+	// change, every other answer is the running kernel's.
+	Machine string
 	// CacheDir is the on-disk cache's directory; "" is DefaultCacheDir().
 	CacheDir string
 	// NoCache turns the on-disk cache off, as SURFTRACE_NO_CACHE does.
@@ -39,27 +42,30 @@ type HostKernel struct {
 	syms      []Symbol
 	symsErr   error
 	ixOnce    sync.Once
-	symIx     *symIndex
+	symIx     *SymbolIndex
 }
 
-// Arch maps GOARCH to the kernel's name for it.
-func (k *HostKernel) Arch() string {
+// Arch returns Machine, else maps GOARCH to the kernel's name for it.
+func (k *Host) Arch() string {
+	if k.Machine != "" {
+		return k.Machine
+	}
 	if runtime.GOARCH == "arm64" {
 		return "arm64"
 	}
 	return "x86_64"
 }
 
-func (k *HostKernel) btfCache() *btf.Cache {
+func (k *Host) btfCache() *btf.Cache {
 	k.cacheOnce.Do(func() { k.cache = btf.NewCache() })
 	return k.cache
 }
 
 // BTF loads /sys/kernel/btf/vmlinux once.
-func (k *HostKernel) BTF() (*btf.Spec, error) { return k.btfCache().Kernel() }
+func (k *Host) BTF() (*btf.Spec, error) { return k.btfCache().Kernel() }
 
 // ModuleBTF loads /sys/kernel/btf/MODULE once.
-func (k *HostKernel) ModuleBTF(module string) (*btf.Spec, error) {
+func (k *Host) ModuleBTF(module string) (*btf.Spec, error) {
 	return k.btfCache().Module(module)
 }
 
@@ -67,7 +73,7 @@ func (k *HostKernel) ModuleBTF(module string) (*btf.Spec, error) {
 var tracefsRoots = []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}
 
 // TracepointFormat reads events/SUBSYS/EVENT/format under tracefs.
-func (k *HostKernel) TracepointFormat(subsys, event string) (string, error) {
+func (k *Host) TracepointFormat(subsys, event string) (string, error) {
 	if strings.ContainsAny(subsys+event, "/.") {
 		return "", fmt.Errorf("bad tracepoint name %s:%s", subsys, event)
 	}
@@ -86,62 +92,45 @@ func (k *HostKernel) TracepointFormat(subsys, event string) (string, error) {
 
 // Symbols reads /proc/kallsyms once. Addresses are zero unless the process
 // may see them (root, kptr_restrict permitting).
-func (k *HostKernel) Symbols() ([]Symbol, error) {
+func (k *Host) Symbols() ([]Symbol, error) {
 	k.symsOnce.Do(func() {
 		b, err := os.ReadFile("/proc/kallsyms")
 		if err != nil {
 			k.symsErr = err
 			return
 		}
-		k.syms = parseKallsyms(string(b))
+		k.syms = ParseKallsyms(string(b))
 	})
 	return k.syms, k.symsErr
 }
 
-// symbolIndex returns the index of Symbols, one for every compilation to
+// SymbolIndex returns the index of Symbols, one for every compilation to
 // share.
-func (k *HostKernel) symbolIndex() *symIndex {
+func (k *Host) SymbolIndex() *SymbolIndex {
 	k.ixOnce.Do(func() {
 		syms, _ := k.Symbols()
-		k.symIx = &symIndex{all: syms}
+		k.symIx = NewSymbolIndex(syms)
 	})
 	return k.symIx
 }
 
-// parseKallsyms parses lines "ADDR TYPE NAME [MODULE]", skipping others.
-// The names are substrings of text: one allocation for the ~100k symbols
-// of a kernel, not one per line (the parse is on every compile's path).
-func parseKallsyms(text string) []Symbol {
-	syms := make([]Symbol, 0, strings.Count(text, "\n")+1)
-	var f [4]string
-	for text != "" {
-		line, rest, _ := strings.Cut(text, "\n")
-		text = rest
-		n := 0
-		for n < len(f) {
-			line = strings.TrimLeft(line, " \t")
-			if line == "" {
-				break
+// readTracepoints lists events/*/* under tracefs, sorted.
+func readTracepoints() ([]string, error) {
+	var firstErr error
+	for _, root := range tracefsRoots {
+		dirs, err := filepath.Glob(filepath.Join(root, "events", "*", "*", "format"))
+		if err != nil || len(dirs) == 0 {
+			if firstErr == nil {
+				_, firstErr = os.Stat(filepath.Join(root, "events"))
 			}
-			end := strings.IndexAny(line, " \t")
-			if end < 0 {
-				end = len(line)
-			}
-			f[n], line = line[:end], line[end:]
-			n++
-		}
-		if n < 3 {
 			continue
 		}
-		addr, err := strconv.ParseUint(f[0], 16, 64)
-		if err != nil {
-			continue
+		out := make([]string, 0, len(dirs))
+		for _, d := range dirs {
+			ev := filepath.Dir(d)
+			out = append(out, filepath.Base(filepath.Dir(ev))+":"+filepath.Base(ev))
 		}
-		s := Symbol{Name: f[2], Addr: addr, Func: f[1] == "t" || f[1] == "T"}
-		if n > 3 {
-			s.Module = strings.Trim(f[3], "[]")
-		}
-		syms = append(syms, s)
+		return out, nil
 	}
-	return syms
+	return nil, firstErr
 }

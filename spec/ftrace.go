@@ -1,4 +1,4 @@
-package compiler
+package spec
 
 import (
 	"strings"
@@ -123,4 +123,24 @@ func (p *FtraceProbe) SourceAt(text FtraceText, group string, col int) (lang.Spa
 		}
 	}
 	return best.Src, found
+}
+
+// FtraceHist is a script probe's keyed count, "@name[key] = count()",
+// lowered to an ftrace hist trigger on the probe's event:
+// "hist:keys=KEY:vals=hitcount". The runtime reads the event's hist file
+// at exit and prints the counts as the bpf backend prints the map.
+type FtraceHist struct {
+	// Map is the map's name as printed: "@" or "@name".
+	Map string
+	// Key is the event field the trigger keys on: a tracepoint field, or
+	// the fetch argument the probe's Def defines ("key").
+	Key string
+	// KeyRender is how the key prints: RenderString, RenderSigned or
+	// RenderUnsigned.
+	KeyRender Render
+}
+
+// Trigger is the hist trigger text written to the event's trigger file.
+func (h *FtraceHist) Trigger() string {
+	return "hist:keys=" + h.Key + ":vals=hitcount"
 }

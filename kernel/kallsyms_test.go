@@ -1,4 +1,4 @@
-package compiler
+package kernel
 
 import (
 	"os"
@@ -38,7 +38,7 @@ func TestParseKallsyms(t *testing.T) {
 		"zz T notanaddr\n" +
 		"\n" +
 		"ffffffff81000010 t no_newline_at_end"
-	got := parseKallsyms(text)
+	got := ParseKallsyms(text)
 	if want := fieldsKallsyms(text); !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v\nwant %+v", got, want)
 	}
@@ -46,7 +46,7 @@ func TestParseKallsyms(t *testing.T) {
 		t.Errorf("parsed %+v", got)
 	}
 	if b, err := os.ReadFile("/proc/kallsyms"); err == nil {
-		if got, want := parseKallsyms(string(b)), fieldsKallsyms(string(b)); !reflect.DeepEqual(got, want) {
+		if got, want := ParseKallsyms(string(b)), fieldsKallsyms(string(b)); !reflect.DeepEqual(got, want) {
 			t.Errorf("/proc/kallsyms: %d symbols, plain parse %d", len(got), len(want))
 		}
 	}
@@ -65,38 +65,38 @@ func BenchmarkKallsymsParse(b *testing.B) {
 	})
 	b.Run("parse", func(b *testing.B) {
 		for b.Loop() {
-			parseKallsyms(text)
+			ParseKallsyms(text)
 		}
 	})
 }
 
-// symIndex answers the same by scanning (the first lookups) as from its
-// index (after scanLimit), and resolveFunc the same either way.
-func TestSymIndexScanEqualsIndex(t *testing.T) {
-	syms := parseKallsyms("1 T a\n2 t b.isra.0\n3 t b.constprop.1\n4 t b.constprop.0\n5 d c\n6 t c [m]\n7 t e.cold\n8 t e.part.2\n")
+// SymbolIndex answers the same by scanning (the first lookups) as from its
+// index (after scanLimit), and ResolveFunc the same either way.
+func TestSymbolIndexScanEqualsIndex(t *testing.T) {
+	syms := ParseKallsyms("1 T a\n2 t b.isra.0\n3 t b.constprop.1\n4 t b.constprop.0\n5 d c\n6 t c [m]\n7 t e.cold\n8 t e.part.2\n")
 	names := []string{"a", "b", "c", "e", "zz", "b.isra.0"}
-	scan := &kinfo{syms: &symIndex{all: syms}}
-	indexed := &kinfo{syms: &symIndex{all: syms, scans: scanLimit}}
+	scan := NewSymbolIndex(syms)
+	indexed := &SymbolIndex{all: syms, scans: scanLimit}
 	for _, n := range names {
-		if a, b := scan.syms.lookup(n), indexed.syms.lookup(n); !reflect.DeepEqual(a, b) {
-			t.Errorf("lookup(%s): scan %v, index %v", n, a, b)
+		if a, b := scan.Lookup(n), indexed.Lookup(n); !reflect.DeepEqual(a, b) {
+			t.Errorf("Lookup(%s): scan %v, index %v", n, a, b)
 		}
 	}
-	if indexed.syms.byName == nil || scan.syms.byName != nil {
+	if indexed.byName == nil || scan.byName != nil {
 		t.Fatal("index built at the wrong time")
 	}
 	for _, n := range names {
-		scan.syms.scans = 0
-		ta, oka := scan.resolveFunc(n)
-		tb, okb := indexed.resolveFunc(n)
+		scan.scans = 0
+		ta, oka := scan.ResolveFunc(n)
+		tb, okb := indexed.ResolveFunc(n)
 		if ta != tb || oka != okb {
-			t.Errorf("resolveFunc(%s): scan %q %v, index %q %v", n, ta, oka, tb, okb)
+			t.Errorf("ResolveFunc(%s): scan %q %v, index %q %v", n, ta, oka, tb, okb)
 		}
 	}
-	if got, _ := scan.resolveFunc("b"); got != "b.isra.0" {
-		t.Errorf("resolveFunc(b) = %q", got)
+	if got, _ := scan.ResolveFunc("b"); got != "b.isra.0" {
+		t.Errorf("ResolveFunc(b) = %q", got)
 	}
-	if got, _ := scan.resolveFunc("e"); got != "e.part.2" {
-		t.Errorf("resolveFunc(e) = %q", got)
+	if got, _ := scan.ResolveFunc("e"); got != "e.part.2" {
+		t.Errorf("ResolveFunc(e) = %q", got)
 	}
 }

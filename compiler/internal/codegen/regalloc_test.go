@@ -1,6 +1,7 @@
-package compiler
+package codegen
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/cilium/ebpf/asm"
@@ -20,17 +21,17 @@ func TestAllocate(t *testing.T) {
 		{"four fit", []interval{{v(0), 0, 9}, {v(1), 1, 9}, {v(2), 2, 9}, {v(3), 3, 9}},
 			map[asm.Register]location{v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}}},
 		{"longest spills", []interval{{v(0), 0, 20}, {v(1), 1, 5}, {v(2), 2, 5}, {v(3), 3, 5}, {v(4), 4, 5}},
-			map[asm.Register]location{v(0): {slot: stackSpill0}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {reg: asm.R6}}},
+			map[asm.Register]location{v(0): {slot: StackSpill0}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {reg: asm.R6}}},
 		{"newcomer spills", []interval{{v(0), 0, 9}, {v(1), 1, 9}, {v(2), 2, 9}, {v(3), 3, 9}, {v(4), 4, 10}},
-			map[asm.Register]location{v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {slot: stackSpill0}}},
+			map[asm.Register]location{v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {slot: StackSpill0}}},
 		{"slots reused", []interval{
 			{v(0), 0, 3}, {v(1), 0, 3}, {v(2), 0, 3}, {v(3), 0, 3}, {v(4), 0, 3},
 			{v(5), 4, 8}, {v(6), 4, 8}, {v(7), 4, 8}, {v(8), 4, 8}, {v(9), 4, 8}},
 			map[asm.Register]location{
-				v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {slot: stackSpill0},
-				v(5): {reg: asm.R6}, v(6): {reg: asm.R7}, v(7): {reg: asm.R8}, v(8): {reg: asm.R9}, v(9): {slot: stackSpill0}}},
+				v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {slot: StackSpill0},
+				v(5): {reg: asm.R6}, v(6): {reg: asm.R7}, v(7): {reg: asm.R8}, v(8): {reg: asm.R9}, v(9): {slot: StackSpill0}}},
 	} {
-		got, err := allocate(tc.ivs, stackSpill0)
+		got, err := allocate(tc.ivs, StackSpill0)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -74,5 +75,16 @@ func TestLowerSpills(t *testing.T) {
 		if g.OpCode != w.OpCode || g.Dst != w.Dst || g.Src != w.Src || g.Offset != w.Offset || g.Constant != w.Constant {
 			t.Errorf("%d: got %v, want %v", i, g, w)
 		}
+	}
+}
+
+// Spills past the 512-byte stack are ErrStackFull, for errors.Is.
+func TestAllocateStackFull(t *testing.T) {
+	var ivs []interval
+	for i := range 70 { // 4 registers, then 66 slots from -24: past -512
+		ivs = append(ivs, interval{reg: v(i), start: i, end: 100})
+	}
+	if _, err := allocate(ivs, StackSpill0); !errors.Is(err, ErrStackFull) {
+		t.Errorf("allocate of 70 live values: %v, want ErrStackFull", err)
 	}
 }

@@ -1,7 +1,6 @@
-package compiler
+package kernel
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,8 +9,6 @@ import (
 	"testing"
 
 	"github.com/surftrace/surftrace/internal/ktest"
-	"github.com/surftrace/surftrace/lang"
-	"github.com/surftrace/surftrace/lang/line"
 )
 
 // testCache is a cache in a temporary directory whose BTF key hashes a
@@ -101,17 +98,12 @@ func TestDiskCacheCorrupt(t *testing.T) {
 	}
 }
 
-// On the running kernel, what HostKernel serves from its cache equals what
-// it finds without one, cold and warm, and compiles are the same: the
-// cache is no input of the compiler's output.
-func TestHostKernelCacheSameAnswers(t *testing.T) {
-	if os.Getenv(ktest.NoKernelEnv) != "" {
-		t.Skip(ktest.NoKernelEnv)
-	}
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		t.Skip("no kernel BTF")
-	}
-	plain := &HostKernel{NoCache: true}
+// On the running kernel, what Host serves from its cache equals what it
+// finds without one, cold and warm (compiler/hostcache_kernel_test.go checks that
+// compiles are the same).
+func TestHostCacheSameAnswers(t *testing.T) {
+	ktest.RequireBTF(t)
+	plain := &Host{NoCache: true}
 	wantTPs, err := plain.Tracepoints()
 	if err != nil || len(wantTPs) == 0 {
 		t.Skip("no tracepoints to list:", err)
@@ -120,16 +112,16 @@ func TestHostKernelCacheSameAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantIx := structIndex(spec, wantTPs)
+	wantIx := StructIndex(spec, wantTPs)
 	wantFns, wantSkb := btfFunctions(spec)
 	dir := t.TempDir()
 	for _, pass := range []string{"cold", "warm"} {
-		k := &HostKernel{CacheDir: dir}
+		k := &Host{CacheDir: dir}
 		tps, err := k.Tracepoints()
 		if err != nil || !slices.Equal(tps, wantTPs) {
 			t.Errorf("%s: Tracepoints differ (%v)", pass, err)
 		}
-		if ix := k.tracepointIndex(spec); !reflect.DeepEqual(ix, wantIx) {
+		if ix := k.TracepointIndex(spec); !reflect.DeepEqual(ix, wantIx) {
 			t.Errorf("%s: struct index differs", pass)
 		}
 		fns, _ := k.Functions()
@@ -146,32 +138,9 @@ func TestHostKernelCacheSameAnswers(t *testing.T) {
 			t.Errorf("section %s not written: %v", s, err)
 		}
 	}
-	// The seed 000 line compiles the same with and without the cache.
-	text, err := os.ReadFile("testdata/seed000.lines")
-	if err != nil {
-		t.Fatal(err)
-	}
-	prog, err := line.Parse(&lang.Source{Name: "seed000.lines", Text: string(text)}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var outs []string
-	for _, k := range []*HostKernel{{NoCache: true}, {CacheDir: dir}, {CacheDir: dir}} {
-		p, err := Compile(prog, k, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(p.Probes) == 0 || p.Probes[0].SeenBy == nil {
-			t.Fatalf("ip_output: no SeenBy")
-		}
-		outs = append(outs, Listing(p)+describe(p)+fmt.Sprint(*p.Probes[0].SeenBy))
-	}
-	if outs[0] != outs[1] || outs[1] != outs[2] {
-		t.Errorf("compiles differ with the cache:\n%s\n---\n%s", outs[0], outs[1])
-	}
 	// NoCache writes nothing.
 	off := t.TempDir()
-	k := &HostKernel{CacheDir: off, NoCache: true}
+	k := &Host{CacheDir: off, NoCache: true}
 	k.Tracepoints()
 	k.Functions()
 	if ents, _ := os.ReadDir(off); len(ents) != 0 {

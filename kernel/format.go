@@ -1,4 +1,4 @@
-package compiler
+package kernel
 
 import (
 	"fmt"
@@ -7,8 +7,9 @@ import (
 	"strings"
 )
 
-// tpField is one field of a tracepoint record, from its format file.
-type tpField struct {
+// TracepointField is one field of a tracepoint record, from its format
+// file.
+type TracepointField struct {
 	Name    string
 	CType   string // as declared: "unsigned int", "void *", "char[16]"
 	Offset  int
@@ -21,19 +22,19 @@ type tpField struct {
 	Symbols map[uint64]string
 }
 
-// isString reports whether the field holds text.
-func (f *tpField) isString() bool {
+// IsString reports whether the field holds text.
+func (f *TracepointField) IsString() bool {
 	return f.DataLoc || (f.Array > 0 && strings.HasPrefix(f.CType, "char"))
 }
 
-// isPointer reports whether the field holds an address.
-func (f *tpField) isPointer() bool {
+// IsPointer reports whether the field holds an address.
+func (f *TracepointField) IsPointer() bool {
 	return strings.HasSuffix(f.CType, "*") && f.Size == 8
 }
 
-// parseFormat parses a tracepoint format file's "field:" lines.
-func parseFormat(text string) ([]*tpField, error) {
-	var fields []*tpField
+// ParseFormat parses a tracepoint format file's "field:" lines.
+func ParseFormat(text string) ([]*TracepointField, error) {
+	var fields []*TracepointField
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
 		if !strings.HasPrefix(line, "field:") {
@@ -80,8 +81,8 @@ func symbolTable(entries string) map[uint64]string {
 
 // parseFormatLine parses
 // "field:unsigned int len;	offset:12;	size:4;	signed:0;".
-func parseFormatLine(line string) (*tpField, error) {
-	f := &tpField{}
+func parseFormatLine(line string) (*TracepointField, error) {
+	f := &TracepointField{}
 	for _, part := range strings.Split(line, ";") {
 		key, val, ok := strings.Cut(strings.TrimSpace(part), ":")
 		if !ok {
@@ -109,7 +110,7 @@ func parseFormatLine(line string) (*tpField, error) {
 }
 
 // parseDecl splits a C declaration "TYPE NAME[N]" into its parts.
-func (f *tpField) parseDecl(decl string) error {
+func (f *TracepointField) parseDecl(decl string) error {
 	if rest, ok := strings.CutPrefix(decl, "__data_loc "); ok {
 		f.DataLoc = true
 		decl = rest

@@ -1,4 +1,4 @@
-package compiler
+package kernel
 
 import (
 	"bufio"
@@ -44,7 +44,7 @@ const cacheVersion = "1"
 // "", turns the on-disk cache off for a whole process.
 const NoCacheEnv = "SURFTRACE_NO_CACHE"
 
-// DefaultCacheDir is where HostKernel keeps its cache when CacheDir is
+// DefaultCacheDir is where Host keeps its cache when CacheDir is
 // "": $XDG_CACHE_HOME/surftrace when XDG_CACHE_HOME is set; else
 // /var/cache/surftrace for root (sudo keeps the caller's HOME, and root's
 // files in a user's home are a nuisance); else ~/.cache/surftrace. It
@@ -62,7 +62,7 @@ func DefaultCacheDir() string {
 	return ""
 }
 
-// diskCache is one HostKernel's view of the cache directory.
+// diskCache is one Host's view of the cache directory.
 type diskCache struct {
 	dir    string // "" when the cache is off
 	vmlinx string // the BTF file the keys hash
@@ -183,7 +183,7 @@ func (c *diskCache) store(section, key string, v any) {
 }
 
 // disk returns k's cache, off (dir "") when NoCache or SURFTRACE_NO_CACHE.
-func (k *HostKernel) disk() *diskCache {
+func (k *Host) disk() *diskCache {
 	k.diskOnce.Do(func() {
 		k.dc = &diskCache{vmlinx: "/sys/kernel/btf/vmlinux"}
 		if !k.NoCache && os.Getenv(NoCacheEnv) == "" {
@@ -199,7 +199,7 @@ func (k *HostKernel) disk() *diskCache {
 // Tracepoints lists events/*/* under tracefs ("subsys:event", sorted),
 // from the cache when the kernel, its modules and dynamic events are
 // those it was written for. The slice is shared: do not change it.
-func (k *HostKernel) Tracepoints() ([]string, error) {
+func (k *Host) Tracepoints() ([]string, error) {
 	dc := k.disk()
 	key := dc.keyTracepoints()
 	if key != "" && key == k.tpKey && k.tps != nil {
@@ -220,10 +220,10 @@ func (k *HostKernel) Tracepoints() ([]string, error) {
 	return tps, nil
 }
 
-// tracepointIndex returns the struct -> tracepoints index (see
-// structIndex) of spec, the kernel's BTF, from the cache when it can. The
+// TracepointIndex returns the struct -> tracepoints index (see
+// StructIndex) of spec, the kernel's BTF, from the cache when it can. The
 // map is shared: do not change it.
-func (k *HostKernel) tracepointIndex(spec *btf.Spec) map[string][]string {
+func (k *Host) TracepointIndex(spec *btf.Spec) map[string][]string {
 	events, err := k.Tracepoints()
 	if err != nil {
 		return map[string][]string{}
@@ -234,7 +234,7 @@ func (k *HostKernel) tracepointIndex(spec *btf.Spec) map[string][]string {
 	dc, key := k.disk(), k.tpKey
 	var ix map[string][]string
 	if !dc.load("bystruct", key, &ix) || ix == nil {
-		ix = structIndex(spec, events)
+		ix = StructIndex(spec, events)
 		dc.store("bystruct", key, ix)
 	}
 	k.tpIndex = ix
@@ -243,21 +243,21 @@ func (k *HostKernel) tracepointIndex(spec *btf.Spec) map[string][]string {
 
 // Functions lists the functions vmlinux's BTF describes (the fentry
 // targets), sorted, each once. The slice is shared: do not change it.
-func (k *HostKernel) Functions() ([]string, error) {
+func (k *Host) Functions() ([]string, error) {
 	k.loadFuncs()
 	return k.fns, k.fnErr
 }
 
 // SkbFunctions lists the functions of Functions that take a struct
 // sk_buff * (or a const one) parameter. The slice is shared.
-func (k *HostKernel) SkbFunctions() ([]string, error) {
+func (k *Host) SkbFunctions() ([]string, error) {
 	k.loadFuncs()
 	return k.skb, k.fnErr
 }
 
 // loadFuncs fills fns and skb from the cache, or by walking every type of
 // the BTF (what the cache spares) and then caches them.
-func (k *HostKernel) loadFuncs() {
+func (k *Host) loadFuncs() {
 	k.fnOnce.Do(func() {
 		dc := k.disk()
 		key := dc.keyBTF()
@@ -292,7 +292,7 @@ func btfFunctions(spec *btf.Spec) (fns, skb []string) {
 		fns = append(fns, fn.Name)
 		if proto, ok := fn.Type.(*btf.FuncProto); ok {
 			for _, p := range proto.Params {
-				if name, ok := structPtrName(p.Type); ok && name == "sk_buff" {
+				if name, ok := StructPtrName(p.Type); ok && name == "sk_buff" {
 					skb = append(skb, fn.Name)
 					break
 				}

@@ -1,4 +1,4 @@
-package compiler
+package spec
 
 import (
 	"strconv"
@@ -68,6 +68,29 @@ const (
 	AttachInterval                            // run every Interval, on one CPU, via a perf event
 )
 
+// kindNames are the attach kinds' names, as bpftrace spells the probe
+// types.
+var kindNames = map[AttachKind]string{
+	AttachKprobe:        "kprobe",
+	AttachKretprobe:     "kretprobe",
+	AttachTracepoint:    "tracepoint",
+	AttachRawTracepoint: "rawtracepoint",
+	AttachFentry:        "fentry",
+	AttachFexit:         "fexit",
+	AttachBegin:         "BEGIN",
+	AttachEnd:           "END",
+	AttachInterval:      "interval",
+}
+
+// String returns the kind's name: "kprobe", "tracepoint", "BEGIN", ...;
+// "kindN" for a value that is no kind.
+func (k AttachKind) String() string {
+	if n, ok := kindNames[k]; ok {
+		return n
+	}
+	return "kind" + strconv.Itoa(int(k))
+}
+
 // Probe is one program and where it attaches.
 type Probe struct {
 	// Index is the probe's position in Program.Probes and in LostMap.
@@ -130,8 +153,8 @@ type Event struct {
 	// Stack is the payload offset of an s64 stack id in StacksMap to print
 	// under the line (-s, $stack), or -1.
 	Stack int
-	// Capture locates the packet the record carries (Options.Capture), or
-	// is nil; see capture.go.
+	// Capture locates the packet the record carries (compiler.Options.Capture),
+	// or is nil; see Capture.
 	Capture *Capture
 }
 
@@ -210,3 +233,11 @@ const (
 	MapHist
 	MapLhist
 )
+
+// SeenBy names tracepoints that see an object a kprobe's function takes,
+// for the runtime to suggest when the kernel cannot attach kprobes.
+type SeenBy struct {
+	Type   string   // "struct sk_buff"
+	Events []string // "net:net_dev_queue", sorted, at most a few
+	More   bool     // more tracepoints see it than Events lists
+}

@@ -1,4 +1,4 @@
-package compiler
+package codegen
 
 import (
 	"fmt"
@@ -142,7 +142,7 @@ func resolve(code []vins) (asm.Instructions, error) {
 			}
 			off := at - pos
 			if off < -32768 || off > 32767 {
-				return nil, fmt.Errorf("program too large: jump of %d instructions", off)
+				return nil, fmt.Errorf("%w: jump of %d instructions", ErrTooLarge, off)
 			}
 			ins.Offset = int16(off)
 		}

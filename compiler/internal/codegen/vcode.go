@@ -1,4 +1,4 @@
-package compiler
+package codegen
 
 import "github.com/cilium/ebpf/asm"
 

@@ -1,7 +1,6 @@
-package compiler
+package codegen
 
 import (
-	"fmt"
 	"sort"
 
 	"github.com/cilium/ebpf/asm"
@@ -10,10 +9,10 @@ import (
 // The stack frame: a temporary that helpers read kernel memory into, the
 // key of map lookups, then spill slots downwards.
 const (
-	stackTemp   = -8
-	stackKey    = -16
-	stackSpill0 = -24
-	stackLimit  = -512
+	StackTemp   = -8
+	StackKey    = -16
+	StackSpill0 = -24
+	StackLimit  = -512
 )
 
 // allocatable are the callee-saved registers, which survive helper calls.
@@ -140,8 +139,8 @@ func allocate(ivs []interval, firstSlot int) (map[asm.Register]location, error) 
 			}
 		}
 		off := firstSlot - 8*len(slotEnds)
-		if off < stackLimit {
-			return fmt.Errorf("program needs more than 512 bytes of stack")
+		if off < StackLimit {
+			return ErrStackFull
 		}
 		slotEnds = append(slotEnds, iv.end)
 		loc[iv.reg] = location{slot: int16(off)}
