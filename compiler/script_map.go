@@ -1,6 +1,9 @@
 package compiler
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
@@ -114,8 +117,13 @@ func (g *sgen) key(m *smap, ref *lang.MapRef, extra int) int {
 	if !m.keyed {
 		m.keyed = true
 		off := 0
+		names := keyNames(ref.Keys, len(vals))
 		for i, v := range vals {
-			f := g.fieldOf(v, "")
+			f := g.fieldOf(v, names[i])
+			if v.kind == skInt && isIntegerRender(f.Render) {
+				// Text keeps bpftrace 0.17's number; metrics label by name.
+				f.Enum = enumNames(v.v.t)
+			}
 			if v.kind == skStr {
 				f.Size = max(v.size, g.sc.strSize())
 				if !v.isLit {
@@ -155,6 +163,61 @@ func (g *sgen) key(m *smap, ref *lang.MapRef, extra int) int {
 		g.storeField(off, &f, v, ref)
 	}
 	return off
+}
+
+// keyNames names the key fields of a map where it is first used, for
+// metrics labels: each key expression's name (exprName), or "keyN" when it
+// has none or repeats an earlier one. A single tuple key flattened into n
+// fields names them after the tuple's elements.
+func keyNames(keys []lang.Expr, n int) []string {
+	exprs := keys
+	if len(keys) == 1 && n > 1 {
+		if t, ok := keys[0].(*lang.Tuple); ok {
+			exprs = t.Elems
+		}
+	}
+	names := make([]string, n)
+	seen := map[string]bool{}
+	for i := range names {
+		name := ""
+		if i < len(exprs) {
+			name = exprName(exprs[i])
+		}
+		if name == "" || seen[name] {
+			name = "key" + strconv.Itoa(i)
+		}
+		seen[name] = true
+		names[i] = name
+	}
+	return names
+}
+
+// exprName is the name an expression reads: a variable's ($reason:
+// reason), a builtin's (comm), the last member's (args->daddr: daddr),
+// through casts and a call's first argument (ntop(args->daddr): daddr);
+// "" for anything else, and for names Prometheus reserves (a leading "__").
+func exprName(e lang.Expr) string {
+	var name string
+	switch e := e.(type) {
+	case *lang.Var:
+		name = e.Name
+	case *lang.Ident:
+		name = e.Name
+	case *lang.Member:
+		name = e.Name
+	case *lang.Cast:
+		return exprName(e.X)
+	case *lang.SkbCast:
+		return exprName(e.X)
+	case *lang.Call:
+		if len(e.Args) > 0 {
+			return exprName(e.Args[0])
+		}
+	}
+	if name == "" || strings.HasPrefix(name, "__") || name[0] >= '0' && name[0] <= '9' {
+		return "" // $1, or reserved
+	}
+	return name
 }
 
 // keyName is the variable name behind key expression i, for prefixes.

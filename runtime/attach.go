@@ -15,7 +15,9 @@ import (
 // Attach runs the BEGIN probes once, then attaches every other probe
 // except END, which Run runs at exit. Errors name the probe and its
 // position: "x.st:3:1: attach kprobe:ip_rcv: ...". On error, probes
-// attached so far stay attached until Close.
+// attached so far stay attached until Close. Under Options.KeepGoing a
+// probe that fails is left out (AttachErrors says why), and Attach fails
+// only when none attached.
 func (t *Tracer) Attach() error {
 	for _, probe := range t.prog.Probes {
 		if probe.Kind == spec.AttachBegin {
@@ -24,21 +26,42 @@ func (t *Tracer) Attach() error {
 			}
 		}
 	}
+	var failed []error
+	tried := 0
 	for _, probe := range t.prog.Probes {
 		if probe.Kind == spec.AttachBegin || probe.Kind == spec.AttachEnd {
 			continue
 		}
+		tried++
 		l, err := t.attach(probe, t.progs[probe.Index])
 		var ae *AttachError
-		if errors.As(err, &ae) {
+		if err != nil && !errors.As(err, &ae) {
+			err = probeError(probe, "attach", err)
+		}
+		if err != nil && !t.opts.KeepGoing {
 			return err
 		}
 		if err != nil {
-			return probeError(probe, "attach", err)
+			t.keepAttachError(probe, err)
+			failed = append(failed, err)
+			continue
 		}
 		t.links = append(t.links, l)
 	}
+	if tried > 0 && len(failed) == tried {
+		return errors.Join(failed...)
+	}
 	return nil
+}
+
+// keepAttachError records why probe did not attach, for AttachErrors.
+func (t *Tracer) keepAttachError(probe *spec.Probe, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.attachErrs == nil {
+		t.attachErrs = make([]error, len(t.prog.Probes))
+	}
+	t.attachErrs[probe.Index] = err
 }
 
 // attach makes the kernel run prog where probe says.

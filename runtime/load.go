@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/surftrace/surftrace/runtime/ksym"
 	"github.com/surftrace/surftrace/spec"
@@ -20,7 +21,7 @@ func Load(p *spec.Program, opts Options) (*Tracer, error) {
 	if err := checkProgram(p); err != nil {
 		return nil, err
 	}
-	t := &Tracer{prog: p, opts: opts, syms: ksym.NewLazy(opts.Kallsyms)}
+	t := &Tracer{prog: p, opts: opts, syms: ksym.NewLazy(opts.Kallsyms), records: make([]atomic.Uint64, len(p.Probes))}
 	maps, err := ebpf.NewCollectionWithOptions(&ebpf.CollectionSpec{Maps: p.Maps}, ebpf.CollectionOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("create maps: %w", err)

@@ -143,22 +143,19 @@ func (t *Tracer) handle(p *printer, raw []byte) (exit bool, err error) {
 		}
 		return false, nil
 	}
+	t.records[rec.event.Probe].Add(1)
 	return p.record(rec)
 }
 
 // printLost reports, per probe, the records its program could not put in
 // the ring buffer.
 func (t *Tracer) printLost(p *printer) error {
-	lost := t.maps.Maps[spec.LostMap]
-	for _, probe := range t.prog.Probes {
-		b, err := lost.LookupBytes(uint32(probe.Index))
-		if err != nil {
-			return fmt.Errorf("read lost counts: %w", err)
-		}
-		var n uint64
-		for _, v := range splitValues(b, 8, 8) {
-			n += render.Uint(v)
-		}
+	lost, err := t.Lost()
+	if err != nil {
+		return err
+	}
+	for i, probe := range t.prog.Probes {
+		n := lost[i]
 		if n == 0 {
 			continue
 		}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
+	"sync/atomic"
 
 	"github.com/surftrace/surftrace/runtime/ksym"
 	"github.com/surftrace/surftrace/spec"
@@ -22,6 +24,10 @@ type Options struct {
 	// Kallsyms is the kernel symbol table to symbolize addresses with;
 	// "" means /proc/kallsyms. It is read on first use.
 	Kallsyms string
+	// KeepGoing makes Attach skip a probe that fails to attach, keeping
+	// its error for AttachErrors, and fail only when none attached: a
+	// long-running exporter serves what works and reports the rest.
+	KeepGoing bool
 }
 
 // Tracer owns the kernel objects of one loaded spec.Program: its maps,
@@ -34,6 +40,13 @@ type Tracer struct {
 	links   []link.Link
 	closers []io.Closer // perf events behind interval links
 	syms    *ksym.Lazy
+	// records counts, per probe, the records Run read (Records).
+	records []atomic.Uint64
+	// attachErrs holds, per probe, why it did not attach (KeepGoing).
+	attachErrs []error
+	// mu keeps Close from closing the maps under a concurrent reader
+	// (ReadMap, Lost).
+	mu sync.RWMutex
 }
 
 // Close detaches every probe and closes the programs and maps. It is safe
@@ -52,10 +65,12 @@ func (t *Tracer) Close() error {
 		errs = append(errs, p.Close())
 	}
 	t.progs = nil
+	t.mu.Lock()
 	if t.maps != nil {
 		t.maps.Close()
 		t.maps = nil
 	}
+	t.mu.Unlock()
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close: %w", err)
 	}

@@ -160,15 +160,19 @@ type Event struct {
 
 // Field is one value in a record payload (or in a map key or value).
 type Field struct {
-	Name   string // expression-line NAME, printf argument text, or tuple element
-	Offset int    // from the start of the payload
-	Size   int    // bytes
+	// Name is the expression-line NAME, the printf argument text, a tuple
+	// element's, or a map key's name for metrics labels (see keyNames).
+	Name   string
+	Offset int // from the start of the payload
+	Size   int // bytes
 	Render Render
 	// Elems are the parts of a RenderTuple field, their Offsets from the
 	// start of the tuple.
 	Elems []*Field
 	// Enum names the values of a RenderEnum field, keyed by the value's
-	// Size bytes read unsigned.
+	// Size bytes read unsigned. An integer map key of an enum type carries
+	// them too, with its integer render: text prints the number, as
+	// bpftrace 0.17 does, and metrics labels the name.
 	Enum map[uint64]string
 }
 

@@ -33,6 +33,7 @@ type config struct {
 	readyFile string
 	pcapFile  string // --pcap: pcapng of the packets behind skb events
 	folded    string // --folded: kernel stacks in folded form
+	fleet     fleetConfig
 
 	// Subcommands: "run" (a stdlib script) or "repl".
 	sub     string
@@ -85,6 +86,7 @@ func newFlagSet(c *config) *flag.FlagSet {
 	fs.StringVar(&c.readyFile, "ready-file", "", "create `FILE` once every probe is attached")
 	fs.StringVar(&c.pcapFile, "pcap", "", "write the packets behind skb events to `FILE` as pcapng (bpf backend)")
 	fs.StringVar(&c.folded, "folded", "", "write the kernel stacks to `FILE` in folded form for flame graphs; implies -s (bpf backend)")
+	addFleetFlags(fs, &c.fleet)
 	return fs
 }
 
@@ -137,6 +139,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if err := c.check(stderr); err != nil {
 		return nil, err
+	}
+	if msg := c.fleet.problem(c); msg != "" {
+		return nil, usageError(stderr, "%s", msg)
 	}
 	return c, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/surftrace/surftrace/compiler"
@@ -77,7 +78,13 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if err != nil {
 		return badInput(err)
 	}
-	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents})
+	// Kernels before 5.11 charge BPF maps to RLIMIT_MEMLOCK: lift it
+	// (CAP_SYS_RESOURCE); a no-op where memory cgroups account for BPF. If
+	// it fails, creating the maps says so.
+	if err := rlimit.RemoveMemlock(); err != nil && c.verbose {
+		fmt.Fprintf(stderr, "surftrace: %v\n", err)
+	}
+	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents, KeepGoing: c.fleet.metrics != ""})
 	if err != nil {
 		return err
 	}
@@ -85,10 +92,16 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if err := t.Attach(); err != nil {
 		return err
 	}
+	reportAttachErrors(t, stderr)
+	fl, dst, err := startFleet(c, t, p, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer fl.stop(stderr)
 	if err := ready(); err != nil {
 		return err
 	}
-	out := runtime.Output{W: stdout, Warn: stderr}
+	out := runtime.Output{W: dst, Warn: stderr}
 	if c.format == "json" {
 		out.Format = runtime.JSON
 	}
@@ -105,6 +118,9 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		out.Stack = stacks.Add
 	}
 	if err := t.Run(ctx, out); err != nil {
+		return err
+	}
+	if err := fl.stop(stderr); err != nil {
 		return err
 	}
 	if err := t.Close(); err != nil {
@@ -128,7 +144,8 @@ func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Progr
 	for _, f := range []struct {
 		flag string
 		set  bool
-	}{{"--format json", c.format == "json"}, {"--pcap", c.pcapFile != ""}, {"--folded", c.folded != ""}} {
+	}{{"--format json", c.format == "json"}, {"--pcap", c.pcapFile != ""}, {"--folded", c.folded != ""},
+		{"--metrics", c.fleet.metrics != ""}, {"--sink", c.fleet.sink != ""}} {
 		if f.set {
 			return badInput(errors.New(f.flag + " needs the bpf backend"))
 		}

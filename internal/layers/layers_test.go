@@ -20,6 +20,7 @@ var rules = map[string][]string{
 	"compiler/internal/codegen": {"compiler/internal/codegen", "spec"},
 	"runtime":                   {"runtime", "lang", "kernel", "spec"},
 	"stdlib":                    {"stdlib"},
+	"deploy":                    {"deploy", "stdlib"},
 }
 
 // under reports whether package path p is dir or below it.
@@ -85,6 +86,9 @@ func TestRulesRefuse(t *testing.T) {
 		{"runtime", "compiler"},
 		{"runtime/tracefs", "compiler"},
 		{"runtime/render", "cmd/surftrace"},
+		{"runtime/metrics", "compiler"},
+		{"runtime/linesink", "compiler"},
+		{"deploy", "runtime"},
 	} {
 		if allowed(edge[0], edge[1]) {
 			t.Errorf("%s may import %s", edge[0], edge[1])
@@ -93,6 +97,8 @@ func TestRulesRefuse(t *testing.T) {
 	for _, edge := range [][2]string{
 		{"runtime", "spec"},
 		{"runtime/pcap", "runtime"},
+		{"runtime/metrics", "runtime"},
+		{"runtime/metrics", "spec"},
 		{"compiler", "compiler/internal/codegen"},
 		{"cmd/surftrace", "compiler"},
 		{"kernel", "kernel/tracingdir"},
