@@ -403,9 +403,18 @@ func pcapJump(g *codegen.Builder, c pcond, want bool, l int) {
 	}
 }
 
-// pcapMatch emits the filter and returns a register holding 1 when the
-// packet matches and 0 when not.
-func pcapMatch(g *codegen.Builder, c pcond) asm.Register {
+// always are the values every filter reads first: computed before its
+// branches, they are read once however the tests go.
+func (p *pcapLower) always() []codegen.Node {
+	return []codegen.Node{p.nh, &codegen.Swap{X: p.field("protocol", 2), Size: 2}}
+}
+
+// pcapMatch emits the filter c of p and returns a register holding 1 when
+// the packet matches and 0 when not.
+func pcapMatch(g *codegen.Builder, p *pcapLower, c pcond) asm.Register {
+	for _, n := range p.always() {
+		g.Val(n)
+	}
 	r := g.Reg()
 	done := g.Label()
 	g.Emit(asm.Mov.Imm(r, 0))

@@ -121,7 +121,8 @@ func pcapProgram(t *testing.T, skbT *btf.Struct, expr string) *ebpf.Program {
 	g := codegen.New()
 	g.Ctx = g.Reg()
 	g.Emit(asm.Mov.Reg(g.Ctx, asm.R1))
-	r := pcapMatch(g, newPcapLower(skbT, &codegen.InReg{R: g.Ctx}, f).expr(f))
+	pl := newPcapLower(skbT, &codegen.InReg{R: g.Ctx}, f)
+	r := pcapMatch(g, pl, pl.expr(f))
 	g.Emit(asm.Mov.Reg(asm.R0, r), asm.Return())
 	insns, err := g.Finish(codegen.StackSpill0)
 	if err != nil {

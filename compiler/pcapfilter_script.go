@@ -26,8 +26,8 @@ func (g *sgen) pcapCall(e *lang.Call) *sval {
 		ptr = &codegen.Load{Addr: ptr, Size: 8}
 	}
 	skbT := skbTyper{ki: g.sc.ki}.structType(e, "sk_buff")
-	c := newPcapLower(skbT, ptr, e).expr(f)
-	return intOf(s64Type, &codegen.InReg{R: pcapMatch(g.Builder, c)})
+	pl := newPcapLower(skbT, ptr, e)
+	return intOf(s64Type, &codegen.InReg{R: pcapMatch(g.Builder, pl, pl.expr(f))})
 }
 
 // parsePcap parses a filter given as the string literal at: its errors
