@@ -13,7 +13,7 @@ import (
 )
 
 // TestPcapFilterOnTracepoint: a script filters net:netif_receive_skb with
-// pcap(), and sees exactly the datagrams the expression selects among
+// pcap() in a predicate and in an expression line's f:, and both see exactly the datagrams the expression selects among
 // other UDP, TCP and ICMP traffic over the veth pair.
 func TestPcapFilterOnTracepoint(t *testing.T) {
 	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
@@ -22,6 +22,8 @@ func TestPcapFilterOnTracepoint(t *testing.T) {
 	src := `tracepoint:net:netif_receive_skb
 /pcap("udp and src host 192.0.2.1 and dst port 9988 and greater 50", args->skbaddr)/
 { printf("hit len=%d\n", args->len); }
+
+e net/netif_receive_skb len=len f:pcap("udp and src host 192.0.2.1 and dst port 9988 and greater 50", skbaddr)
 
 tracepoint:net:netif_receive_skb /pcap("udp dst port 9999 or udp dst port 9998", args->skbaddr)/ { exit(); }
 `
@@ -48,6 +50,9 @@ tracepoint:net:netif_receive_skb /pcap("udp dst port 9999 or udp dst port 9998",
 	// greater 50 keeps the 43-byte short ones out); the tracepoint's len
 	// counts from the IP header: 50.
 	if got := strings.Count(r.stdout, "hit len=50\n"); got != n || strings.Count(r.stdout, "hit ") != n {
-		t.Errorf("the filter passed %d matching datagrams (%d lines in all), want exactly %d", got, strings.Count(r.stdout, "hit "), n)
+		t.Errorf("the predicate passed %d matching datagrams (%d lines in all), want exactly %d", got, strings.Count(r.stdout, "hit "), n)
+	}
+	if got := strings.Count(r.stdout, "e0: (net:netif_receive_skb) len=50\n"); got != n || strings.Count(r.stdout, "e0: ") != n {
+		t.Errorf("the line's filter passed %d matching datagrams (%d lines in all), want exactly %d", got, strings.Count(r.stdout, "e0: "), n)
 	}
 }
