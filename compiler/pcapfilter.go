@@ -33,14 +33,21 @@ type (
 	}
 )
 
+// pcAll is the conjunction of cs, pcAny the disjunction and pcNeg the
+// negation; they fold constants away (net 0.0.0.0/0 is true), so that
+// only a whole filter can be constant and no jump is dead code.
 func pcAll(cs ...pcond) pcond {
 	var out pcond = pcConst(true)
 	for _, c := range cs {
-		if out == pcConst(true) {
+		switch {
+		case c == pcConst(false):
+			return c
+		case c == pcConst(true):
+		case out == pcConst(true):
 			out = c
-			continue
+		default:
+			out = &pcAnd{out, c}
 		}
-		out = &pcAnd{out, c}
 	}
 	return out
 }
@@ -48,13 +55,24 @@ func pcAll(cs ...pcond) pcond {
 func pcAny(cs ...pcond) pcond {
 	var out pcond = pcConst(false)
 	for _, c := range cs {
-		if out == pcConst(false) {
+		switch {
+		case c == pcConst(true):
+			return c
+		case c == pcConst(false):
+		case out == pcConst(false):
 			out = c
-			continue
+		default:
+			out = &pcOr{out, c}
 		}
-		out = &pcOr{out, c}
 	}
 	return out
+}
+
+func pcNeg(c pcond) pcond {
+	if k, ok := c.(pcConst); ok {
+		return !k
+	}
+	return &pcNot{c}
 }
 
 func pcEq(x codegen.Node, k uint64) pcond { return &pcCmp{x, asm.JEq, &codegen.Const{V: k}} }
@@ -150,11 +168,11 @@ func (p *pcapLower) length() codegen.Node {
 func (p *pcapLower) expr(x pcapfilter.Expr) pcond {
 	switch x := x.(type) {
 	case *pcapfilter.And:
-		return &pcAnd{p.expr(x.X), p.expr(x.Y)}
+		return pcAll(p.expr(x.X), p.expr(x.Y))
 	case *pcapfilter.Or:
-		return &pcOr{p.expr(x.X), p.expr(x.Y)}
+		return pcAny(p.expr(x.X), p.expr(x.Y))
 	case *pcapfilter.Not:
-		return &pcNot{p.expr(x.X)}
+		return pcNeg(p.expr(x.X))
 	case *pcapfilter.Prim:
 		return p.prim(x)
 	case *pcapfilter.Rel:
@@ -361,9 +379,7 @@ func (p *pcapLower) arith(x pcapfilter.Arith, guards *[]pcond) codegen.Node {
 func pcapJump(g *codegen.Builder, c pcond, want bool, l int) {
 	switch c := c.(type) {
 	case pcConst:
-		if bool(c) == want {
-			g.Jump(asm.Ja.Label(""), l)
-		}
+		panic("pcapJump: a constant inside a filter; pcAll and pcAny fold them")
 	case *pcNot:
 		pcapJump(g, c.x, !want, l)
 	case *pcAnd, *pcOr:
@@ -412,10 +428,14 @@ func (p *pcapLower) always() []codegen.Node {
 // pcapMatch emits the filter c of p and returns a register holding 1 when
 // the packet matches and 0 when not.
 func pcapMatch(g *codegen.Builder, p *pcapLower, c pcond) asm.Register {
+	r := g.Reg()
+	if k, ok := c.(pcConst); ok {
+		g.Emit(asm.Mov.Imm(r, map[pcConst]int32{true: 1}[k]))
+		return r
+	}
 	for _, n := range p.always() {
 		g.Val(n)
 	}
-	r := g.Reg()
 	done := g.Label()
 	g.Emit(asm.Mov.Imm(r, 0))
 	end := g.Scope()
