@@ -30,9 +30,10 @@ func (g *sgen) pcapCall(e *lang.Call) *sval {
 	return intOf(s64Type, &codegen.InReg{R: pcapMatch(g.Builder, pl, pl.expr(f))})
 }
 
-// parsePcap parses a filter given as the string literal at: its errors
-// point into the literal when the literal holds the text as written (no
-// escapes), and at the literal otherwise.
+// parsePcap parses a filter given as the expression at: a string literal
+// holding the text as written (no escapes) has the errors point into it;
+// otherwise (escapes, a script parameter) the text is a source of its
+// own, named after the expression's position.
 func parsePcap(at lang.Expr, text string) (pcapfilter.Expr, error) {
 	sp := at.Extent()
 	src := sp.Pos.Src
@@ -42,9 +43,5 @@ func parsePcap(at lang.Expr, text string) (pcapfilter.Expr, error) {
 			return pcapfilter.Parse(src, start, text)
 		}
 	}
-	f, err := pcapfilter.Parse(&lang.Source{Name: "pcap filter", Text: text}, 0, text)
-	if e, ok := err.(*lang.Error); ok {
-		return nil, lang.Errorf(sp, "pcap filter: %s", e.Msg).WithHint(e.Hint)
-	}
-	return f, err
+	return pcapfilter.Parse(&lang.Source{Name: sp.Pos.String() + ": pcap filter", Text: text}, 0, text)
 }
