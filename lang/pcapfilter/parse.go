@@ -94,24 +94,26 @@ func describe(t tok) string {
 
 func join(s lang.Span, e lang.Span) lang.Span { return lang.Span{Pos: s.Pos, End: e.End} }
 
+// or parses primitives joined by and and or, which in pcap-filter have
+// the same precedence and group to the left: a or b and c is
+// (a or b) and c.
 func (p *parser) or() Expr {
-	x := p.and()
-	for is(p.peek(), "or", "||") {
-		p.next()
-		y := p.and()
-		x = &Or{Span: join(x.Extent(), y.Extent()), X: x, Y: y}
-	}
-	return x
-}
-
-func (p *parser) and() Expr {
 	x := p.unary()
-	for is(p.peek(), "and", "&&") {
-		p.next()
-		y := p.unary()
-		x = &And{Span: join(x.Extent(), y.Extent()), X: x, Y: y}
+	for {
+		t := p.peek()
+		switch {
+		case is(t, "and", "&&"):
+			p.next()
+			y := p.unary()
+			x = &And{Span: join(x.Extent(), y.Extent()), X: x, Y: y}
+		case is(t, "or", "||"):
+			p.next()
+			y := p.unary()
+			x = &Or{Span: join(x.Extent(), y.Extent()), X: x, Y: y}
+		default:
+			return x
+		}
 	}
-	return x
 }
 
 func (p *parser) unary() Expr {
