@@ -42,7 +42,8 @@ var pcapExprs = []string{
 	"not host 192.0.2.1 and not arp", "ip and not ip6", "tcp && !port 80", "ip6 and tcp",
 	"tcp and (port 80 or port 22)", "host 192.0.2.1 and (port 80 or 40000)", "not (ip or ip6 or arp)",
 	"net 0.0.0.0/0", "ip6 net ::/0", "udp[4:2] % 3 = 0", "tcp[13] ^ 0x12 = 0", "ip[0] << 28 = 0x50000000",
-	"ip[2:2] - 100 > 0x7fffffff", `ip proto \tcp`, "tcp[tcpflags] == tcp-syn|tcp-ack", "icmp or udp and port 53", "arp or ip and host 192.0.2.5 or ip6", "not tcp and udp or icmp",
+	"ip[2:2] - 100 > 0x7fffffff", `ip proto \tcp`, "tcp[tcpflags] == tcp-syn|tcp-ack", "host 192.0.2.1 and (192.0.2.2 or 198.51.100.1)", "ip proto 6 or 17", "dst host 192.0.2.2 and not 192.0.2.1", "udp src port 53 or 5353 or 1000",
+	"icmp or udp and port 53", "arp or ip and host 192.0.2.5 or ip6", "not tcp and udp or icmp",
 	"0 - 1 = 0xffffffff and arp", "len - 100 > 0xfffffff0 or arp",
 }
 
