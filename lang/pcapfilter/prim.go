@@ -25,10 +25,13 @@ func (p *parser) prim() Expr {
 	if start.kind != "word" {
 		p.fail(start, "unexpected %s, want a primitive such as host, port or tcp", describe(start))
 	}
+	if unsupported[start.text] {
+		p.fail(start, "%s is not supported: the filter reads packets from their network header on (no link-layer or capture primitives)", start.text)
+	}
 	switch start.text {
 	case "less", "greater":
 		p.next()
-		n := p.number(p.next(), start.text+"'s length", 1<<31)
+		n := p.number(p.next(), "a length", 1<<31-1)
 		return &Prim{Span: p.span(start.off, p.toks[p.i-1].end), Kind: start.text, Lo: n}
 	case "vlan":
 		p.next()
@@ -88,10 +91,10 @@ func (p *parser) value(pr *Prim, start, id tok) {
 			p.failHint(id, lang.DidYouMean(id.text, keywords), "%s is not an IPv4 or IPv6 address (host names are not resolved)", describe(id))
 		}
 		pr.Net = netip.PrefixFrom(a, a.BitLen())
-		p.checkFamily(pr, start, id, "arp")
+		p.checkFamily(pr, start, id)
 	case "net":
 		pr.Net = p.network(id)
-		p.checkFamily(pr, start, id, "arp")
+		p.checkFamily(pr, start, id)
 	case "port":
 		pr.Lo = p.number(id, "a port", 65535)
 		pr.Hi = pr.Lo
@@ -132,13 +135,13 @@ func protoNames() []string {
 }
 
 // checkFamily fails when the protocol qualifier does not fit the address.
-func (p *parser) checkFamily(pr *Prim, start, id tok, also string) {
+func (p *parser) checkFamily(pr *Prim, start, id tok) {
 	v4 := pr.Net.Addr().Is4()
 	switch {
 	case pr.Proto == "":
-	case pr.Proto == "ip6" && v4, (pr.Proto == "ip" || pr.Proto == also) && !v4:
+	case pr.Proto == "ip6" && v4, (pr.Proto == "ip" || pr.Proto == "arp") && !v4:
 		p.fail(id, "%s is not an %s address", id.text, map[bool]string{true: "IPv6", false: "IPv4"}[pr.Proto == "ip6"])
-	case pr.Proto != "ip" && pr.Proto != "ip6" && pr.Proto != also:
+	case pr.Proto != "ip" && pr.Proto != "ip6" && pr.Proto != "arp":
 		p.fail(start, "'%s' does not qualify %s (ip, ip6 or arp do)", pr.Proto, pr.Kind)
 	}
 }
@@ -237,4 +240,16 @@ func maskLen(m netip.Addr) int {
 		}
 	}
 	return n
+}
+
+// unsupported are pcap-filter words for what a filter over the network
+// header cannot see.
+var unsupported = map[string]bool{
+	"ether": true, "broadcast": true, "multicast": true, "gateway": true, "inbound": true, "outbound": true,
+	"ifname": true, "on": true, "rnr": true, "rulenum": true, "reason": true, "rset": true, "ruleset": true,
+	"srnr": true, "subrulenum": true, "action": true, "wlan": true, "type": true, "subtype": true, "dir": true,
+	"llc": true, "mpls": true, "pppoed": true, "pppoes": true, "geneve": true, "iso": true, "clnp": true,
+	"esis": true, "isis": true, "decnet": true, "atalk": true, "aarp": true, "lat": true, "moprc": true,
+	"mopdl": true, "ipx": true, "netbeui": true, "stp": true, "sca": true, "fddi": true, "tr": true, "rarp": true,
+	"ah": true, "esp": true, "igmp": true, "igrp": true, "pim": true, "vrrp": true, "carp": true,
 }
