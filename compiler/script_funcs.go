@@ -68,6 +68,7 @@ func init() {
 		"strncmp": {min: 3, max: 3, gen: (*sgen).strncmpCall},
 		"kstack":  {min: 0, max: 2, gen: func(g *sgen, e *lang.Call) *sval { return g.kstack(e.Args...) }},
 		"reg":     {min: 1, max: 1, gen: (*sgen).regCall},
+		"pcap":    {min: 2, max: 2, gen: (*sgen).pcapCall},
 		"sizeof": {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval {
 			return g.sizeofExpr(&lang.SizeofExpr{Span: e.Span, X: e.Args[0]})
 		}},
