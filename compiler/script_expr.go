@@ -43,6 +43,11 @@ type sval struct {
 	lit   []byte // skStr, skBytes literal: the bytes (a string without NUL)
 	off   int    // skStr, skBytes in scratch space
 	size  int
+	// fill, when set, writes the value's size bytes at a scratch
+	// offset: the value is not in scratch space yet, and is made
+	// directly where it goes (a map key, a variable, a record) or, when
+	// it is read in place, at an offset of its own (place).
+	fill func(off int)
 	elems []*sval
 	// param is the text of the positional parameter the value came
 	// from, for str($1).

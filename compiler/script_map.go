@@ -153,8 +153,12 @@ func (g *sgen) key(m *smap, ref *lang.MapRef, extra int) int {
 	if m.keySize == 0 && extra > 0 {
 		size = extra
 	}
+	// The fields fill their 8-byte aligned slots whole (putBytes pads
+	// strings and bytes), so only the bytes after them need zeroing:
+	// nothing is written twice, and a value made in place (comm) goes
+	// straight into its slot.
 	off := g.region(size)
-	g.zero(off, (size+7)&^7)
+	g.zero(off+m.keySize, (size+7)&^7-m.keySize)
 	for i, v := range vals {
 		f := *m.keys[i]
 		if f.Size < 8 && v.kind == skInt {
@@ -553,16 +557,30 @@ func (g *sgen) aggregate(m *smap, ref *lang.MapRef, f *scriptFunc, c *lang.Call)
 		}
 		g.Emit(asm.StoreMem(g.buf, int16(key+m.keySize), idx, asm.Word))
 	}
-	p, skip := g.lookupOrInit(m, key)
+	p := g.lookup(m, key)
+	miss, done := g.Label(), g.Label()
+	g.Jump(asm.JEq.Imm(p, 0, ""), miss)
+	g.addInPlace(kind, p, xr, done)
+	g.Jump(asm.Ja.Label(""), done)
+	g.Place(miss)
+	g.insertFirst(m, kind, key, xr)
+	g.Place(done)
+}
+
+// addInPlace folds x into this CPU's value of an aggregation at p (see
+// aggregate); min and max jump to done when the value stays. Additions
+// are atomic adds: one instruction where a load, add and store are three.
+func (g *sgen) addInPlace(kind spec.MapKind, p, xr asm.Register, done int) {
 	t := g.Reg()
 	switch kind {
 	case spec.MapCount, spec.MapHist, spec.MapLhist:
-		g.Emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
+		g.Emit(asm.Mov.Imm(t, 1), asm.StoreXAdd(p, t, asm.DWord))
 	case spec.MapSum:
-		g.Emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 0, t, asm.DWord))
+		g.Emit(asm.StoreXAdd(p, xr, asm.DWord))
 	case spec.MapAvg, spec.MapStats:
-		g.Emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
-		g.Emit(asm.LoadMem(t, p, 8, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 8, t, asm.DWord))
+		sum := asm.StoreXAdd(p, xr, asm.DWord)
+		sum.Offset = 8
+		g.Emit(asm.Mov.Imm(t, 1), asm.StoreXAdd(p, t, asm.DWord), sum)
 	case spec.MapMin, spec.MapMax:
 		// {value, set}: a CPU that never saw a value has set == 0, so a
 		// true minimum or maximum of 0 is not mistaken for "unset".
@@ -574,30 +592,63 @@ func (g *sgen) aggregate(m *smap, ref *lang.MapRef, f *scriptFunc, c *lang.Call)
 		if kind == spec.MapMax {
 			keep = asm.JSLE
 		}
-		g.Jump(keep.Reg(xr, t, ""), skip)
+		g.Jump(keep.Reg(xr, t, ""), done)
 		g.Place(set)
 		g.Emit(asm.StoreMem(p, 0, xr, asm.DWord), asm.Mov.Imm(t, 1), asm.StoreMem(p, 8, t, asm.DWord))
 	}
-	g.Place(skip)
+}
+
+// insertFirst inserts key's first value of an aggregation: what
+// addInPlace makes of a zero value. It replaces any element another
+// CPU inserted meanwhile (BPF_ANY), which for a per-CPU map writes only
+// this CPU's value, still zero there; so no event is lost to the race,
+// and no second lookup is needed.
+func (g *sgen) insertFirst(m *smap, kind spec.MapKind, key int, xr asm.Register) {
+	val := g.region(m.valueSize())
+	at := int16(val)
+	switch kind {
+	case spec.MapCount, spec.MapHist, spec.MapLhist:
+		g.Emit(storeImm64(g.buf, at, 1))
+	case spec.MapSum:
+		g.Emit(asm.StoreMem(g.buf, at, xr, asm.DWord))
+	case spec.MapAvg, spec.MapStats:
+		g.Emit(storeImm64(g.buf, at, 1), asm.StoreMem(g.buf, at+8, xr, asm.DWord))
+	case spec.MapMin, spec.MapMax:
+		g.Emit(asm.StoreMem(g.buf, at, xr, asm.DWord), storeImm64(g.buf, at+8, 1))
+	}
+	g.MapPtr(asm.R1, m.name)
+	g.bufAddr(asm.R2, key)
+	g.bufAddr(asm.R3, val)
+	g.Emit(asm.Mov.Imm(asm.R4, 0)) // BPF_ANY
+	g.Call(asm.FnMapUpdateElem)
 }
 
 // log2Bucket computes bpftrace's hist() bucket of x: 0 for negatives, 1
-// for 0, 2+floor(log2 x) otherwise.
+// for 0, 2+floor(log2 x) otherwise, by binary search on a copy of x:
+// each step below 2^32 is a compare with an immediate, a shift and an
+// add; the 2^32 step, whose bound no immediate holds, tests the shifted
+// value instead, and the last step needs no shift.
 func (g *sgen) log2Bucket(x asm.Register) asm.Register {
-	idx, t, u := g.Reg(), g.Reg(), g.Reg()
+	idx, t := g.Reg(), g.Reg()
 	done := g.Label()
 	g.Emit(asm.Mov.Imm(idx, 0))
 	g.Jump(asm.JSLT.Imm(x, 0, ""), done)
 	g.Emit(asm.Mov.Imm(idx, 1))
 	g.Jump(asm.JEq.Imm(x, 0, ""), done)
 	g.Emit(asm.Mov.Imm(idx, 2), asm.Mov.Reg(t, x))
-	for _, shift := range []int32{32, 16, 8, 4, 2, 1} {
+	high, low := g.Reg(), g.Label()
+	g.Emit(asm.Mov.Reg(high, t), asm.RSh.Imm(high, 32))
+	g.Jump(asm.JEq.Imm(high, 0, ""), low)
+	g.Emit(asm.Mov.Reg(t, high), asm.Add.Imm(idx, 32))
+	g.Place(low)
+	for _, shift := range []int32{16, 8, 4, 2} {
 		skip := g.Label()
-		g.Emit(asm.Mov.Reg(u, t), asm.RSh.Imm(u, shift))
-		g.Jump(asm.JEq.Imm(u, 0, ""), skip)
-		g.Emit(asm.Add.Imm(idx, shift), asm.Mov.Reg(t, u))
+		g.Jump(asm.JLT.Imm(t, 1<<shift, ""), skip)
+		g.Emit(asm.RSh.Imm(t, shift), asm.Add.Imm(idx, shift))
 		g.Place(skip)
 	}
+	g.Jump(asm.JLT.Imm(t, 2, ""), done)
+	g.Emit(asm.Add.Imm(idx, 1))
 	g.Place(done)
 	return idx
 }

@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"encoding/binary"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
@@ -74,13 +76,24 @@ func (g *sgen) bytes(addr codegen.Node, size int, user bool, rend render) *sval 
 	return &sval{kind: skBytes, off: off, size: (size + 7) &^ 7, rend: rend}
 }
 
-// comm reads the current task's name.
+// comm is the current task's name, 16 bytes NUL-padded as
+// bpf_get_current_comm writes them; it is fetched where it is used (see
+// sval.fill), since it cannot change while the probe runs.
 func (g *sgen) comm() *sval {
-	off := g.region(16)
-	g.bufAddr(asm.R1, off)
-	g.Emit(asm.Mov.Imm(asm.R2, 16))
-	g.Call(asm.FnGetCurrentComm)
-	return &sval{kind: skStr, off: off, size: 16}
+	return &sval{kind: skStr, size: 16, fill: func(off int) {
+		g.bufAddr(asm.R1, off)
+		g.Emit(asm.Mov.Imm(asm.R2, 16))
+		g.Call(asm.FnGetCurrentComm)
+	}}
+}
+
+// place puts a value that fill makes into scratch space of its own.
+func (g *sgen) place(v *sval) {
+	if v.fill != nil {
+		v.off = g.region(v.size)
+		v.fill(v.off)
+		v.fill = nil
+	}
 }
 
 // putBytes writes string or bytes v into size bytes at scratch offset off:
@@ -95,7 +108,13 @@ func (g *sgen) putBytes(off, size int, v *sval) {
 		return
 	}
 	n := min(v.size, size) &^ 7
-	g.copyScratch(off, v.off, n)
+	if v.fill != nil && v.size <= size {
+		v.fill(off) // made in place: nothing to copy
+		v.off, v.fill = off, nil
+	} else {
+		g.place(v)
+		g.copyScratch(off, v.off, n)
+	}
 	if n < size {
 		g.zero(off+n, size-n)
 	}
@@ -143,16 +162,16 @@ func (g *sgen) strEqual(x, y *sval, limit int, eq bool, l int, at lang.Node) {
 			g.Jump(asm.Ja.Label(""), different)
 			break
 		}
-		for i, c := range want {
-			g.Emit(asm.LoadMem(t, g.buf, int16(x.off+i), asm.Byte))
-			g.Jump(asm.JNE.Imm(t, int32(c), ""), different)
-		}
+		g.place(x)
+		g.equalBytes(t, x.off, want, different)
 		g.Jump(asm.Ja.Label(""), same)
 	default:
 		n := min(x.size, y.size)
 		if limit > 0 {
 			n = min(n, limit)
 		}
+		g.place(x)
+		g.place(y)
 		u := g.Reg()
 		for i := 0; i < n; i++ {
 			g.Emit(asm.LoadMem(t, g.buf, int16(x.off+i), asm.Byte), asm.LoadMem(u, g.buf, int16(y.off+i), asm.Byte))
@@ -167,5 +186,30 @@ func (g *sgen) strEqual(x, y *sval, limit int, eq bool, l int, at lang.Node) {
 		g.Place(different)
 	} else {
 		g.Place(same)
+	}
+}
+
+// equalBytes jumps to different unless the scratch bytes at off are want:
+// it compares 4, 2 or 1 bytes at a time, each load at an offset its size
+// divides (off is 8-aligned), against an immediate in the machine's byte
+// order, with a 32-bit jump so that no sign extension intervenes.
+func (g *sgen) equalBytes(t asm.Register, off int, want []byte, different int) {
+	for i := 0; i < len(want); {
+		n := 4
+		for n > len(want)-i {
+			n /= 2
+		}
+		var v uint32
+		switch n {
+		case 4:
+			v = binary.NativeEndian.Uint32(want[i:])
+		case 2:
+			v = uint32(binary.NativeEndian.Uint16(want[i:]))
+		default:
+			v = uint32(want[i])
+		}
+		g.Emit(asm.LoadMem(t, g.buf, int16(off+i), codegen.SizeOp(n)))
+		g.Jump(asm.JNE.Imm32(t, int32(v), ""), different)
+		i += n
 	}
 }

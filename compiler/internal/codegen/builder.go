@@ -257,9 +257,11 @@ func (g *Builder) InsertAt(mark int, emit func()) {
 // dropUnreachable).
 func (g *Builder) DropUnreachable() { g.code = dropUnreachable(g.code) }
 
-// Finish allocates the virtual registers, spilling to stack slots from
-// firstSlot downwards, and returns the program's instructions.
+// Finish optimizes the code (see optimize), allocates the virtual
+// registers, spilling to stack slots from firstSlot downwards, and returns
+// the program's instructions.
 func (g *Builder) Finish(firstSlot int) (asm.Instructions, error) {
+	g.code = optimize(g.code)
 	loc, err := allocate(liveIntervals(g.code), firstSlot)
 	if err != nil {
 		return nil, err

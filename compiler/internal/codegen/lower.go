@@ -25,6 +25,9 @@ func lower(code []vins, loc map[asm.Register]location) (asm.Instructions, error)
 			continue
 		}
 		insns := rewrite(v.ins, loc)
+		if len(insns) == 1 && isSelfMove(insns[0]) && v.target == 0 {
+			continue // both values got the same register
+		}
 		for i, ins := range insns {
 			// Jumps write no register, so a rewritten jump comes last.
 			target := 0
@@ -35,6 +38,11 @@ func lower(code []vins, loc map[asm.Register]location) (asm.Instructions, error)
 		}
 	}
 	return resolve(out)
+}
+
+func isSelfMove(ins asm.Instruction) bool {
+	op := ins.OpCode
+	return op.Class() == asm.ALU64Class && op.ALUOp() == asm.Mov && op.Source() == asm.RegSource && ins.Dst == ins.Src
 }
 
 // rewrite returns ins with its virtual registers replaced.
