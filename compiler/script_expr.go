@@ -47,7 +47,7 @@ type sval struct {
 	// offset: the value is not in scratch space yet, and is made
 	// directly where it goes (a map key, a variable, a record) or, when
 	// it is read in place, at an offset of its own (place).
-	fill func(off int)
+	fill  func(off int)
 	elems []*sval
 	// param is the text of the positional parameter the value came
 	// from, for str($1).
