@@ -124,6 +124,7 @@ func (g *sgen) storeField(base int, f *spec.Field, v *sval, at lang.Node) {
 		size := 8
 		if f.Size < 8 && validSize(f.Size) {
 			size = f.Size
+			g.gaps = true
 		}
 		g.Emit(asm.StoreMem(g.buf, int16(off), r, codegen.SizeOp(size)))
 	case skStr, skBytes:
@@ -158,6 +159,7 @@ func (g *sgen) event(kind spec.EventKind, format, mapName string, args []*sval, 
 	}
 	size := spec.HdrSize + (payload+7)&^7
 	rec := g.region(size)
+	g.gaps = true // the header's CPU, pid, comm and ip stay unwritten
 	for i, a := range args {
 		g.storeField(rec+spec.HdrSize, ev.Fields[i], a, at)
 	}

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -29,7 +30,10 @@ type sgen struct {
 	varList []*svar
 	nslots  int // stack slots holding integer variables
 	scratch int // bytes of scratch space used so far
-	loops   []loopLabels
+	// gaps is set when a helper may read scratch bytes the program
+	// leaves unwritten (a record's header, a narrow integer's padding).
+	gaps  bool
+	loops []loopLabels
 	// prologue is where variable initialisation goes once all variables
 	// are known.
 	prologue int
@@ -92,12 +96,6 @@ func (g *sgen) program(p *lang.Probe) (asm.Instructions, error) {
 	g.Src = g.t.name + ": prologue"
 	g.Ctx, g.buf = g.Reg(), g.Reg()
 	g.Emit(asm.Mov.Reg(g.Ctx, asm.R1))
-	g.Emit(asm.StoreImm(asm.R10, codegen.StackKey, 0, asm.Word))
-	g.MapPtr(asm.R1, ScratchMap)
-	g.StackAddr(asm.R2, codegen.StackKey)
-	g.Call(asm.FnMapLookupElem)
-	g.Jump(asm.JEq.Imm(asm.R0, 0, ""), g.Exit)
-	g.Emit(asm.Mov.Reg(g.buf, asm.R0))
 	g.prologue = g.Mark()
 	if p.Pred != nil {
 		g.Src = "/" + source(p.Pred) + "/"
@@ -108,8 +106,49 @@ func (g *sgen) program(p *lang.Probe) (asm.Instructions, error) {
 	g.Src = g.t.name + ": return"
 	g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	g.initVars()
+	firstSlot := codegen.StackSpill0 - 8*g.nslots
+	if g.stackScratch(firstSlot) {
+		restore := g.Save()
+		g.placeScratch(func() {
+			g.Emit(asm.Mov.Reg(g.buf, asm.R10), asm.Add.Imm(g.buf, int32(codegen.StackLimit)))
+		})
+		g.Reserved = (g.scratch + 7) &^ 7
+		insns, err := g.Finish(firstSlot)
+		if !errors.Is(err, codegen.ErrStackFull) {
+			return insns, err
+		}
+		restore() // the spilled values need the room: use the map
+		g.Reserved = 0
+	}
+	g.placeScratch(func() {
+		g.Emit(asm.StoreImm(asm.R10, codegen.StackKey, 0, asm.Word))
+		g.MapPtr(asm.R1, ScratchMap)
+		g.StackAddr(asm.R2, codegen.StackKey)
+		g.Call(asm.FnMapLookupElem)
+		g.Jump(asm.JEq.Imm(asm.R0, 0, ""), g.Exit)
+		g.Emit(asm.Mov.Reg(g.buf, asm.R0))
+	})
+	return g.Finish(firstSlot)
+}
+
+// stackScratch reports whether the probe's scratch space can be the
+// bottom of its stack frame rather than ScratchMap's per-CPU value: it
+// must fit below the variables (firstSlot), and no helper may read
+// bytes of it the program leaves unwritten (gaps), which kernels before
+// 6.5 refuse on the stack. The stack saves the map lookup, which the
+// kernel expands to a dozen instructions, on every event.
+func (g *sgen) stackScratch(firstSlot int) bool {
+	return !g.gaps && codegen.StackLimit+(g.scratch+7)&^7 <= firstSlot
+}
+
+// placeScratch inserts the code that sets buf, the scratch space's
+// address, at the start of the probe, and drops what became unreachable.
+func (g *sgen) placeScratch(set func()) {
+	g.InsertAt(g.prologue, func() {
+		g.Src = g.t.name + ": prologue"
+		set()
+	})
 	g.DropUnreachable()
-	return g.Finish(codegen.StackSpill0 - 8*g.nslots)
 }
 
 // initVars zeroes every variable at the start, so that a variable

@@ -25,6 +25,10 @@ type Builder struct {
 	Ctx asm.Register
 	// Exit is the label of the common "return 0"; the caller places it.
 	Exit int
+	// Reserved is the bytes at the bottom of the 512-byte stack frame
+	// the caller uses itself (scratch space on the stack); spill slots
+	// stay above them.
+	Reserved int
 }
 
 // New returns a Builder with its Exit label made (not placed).
@@ -253,6 +257,13 @@ func (g *Builder) InsertAt(mark int, emit func()) {
 	g.code = append(append(append([]vins(nil), saved[:mark]...), ins...), saved[mark:]...)
 }
 
+// Save returns a function that restores the code emitted so far, for a
+// caller that tries one layout (Finish) and, failing, another.
+func (g *Builder) Save() (restore func()) {
+	saved := append([]vins(nil), g.code...)
+	return func() { g.code = append([]vins(nil), saved...) }
+}
+
 // DropUnreachable removes the code no path from the entry reaches (see
 // dropUnreachable).
 func (g *Builder) DropUnreachable() { g.code = dropUnreachable(g.code) }
@@ -262,7 +273,7 @@ func (g *Builder) DropUnreachable() { g.code = dropUnreachable(g.code) }
 // the program's instructions.
 func (g *Builder) Finish(firstSlot int) (asm.Instructions, error) {
 	g.code = optimize(g.code)
-	loc, err := allocate(liveIntervals(g.code), firstSlot)
+	loc, err := allocate(liveIntervals(g.code), firstSlot, StackLimit+g.Reserved)
 	if err != nil {
 		return nil, err
 	}

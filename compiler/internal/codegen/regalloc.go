@@ -124,8 +124,9 @@ func extendOverLoops(code []vins, ivs []*interval) {
 // allocate assigns each interval a location by linear scan: when more values
 // are live than there are registers, the one that lives longest goes to the
 // stack for its whole interval. Stack slots are reused once free; the first
-// is at firstSlot (below it the frame holds the script's variables).
-func allocate(ivs []interval, firstSlot int) (map[asm.Register]location, error) {
+// is at firstSlot (below it the frame holds the script's variables), the
+// last at floor or above (below floor the caller keeps the frame's bottom).
+func allocate(ivs []interval, firstSlot, floor int) (map[asm.Register]location, error) {
 	loc := map[asm.Register]location{}
 	var active []interval // holding registers, sorted by end
 	free := append([]asm.Register(nil), allocatable...)
@@ -139,7 +140,7 @@ func allocate(ivs []interval, firstSlot int) (map[asm.Register]location, error) 
 			}
 		}
 		off := firstSlot - 8*len(slotEnds)
-		if off < StackLimit {
+		if off < floor {
 			return ErrStackFull
 		}
 		slotEnds = append(slotEnds, iv.end)

@@ -31,7 +31,7 @@ func TestAllocate(t *testing.T) {
 				v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {slot: StackSpill0},
 				v(5): {reg: asm.R6}, v(6): {reg: asm.R7}, v(7): {reg: asm.R8}, v(8): {reg: asm.R9}, v(9): {slot: StackSpill0}}},
 	} {
-		got, err := allocate(tc.ivs, StackSpill0)
+		got, err := allocate(tc.ivs, StackSpill0, StackLimit)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -84,7 +84,7 @@ func TestAllocateStackFull(t *testing.T) {
 	for i := range 70 { // 4 registers, then 66 slots from -24: past -512
 		ivs = append(ivs, interval{reg: v(i), start: i, end: 100})
 	}
-	if _, err := allocate(ivs, StackSpill0); !errors.Is(err, ErrStackFull) {
+	if _, err := allocate(ivs, StackSpill0, StackLimit); !errors.Is(err, ErrStackFull) {
 		t.Errorf("allocate of 70 live values: %v, want ErrStackFull", err)
 	}
 }
