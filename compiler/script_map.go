@@ -154,11 +154,14 @@ func (g *sgen) key(m *smap, ref *lang.MapRef, extra int) int {
 		size = extra
 	}
 	// The fields fill their 8-byte aligned slots whole (putBytes pads
-	// strings and bytes), so only the bytes after them need zeroing:
+	// strings and bytes), and the caller writes the bucket index, so
+	// only a key without fields or bucket needs zeroing (its 8 bytes):
 	// nothing is written twice, and a value made in place (comm) goes
 	// straight into its slot.
 	off := g.region(size)
-	g.zero(off+m.keySize, (size+7)&^7-m.keySize)
+	if m.keySize == 0 && extra == 0 {
+		g.zero(off, 8)
+	}
 	for i, v := range vals {
 		f := *m.keys[i]
 		if f.Size < 8 && v.kind == skInt {
