@@ -641,7 +641,7 @@ func (g *sgen) log2Bucket(x asm.Register) asm.Register {
 	g.Jump(asm.JEq.Imm(x, 0, ""), done)
 	g.Emit(asm.Mov.Imm(idx, 2), asm.Mov.Reg(t, x))
 	high, low := g.Reg(), g.Label()
-	g.Emit(asm.Mov.Reg(high, t), asm.RSh.Imm(high, 32))
+	g.Emit(asm.Mov.Reg(high, x), asm.RSh.Imm(high, 32))
 	g.Jump(asm.JEq.Imm(high, 0, ""), low)
 	g.Emit(asm.Mov.Reg(t, high), asm.Add.Imm(idx, 32))
 	g.Place(low)

@@ -26,6 +26,9 @@ var allocatable = []asm.Register{asm.R6, asm.R7, asm.R8, asm.R9}
 type interval struct {
 	reg        asm.Register
 	start, end int
+	// defines: the instruction at start writes reg without reading it,
+	// so reg may take the register of a value last read there.
+	defines bool
 }
 
 // location is where the allocator put a virtual register: a machine
@@ -53,7 +56,7 @@ func liveIntervals(code []vins) []interval {
 				iv.end = i
 				continue
 			}
-			iv := &interval{reg: reg, start: i, end: i}
+			iv := &interval{reg: reg, start: i, end: i, defines: !contains(r, reg)}
 			idx[reg] = iv
 			order = append(order, iv)
 		}
@@ -148,12 +151,18 @@ func allocate(ivs []interval, firstSlot, floor int) (map[asm.Register]location, 
 		return nil
 	}
 	for _, iv := range ivs {
-		// Expire intervals that ended before this one starts.
+		// Expire intervals that ended before this one starts, or where
+		// it starts by a write: an instruction reads before it writes, so
+		// "mov new, old" at old's last read may give new old's register,
+		// which it takes first, and the move goes.
 		keep := active[:0]
 		for _, a := range active {
-			if a.end < iv.start {
+			switch {
+			case a.end < iv.start:
 				free = append(free, loc[a.reg].reg)
-			} else {
+			case a.end == iv.start && iv.defines:
+				free = append([]asm.Register{loc[a.reg].reg}, free...)
+			default:
 				keep = append(keep, a)
 			}
 		}

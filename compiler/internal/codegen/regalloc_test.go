@@ -16,17 +16,21 @@ func TestAllocate(t *testing.T) {
 		ivs  []interval
 		want map[asm.Register]location
 	}{
-		{"disjoint reuse", []interval{{v(0), 0, 1}, {v(1), 2, 3}},
+		{"disjoint reuse", []interval{{v(0), 0, 1, false}, {v(1), 2, 3, false}},
 			map[asm.Register]location{v(0): {reg: asm.R6}, v(1): {reg: asm.R7}}},
-		{"four fit", []interval{{v(0), 0, 9}, {v(1), 1, 9}, {v(2), 2, 9}, {v(3), 3, 9}},
+		{"four fit", []interval{{v(0), 0, 9, false}, {v(1), 1, 9, false}, {v(2), 2, 9, false}, {v(3), 3, 9, false}},
 			map[asm.Register]location{v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}}},
-		{"longest spills", []interval{{v(0), 0, 20}, {v(1), 1, 5}, {v(2), 2, 5}, {v(3), 3, 5}, {v(4), 4, 5}},
+		{"longest spills", []interval{{v(0), 0, 20, false}, {v(1), 1, 5, false}, {v(2), 2, 5, false}, {v(3), 3, 5, false}, {v(4), 4, 5, false}},
 			map[asm.Register]location{v(0): {slot: StackSpill0}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {reg: asm.R6}}},
-		{"newcomer spills", []interval{{v(0), 0, 9}, {v(1), 1, 9}, {v(2), 2, 9}, {v(3), 3, 9}, {v(4), 4, 10}},
+		{"def at last read shares", []interval{{v(0), 0, 3, true}, {v(1), 3, 5, true}},
+			map[asm.Register]location{v(0): {reg: asm.R6}, v(1): {reg: asm.R6}}},
+		{"read at last read does not share", []interval{{v(0), 0, 3, true}, {v(1), 3, 5, false}},
+			map[asm.Register]location{v(0): {reg: asm.R6}, v(1): {reg: asm.R7}}},
+		{"newcomer spills", []interval{{v(0), 0, 9, false}, {v(1), 1, 9, false}, {v(2), 2, 9, false}, {v(3), 3, 9, false}, {v(4), 4, 10, false}},
 			map[asm.Register]location{v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {slot: StackSpill0}}},
 		{"slots reused", []interval{
-			{v(0), 0, 3}, {v(1), 0, 3}, {v(2), 0, 3}, {v(3), 0, 3}, {v(4), 0, 3},
-			{v(5), 4, 8}, {v(6), 4, 8}, {v(7), 4, 8}, {v(8), 4, 8}, {v(9), 4, 8}},
+			{v(0), 0, 3, false}, {v(1), 0, 3, false}, {v(2), 0, 3, false}, {v(3), 0, 3, false}, {v(4), 0, 3, false},
+			{v(5), 4, 8, false}, {v(6), 4, 8, false}, {v(7), 4, 8, false}, {v(8), 4, 8, false}, {v(9), 4, 8, false}},
 			map[asm.Register]location{
 				v(0): {reg: asm.R6}, v(1): {reg: asm.R7}, v(2): {reg: asm.R8}, v(3): {reg: asm.R9}, v(4): {slot: StackSpill0},
 				v(5): {reg: asm.R6}, v(6): {reg: asm.R7}, v(7): {reg: asm.R8}, v(8): {reg: asm.R9}, v(9): {slot: StackSpill0}}},
