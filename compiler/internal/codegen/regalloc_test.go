@@ -92,3 +92,24 @@ func TestAllocateStackFull(t *testing.T) {
 		t.Errorf("allocate of 70 live values: %v, want ErrStackFull", err)
 	}
 }
+
+// Spill slots stay above the bytes the caller reserves at the bottom of
+// the frame (scratch space on the stack): the slot at the floor is the
+// last one, one more is ErrStackFull.
+func TestAllocateFloor(t *testing.T) {
+	live := func(n int) []interval {
+		var ivs []interval
+		for i := range n {
+			ivs = append(ivs, interval{reg: v(i), start: i, end: 100})
+		}
+		return ivs
+	}
+	floor := StackSpill0 - 8 // two slots: -24 and -32
+	loc, err := allocate(live(6), StackSpill0, floor)
+	if err != nil || loc[v(5)].slot != int16(floor) {
+		t.Errorf("6 live values above floor %d: %v, %v", floor, loc, err)
+	}
+	if _, err := allocate(live(7), StackSpill0, floor); !errors.Is(err, ErrStackFull) {
+		t.Errorf("7 live values above floor %d: %v, want ErrStackFull", floor, err)
+	}
+}
