@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"reflect"
 	"strconv"
@@ -20,6 +18,8 @@ import (
 // expression lines, each its own source named "<line N>".
 func parseSource(c *config) (*lang.Program, error) {
 	switch {
+	case c.program != "" && c.programName != "":
+		return parseScript(&lang.Source{Name: c.programName, Text: c.program}, c.args)
 	case c.program != "":
 		return parseScript(&lang.Source{Name: "-e", Text: c.program}, c.args)
 	case c.sub == "run":
@@ -73,9 +73,6 @@ func parseLines(lines []string, name func(i int) string) (*lang.Program, error) 
 // and lines starting with '#' skipped. Errors name FILE:LINE:COL.
 func parseLineFile(path string) (*lang.Program, error) {
 	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) && (path == "json" || path == "text") {
-		return nil, fmt.Errorf("-f %s: no such file; -f reads expression lines as in surftrace, for %s output use --format %s", path, path, path)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("-f: %w", err)
 	}

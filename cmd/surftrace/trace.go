@@ -61,7 +61,11 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 				return fmt.Errorf("ready file: %w", err)
 			}
 		}
-		return w.start(cancel, stdout, stderr)
+		cmdOut := stdout
+		if c.cmdOut != nil {
+			cmdOut = c.cmdOut
+		}
+		return w.start(cancel, cmdOut, stderr)
 	}
 	defer w.stop()
 	if backend == "ftrace" {
@@ -70,7 +74,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		}
 		return w.err() // a -c command that failed fails the run, as on bpf
 	}
-	opts := compiler.Options{Stack: c.stack || c.folded != ""}
+	opts := compiler.Options{Stack: c.stack || c.folded != "", Unsafe: c.unsafe}
 	if c.pcapFile != "" {
 		opts.Capture = spec.MaxCapture
 	}
@@ -98,8 +102,16 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		return err
 	}
 	defer fl.stop(stderr)
+	if c.banner {
+		if _, err := io.WriteString(dst, attachingLine(c.format, len(p.Probes))); err != nil {
+			return err
+		}
+	}
 	if err := ready(); err != nil {
 		return err
+	}
+	if c.notifyAttached {
+		fmt.Fprintln(stderr, "__BPFTRACE_NOTIFY_PROBES_ATTACHED")
 	}
 	out := runtime.Output{W: dst, Warn: stderr}
 	if c.format == "json" {
@@ -256,4 +268,16 @@ func (e *eventCounter) Write(p []byte) (int, error) {
 		e.done()
 	}
 	return len(p), nil
+}
+
+// attachingLine is bpftrace's banner for n attached probes (BEGIN and END
+// count), in text or as its JSON "attached_probes" object.
+func attachingLine(format string, n int) string {
+	switch {
+	case format == "json":
+		return fmt.Sprintf("{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n", n)
+	case n == 1:
+		return "Attaching 1 probe...\n"
+	}
+	return fmt.Sprintf("Attaching %d probes...\n", n)
 }
