@@ -58,12 +58,18 @@ func runBpftrace(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return bpfExitError
 		}
 		defer f.Close()
-		out, c.cmdOut = f, stdout
+		out = f
 	}
 	if a.buffer == "full" {
 		bw := bufio.NewWriter(out)
 		defer bw.Flush()
 		out = bw
+	}
+	// bpftrace writes the gap before the exit maps to stdout, also
+	// with -o; its -c command inherits stdout.
+	c.cmdOut, c.gap = stdout, out
+	if a.output != "" {
+		c.gap = stdout
 	}
 	if err := bpftraceDispatch(c, a, out, stderr); err != nil {
 		printBpftraceError(stderr, err)

@@ -50,7 +50,8 @@ type config struct {
 	programName    string    // the source name of program: "stdin" or the file
 	banner         bool      // print "Attaching N probes..." once attached
 	notifyAttached bool      // print __BPFTRACE_NOTIFY_PROBES_ATTACHED on stderr once attached
-	cmdOut         io.Writer // the -c command's stdout when not stdout (-o FILE)
+	cmdOut         io.Writer // the -c command's stdout, when not the output (-o FILE, -B full)
+	gap            io.Writer // where the empty lines before the exit maps go (runtime.Output.Gap)
 
 	// notes receives notes for the user (stderr, or nothing with -q),
 	// such as that tracefs was mounted; run sets it.

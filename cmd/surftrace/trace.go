@@ -114,6 +114,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		fmt.Fprintln(stderr, "__BPFTRACE_NOTIFY_PROBES_ATTACHED")
 	}
 	out := runtime.Output{W: dst, Warn: stderr}
+	out.Gap = c.gap
 	if c.format == "json" {
 		out.Format = runtime.JSON
 	}
