@@ -121,9 +121,15 @@ func (a *bpfArgs) config(stdin io.Reader, stderr io.Writer) (*config, int) {
 		}
 	}
 	if a.list {
+		if i := strings.IndexFunc(a.search, badSearchRune(a.search)); i >= 0 {
+			fmt.Fprintf(stderr, "stdin:1:%d: ERROR: invalid character '%c'\n%s\n%*s^\n", i+1, a.search[i], a.search, i, "")
+			return nil, bpfExitError
+		}
 		c.list = true
 		c.args = []string{a.search}
-		if a.verbose > 0 && a.search != "*:*" {
+		structs := !strings.Contains(a.search, ":") && (strings.HasPrefix(a.search, "struct ") ||
+			strings.HasPrefix(a.search, "union ") || strings.HasPrefix(a.search, "enum "))
+		if structs || a.verbose > 0 && a.search != "*:*" {
 			c.list, c.listV = false, true
 		}
 		return c, exitOK
@@ -160,6 +166,22 @@ func bpftraceDispatch(c *config, a *bpfArgs, stdout, stderr io.Writer) error {
 	}
 	c.emit = "asm"
 	return dispatch(c, stdout, stderr)
+}
+
+// badSearchRune returns the test for the characters bpftrace's lexer
+// refuses in -l's search: those that are in no probe name or glob
+// (spaces only in 'struct NAME', 'union NAME', 'enum NAME').
+func badSearchRune(search string) func(rune) bool {
+	spaces := strings.HasPrefix(search, "struct ") || strings.HasPrefix(search, "union ") || strings.HasPrefix(search, "enum ")
+	return func(r rune) bool {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			return false
+		case r == ' ':
+			return !spaces
+		}
+		return !strings.ContainsRune("_*?:./-[]{},+@$~!", r)
+	}
 }
 
 // maxPID is the largest pid Linux hands out (PID_MAX_LIMIT on 64 bits).

@@ -113,6 +113,11 @@ var exprType = reflect.TypeOf((*lang.Expr)(nil)).Elem()
 func substitute(v reflect.Value, args []string) {
 	switch v.Kind() {
 	case reflect.Pointer:
+		if call, ok := v.Interface().(*lang.Call); ok && call != nil && call.Name == "str" && len(call.Args) > 0 {
+			if pv, ok := call.Args[0].(*lang.Var); ok && positionalIndex(pv) > 0 {
+				call.Args[0] = positionalString(pv, args) // str($1) of "1" is "1", as in bpftrace
+			}
+		}
 		if !v.IsNil() {
 			substitute(v.Elem(), args)
 		}
@@ -138,6 +143,25 @@ func substitute(v reflect.Value, args []string) {
 		}
 		substitute(v.Elem(), args)
 	}
+}
+
+// positionalIndex is N for $N, else 0.
+func positionalIndex(v *lang.Var) int {
+	n, err := strconv.Atoi(v.Name)
+	if err != nil || n < 1 {
+		return 0
+	}
+	return n
+}
+
+// positionalString is $N as a string literal, whatever it looks like:
+// "" when it is missing.
+func positionalString(v *lang.Var, args []string) lang.Expr {
+	arg := ""
+	if n := positionalIndex(v); n <= len(args) {
+		arg = args[n-1]
+	}
+	return &lang.StrLit{Span: v.Span, Value: arg}
 }
 
 // positional returns the literal for $N or $#, or nil for other variables.
