@@ -88,6 +88,7 @@ func (a *bpfArgs) config(stdin io.Reader, stderr io.Writer) (*config, int) {
 		verbose: a.verbose > 0, unsafe: a.unsafe, banner: !a.quiet,
 		notifyAttached: os.Getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != "",
 		notes:          stderr,
+		includeDirs:    a.includeDirs, includeFiles: a.includeFiles,
 	}
 	switch a.format {
 	case "", "text":
@@ -113,7 +114,6 @@ func (a *bpfArgs) config(stdin io.Reader, stderr io.Writer) (*config, int) {
 		what string
 	}{
 		{a.helperCheck > 0, "-k: surftrace does not check helper return values yet; ignored"},
-		{len(a.includeDirs) > 0 || len(a.includeFiles) > 0, "-I, --include: surftrace does not preprocess #include yet; ignored"},
 		{a.usdtFile, "--usdt-file-activation: surftrace has no USDT semaphores yet; ignored"},
 	} {
 		if ignored.set {

@@ -50,6 +50,8 @@ type config struct {
 	programName    string    // the source name of program: "stdin" or the file
 	banner         bool      // print "Attaching N probes..." once attached
 	notifyAttached bool      // print __BPFTRACE_NOTIFY_PROBES_ATTACHED on stderr once attached
+	includeDirs    []string  // -I: where #include looks first
+	includeFiles   []string  // --include: headers read before the program
 	cmdOut         io.Writer // the -c command's stdout, when not the output (-o FILE, -B full)
 	gap            io.Writer // where the empty lines before the exit maps go (runtime.Output.Gap)
 

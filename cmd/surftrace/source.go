@@ -19,9 +19,9 @@ import (
 func parseSource(c *config) (*lang.Program, error) {
 	switch {
 	case c.program != "" && c.programName != "":
-		return parseScript(&lang.Source{Name: c.programName, Text: c.program}, c.args)
+		return parseScriptText(c, c.programName, c.program, c.args)
 	case c.program != "":
-		return parseScript(&lang.Source{Name: "-e", Text: c.program}, c.args)
+		return parseScriptText(c, "-e", c.program, c.args)
 	case c.sub == "run":
 		s, err := stdlibScript(c.args[0])
 		if err != nil {
@@ -35,9 +35,21 @@ func parseSource(c *config) (*lang.Program, error) {
 		if err != nil {
 			return nil, err
 		}
-		return parseScript(&lang.Source{Name: c.args[0], Text: string(text)}, c.args[1:])
+		return parseScriptText(c, c.args[0], string(text), c.args[1:])
 	}
 	return parseLines(c.args, func(i int) string { return fmt.Sprintf("<line %d>", i+1) })
+}
+
+// parseScriptText preprocesses a program (its #define and #include lines,
+// -I and --include) and parses it.
+func parseScriptText(c *config, name, text string, args []string) (*lang.Program, error) {
+	src := &lang.Source{Name: name, Text: text}
+	expanded, err := preprocess(src, c.includeDirs, c.includeFiles)
+	if err != nil {
+		return nil, err
+	}
+	src.Text = expanded
+	return parseScript(src, args)
 }
 
 // stdlibScript returns the shipped script name, or an error with a

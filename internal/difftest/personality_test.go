@@ -44,6 +44,11 @@ var cliCases = []cliCase{
 	{name: "quiet", args: []string{"-q", "-e", `BEGIN { printf("q\n"); exit(); }`}},
 	{name: "grouped", args: []string{"-qe", `BEGIN { @ = 1; exit(); }`}},
 	{name: "two-probes", args: []string{"-e", `BEGIN { exit(); } END { printf("end\n"); }`}},
+	{name: "define", args: []string{"-e", "#define N 314\n#define M (N + 1)\nBEGIN { printf(\"%d %d %s\\n\", N, M, \"N\"); exit(); }"}},
+	{name: "include-errno", args: []string{"--include", "errno.h", "-e", `BEGIN { printf("%d %d %d\n", EPERM, ENOENT, EWOULDBLOCK); exit(); }`}},
+	{name: "include-dir", args: []string{"-I", "inc", "-e", "#include <my.h>\n#include \"linux/if_ether.h\"\nBEGIN { printf(\"%d %d\\n\", MYVAL, ETH_P_IPV6); exit(); }"},
+		files: map[string]string{"inc/my.h": "#define MYVAL 0x42 /* mine */\n"}},
+	{name: "include-missing", args: []string{"-e", "#include <lol/no.h>\nBEGIN { exit(); }"}},
 	{name: "bad-format", args: []string{"-f", "xml", "-e", `BEGIN { exit(); }`}},
 	{name: "bad-buffer", args: []string{"-B", "some", "-e", `BEGIN { exit(); }`}},
 	{name: "missing-file", args: []string{"nonexistent.bt"}},
@@ -121,6 +126,9 @@ type cliResult struct {
 func runCommandLine(t *testing.T, bin string, c cliCase) cliResult {
 	wd := t.TempDir()
 	for name, text := range c.files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(wd, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(wd, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
