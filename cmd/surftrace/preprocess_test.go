@@ -56,3 +56,18 @@ func TestPreprocess(t *testing.T) {
 		})
 	}
 }
+
+func TestAttachParams(t *testing.T) {
+	args := []string{"1", "IN", "hello"}
+	for _, tc := range []struct{ text, want string }{
+		{"i:ms:$1 { exit(); }", "i:ms:1 { exit(); }"},
+		{"BEG$2 { @ = $1; }", "BEGIN { @ = $1; }"},
+		{"tracepoint:syscalls:sys_enter_$3 /$1 == 1/ { printf(\"$1\"); }", "tracepoint:syscalls:sys_enter_hello /$1 == 1/ { printf(\"$1\"); }"},
+		{"i:s:$9 {}", "i:s:$9 {}"},
+		{"// i:ms:$1\n#define X a:$1\nk:f$1 {}", "// i:ms:$1\n#define X a:$1\nk:f1 {}"},
+	} {
+		if got := attachParams(tc.text, args); got != tc.want {
+			t.Errorf("attachParams(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}

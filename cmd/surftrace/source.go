@@ -48,7 +48,7 @@ func parseScriptText(c *config, name, text string, args []string) (*lang.Program
 	if err != nil {
 		return nil, err
 	}
-	src.Text = expanded
+	src.Text = attachParams(expanded, args)
 	return parseScript(src, args)
 }
 
@@ -198,4 +198,75 @@ func positional(v *lang.Var, args []string) lang.Expr {
 		}
 	}
 	return &lang.StrLit{Span: v.Span, Value: arg}
+}
+
+// attachParams replaces the positional parameters inside attach points
+// ("interval:ms:$1", "BEG$1"), as bpftrace does, by their text: a $N at
+// brace depth 0 that follows a letter, a digit, ':' or '_' is part of an
+// attach point, never of a predicate's expression. Strings, comments and
+// directive lines are left alone; a missing parameter stays $N, for the
+// parser to point at.
+func attachParams(text string, args []string) string {
+	if !strings.Contains(text, "$") {
+		return text
+	}
+	var b strings.Builder
+	depth := 0
+	lineStart := true
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case lineStart && strings.HasPrefix(strings.TrimLeft(text[i:], " \t"), "#"):
+			end := strings.IndexByte(text[i:], '\n')
+			if end < 0 {
+				end = len(text) - i
+			}
+			b.WriteString(text[i : i+end])
+			i += end
+			continue
+		case c == '"':
+			j := i + 1
+			for j < len(text) && text[j] != '"' {
+				if text[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			j = min(j+1, len(text))
+			b.WriteString(text[i:j])
+			i = j
+			continue
+		case strings.HasPrefix(text[i:], "//"), strings.HasPrefix(text[i:], "/*"):
+			end := "\n"
+			if text[i+1] == '*' {
+				end = "*/"
+			}
+			j := strings.Index(text[i+2:], end)
+			if j < 0 {
+				j = len(text) - i - 2
+			}
+			b.WriteString(text[i : i+2+j])
+			i += 2 + j
+			continue
+		case c == '{':
+			depth++
+		case c == '}':
+			depth = max(depth-1, 0)
+		case c == '$' && depth == 0 && i > 0 && (isIdentStart(text[i-1]) || text[i-1] == ':' || text[i-1] >= '0' && text[i-1] <= '9'):
+			j := i + 1
+			for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+				j++
+			}
+			if n, err := strconv.Atoi(text[i+1 : j]); err == nil && n >= 1 && n <= len(args) {
+				b.WriteString(args[n-1])
+				i = j
+				lineStart = false
+				continue
+			}
+		}
+		lineStart = c == '\n'
+		b.WriteByte(c)
+		i++
+	}
+	return b.String()
 }
