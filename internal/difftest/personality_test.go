@@ -75,7 +75,7 @@ func TestBpftraceCommandLine(t *testing.T) {
 		t.Skip("bpftrace is not installed (apt-get install bpftrace): nothing to compare with")
 	}
 	dir := t.TempDir()
-	cli, err := surftraceCLI(dir, false)
+	cli, err := surftraceCLI(false)
 	if err != nil {
 		t.Fatal(err)
 	}
