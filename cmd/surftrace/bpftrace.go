@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ const bpftraceName = "bpftrace"
 // Exit statuses of the bpftrace personality, as bpftrace 0.17 exits.
 const (
 	bpfExitError    = 1   // every error, bad usage included
-	bpfExitOpenFile = 255 // the program file cannot be opened (bpftrace returns -1)
+	bpfExitOpenFile = 255 // the program file or -c's program cannot be found (bpftrace returns -1)
 )
 
 // runBpftrace is main for the bpftrace personality: it reads args as
@@ -49,6 +50,12 @@ func runBpftrace(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c, code := a.config(stdin, stderr)
 	if c == nil {
 		return code
+	}
+	if words := strings.Fields(a.command); len(words) > 0 && !a.list {
+		if _, err := exec.LookPath(words[0]); err != nil {
+			fmt.Fprintf(stderr, "ERROR: Failed to fork child: path '%s' does not exist or is not executable\n", words[0])
+			return bpfExitOpenFile
+		}
 	}
 	out := stdout
 	if a.output != "" {

@@ -72,7 +72,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		if err := traceFtrace(ctx, cancel, c, prog, k, ready, stdout, stderr); err != nil {
 			return err
 		}
-		return w.err() // a -c command that failed fails the run, as on bpf
+		return c.commandResult(w, stdout) // a -c command that failed fails the run, as on bpf
 	}
 	opts := compiler.Options{Stack: c.stack || c.folded != "", Unsafe: c.unsafe}
 	if c.pcapFile != "" {
@@ -149,7 +149,27 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 			return fmt.Errorf("--folded: %w", err)
 		}
 	}
-	return w.err()
+	return c.commandResult(w, stdout)
+}
+
+// commandResult is how the -c command's end ends the run: as surftrace, a
+// command that failed fails the run; as bpftrace, it does not, and -v
+// reports how the command ended, after the maps.
+func (c *config) commandResult(w *watch, stdout io.Writer) error {
+	if !c.bpftrace {
+		return w.err()
+	}
+	if c.cmdOut != nil {
+		stdout = c.cmdOut
+	}
+	if code, sig, ok := w.status(); ok && c.verbose {
+		if sig > 0 {
+			fmt.Fprintf(stdout, "Child terminated by signal: %d\n", sig)
+		} else {
+			fmt.Fprintf(stdout, "Child exited with code: %d\n", code)
+		}
+	}
+	return nil
 }
 
 // traceFtrace runs prog through tracefs.
