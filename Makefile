@@ -15,13 +15,25 @@ export GO
 # Extra flags and arguments for `make run`, e.g. ARGS=--duration=10s.
 ARGS ?=
 
-.PHONY: help build run firstrun test deps test-unit test-kernel vmtest bench fuzz lint
+# `make install` puts bin/surftrace in $(DESTDIR)$(PREFIX)/bin; with
+# BPFTRACE_LINK=1 (or `make install-bpftrace`) also a symlink named
+# bpftrace to it, through which surftrace speaks bpftrace's command line.
+# The link is never made over an existing bpftrace that is not ours
+# (Debian's /usr/bin/bpftrace): FORCE=1 replaces it.
+PREFIX        ?= /usr/local
+DESTDIR       ?=
+BPFTRACE_LINK ?=
+FORCE         ?=
+
+.PHONY: help build install install-bpftrace run firstrun test deps test-unit test-kernel vmtest bench fuzz lint
 
 help:
 	@echo "make run          build and run the drop monitor (as root); ARGS=--duration=10s bounds it"
 	@echo "make test         deps + firstrun + test-unit + test-kernel + vmtest, timing each (as root)"
 	@echo "make firstrun     make run on a fresh machine: tracefs unmounted (own mount namespace), a drop provoked (as root)"
 	@echo "make build        static bin/surftrace"
+	@echo "make install      bin/surftrace into PREFIX/bin (PREFIX=/usr/local); BPFTRACE_LINK=1 adds the bpftrace symlink"
+	@echo "make install-bpftrace  PREFIX/bin/bpftrace -> surftrace (never over another bpftrace unless FORCE=1)"
 	@echo "make deps         install missing Debian packages the tests need"
 	@echo "make test-unit    unit tests only; kernel tests skip"
 	@echo "make test-kernel  all tests on the host kernel (as root)"
@@ -30,6 +42,22 @@ help:
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.stamp=$(VERSION)" -o bin/surftrace ./cmd/surftrace
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 bin/surftrace $(DESTDIR)$(PREFIX)/bin/surftrace
+	@if [ -n "$(BPFTRACE_LINK)" ]; then $(MAKE) --no-print-directory install-bpftrace; fi
+
+# The link is relative, so DESTDIR staging keeps it right.
+install-bpftrace:
+	@link=$(DESTDIR)$(PREFIX)/bin/bpftrace; \
+	if [ ! -e $(DESTDIR)$(PREFIX)/bin/surftrace ]; then echo "$(DESTDIR)$(PREFIX)/bin/surftrace is not installed: make install first"; exit 1; fi; \
+	if [ -e "$$link" ] && [ "$$(readlink "$$link")" != surftrace ] && [ -z "$(FORCE)" ]; then \
+		echo "$$link exists and is not surftrace's link: left alone (FORCE=1 replaces it)"; exit 1; fi; \
+	ln -sfn surftrace "$$link" && echo "$$link -> surftrace"; \
+	case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "note: $(PREFIX)/bin is not in PATH";; esac; \
+	other=$$(PATH=$$(echo ":$$PATH:" | sed 's#:$(PREFIX)/bin:#:#g; s#^:##; s#:$$##') command -v bpftrace || true); \
+	if [ -n "$$other" ]; then echo "note: $$other is also a bpftrace; the one earlier in PATH runs"; fi
 
 run: build
 	bin/surftrace run dropmon $(ARGS)

@@ -154,7 +154,14 @@ func (p *printer) exitMaps() error {
 		}
 		snapshot[info.Name] = entries
 	}
-	return p.write(exitDump(p.out.Format, p.prog.ScriptMaps, snapshot, p.r))
+	dump := exitDump(p.out.Format, p.prog.ScriptMaps, snapshot, p.r)
+	if p.out.Gap != nil {
+		dump = strings.TrimPrefix(dump, "\n\n")
+		if _, err := io.WriteString(p.out.Gap, "\n\n"); err != nil {
+			return err
+		}
+	}
+	return p.write(dump)
 }
 
 // exitDump renders the maps as bpftrace does at exit: in text, two empty
