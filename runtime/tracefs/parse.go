@@ -114,6 +114,12 @@ func (ev *Event) parseKprobe(rest string) error {
 		return fmt.Errorf("unterminated location")
 	}
 	ev.Loc = sizeSuffix.ReplaceAllString(rest[1:end], "$1")
+	if ev.Probe.Kind == spec.AttachKprobe {
+		// The probe's own location, as the bpf backend prints it: on a
+		// kernel with IBT (Debian's 6.12) the kernel moves a probe at
+		// SYMBOL+0 past the 4-byte ENDBR and prints SYMBOL+0x4.
+		ev.Loc = fmt.Sprintf("%s+0x%x", ev.Probe.Target, ev.Probe.Offset)
+	}
 	rest = rest[end+1:]
 	names := make([]string, 0, len(ev.Probe.Fields)+1)
 	for _, f := range ev.Probe.Fields {

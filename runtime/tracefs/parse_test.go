@@ -38,6 +38,11 @@ func TestFormat(t *testing.T) {
 		`           <...>-2733784 [014] d..1. 12648619.219880: p0: (ip_output+0x0/0xd0) proto=17 ip_dst=3707830282 b16_dest=1063 comm="nc" body="Hello "x=1" World" __surftrace_comm="nc"`,
 		`              nc-2733784 [014] 12648619.219880: p0: (ip_output+0x0) proto=17 ip_dst=10.0.1.221 b16_dest=9988 comm="nc" body="Hello "x=1" World"`,
 	}, {
+		// An IBT kernel (Debian's 6.12) reports a probe at ip_output+0 at
+		// +0x4, past the ENDBR; the line shows where the probe was put.
+		`  nc-7 [000] d..1. 95.009085: p0: (ip_output+0x4/0xd0) proto=17 ip_dst=3707830282 b16_dest=1063 comm="nc" body="Hi" __surftrace_comm="nc"`,
+		`              nc-7       [000] 95.009085: p0: (ip_output+0x0) proto=17 ip_dst=10.0.1.221 b16_dest=9988 comm="nc" body="Hi"`,
+	}, {
 		` python-16819 (  16819) [004] d... 7466977.685020: r1: (SyS_clone+0x36/0x40 <- _do_fork) r=0x195bfe B16_port=1063 __surftrace_comm="python"`,
 		`          python-16819   [004] 7466977.685020: r1: (SyS_clone+0x36 <- _do_fork) r=0x195bfe B16_port=0x2704`,
 	}, {
