@@ -8,6 +8,12 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CACHE   := .cache
 FUZZTIME       ?= 10s
 VMTEST_TIMEOUT ?= 25m
+# Kernel series `make vmtest` boots, and those `make test` runs the suite on.
+# 6.12 joins make test's list once the whole suite passes there (see
+# docs/TESTING.md for what still fails on it); until then
+# `make test TEST_VMTEST_KERNELS="6.1 6.12"` or `make vmtest-6.12`.
+VMTEST_KERNELS      ?= 6.1
+TEST_VMTEST_KERNELS ?= 6.1
 STATICCHECK    ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 export GO
@@ -25,7 +31,7 @@ DESTDIR       ?=
 BPFTRACE_LINK ?=
 FORCE         ?=
 
-.PHONY: help build install install-bpftrace run firstrun test deps test-unit test-kernel vmtest bench fuzz lint
+.PHONY: help build install install-bpftrace run firstrun test deps test-unit test-kernel vmtest vmtest-build bench fuzz lint
 
 help:
 	@echo "make run          build and run the drop monitor (as root); ARGS=--duration=10s bounds it"
@@ -37,7 +43,8 @@ help:
 	@echo "make deps         install missing Debian packages the tests need"
 	@echo "make test-unit    unit tests only; kernel tests skip"
 	@echo "make test-kernel  all tests on the host kernel (as root)"
-	@echo "make vmtest       all test binaries inside a Debian 6.1 kernel VM (as root)"
+	@echo "make vmtest       all test binaries inside a Debian 6.1 kernel VM (VMTEST_KERNELS=\"6.1 6.12\" for more; as root)"
+	@echo "make vmtest-6.12  the same inside Debian's 6.12 kernel"
 	@echo "make bench | fuzz | lint"
 
 build:
@@ -73,7 +80,7 @@ test:
 	@rm -f $(CACHE)/test-times && mkdir -p $(CACHE)
 	@export TIMES_FILE=$(CACHE)/test-times; rc=0; \
 	tools/timed.sh deps $(MAKE) --no-print-directory deps || exit 1; \
-	for part in firstrun test-unit test-kernel vmtest; do \
+	for part in firstrun test-unit test-kernel vmtest-build $(addprefix vmtest-run-,$(TEST_VMTEST_KERNELS)); do \
 		tools/timed.sh $$part $(MAKE) --no-print-directory $$part || rc=1; \
 	done; \
 	echo "== make test: wall time of each part"; cat $(CACHE)/test-times; exit $$rc
@@ -89,10 +96,21 @@ test-unit:
 test-kernel: require-root
 	$(GO) test -count=1 -p 1 ./...
 
-vmtest: require-root
+# vmtest builds the test binaries once and runs them in one VM boot per
+# kernel series; vmtest-6.12 (or any series vmrun knows) runs one series.
+vmtest: vmtest-build
+	@rc=0; for k in $(VMTEST_KERNELS); do $(MAKE) --no-print-directory vmtest-run-$$k || rc=1; done; exit $$rc
+
+vmtest-%: vmtest-build
+	@$(MAKE) --no-print-directory vmtest-run-$*
+
+vmtest-build: require-root
 	$(GO) build -o $(CACHE)/bin/vmrun ./internal/vmtest/cmd/vmrun
 	tools/vmtest-build.sh $(CACHE)/vmtest
-	$(CACHE)/bin/vmrun -cache $(CACHE)/vm -timeout $(VMTEST_TIMEOUT) -- bash tools/vmtest-suite.sh $(CACHE)/vmtest
+
+# Runs the binaries vmtest-build left, without rebuilding them.
+vmtest-run-%: require-root
+	$(CACHE)/bin/vmrun -kernel $* -cache $(CACHE)/vm -timeout $(VMTEST_TIMEOUT) -- bash tools/vmtest-suite.sh $(CACHE)/vmtest
 
 bench:
 	$(GO) test -run '^$$' -bench . ./...
