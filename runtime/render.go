@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"golang.org/x/sys/unix"
+
 	"fmt"
 	"strings"
 
@@ -97,6 +99,12 @@ func (r *renderer) frames(id int64) ([]uint64, error) {
 // one "symbol+decimal offset" line per frame, indented; kstack(perf) puts a
 // tab and the hex address before each symbol instead.
 func (r *renderer) bpftraceStack(id int64, indent int) string {
+	if id == -int64(unix.EFAULT) {
+		// bpf_get_stackid found no frame (a perf event that
+		// interrupted user space asked for kstack): bpftrace prints
+		// an empty stack.
+		return ""
+	}
 	addrs, err := r.frames(id)
 	if err != nil {
 		return "[" + err.Error() + "]"

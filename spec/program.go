@@ -80,6 +80,12 @@ var kindNames = map[AttachKind]string{
 	AttachBegin:         "BEGIN",
 	AttachEnd:           "END",
 	AttachInterval:      "interval",
+
+	AttachProfile:         "profile",
+	AttachSoftware:        "software",
+	AttachHardware:        "hardware",
+	AttachWatchpoint:      "watchpoint",
+	AttachAsyncWatchpoint: "asyncwatchpoint",
 }
 
 // String returns the kind's name: "kprobe", "tracepoint", "BEGIN", ...;
@@ -109,6 +115,9 @@ type Probe struct {
 	// SeenBy, on a kprobe or kretprobe, names tracepoints that see an
 	// object the function takes; nil when none does or it is unknown.
 	SeenBy *SeenBy
+	// Perf is the perf event of the perf-event kinds (profile, software,
+	// hardware, watchpoints); nil for the others.
+	Perf *PerfEvent
 }
 
 // Record header layout: every record in EventsMap starts with these bytes.
