@@ -104,6 +104,11 @@ func openPerfEvent(ev *spec.PerfEvent, tg perfTarget) (*os.File, error) {
 	if ev.Freq {
 		attr.Bits |= unix.PerfBitFreq
 	}
+	if tg.pid != -1 {
+		// Threads the process starts later (a -c command's runtime,
+		// say) are watched too.
+		attr.Bits |= unix.PerfBitInherit
+	}
 	fd, err := unix.PerfEventOpen(&attr, tg.pid, tg.cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
 	if err != nil {
 		where := "cpu " + strconv.Itoa(tg.cpu)

@@ -84,7 +84,15 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if err := rlimit.RemoveMemlock(); err != nil && c.verbose {
 		fmt.Fprintf(stderr, "surftrace: %v\n", err)
 	}
-	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents, KeepGoing: c.fleet.metrics != ""})
+	// -c's command starts now, held before its exec, so that probes on
+	// its addresses (watchpoints) know its pid while they attach.
+	pid := c.pid
+	if w.argv != nil {
+		if pid, err = w.spawn(stdout, stderr); err != nil {
+			return err
+		}
+	}
+	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents, KeepGoing: c.fleet.metrics != "", PID: pid})
 	if err != nil {
 		return err
 	}
