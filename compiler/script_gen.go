@@ -340,10 +340,11 @@ func (g *sgen) mapIncDecValue(ref *lang.MapRef, e *lang.IncDec) *sval {
 	}
 	g.mapUpdate(ref, op, intConst(1), e)
 	if !e.Post {
+		step := g.sc.mapNamed(ref).ptrStep()
 		if op == "+" {
-			g.Emit(asm.Add.Imm(r, 1))
+			g.Emit(asm.Add.Imm(r, step))
 		} else {
-			g.Emit(asm.Sub.Imm(r, 1))
+			g.Emit(asm.Sub.Imm(r, step))
 		}
 	}
 	return intOf(old.v.t, &codegen.InReg{R: r})
