@@ -31,6 +31,10 @@ func (g *sgen) printf(e *lang.Call) {
 			fail(e.Args[0], "printf: bad conversion in the format")
 		case a.kind == skTuple || a.kind == skVoid:
 			fail(at, "printf cannot print %s", a.describe())
+		case verb == 'r':
+			if a.rend.r != spec.RenderBuf && a.rend.r != spec.RenderBytes {
+				fail(at, "printf: %%r needs a buffer (buf()), got %s", a.describe())
+			}
 		case verb == 's':
 			if a.kind == skInt && (a.rend.size == 0 || isIntegerRender(a.rend.r)) {
 				fail(at, "printf: %%s needs a string, got %s (use str() or a %%d conversion)", a.describe())
@@ -67,7 +71,7 @@ func formatVerbs(format string) []byte {
 			i = j
 			continue
 		}
-		if j < len(format) && strings.IndexByte("diuxXocsp", format[j]) >= 0 {
+		if j < len(format) && strings.IndexByte("diuxXocspr", format[j]) >= 0 {
 			out = append(out, format[j])
 		} else {
 			out = append(out, 0)

@@ -164,6 +164,9 @@ func (g *sgen) strCall(e *lang.Call) *sval {
 // bufCall generates buf(addr[, length]): raw bytes of memory.
 func (g *sgen) bufCall(e *lang.Call) *sval {
 	x := g.expr(e.Args[0])
+	if x.kind == skStr {
+		return g.bufOfString(e, x)
+	}
 	if x.kind != skInt && x.kind != skMem {
 		fail(e.Args[0], "buf reads kernel memory, not %s", x.describe())
 	}
@@ -187,9 +190,39 @@ func (g *sgen) bufCall(e *lang.Call) *sval {
 	if x.kind == skInt {
 		user = isUserPtr(x.v.t)
 	}
-	v := g.bytes(addr, n, user, render{r: spec.RenderBytes, size: n})
-	v.size = n
-	return v
+	return g.bytes(addr, n, user, render{r: spec.RenderBuf, size: n})
+}
+
+// bufOfString generates buf(STRING, N): the string's first N bytes,
+// zero-padded past its end, as bpftrace makes them.
+func (g *sgen) bufOfString(e *lang.Call, x *sval) *sval {
+	if len(e.Args) != 2 {
+		fail(e, "buf of a string needs a length, as in buf(str, 8)")
+	}
+	n := int(g.constArg(e.Args[1], "buf's length"))
+	if n < 1 || n > 1024 {
+		fail(e, "buf needs a constant length between 1 and 1024")
+	}
+	rend := render{r: spec.RenderBuf, size: n}
+	if x.isLit {
+		b := make([]byte, n)
+		copy(b, x.lit)
+		return &sval{kind: skBytes, isLit: true, lit: b, size: (n + 7) &^ 7, rend: rend}
+	}
+	off := g.region(n)
+	g.zero(off, (n+7)&^7)
+	t := g.Reg()
+	lim := min(n, x.size)
+	for i := 0; i < lim; {
+		size := 8
+		for i+size > lim {
+			size /= 2
+		}
+		op := codegen.SizeOp(size)
+		g.Emit(asm.LoadMem(t, g.buf, int16(x.off+i), op), asm.StoreMem(g.buf, int16(off+i), t, op))
+		i += size
+	}
+	return &sval{kind: skBytes, off: off, size: (n + 7) &^ 7, rend: rend}
 }
 
 // ksymCall generates ksym(addr): the address printed as its symbol.

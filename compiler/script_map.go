@@ -330,7 +330,7 @@ func sameShape(f *spec.Field, v *sval) bool {
 		switch f.Elems[i].Render {
 		case spec.RenderString:
 			want = skStr
-		case spec.RenderBytes:
+		case spec.RenderBytes, spec.RenderBuf:
 			want = skBytes
 		case spec.RenderTuple:
 			want = skTuple
@@ -507,7 +507,7 @@ func (g *sgen) tupleAt(off int, f *spec.Field) *sval {
 			e = g.tupleAt(at, ef)
 		case ef.Render == spec.RenderString:
 			e = &sval{kind: skStr, off: at, size: (ef.Size + 7) &^ 7}
-		case ef.Render == spec.RenderBytes || ef.Size > 8:
+		case ef.Render == spec.RenderBytes || ef.Render == spec.RenderBuf || ef.Size > 8:
 			e = &sval{kind: skBytes, off: at, size: ef.Size, rend: render{r: ef.Render, size: ef.Size}}
 		default:
 			r := g.Reg()

@@ -207,6 +207,7 @@ const (
 	RenderTuple                  // a tuple; Elems hold the parts
 	RenderSym                    // kernel address shown as the bare symbol name (ksym())
 	RenderEnum                   // an enum value shown by name (Field.Enum), else in decimal
+	RenderBuf                    // bytes as bpftrace prints buf(): printable ASCII as is, others \x..
 )
 
 // MapInfo says how a script map prints at exit (bpftrace's layout).
