@@ -58,8 +58,8 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 		return intOf(u64Type, &codegen.Helper{Fn: asm.FnGetCurrentCgroupId})
 	case "curtask":
 		var t btf.Type = u64Type
-		if task, err := lookupNamed(g.sc.ki.spec, "struct", "task_struct"); err == nil {
-			t = &btf.Pointer{Target: task}
+		if task, err := g.sc.ki.resolveType("struct", "task_struct", 1); err == nil {
+			t = task
 		}
 		return intOf(t, &codegen.Helper{Fn: asm.FnGetCurrentTask})
 	case "retval":
