@@ -17,7 +17,7 @@ import (
 
 // builtinNames are the names ident knows, for hints.
 var builtinNames = []string{
-	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "curtask", "retval",
+	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "numaid", "curtask", "retval",
 	"func", "probe", "args", "kstack", "cgroup", "rand", "jiffies",
 	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9",
 }
@@ -44,6 +44,8 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 		return intOf(u32Type, codegen.Bin(asm.RSh, uidGid, &codegen.Const{V: 32}))
 	case "cpu":
 		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetSmpProcessorId})
+	case "numaid":
+		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetNumaNodeId})
 	case "comm":
 		return g.comm()
 	case "nsecs":

@@ -66,6 +66,8 @@ func init() {
 		"htons":   {min: 1, max: 1, gen: (*sgen).swapCall},
 		"htonl":   {min: 1, max: 1, gen: (*sgen).swapCall},
 		"strncmp": {min: 3, max: 3, gen: (*sgen).strncmpCall},
+		"uptr":    {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval { return g.addrSpaceCall(e, true) }},
+		"kptr":    {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval { return g.addrSpaceCall(e, false) }},
 		"kstack":  {min: 0, max: 2, gen: func(g *sgen, e *lang.Call) *sval { return g.kstack(e.Args...) }},
 		"reg":     {min: 1, max: 1, gen: (*sgen).regCall},
 		"sizeof": {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval {

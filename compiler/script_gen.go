@@ -275,6 +275,21 @@ func (g *sgen) exprStmt(e lang.Expr) {
 	case *lang.IncDec:
 		g.incDec(x)
 		return
+	case *lang.Ternary:
+		// A statement c ? a : b runs one side for its effect, as an
+		// if/else: its arms may be printf or exit, which have no value.
+		elseL, done := g.Label(), g.Label()
+		g.branch(x.Cond, false, elseL)
+		end := g.Scope()
+		g.exprStmt(x.Then)
+		end()
+		g.Jump(asm.Ja.Label(""), done)
+		g.Place(elseL)
+		end = g.Scope()
+		g.exprStmt(x.Else)
+		end()
+		g.Place(done)
+		return
 	}
 	g.expr(e)
 }
