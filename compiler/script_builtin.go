@@ -17,7 +17,7 @@ import (
 
 // builtinNames are the names ident knows, for hints.
 var builtinNames = []string{
-	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "numaid", "curtask", "retval",
+	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "numaid", "username", "curtask", "retval",
 	"func", "probe", "args", "kstack", "cgroup", "rand", "jiffies",
 	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9",
 }
@@ -44,6 +44,8 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 		return intOf(u32Type, codegen.Bin(asm.RSh, uidGid, &codegen.Const{V: 32}))
 	case "cpu":
 		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetSmpProcessorId})
+	case "username":
+		return &sval{kind: skInt, v: &value{t: u64Type, n: codegen.Truncate(uidGid, 4, false)}, rend: render{r: spec.RenderUsername, size: 8}}
 	case "numaid":
 		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetNumaNodeId})
 	case "comm":

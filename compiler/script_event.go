@@ -14,8 +14,12 @@ import (
 
 // printf checks the format against the arguments' types and emits the
 // record.
-func (g *sgen) printf(e *lang.Call) {
-	format := g.literal(e.Args[0], "printf's format")
+func (g *sgen) printf(e *lang.Call) { g.formatted(e, spec.EventPrintf) }
+
+// formatted checks a printf-style call (printf, cat) and emits its record
+// of kind.
+func (g *sgen) formatted(e *lang.Call, kind spec.EventKind) {
+	format := g.literal(e.Args[0], e.Name+"'s format")
 	var args []*sval
 	for _, a := range e.Args[1:] {
 		args = append(args, g.settle(g.expr(a), a))
@@ -45,7 +49,7 @@ func (g *sgen) printf(e *lang.Call) {
 			}
 		}
 	}
-	g.event(spec.EventPrintf, format, "", args, e)
+	g.event(kind, format, "", args, e)
 }
 
 func isIntegerRender(r spec.Render) bool {
@@ -94,7 +98,7 @@ func (g *sgen) fieldOf(v *sval, name string) *spec.Field {
 			f.Render = spec.RenderHex
 		}
 		if v.rend.size > 0 {
-			f.Size, f.Render = v.rend.size, v.rend.r
+			f.Size, f.Render, f.Format = v.rend.size, v.rend.r, v.rend.format
 		}
 	case skStr:
 		f.Size, f.Render = v.size, spec.RenderString

@@ -30,8 +30,9 @@ const (
 // render is how a value prints when the script's source asks for more
 // than its type says: a name prefix, ntop(), ksym(), kstack.
 type render struct {
-	r    spec.Render
-	size int // bytes the render reads; 0 means "as the type says"
+	r      spec.Render
+	size   int    // bytes the render reads; 0 means "as the type says"
+	format string // RenderStrftime: the strftime format
 }
 
 // sval is a typed script value.

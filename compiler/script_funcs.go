@@ -44,6 +44,7 @@ func init() {
 	}
 	scriptFuncs = map[string]*scriptFunc{
 		"printf": {min: 1, max: 100, void: true, gen: void((*sgen).printf)},
+		"cat":    {min: 1, max: 100, void: true, gen: void(func(g *sgen, e *lang.Call) { g.formatted(e, spec.EventCat) })},
 		"print":  {min: 1, max: 3, void: true, gen: void((*sgen).print)},
 		"time":   {min: 0, max: 1, void: true, gen: void((*sgen).timeCall)},
 		"exit":   {min: 0, max: 0, void: true, gen: void((*sgen).exitCall)},
@@ -54,22 +55,23 @@ func init() {
 		// system takes any arguments: it fails whatever they are.
 		"system": {min: 0, max: 1 << 20, void: true, gen: void((*sgen).systemCall)},
 
-		"str":     {min: 1, max: 2, gen: (*sgen).strCall},
-		"buf":     {min: 1, max: 2, gen: (*sgen).bufCall},
-		"ksym":    {min: 1, max: 1, gen: (*sgen).ksymCall},
-		"kaddr":   {min: 1, max: 1, gen: (*sgen).kaddrCall},
-		"ntop":    {min: 1, max: 2, gen: (*sgen).ntop},
-		"pton":    {min: 1, max: 1, gen: (*sgen).ptonCall},
-		"bswap":   {min: 1, max: 1, gen: (*sgen).swapCall},
-		"ntohs":   {min: 1, max: 1, gen: (*sgen).swapCall},
-		"ntohl":   {min: 1, max: 1, gen: (*sgen).swapCall},
-		"htons":   {min: 1, max: 1, gen: (*sgen).swapCall},
-		"htonl":   {min: 1, max: 1, gen: (*sgen).swapCall},
-		"strncmp": {min: 3, max: 3, gen: (*sgen).strncmpCall},
-		"uptr":    {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval { return g.addrSpaceCall(e, true) }},
-		"kptr":    {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval { return g.addrSpaceCall(e, false) }},
-		"kstack":  {min: 0, max: 2, gen: func(g *sgen, e *lang.Call) *sval { return g.kstack(e.Args...) }},
-		"reg":     {min: 1, max: 1, gen: (*sgen).regCall},
+		"str":      {min: 1, max: 2, gen: (*sgen).strCall},
+		"buf":      {min: 1, max: 2, gen: (*sgen).bufCall},
+		"ksym":     {min: 1, max: 1, gen: (*sgen).ksymCall},
+		"kaddr":    {min: 1, max: 1, gen: (*sgen).kaddrCall},
+		"ntop":     {min: 1, max: 2, gen: (*sgen).ntop},
+		"pton":     {min: 1, max: 1, gen: (*sgen).ptonCall},
+		"bswap":    {min: 1, max: 1, gen: (*sgen).swapCall},
+		"ntohs":    {min: 1, max: 1, gen: (*sgen).swapCall},
+		"ntohl":    {min: 1, max: 1, gen: (*sgen).swapCall},
+		"htons":    {min: 1, max: 1, gen: (*sgen).swapCall},
+		"htonl":    {min: 1, max: 1, gen: (*sgen).swapCall},
+		"strncmp":  {min: 3, max: 3, gen: (*sgen).strncmpCall},
+		"strftime": {min: 2, max: 2, gen: (*sgen).strftimeCall},
+		"uptr":     {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval { return g.addrSpaceCall(e, true) }},
+		"kptr":     {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval { return g.addrSpaceCall(e, false) }},
+		"kstack":   {min: 0, max: 2, gen: func(g *sgen, e *lang.Call) *sval { return g.kstack(e.Args...) }},
+		"reg":      {min: 1, max: 1, gen: (*sgen).regCall},
 		"sizeof": {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval {
 			return g.sizeofExpr(&lang.SizeofExpr{Span: e.Span, X: e.Args[0]})
 		}},
@@ -85,9 +87,9 @@ func init() {
 	}
 	// The conversions choose how a value prints, as the name prefixes do.
 	for name, rd := range map[string]render{
-		"ip": {spec.RenderIPv4, 4}, "ip6": {spec.RenderIPv6, 16}, "mac": {spec.RenderMAC, 6},
-		"b16": {spec.RenderBE, 2}, "b32": {spec.RenderBE, 4}, "b64": {spec.RenderBE, 8},
-		"B16": {spec.RenderBEHex, 2}, "B32": {spec.RenderBEHex, 4}, "B64": {spec.RenderBEHex, 8},
+		"ip": {r: spec.RenderIPv4, size: 4}, "ip6": {r: spec.RenderIPv6, size: 16}, "mac": {r: spec.RenderMAC, size: 6},
+		"b16": {r: spec.RenderBE, size: 2}, "b32": {r: spec.RenderBE, size: 4}, "b64": {r: spec.RenderBE, size: 8},
+		"B16": {r: spec.RenderBEHex, size: 2}, "B32": {r: spec.RenderBEHex, size: 4}, "B64": {r: spec.RenderBEHex, size: 8},
 	} {
 		scriptFuncs[name] = &scriptFunc{min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval {
 			return g.convert(g.expr(e.Args[0]), rd, e.Args[0])
@@ -193,6 +195,18 @@ func (g *sgen) bufCall(e *lang.Call) *sval {
 		user = isUserPtr(x.v.t)
 	}
 	return g.bytes(addr, n, user, render{r: spec.RenderBuf, size: n})
+}
+
+// strftimeCall generates strftime(FORMAT, NSECS): the time, printed as
+// wall-clock time in FORMAT by the runtime.
+func (g *sgen) strftimeCall(e *lang.Call) *sval {
+	format := g.literal(e.Args[0], "strftime's format")
+	x := g.expr(e.Args[1])
+	if x.kind != skInt {
+		fail(e.Args[1], "strftime takes nanoseconds, not %s", x.describe())
+	}
+	return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[1])},
+		rend: render{r: spec.RenderStrftime, size: 8, format: format}}
 }
 
 // bufOfString generates buf(STRING, N): the string's first N bytes,

@@ -285,7 +285,8 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 	if r, size, ok := prefixRender(m.name[1:]); ok && v.kind == skInt {
 		f.Size, f.Render = size, r
 	}
-	if v.kind == skInt && f.Render != spec.RenderStackID && f.Render != spec.RenderKsym && f.Render != spec.RenderSym && f.Size == 8 && f.Render != spec.RenderSigned {
+	if v.kind == skInt && f.Render != spec.RenderStackID && f.Render != spec.RenderKsym && f.Render != spec.RenderSym && f.Size == 8 && f.Render != spec.RenderSigned &&
+		f.Render != spec.RenderStrftime && f.Render != spec.RenderUsername {
 		f.Render = spec.RenderUnsigned
 	}
 	m.value, m.valKind = f, v.kind
@@ -490,7 +491,7 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 			v.v.t = m.ptr
 		}
 		if !isIntegerRender(m.value.Render) {
-			v.rend = render{r: m.value.Render, size: m.value.Size}
+			v.rend = render{r: m.value.Render, size: m.value.Size, format: m.value.Format}
 		}
 	}
 	return v

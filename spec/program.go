@@ -143,6 +143,7 @@ const (
 	EventZero                        // zero(@map)
 	EventTime                        // time(Format)
 	EventExit                        // exit()
+	EventCat                         // cat(Format, Fields...): print the file Format names
 )
 
 // Event describes one kind of record.
@@ -183,6 +184,9 @@ type Field struct {
 	// them too, with its integer render: text prints the number, as
 	// bpftrace 0.17 does, and metrics labels the name.
 	Enum map[uint64]string
+	// Format is the strftime(3) format of a RenderStrftime field, with
+	// bpftrace's %f (microseconds).
+	Format string
 }
 
 // Render says how a value is shown. The integer renders read Size bytes in
@@ -208,6 +212,8 @@ const (
 	RenderSym                    // kernel address shown as the bare symbol name (ksym())
 	RenderEnum                   // an enum value shown by name (Field.Enum), else in decimal
 	RenderBuf                    // bytes as bpftrace prints buf(): printable ASCII as is, others \x..
+	RenderStrftime               // u64 CLOCK_MONOTONIC ns shown as wall-clock time by Field.Format (strftime())
+	RenderUsername               // a user id shown as the user name (username)
 )
 
 // MapInfo says how a script map prints at exit (bpftrace's layout).
