@@ -17,7 +17,7 @@ import (
 
 // builtinNames are the names ident knows, for hints.
 var builtinNames = []string{
-	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "numaid", "username", "curtask", "retval",
+	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "numaid", "username", "cpid", "curtask", "retval",
 	"func", "probe", "args", "kstack", "cgroup", "rand", "jiffies",
 	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9",
 }
@@ -46,6 +46,11 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetSmpProcessorId})
 	case "username":
 		return &sval{kind: skInt, v: &value{t: u64Type, n: codegen.Truncate(uidGid, 4, false)}, rend: render{r: spec.RenderUsername, size: 8}}
+	case "cpid":
+		if g.sc.opts.ChildPID == 0 {
+			fail(e, "cpid cannot be used without a child command (-c)")
+		}
+		return intOf(u32Type, &codegen.Const{V: uint64(g.sc.opts.ChildPID)})
 	case "numaid":
 		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetNumaNodeId})
 	case "comm":
