@@ -69,6 +69,7 @@ func init() {
 		"strncmp":     {min: 3, max: 3, gen: (*sgen).strncmpCall},
 		"strftime":    {min: 2, max: 2, gen: (*sgen).strftimeCall},
 		"strcontains": {min: 2, max: 2, gen: (*sgen).strcontainsCall},
+		"cgroup_path": {min: 1, max: 2, gen: (*sgen).cgroupPathCall},
 		"uptr":        {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval { return g.addrSpaceCall(e, true) }},
 		"kptr":        {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval { return g.addrSpaceCall(e, false) }},
 		"kstack":      {min: 0, max: 2, gen: func(g *sgen, e *lang.Call) *sval { return g.kstack(e.Args...) }},
@@ -208,6 +209,21 @@ func (g *sgen) strftimeCall(e *lang.Call) *sval {
 	}
 	return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[1])},
 		rend: render{r: spec.RenderStrftime, size: 8, format: format}}
+}
+
+// cgroupPathCall generates cgroup_path(ID[, "FILTER"]): the cgroup id,
+// printed by the runtime as its path in each hierarchy FILTER matches.
+func (g *sgen) cgroupPathCall(e *lang.Call) *sval {
+	x := g.expr(e.Args[0])
+	if x.kind != skInt {
+		fail(e.Args[0], "cgroup_path takes a cgroup id, not %s", x.describe())
+	}
+	filter := ""
+	if len(e.Args) == 2 {
+		filter = g.literal(e.Args[1], "cgroup_path's filter")
+	}
+	return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[0])},
+		rend: render{r: spec.RenderCgroupPath, size: 8, format: filter}}
 }
 
 // bufOfString generates buf(STRING, N): the string's first N bytes,

@@ -286,7 +286,7 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 		f.Size, f.Render = size, r
 	}
 	if v.kind == skInt && f.Render != spec.RenderStackID && f.Render != spec.RenderKsym && f.Render != spec.RenderSym && f.Size == 8 && f.Render != spec.RenderSigned &&
-		f.Render != spec.RenderStrftime && f.Render != spec.RenderUsername {
+		f.Render != spec.RenderStrftime && f.Render != spec.RenderUsername && f.Render != spec.RenderCgroupPath {
 		f.Render = spec.RenderUnsigned
 	}
 	m.value, m.valKind = f, v.kind

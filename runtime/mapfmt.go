@@ -48,8 +48,8 @@ func (r *renderer) keyText(info *spec.MapInfo, key []byte) string {
 func (r *renderer) keyParts(info *spec.MapInfo, key []byte) []string {
 	parts := make([]string, len(info.Key))
 	for i, f := range info.Key {
-		if f.Render == spec.RenderStrftime {
-			parts[i] = r.strftime(fieldOf(key, f), f)
+		if f.Render == spec.RenderStrftime || f.Render == spec.RenderCgroupPath {
+			parts[i] = r.field(fieldOf(key, f), f)
 			continue
 		}
 		parts[i] = r.key(fieldOf(key, f), f.Render)

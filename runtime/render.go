@@ -21,6 +21,9 @@ type renderer struct {
 	stacks stackReader // nil when the program takes no stacks
 	// wallNS is CLOCK_REALTIME minus CLOCK_MONOTONIC, for strftime().
 	wallNS int64
+	// cgroups caches cgroup_path() renders, which walk the cgroup trees,
+	// by id and filter.
+	cgroups map[[2]string]string
 }
 
 // stackReader returns the frames of a stack id in the stacks map.
@@ -43,6 +46,9 @@ func (r *renderer) text(b []byte, rd spec.Render) string {
 func (r *renderer) field(b []byte, f *spec.Field) string {
 	if f != nil && f.Render == spec.RenderStrftime {
 		return r.strftime(b, f)
+	}
+	if f != nil && f.Render == spec.RenderCgroupPath {
+		return r.cgroupPath(render.Uint(b), f.Format)
 	}
 	if f == nil || f.Render != spec.RenderTuple {
 		return r.text(b, renderOf(f))

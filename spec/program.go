@@ -185,7 +185,8 @@ type Field struct {
 	// bpftrace 0.17 does, and metrics labels the name.
 	Enum map[uint64]string
 	// Format is the strftime(3) format of a RenderStrftime field, with
-	// bpftrace's %f (microseconds).
+	// bpftrace's %f (microseconds), or the hierarchy filter (a glob, ""
+	// for all) of a RenderCgroupPath field.
 	Format string
 }
 
@@ -196,24 +197,25 @@ type Render int
 // The renders. The Net* ones come from name prefixes (ip_, ip6_, mac_, b16_,
 // B16_, ...) or from the explicit conversion functions.
 const (
-	RenderUnsigned Render = iota // decimal
-	RenderSigned                 // decimal, two's complement of Size bytes
-	RenderHex                    // 0x..., as ftrace prints x-typed args
-	RenderString                 // NUL-terminated bytes, printed quoted in trace lines
-	RenderIPv4                   // 4 bytes in network order: a.b.c.d
-	RenderIPv6                   // 16 bytes: RFC 5952 text
-	RenderMAC                    // 6 bytes: aa:bb:cc:dd:ee:ff
-	RenderBE                     // network byte order shown in decimal (b16_, b32_, b64_)
-	RenderBEHex                  // network byte order shown in hex (B16_, B32_, B64_)
-	RenderKsym                   // kernel address shown as symbol+0xoff
-	RenderStackID                // s64 id in StacksMap: print the stack
-	RenderBytes                  // raw bytes shown as \x.. escapes (buf())
-	RenderTuple                  // a tuple; Elems hold the parts
-	RenderSym                    // kernel address shown as the bare symbol name (ksym())
-	RenderEnum                   // an enum value shown by name (Field.Enum), else in decimal
-	RenderBuf                    // bytes as bpftrace prints buf(): printable ASCII as is, others \x..
-	RenderStrftime               // u64 CLOCK_MONOTONIC ns shown as wall-clock time by Field.Format (strftime())
-	RenderUsername               // a user id shown as the user name (username)
+	RenderUnsigned   Render = iota // decimal
+	RenderSigned                   // decimal, two's complement of Size bytes
+	RenderHex                      // 0x..., as ftrace prints x-typed args
+	RenderString                   // NUL-terminated bytes, printed quoted in trace lines
+	RenderIPv4                     // 4 bytes in network order: a.b.c.d
+	RenderIPv6                     // 16 bytes: RFC 5952 text
+	RenderMAC                      // 6 bytes: aa:bb:cc:dd:ee:ff
+	RenderBE                       // network byte order shown in decimal (b16_, b32_, b64_)
+	RenderBEHex                    // network byte order shown in hex (B16_, B32_, B64_)
+	RenderKsym                     // kernel address shown as symbol+0xoff
+	RenderStackID                  // s64 id in StacksMap: print the stack
+	RenderBytes                    // raw bytes shown as \x.. escapes (buf())
+	RenderTuple                    // a tuple; Elems hold the parts
+	RenderSym                      // kernel address shown as the bare symbol name (ksym())
+	RenderEnum                     // an enum value shown by name (Field.Enum), else in decimal
+	RenderBuf                      // bytes as bpftrace prints buf(): printable ASCII as is, others \x..
+	RenderStrftime                 // u64 CLOCK_MONOTONIC ns shown as wall-clock time by Field.Format (strftime())
+	RenderUsername                 // a user id shown as the user name (username)
+	RenderCgroupPath               // a cgroup id shown as its paths in every hierarchy Field.Format matches (cgroup_path())
 )
 
 // MapInfo says how a script map prints at exit (bpftrace's layout).
