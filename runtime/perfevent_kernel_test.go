@@ -132,3 +132,28 @@ func TestHardwareEvent(t *testing.T) {
 		t.Errorf("no cycles counted:\n%s", out)
 	}
 }
+
+// A watchpoint on a kernel address (jiffies, written every tick) fires on
+// every CPU's timer. Kernels without data symbols in /proc/kallsyms
+// (CONFIG_KALLSYMS_ALL off) give no address to watch: the test skips.
+func TestKernelWatchpoint(t *testing.T) {
+	ktest.RequireFeature(t, ktest.BTF, ktest.Ringbuf)
+	b, err := os.ReadFile("/proc/kallsyms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var addr string
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) == 3 && f[2] == "jiffies" {
+			addr = f[0]
+		}
+	}
+	if addr == "" || strings.Trim(addr, "0") == "" {
+		t.Skip("no address of jiffies in /proc/kallsyms (CONFIG_KALLSYMS_ALL off)")
+	}
+	p := compileHostScript(t, "watchpoint:0x"+addr+":4:w { @hit = 1; exit(); }")
+	tr := loadAndAttach(t, p, Options{})
+	if out := run(t, tr, Text); !strings.Contains(out, "@hit: 1") {
+		t.Errorf("jiffies was not written within 5 s:\n%s", out)
+	}
+}
