@@ -10,30 +10,23 @@ import (
 // pointer into user or kernel memory, so that str(), buf() and
 // dereferences read it with the user or the kernel helpers.
 func (g *sgen) addrSpaceCall(e *lang.Call, user bool) *sval {
-	x := g.expr(e.Args[0])
+	x := g.settle(g.expr(e.Args[0]), e.Args[0])
 	if x.kind != skInt {
 		fail(e.Args[0], "%s takes a pointer or an address, not %s", e.Name, x.describe())
 	}
-	t := x.v.t
-	target := btf.Type(&btf.Void{})
-	if p, ok := under(t).(*btf.Pointer); ok {
-		target = p.Target
-	} else if !isInteger(t) {
-		fail(e.Args[0], "%s takes a pointer or an address, not %s", e.Name, x.describe())
+	n := g.intNode(x, e.Args[0])
+	p, isPtr := under(x.v.t).(*btf.Pointer)
+	if !isPtr && !user {
+		return &sval{kind: skInt, v: &value{t: x.v.t, n: n}, rend: x.rend} // a kernel address as it is
 	}
-	target = stripUserTag(target)
+	var target btf.Type = &btf.Void{}
+	if isPtr {
+		target = stripUserTag(p.Target)
+	}
 	if user {
 		target = &btf.TypeTag{Value: "user", Type: target}
 	}
-	out := *x
-	out.v = &value{t: &btf.Pointer{Target: target}, n: g.intNode(x, e.Args[0])}
-	if isInteger(t) {
-		out.v.t = t
-		if user {
-			out.v.t = &btf.Pointer{Target: target}
-		}
-	}
-	return &out
+	return &sval{kind: skInt, v: &value{t: &btf.Pointer{Target: target}, n: n}, rend: x.rend}
 }
 
 // stripUserTag drops the "user" type tag (and qualifiers above it) from
