@@ -45,7 +45,7 @@ func (r *renderer) sprintf(format string, fields []*spec.Field, payload []byte) 
 type conversion struct {
 	flags string // Go-compatible flags, width and precision: "-05", ".2"
 	bits  int    // integer width from the length modifier
-	verb  byte   // d i u x X o c s p %, or 0 when malformed
+	verb  byte   // d i u x X o c s p r %, or 0 when malformed
 }
 
 // parseConversion parses the conversion after a '%' and returns it with the
@@ -66,7 +66,7 @@ func parseConversion(s string) (conversion, int) {
 	case i < len(s) && strings.IndexByte("ljzt", s[i]) >= 0:
 		spec.bits, i = 64, i+1
 	}
-	if i < len(s) && strings.IndexByte("diuxXocsp%", s[i]) >= 0 {
+	if i < len(s) && strings.IndexByte("diuxXocspr%", s[i]) >= 0 {
 		spec.verb = s[i]
 		i++
 	}
@@ -75,7 +75,10 @@ func parseConversion(s string) (conversion, int) {
 
 // convert renders one argument for conversion cv.
 func (r *renderer) convert(cv conversion, f *spec.Field, b []byte) string {
-	if cv.verb == 's' {
+	if cv.verb == 's' && (f.Render == spec.RenderStrftime || f.Render == spec.RenderCgroupPath) {
+		return fmt.Sprintf("%"+cv.flags+"s", r.field(b, f))
+	}
+	if cv.verb == 's' || cv.verb == 'r' {
 		return fmt.Sprintf("%"+cv.flags+"s", r.text(b, f.Render))
 	}
 	v := render.Uint(b)
