@@ -28,7 +28,7 @@ func (g *sgen) printf(e *lang.Call) {
 		case a.kind == skTuple || a.kind == skVoid:
 			fail(at, "printf cannot print %s", a.describe())
 		case verb == 's':
-			if a.kind == skInt && (a.rend.size == 0 || isIntegerRender(a.rend.r)) {
+			if a.kind == skInt && (a.rend.size == 0 || isIntegerRender(a.rend.r)) && !isEnum(a) {
 				fail(at, "printf: %%s needs a string, got %s (use str() or a %%d conversion)", a.describe())
 			}
 		default:
@@ -87,6 +87,8 @@ func (g *sgen) fieldOf(v *sval, name string) *Field {
 		}
 		if v.rend.size > 0 {
 			f.Size, f.Render = v.rend.size, v.rend.r
+		} else if isEnum(v) {
+			f.Render, f.Enum = RenderEnum, enumNames(v.v.t)
 		}
 	case skStr:
 		f.Size, f.Render = v.size, RenderString

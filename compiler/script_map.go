@@ -203,7 +203,7 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 	if r, size, ok := prefixRender(m.name[1:]); ok && v.kind == skInt {
 		f.Size, f.Render = size, r
 	}
-	if v.kind == skInt && f.Render != RenderStackID && f.Render != RenderKsym && f.Render != RenderSym && f.Size == 8 && f.Render != RenderSigned {
+	if v.kind == skInt && f.Render != RenderStackID && f.Render != RenderKsym && f.Render != RenderSym && f.Render != RenderEnum && f.Size == 8 && f.Render != RenderSigned {
 		f.Render = RenderUnsigned
 	}
 	m.value, m.valKind = f, v.kind
@@ -395,7 +395,7 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 		if m.value.Render == RenderUnsigned {
 			v.v.t = u64Type
 		}
-		if !isIntegerRender(m.value.Render) {
+		if !isIntegerRender(m.value.Render) && m.value.Render != RenderEnum {
 			v.rend = render{r: m.value.Render, size: m.value.Size}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/runtime/render"
 )
 
 // mapText renders rows of a script map as bpftrace 0.17 prints it, at exit
@@ -47,6 +48,10 @@ func (r *renderer) keyText(info *compiler.MapInfo, key []byte) string {
 func (r *renderer) keyParts(info *compiler.MapInfo, key []byte) []string {
 	parts := make([]string, len(info.Key))
 	for i, f := range info.Key {
+		if f.Render == compiler.RenderEnum {
+			parts[i] = render.Enum(fieldOf(key, f), f.Enum)
+			continue
+		}
 		parts[i] = r.key(fieldOf(key, f), f.Render)
 	}
 	return parts

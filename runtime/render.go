@@ -32,6 +32,9 @@ func (r *renderer) text(b []byte, rd compiler.Render) string {
 // field renders f's bytes b as text; a tuple prints as bpftrace prints
 // one, "(1, abc)".
 func (r *renderer) field(b []byte, f *compiler.Field) string {
+	if f != nil && f.Render == compiler.RenderEnum {
+		return render.Enum(b, f.Enum)
+	}
 	if f == nil || f.Render != compiler.RenderTuple {
 		return r.text(b, renderOf(f))
 	}
