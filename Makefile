@@ -28,7 +28,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.stamp=$(VERSION)" -o bin/surftrace ./cmd/surftrace
 
 run: build
-	bin/surftrace run dropmon
+	bin/surftrace run drop
 
 # Every part runs even if an earlier one failed (except deps), so one run
 # shows all failures; the summary gives each part's wall time.

@@ -3,7 +3,7 @@ package stdlib
 import "testing"
 
 func TestList(t *testing.T) {
-	want := []string{"dropmon", "pktpath", "tcpreset", "tcpretrans"}
+	want := []string{"drop", "pktpath", "tcpreset", "tcpretrans"}
 	got := Names()
 	if len(got) != len(want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
@@ -13,9 +13,9 @@ func TestList(t *testing.T) {
 			t.Fatalf("Names() = %v, want %v", got, want)
 		}
 	}
-	s, ok := Get("dropmon")
-	if !ok || s.Summary != "packets the kernel drops, with where, why and which addresses." {
-		t.Fatalf("Get(dropmon) = %+v, %v", s.Summary, ok)
+	s, ok := Get("dropmon") // the old name
+	if !ok || s.Name != "drop" || s.Summary != "packets the kernel drops: when, who, where, why and which packet." {
+		t.Fatalf("Get(dropmon) = %+v, %v", s, ok)
 	}
 	if _, ok := Get("nosuch"); ok {
 		t.Fatal("Get(nosuch) found a script")

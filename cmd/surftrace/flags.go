@@ -39,6 +39,10 @@ type config struct {
 	runList bool // run --list
 
 	args []string // expression lines, or a script file and its arguments
+
+	// params are the running script's named parameters, set when its
+	// source is parsed.
+	params *scriptParams
 }
 
 // usageLine is printed under every usage error.

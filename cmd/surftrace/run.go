@@ -44,7 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case err != nil:
 		return exitUsage
 	}
-	err = dispatch(c, stdout, stderr)
+	err = c.params.explain(dispatch(c, stdout, stderr))
 	if err == nil {
 		return exitOK
 	}
@@ -84,6 +84,9 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 		return describe(c, c.args[0], stdout)
 	}
 	prog, err := parseSource(c)
+	if errors.Is(err, errHelp) {
+		return scriptHelp(stdout, scriptName(c), prog)
+	}
 	if err != nil {
 		return badInput(err)
 	}

@@ -21,14 +21,14 @@ import (
 func parseSource(c *config) (*lang.Program, error) {
 	switch {
 	case c.program != "":
-		return script.Parse(&lang.Source{Name: "-e", Text: c.program})
+		return parseScript(c, &lang.Source{Name: "-e", Text: c.program}, "-e", nil)
 	case c.sub == "run":
 		s, ok := stdlib.Get(c.args[0])
 		if !ok {
 			return nil, fmt.Errorf("run: no stdlib script %q%s (surftrace run --list shows them)",
 				c.args[0], lang.DidYouMean(c.args[0], stdlib.Names()))
 		}
-		return parseScript(&lang.Source{Name: s.File, Text: s.Text}, c.args[1:])
+		return parseScript(c, &lang.Source{Name: s.File, Text: s.Text}, s.Name, c.args[1:])
 	case c.file != "":
 		return parseLineFile(c.file)
 	case isScript(c.args[0]):
@@ -36,7 +36,7 @@ func parseSource(c *config) (*lang.Program, error) {
 		if err != nil {
 			return nil, err
 		}
-		return parseScript(&lang.Source{Name: c.args[0], Text: string(text)}, c.args[1:])
+		return parseScript(c, &lang.Source{Name: c.args[0], Text: string(text)}, c.args[0], c.args[1:])
 	}
 	return parseLines(c.args, func(i int) string { return fmt.Sprintf("<line %d>", i+1) })
 }
@@ -86,17 +86,32 @@ func parseLineFile(path string) (*lang.Program, error) {
 	return line.Parse(&lang.Source{Name: path, Text: strings.Join(lines, "\n")}, 0)
 }
 
-// parseScript parses a .st script and replaces its positional parameters
-// ($1, $2, ..., $#) by args: a number stays a number, anything else is a
-// string, and a parameter with no argument is 0 (or "" in str($N)), as in
-// bpftrace.
-func parseScript(src *lang.Source, args []string) (*lang.Program, error) {
+// parseScript parses a .st script, binds its named parameters
+// (getopt("name", default)) to the --name=VALUE arguments in args, and
+// replaces its positional parameters ($1, $2, ..., $#) by the other
+// args: a number stays a number, anything else is a string, and a
+// parameter with no argument is 0 (or "" in str($N)), as in bpftrace.
+// With --help among args it returns the parsed program and errHelp.
+func parseScript(c *config, src *lang.Source, name string, args []string) (*lang.Program, error) {
 	prog, err := script.Parse(src)
 	if err != nil {
 		return nil, err
 	}
-	substitute(reflect.ValueOf(prog), args)
+	positional, params, err := bindParams(prog, name, args)
+	if errors.Is(err, errHelp) {
+		return prog, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.params = params
+	substitute(reflect.ValueOf(prog), positional)
 	return prog, nil
+}
+
+// parseStdlib parses a shipped script's text.
+func parseStdlib(text, file string) (*lang.Program, error) {
+	return script.Parse(&lang.Source{Name: file, Text: text})
 }
 
 var exprType = reflect.TypeOf((*lang.Expr)(nil)).Elem()
