@@ -13,7 +13,7 @@ import (
 
 // functionNames are the functions call1 knows, for hints.
 var functionNames = []string{
-	"printf", "print", "time", "exit", "clear", "delete", "zero", "str", "buf", "ksym", "ksymoff", "kaddr",
+	"printf", "print", "time", "exit", "clear", "delete", "zero", "str", "buf", "ksym", "ksymoff", "kaddr", "getopt",
 	"ntop", "pton", "bswap", "ntohs", "ntohl", "htons", "htonl", "strncmp", "sizeof", "kstack",
 	"signal", "system", "count", "sum", "avg", "min", "max", "stats", "hist", "lhist", "reg",
 	"ip", "ip6", "mac", "b16", "b32", "b64", "B16", "B32", "B64",
@@ -164,6 +164,8 @@ func (g *sgen) valueCall(e *lang.Call) *sval {
 		x := g.expr(e.Args[0])
 		r := map[string]Render{"ksym": RenderSym, "ksymoff": RenderKsym}[e.Name]
 		return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[0])}, rend: render{r: r, size: 8}}
+	case "getopt":
+		return g.getopt(e)
 	case "kaddr":
 		g.nargs(e, 1, 1)
 		name := g.literal(e.Args[0], "kaddr's symbol")
