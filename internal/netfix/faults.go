@@ -117,3 +117,19 @@ func (ns *NS) ConnectRefused(dst netip.AddrPort, count int, timeout time.Duratio
 	}
 	return refused, short("refused tcp connections", refused, count)
 }
+
+// SpoofedSource gives A an address, 203.0.113.1, that R has no route
+// back to, turns on R's strict reverse-path filter (rp_filter=1) for the
+// interface facing A, and returns the address. Datagrams A sends from it
+// (SendUDPFrom) reach R, which drops them. A announces its primary address
+// in ARP (arp_announce=2), so that R, which filters ARP the same way,
+// still resolves A.
+func (r *Routed) SpoofedSource(t testing.TB) netip.Addr {
+	t.Helper()
+	spoofed := netip.MustParseAddr("203.0.113.1")
+	r.A.IP(t, "addr", "add", spoofed.String()+"/32", "dev", "lo")
+	r.A.Sysctl(t, "net.ipv4.conf.all.arp_announce", "2")
+	r.R.Sysctl(t, "net.ipv4.conf.all.rp_filter", "1")
+	r.R.Sysctl(t, "net.ipv4.conf."+r.DevRA+".rp_filter", "1")
+	return spoofed
+}

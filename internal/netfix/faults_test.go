@@ -46,10 +46,7 @@ func TestNftDropForward(t *testing.T) {
 
 func TestRPFilter(t *testing.T) {
 	r := NewRouted(t)
-	spoofed := netip.MustParseAddr("203.0.113.1")
-	r.A.IP(t, "addr", "add", spoofed.String()+"/32", "dev", "lo")
-	r.R.Sysctl(t, "net.ipv4.conf.all.rp_filter", "1")
-	r.R.Sysctl(t, "net.ipv4.conf."+r.DevRA+".rp_filter", "1")
+	spoofed := r.SpoofedSource(t)
 	sink := r.B.ListenUDP(t, netip.AddrPortFrom(r.AddrB, 0))
 	if _, err := r.A.SendUDPFrom(spoofed, sink.Addr, []byte("x"), 5, 5*time.Second); err != nil {
 		t.Fatal(err)

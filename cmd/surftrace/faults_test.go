@@ -1,0 +1,150 @@
+package main
+
+import (
+	"net/netip"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/internal/netfix"
+)
+
+// The diagnostic scripts on network namespaces with one fault each. The
+// same tests run on the host kernel (6.18, tracepoints only) and in the
+// 6.1 VM.
+
+// faultCase is one broken topology.
+type faultCase struct {
+	name string
+	args []string // the drop script's filters for the fault's packets
+	// build makes the topology and returns the device the packets die on
+	// and the traffic that hits the fault.
+	build func(t *testing.T) (dev string, traffic func())
+	// drop matches drop's line for a dropped packet (DEV stands for the
+	// device): its addresses and ports, the reason by name, the function.
+	drop string
+}
+
+var faultCases = []faultCase{
+	{
+		name: "udp-closed-port",
+		args: []string{"--addr", "192.0.2.2", "--port", "9"},
+		build: func(t *testing.T) (string, func()) {
+			p := netfix.NewPair(t)
+			return p.DevB, func() {
+				must(t, "udp")(p.A.SendUDP(netip.MustParseAddrPort("192.0.2.2:9"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:9 NO_SOCKET __udp4_lib_rcv\+0x`,
+	},
+	{
+		name: "tcp-closed-port",
+		args: []string{"--proto", "tcp", "--port", "7"},
+		build: func(t *testing.T) (string, func()) {
+			p := netfix.NewPair(t)
+			return p.DevB, func() {
+				must(t, "tcp")(p.A.ConnectRefused(netip.MustParseAddrPort("192.0.2.2:7"), 2, 5*time.Second))
+			}
+		},
+		drop: `DEV +TCP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:7 NO_SOCKET tcp_v4_rcv\+0x`,
+	},
+	nftInput("inet"),
+	nftInput("ip"),
+	{
+		name: "nft-forward",
+		args: []string{"--port", "5354"},
+		build: func(t *testing.T) (string, func()) {
+			r := netfix.NewRouted(t)
+			r.R.NftDrop(t, "inet", "forward", netfix.UDP, 5354)
+			return r.DevRA, func() {
+				must(t, "udp")(r.A.SendUDP(netip.MustParseAddrPort("198.51.100.2:5354"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 198\.51\.100\.2:5354 NETFILTER_DROP (nf_hook_slow|nft_do_chain)\+0x`,
+	},
+	{
+		name: "no-route",
+		args: []string{"--addr", "203.0.113.9"},
+		build: func(t *testing.T) (string, func()) {
+			r := netfix.NewRouted(t)
+			return r.DevRA, func() {
+				must(t, "udp")(r.A.SendUDP(netip.MustParseAddrPort("203.0.113.9:53"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		// 6.13 and later say why; 6.1 does not.
+		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 203\.0\.113\.9:53 (IP_INNOROUTES|NOT_SPECIFIED) ip_error\+0x`,
+	},
+	{
+		name: "rp-filter",
+		args: []string{"--addr", "203.0.113.1"},
+		build: func(t *testing.T) (string, func()) {
+			r := netfix.NewRouted(t)
+			spoofed := r.SpoofedSource(t)
+			return r.DevRA, func() {
+				must(t, "udp")(r.A.SendUDPFrom(spoofed, netip.MustParseAddrPort("198.51.100.2:53"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		drop: `DEV +UDP +203\.0\.113\.1:\d+ > 198\.51\.100\.2:53 IP_RPFILTER \S+\+0x`,
+	},
+	{
+		name: "htb-pfifo",
+		args: []string{"--proto", "icmp"},
+		build: func(t *testing.T) (string, func()) {
+			p := netfix.NewPair(t)
+			p.A.SmallHTB(t, p.DevA, "1mbit", 2)
+			return p.DevA, func() {
+				must(t, "ping flood")(p.A.PingFlood(p.AddrB, 1200, 50, 5*time.Second))
+			}
+		},
+		drop: `DEV +ICMP +192\.0\.2\.1 > 192\.0\.2\.2 type 8 code 0 QDISC_DROP \S+\+0x`,
+	},
+}
+
+// nftInput is an nftables drop rule of family on B's input hook.
+func nftInput(family string) faultCase {
+	return faultCase{
+		name: "nft-input-" + family,
+		args: []string{"--port", "5353", "--proto", "udp"},
+		build: func(t *testing.T) (string, func()) {
+			p := netfix.NewPair(t)
+			p.B.ListenUDP(t, netip.MustParseAddrPort("192.0.2.2:5353"))
+			p.B.NftDrop(t, family, "input", netfix.UDP, 5353)
+			return p.DevB, func() {
+				must(t, "udp")(p.A.SendUDP(netip.MustParseAddrPort("192.0.2.2:5353"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 NETFILTER_DROP (nf_hook_slow|nft_do_chain)\+0x`,
+	}
+}
+
+// TestDropScriptFaults: `run drop` names each fault's dropped packet (its
+// addresses and ports, or ICMP type), the device, the reason by name and
+// the function that dropped it, and counts it by reason, function and
+// device at exit.
+func TestDropScriptFaults(t *testing.T) {
+	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
+	for _, fc := range faultCases {
+		t.Run(fc.name, func(t *testing.T) {
+			dev, traffic := fc.build(t)
+			args := append([]string{"--duration", "4s", "run", "drop"}, fc.args...)
+			r := runWhile(t, args, traffic)
+			if r.code != exitOK {
+				t.Fatalf("exit %d", r.code)
+			}
+			re := regexp.MustCompile(`(?m)^\d+\.\d{6} +\d+ +\S+ +\d+ +` + strings.ReplaceAll(fc.drop, "DEV", regexp.QuoteMeta(dev)))
+			m := re.FindString(r.stdout)
+			if m == "" {
+				t.Fatalf("no line matches %s", re)
+			}
+			f := strings.Fields(m)
+			fn, _, _ := strings.Cut(f[len(f)-1], "+")
+			reason := f[len(f)-2]
+			count := `(?m)^@drops\[` + regexp.QuoteMeta(reason+", "+fn+", "+dev) + `\]: \d+$`
+			if !regexpMatch(count, r.stdout) {
+				t.Errorf("no exit count matching %s", count)
+			}
+		})
+	}
+}
