@@ -238,7 +238,10 @@ func (g *sgen) valueCall(e *lang.Call) *sval {
 		g.nargs(e, 1, 1)
 		return g.sizeofExpr(&lang.SizeofExpr{Span: e.Span, X: e.Args[0]})
 	}
-	failHint(e, lang.DidYouMean(e.Name, functionNames), "unknown function %s", e.Name)
+	if v, ok := g.userFunc(e); ok {
+		return v
+	}
+	failHint(e, lang.DidYouMean(e.Name, append(functionNames, userFuncNames()...)), "unknown function %s", e.Name)
 	return nil
 }
 

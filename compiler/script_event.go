@@ -25,6 +25,7 @@ func (g *sgen) printf(e *lang.Call) {
 		switch {
 		case verb == 0:
 			fail(e.Args[0], "printf: bad conversion in the format")
+		case a.kind == skTuple && IsUserRender(a.rend.r) && verb == 's':
 		case a.kind == skTuple || a.kind == skVoid:
 			fail(at, "printf cannot print %s", a.describe())
 		case verb == 's':
@@ -102,6 +103,9 @@ func (g *sgen) fieldOf(v *sval, name string) *Field {
 		}
 	case skTuple:
 		f.Render = RenderTuple
+		if IsUserRender(v.rend.r) {
+			f.Render = v.rend.r
+		}
 		for _, e := range v.elems {
 			ef := g.fieldOf(e, "")
 			ef.Offset = f.Size

@@ -171,7 +171,16 @@ const (
 	RenderTuple                  // a tuple; Elems hold the parts
 	RenderSym                    // kernel address shown as the bare symbol name (ksym())
 	RenderEnum                   // an enum value shown by name (Field.Enum), else in decimal
+	// The user-space functions (script_userfunc.go): a tuple of their
+	// arguments (Elems) that the runtime resolves when it prints it.
+	RenderQdisc   // qdisc(NETNS, IFINDEX): the device's qdisc tree, counters, the dropping one
+	RenderSysctl  // sysctl(NETNS, IFINDEX, "net.ipv4.conf.DEV.rp_filter"): a sysctl's value
+	RenderNftRule // nftrule(NETNS, L4PROTO, SADDR, DADDR, SPORT, DPORT): ruleset rules a packet matches
 )
+
+// IsUserRender reports whether r is resolved in user space from a tuple
+// of arguments (qdisc(), sysctl(), nftrule()).
+func IsUserRender(r Render) bool { return r >= RenderQdisc && r <= RenderNftRule }
 
 // MapInfo says how a script map prints at exit (bpftrace's layout).
 type MapInfo struct {

@@ -59,8 +59,8 @@ func (r *renderer) jsonValue(b []byte, rd compiler.Render) string {
 
 // jsonField is jsonValue for field f: a tuple is an array of its parts.
 func (r *renderer) jsonField(b []byte, f *compiler.Field) string {
-	if f != nil && f.Render == compiler.RenderEnum {
-		return jsonString(render.Enum(b, f.Enum))
+	if f != nil && (f.Render == compiler.RenderEnum || compiler.IsUserRender(f.Render)) {
+		return jsonString(r.field(b, f))
 	}
 	if f == nil || f.Render != compiler.RenderTuple {
 		return r.jsonValue(b, renderOf(f))

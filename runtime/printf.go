@@ -74,11 +74,8 @@ func parseConversion(s string) (conversion, int) {
 
 // convert renders one argument for spec.
 func (r *renderer) convert(spec conversion, f *compiler.Field, b []byte) string {
-	if spec.verb == 's' && f.Render == compiler.RenderEnum {
-		return fmt.Sprintf("%"+spec.flags+"s", render.Enum(b, f.Enum))
-	}
 	if spec.verb == 's' {
-		return fmt.Sprintf("%"+spec.flags+"s", r.text(b, f.Render))
+		return fmt.Sprintf("%"+spec.flags+"s", r.field(b, f))
 	}
 	v := render.Uint(b)
 	if f.Render == compiler.RenderSigned {

@@ -35,6 +35,9 @@ func (r *renderer) field(b []byte, f *compiler.Field) string {
 	if f != nil && f.Render == compiler.RenderEnum {
 		return render.Enum(b, f.Enum)
 	}
+	if f != nil && compiler.IsUserRender(f.Render) {
+		return userFunc(b, f)
+	}
 	if f == nil || f.Render != compiler.RenderTuple {
 		return r.text(b, renderOf(f))
 	}

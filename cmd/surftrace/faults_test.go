@@ -25,6 +25,8 @@ type faultCase struct {
 	// drop matches drop's line for a dropped packet (DEV stands for the
 	// device): its addresses and ports, the reason by name, the function.
 	drop string
+	// diag matches diag's advice line for the fault (DEV as in drop).
+	diag string
 }
 
 var faultCases = []faultCase{
@@ -38,6 +40,7 @@ var faultCases = []faultCase{
 			}
 		},
 		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:9 NO_SOCKET __udp4_lib_rcv\+0x`,
+		diag: `^no socket: UDP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:9 dropped by __udp4_lib_rcv\+0x[0-9a-f]+ on DEV in netns \d+: nothing listens on UDP port 9 there`,
 	},
 	{
 		name: "tcp-closed-port",
@@ -49,6 +52,7 @@ var faultCases = []faultCase{
 			}
 		},
 		drop: `DEV +TCP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:7 NO_SOCKET tcp_v4_rcv\+0x`,
+		diag: `^no socket: TCP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:7 dropped by tcp_v4_rcv\+0x[0-9a-f]+ on DEV in netns \d+: nothing listens on TCP port 7 there`,
 	},
 	nftInput("inet"),
 	nftInput("ip"),
@@ -63,6 +67,7 @@ var faultCases = []faultCase{
 			}
 		},
 		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 198\.51\.100\.2:5354 NETFILTER_DROP (nf_hook_slow|nft_do_chain)\+0x`,
+		diag: `^netfilter: UDP 192\.0\.2\.1:\d+ > 198\.51\.100\.2:5354 dropped by \S+ on DEV in netns \d+: table inet surftrace_inet chain forward_drop \(hook forward\) rule handle \d+ ` + "`meta l4proto 17 th dport 5354 drop`" + ` matches it \(read from the ruleset now, not the kernel's verdict\)`,
 	},
 	{
 		name: "no-route",
@@ -75,6 +80,7 @@ var faultCases = []faultCase{
 		},
 		// 6.13 and later say why; 6.1 does not.
 		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 203\.0\.113\.9:53 (IP_INNOROUTES|NOT_SPECIFIED) ip_error\+0x`,
+		diag: `^no route: to 203\.0\.113\.9 \(from 192\.0\.2\.1, on DEV\) in netns \d+, dropped by ip_error\+0x[0-9a-f]+ as IP_INNOROUTES: route lookup failed in table 254 \(254 is main\)`,
 	},
 	{
 		name: "rp-filter",
@@ -87,6 +93,7 @@ var faultCases = []faultCase{
 			}
 		},
 		drop: `DEV +UDP +203\.0\.113\.1:\d+ > 198\.51\.100\.2:53 IP_RPFILTER \S+\+0x`,
+		diag: `^reverse-path filter: source 203\.0\.113\.1 \(to 198\.51\.100\.2\) arriving on DEV in netns \d+ has no route back through DEV, dropped by \S+: net\.ipv4\.conf\.DEV\.rp_filter=1 \(net\.ipv4\.conf\.all\.rp_filter=1\)`,
 	},
 	{
 		name: "htb-pfifo",
@@ -99,6 +106,7 @@ var faultCases = []faultCase{
 			}
 		},
 		drop: `DEV +ICMP +192\.0\.2\.1 > 192\.0\.2\.2 type 8 code 0 QDISC_DROP \S+\+0x`,
+		diag: `^qdisc: ICMP 192\.0\.2\.1 > 192\.0\.2\.2 dropped by \S+ on DEV in netns \d+: dev DEV: htb 1: root .* > class 1:10 htb rate 1Mbit ceil 1Mbit > pfifo 10: limit 2p backlog \d+b \d+p drops [1-9]\d* `,
 	},
 }
 
@@ -116,6 +124,8 @@ func nftInput(family string) faultCase {
 			}
 		},
 		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 NETFILTER_DROP (nf_hook_slow|nft_do_chain)\+0x`,
+		diag: `^netfilter: UDP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 dropped by \S+ on DEV in netns \d+: table ` + family + ` surftrace_` + family +
+			` chain input_drop \(hook input\) rule handle \d+ ` + "`meta l4proto 17 th dport 5353 drop`" + ` matches it`,
 	}
 }
 
@@ -144,6 +154,27 @@ func TestDropScriptFaults(t *testing.T) {
 			count := `(?m)^@drops\[` + regexp.QuoteMeta(reason+", "+fn+", "+dev) + `\]: \d+$`
 			if !regexpMatch(count, r.stdout) {
 				t.Errorf("no exit count matching %s", count)
+			}
+		})
+	}
+}
+
+// TestDiagScriptFaults: `run diag` gives one advice line for each fault
+// that names the object responsible: the socket nobody opened, the nft
+// rule, the route lookup's table, the rp_filter setting, the qdisc tree
+// down to the pfifo limit, each on the right device.
+func TestDiagScriptFaults(t *testing.T) {
+	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
+	for _, fc := range faultCases {
+		t.Run(fc.name, func(t *testing.T) {
+			dev, traffic := fc.build(t)
+			r := runWhile(t, []string{"--duration", "4s", "run", "diag"}, traffic)
+			if r.code != exitOK {
+				t.Fatalf("exit %d", r.code)
+			}
+			re := regexp.MustCompile(`(?m)` + strings.ReplaceAll(fc.diag, "DEV", regexp.QuoteMeta(dev)))
+			if n := len(re.FindAllString(r.stdout, -1)); n != 1 {
+				t.Errorf("%d lines match %s, want one advice line for the cause", n, re)
 			}
 		})
 	}

@@ -1,0 +1,54 @@
+package compiler
+
+import (
+	"sort"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// userFuncs are the builtins computed in user space when their record
+// prints, as ksym() is: facts only user space can read (netlink, the
+// nftables ruleset, sysctls of another network namespace). The program
+// stores the arguments as a tuple; the runtime resolves it (see
+// runtime/netobj) at that moment, so the text shows the state then.
+// NETNS is a network namespace's inode (net->ns.inum), IFINDEX a device
+// index in it.
+var userFuncs = map[string]struct {
+	r    Render
+	args []skind // skInt, or skStr for a literal
+}{
+	"qdisc":   {RenderQdisc, []skind{skInt, skInt}},
+	"sysctl":  {RenderSysctl, []skind{skInt, skInt, skStr}},
+	"nftrule": {RenderNftRule, []skind{skInt, skInt, skInt, skInt, skInt, skInt}},
+}
+
+func userFuncNames() []string {
+	var names []string
+	for n := range userFuncs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// userFunc compiles a call of a user-space function: a tuple of its
+// arguments that prints through the function's render.
+func (g *sgen) userFunc(e *lang.Call) (*sval, bool) {
+	uf, ok := userFuncs[e.Name]
+	if !ok {
+		return nil, false
+	}
+	g.nargs(e, len(uf.args), len(uf.args))
+	out := &sval{kind: skTuple, rend: render{r: uf.r}}
+	for i, a := range e.Args {
+		var v *sval
+		if uf.args[i] == skStr {
+			v = strLit(g.literal(a, e.Name+"'s argument"))
+		} else {
+			x := g.expr(a)
+			v = intOf(u64Type, g.intNode(x, a))
+		}
+		out.elems = append(out.elems, v)
+	}
+	return out, true
+}
