@@ -1,6 +1,13 @@
 package compiler
 
-import "github.com/surftrace/surftrace/lang"
+import (
+	"maps"
+	"sort"
+
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/surftrace/surftrace/lang"
+)
 
 // isEnum reports whether script value v is an integer of an enum type with
 // named values, which prints by name, as bpftrace 0.22 and later print
@@ -51,4 +58,40 @@ func (g *sgen) enumByName(v, s *sval, at lang.Node) (*sval, bool) {
 	}
 	failHint(at, lang.DidYouMean(name, all), "%q is not a value of %s", name, typeString(v.v.t))
 	return nil, false
+}
+
+// symbolicEnum types an integer tracepoint field that the print fmt shows
+// through __print_symbolic (tcp_send_reset's int state: TCP_CLOSE, ...) as
+// an enum of those names, so a script prints it by name as ftrace does.
+func symbolicEnum(i *btf.Int, names map[uint64]string) *btf.Enum {
+	out := &btf.Enum{Name: i.Name, Size: i.Size, Signed: i.Encoding == btf.Signed}
+	for v, n := range names {
+		out.Values = append(out.Values, btf.EnumValue{Name: n, Value: v})
+	}
+	sort.Slice(out.Values, func(a, b int) bool { return out.Values[a].Value < out.Values[b].Value })
+	return out
+}
+
+// symbolNames are the names f's print fmt gives its values, with the
+// entries the kernel left as enumerator names resolved through BTF.
+func (ki *kinfo) symbolNames(f *tpField) map[uint64]string {
+	if len(f.SymbolIdents) == 0 || ki.spec == nil {
+		return f.Symbols
+	}
+	names := maps.Clone(f.Symbols)
+	if names == nil {
+		names = map[uint64]string{}
+	}
+	for t := range ki.spec.All() {
+		en, ok := t.(*btf.Enum)
+		if !ok {
+			continue
+		}
+		for _, v := range en.Values {
+			if shown, ok := f.SymbolIdents[v.Name]; ok {
+				names[v.Value] = shown
+			}
+		}
+	}
+	return names
 }

@@ -3,6 +3,7 @@ package compiler
 import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/surftrace/surftrace/lang"
 )
@@ -21,6 +22,9 @@ type smap struct {
 	kind    MapKind
 	value   *Field // MapScalar: the value's layout
 	valKind skind
+	// valType is an enum-typed value's type, so that reading the map
+	// gives a value that still prints by name.
+	valType btf.Type
 	// provisional is set when a read typed the map before any assignment.
 	provisional bool
 	lo, hi, st  int64 // lhist parameters
@@ -207,6 +211,9 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 		f.Render = RenderUnsigned
 	}
 	m.value, m.valKind = f, v.kind
+	if isEnum(v) {
+		m.valType = v.v.t
+	}
 }
 
 // valueField lays out v as a map value: a string (also inside a tuple)
@@ -394,6 +401,9 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 	if m.kind == MapScalar {
 		if m.value.Render == RenderUnsigned {
 			v.v.t = u64Type
+		}
+		if m.value.Render == RenderEnum && m.valType != nil {
+			v.v.t = m.valType
 		}
 		if !isIntegerRender(m.value.Render) && m.value.Render != RenderEnum {
 			v.rend = render{r: m.value.Render, size: m.value.Size}

@@ -179,3 +179,28 @@ func TestDiagScriptFaults(t *testing.T) {
 		})
 	}
 }
+
+// TestTCPResetScript: a connect to a closed port is answered with a reset
+// that `run tcpreset` shows going out from the closed port, which no
+// socket owns, back to the client, and the client receiving it in
+// TCP_SYN_SENT.
+func TestTCPResetScript(t *testing.T) {
+	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
+	p := netfix.NewPair(t)
+	r := runWhile(t, []string{"--duration", "4s", "run", "tcpreset", "--port", "7"}, func() {
+		must(t, "tcp")(p.A.ConnectRefused(netip.MustParseAddrPort("192.0.2.2:7"), 2, 5*time.Second))
+	})
+	if r.code != exitOK {
+		t.Fatalf("exit %d", r.code)
+	}
+	for _, want := range []string{
+		`(?m)^\d+ +\S+ +out +no socket +192\.0\.2\.2:7 > 192\.0\.2\.1:\d+$`,
+		`(?m)^\d+ +\S+ +in +TCP_SYN_SENT +192\.0\.2\.1:\d+ > 192\.0\.2\.2:7$`,
+		`(?m)^@resets\[out, no socket, 7\]: 2$`,
+		`(?m)^@byState\[in, TCP_SYN_SENT, \d+\]: 1$`,
+	} {
+		if !regexpMatch(want, r.stdout) {
+			t.Errorf("no match for %s", want)
+		}
+	}
+}
