@@ -204,3 +204,28 @@ func TestTCPResetScript(t *testing.T) {
 		}
 	}
 }
+
+// TestTCPStatesScript: a connection to a sink goes through its states by
+// name, and its close prints its lifetime.
+func TestTCPStatesScript(t *testing.T) {
+	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
+	p := netfix.NewPair(t)
+	sink := p.B.ListenTCP(t, netip.MustParseAddrPort("192.0.2.2:8080"))
+	r := runWhile(t, []string{"--duration", "4s", "run", "tcpstates", "--port", "8080"}, func() {
+		must(t, "tcp")(p.A.SendTCP(sink.Addr, []byte(hello), 1, 5*time.Second))
+		sink.Wait(1, 3*time.Second)
+	})
+	if r.code != exitOK {
+		t.Fatalf("exit %d", r.code)
+	}
+	for _, want := range []string{
+		`(?m)^\d+ +\S+ +192\.0\.2\.1 *:\d+ +192\.0\.2\.2 *:8080 +TCP_CLOSE +-> TCP_SYN_SENT +\d+$`,
+		`(?m)^\d+ +\S+ +192\.0\.2\.1 *:\d+ +192\.0\.2\.2 *:8080 +TCP_SYN_SENT +-> TCP_ESTABLISHED +\d+$`,
+		`(?m)192\.0\.2\.1 *:\d+ +192\.0\.2\.2 *:8080 +lived \d+ ms$`,
+		`(?m)^@changes\[TCP_SYN_SENT, TCP_ESTABLISHED\]: 1$`,
+	} {
+		if !regexpMatch(want, r.stdout) {
+			t.Errorf("no match for %s", want)
+		}
+	}
+}
