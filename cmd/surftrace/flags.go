@@ -116,7 +116,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 				args = fs.Args()[2:]
 				continue
 			}
-		case c.sub == "run" || (len(c.args) > 0 && isScript(c.args[0])):
+		case c.sub == "run" || (len(c.args) > 0 && isScript(c.args[0])) || (len(c.args) == 0 && c.sub == "" && isScript(arg)):
 			// A script's own arguments, flags included, are its own.
 			c.args = append(c.args, fs.Args()...)
 			args = nil
