@@ -8,6 +8,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // Each fault really loses the traffic: the sink behind it counts nothing,
@@ -81,7 +82,7 @@ func qdiscDrops(t *testing.T, ns *NS, dev string) uint32 {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	nl, err := netlink.NewHandleAt(h)
+	nl, err := netlink.NewHandleAt(h, unix.NETLINK_ROUTE)
 	if err != nil {
 		t.Fatal(err)
 	}
