@@ -3,7 +3,7 @@ package stdlib
 import "testing"
 
 func TestList(t *testing.T) {
-	want := []string{"diag", "drop", "pktpath", "tcpreset", "tcpretrans", "tcpstates"}
+	want := []string{"diag", "drop", "nftdrop", "pktpath", "tcpreset", "tcpretrans", "tcpstates"}
 	got := Names()
 	if len(got) != len(want) {
 		t.Fatalf("Names() = %v, want %v", got, want)

@@ -180,6 +180,9 @@ func TestDiagScriptFaults(t *testing.T) {
 	}
 }
 
+// The TCP tests run 8 s: under the VM's emulation two connects can take
+// longer than 4.
+
 // TestTCPResetScript: a connect to a closed port is answered with a reset
 // that `run tcpreset` shows going out from the closed port, which no
 // socket owns, back to the client, and the client receiving it in
@@ -187,7 +190,7 @@ func TestDiagScriptFaults(t *testing.T) {
 func TestTCPResetScript(t *testing.T) {
 	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
 	p := netfix.NewPair(t)
-	r := runWhile(t, []string{"--duration", "4s", "run", "tcpreset", "--port", "7"}, func() {
+	r := runWhile(t, []string{"--duration", "8s", "run", "tcpreset", "--port", "7"}, func() {
 		must(t, "tcp")(p.A.ConnectRefused(netip.MustParseAddrPort("192.0.2.2:7"), 2, 5*time.Second))
 	})
 	if r.code != exitOK {
@@ -211,7 +214,7 @@ func TestTCPStatesScript(t *testing.T) {
 	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
 	p := netfix.NewPair(t)
 	sink := p.B.ListenTCP(t, netip.MustParseAddrPort("192.0.2.2:8080"))
-	r := runWhile(t, []string{"--duration", "4s", "run", "tcpstates", "--port", "8080"}, func() {
+	r := runWhile(t, []string{"--duration", "8s", "run", "tcpstates", "--port", "8080"}, func() {
 		must(t, "tcp")(p.A.SendTCP(sink.Addr, []byte(hello), 1, 5*time.Second))
 		sink.Wait(1, 3*time.Second)
 	})
@@ -227,5 +230,33 @@ func TestTCPStatesScript(t *testing.T) {
 		if !regexpMatch(want, r.stdout) {
 			t.Errorf("no match for %s", want)
 		}
+	}
+}
+
+// TestNftDropScript (kprobes: the 6.1 VM): `run nftdrop` names the
+// table, chain and hook whose verdict dropped each fault's packet, from
+// nft_do_chain's arguments and return value.
+func TestNftDropScript(t *testing.T) {
+	ktest.RequireFeature(t, ktest.BTF, ktest.Kprobes, ktest.Kretprobes, ktest.Ringbuf)
+	want := map[string]string{
+		"nft-input-inet": `192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 proto 17 table inet surftrace_inet chain input_drop hook input$`,
+		"nft-input-ip":   `192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 proto 17 table ip surftrace_ip chain input_drop hook input$`,
+		"nft-forward":    `192\.0\.2\.1:\d+ > 198\.51\.100\.2:5354 proto 17 table inet surftrace_inet chain forward_drop hook forward$`,
+	}
+	for _, fc := range faultCases {
+		re, ok := want[fc.name]
+		if !ok {
+			continue
+		}
+		t.Run(fc.name, func(t *testing.T) {
+			_, traffic := fc.build(t)
+			r := runWhile(t, []string{"--duration", "4s", "run", "nftdrop"}, traffic)
+			if r.code != exitOK {
+				t.Fatalf("exit %d", r.code)
+			}
+			if !regexpMatch(`(?m)^\d+ +`+re, r.stdout) {
+				t.Errorf("no line matches %s", re)
+			}
+		})
 	}
 }
