@@ -167,6 +167,20 @@ func (ki *kinfo) funcProto(name string) (*btf.FuncProto, bool) {
 	return nil, false
 }
 
+// moduleSpec returns the BTF of the module that defines function name
+// (split on top of vmlinux), or nil for a vmlinux function.
+func (ki *kinfo) moduleSpec(name string) *btf.Spec {
+	for _, s := range ki.symbols().lookup(name) {
+		if s.Module == "" {
+			continue
+		}
+		if spec, err := ki.k.ModuleBTF(s.Module); err == nil {
+			return spec
+		}
+	}
+	return nil
+}
+
 // funcHint suggests function names near name, from kallsyms and, when the
 // kernel lists no symbols, from BTF.
 func (ki *kinfo) funcHint(name string) string {
