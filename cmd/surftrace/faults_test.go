@@ -110,6 +110,16 @@ var faultCases = []faultCase{
 	},
 }
 
+// faultWindow is how long a script traces a fault: 4 s here, 10 s in the
+// VM, whose emulation makes both the start and the traffic slow (a
+// duration counts from the start, not from the attach).
+func faultWindow() string {
+	if ktest.InVM() {
+		return "10s"
+	}
+	return "4s"
+}
+
 // nftInput is an nftables drop rule of family on B's input hook.
 func nftInput(family string) faultCase {
 	return faultCase{
@@ -138,7 +148,7 @@ func TestDropScriptFaults(t *testing.T) {
 	for _, fc := range faultCases {
 		t.Run(fc.name, func(t *testing.T) {
 			dev, traffic := fc.build(t)
-			args := append([]string{"--duration", "4s", "run", "drop"}, fc.args...)
+			args := append([]string{"--duration", faultWindow(), "run", "drop"}, fc.args...)
 			r := runWhile(t, args, traffic)
 			if r.code != exitOK {
 				t.Fatalf("exit %d", r.code)
@@ -168,7 +178,7 @@ func TestDiagScriptFaults(t *testing.T) {
 	for _, fc := range faultCases {
 		t.Run(fc.name, func(t *testing.T) {
 			dev, traffic := fc.build(t)
-			r := runWhile(t, []string{"--duration", "4s", "run", "diag"}, traffic)
+			r := runWhile(t, []string{"--duration", faultWindow(), "run", "diag"}, traffic)
 			if r.code != exitOK {
 				t.Fatalf("exit %d", r.code)
 			}
@@ -180,9 +190,6 @@ func TestDiagScriptFaults(t *testing.T) {
 	}
 }
 
-// The TCP tests run 8 s: under the VM's emulation two connects can take
-// longer than 4.
-
 // TestTCPResetScript: a connect to a closed port is answered with a reset
 // that `run tcpreset` shows going out from the closed port, which no
 // socket owns, back to the client, and the client receiving it in
@@ -190,7 +197,7 @@ func TestDiagScriptFaults(t *testing.T) {
 func TestTCPResetScript(t *testing.T) {
 	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
 	p := netfix.NewPair(t)
-	r := runWhile(t, []string{"--duration", "8s", "run", "tcpreset", "--port", "7"}, func() {
+	r := runWhile(t, []string{"--duration", faultWindow(), "run", "tcpreset", "--port", "7"}, func() {
 		must(t, "tcp")(p.A.ConnectRefused(netip.MustParseAddrPort("192.0.2.2:7"), 2, 5*time.Second))
 	})
 	if r.code != exitOK {
@@ -214,7 +221,7 @@ func TestTCPStatesScript(t *testing.T) {
 	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
 	p := netfix.NewPair(t)
 	sink := p.B.ListenTCP(t, netip.MustParseAddrPort("192.0.2.2:8080"))
-	r := runWhile(t, []string{"--duration", "8s", "run", "tcpstates", "--port", "8080"}, func() {
+	r := runWhile(t, []string{"--duration", faultWindow(), "run", "tcpstates", "--port", "8080"}, func() {
 		must(t, "tcp")(p.A.SendTCP(sink.Addr, []byte(hello), 1, 5*time.Second))
 		sink.Wait(1, 3*time.Second)
 	})
@@ -250,7 +257,7 @@ func TestNftDropScript(t *testing.T) {
 		}
 		t.Run(fc.name, func(t *testing.T) {
 			_, traffic := fc.build(t)
-			r := runWhile(t, []string{"--duration", "4s", "run", "nftdrop"}, traffic)
+			r := runWhile(t, []string{"--duration", faultWindow(), "run", "nftdrop"}, traffic)
 			if r.code != exitOK {
 				t.Fatalf("exit %d", r.code)
 			}
