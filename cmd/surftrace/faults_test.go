@@ -110,12 +110,12 @@ var faultCases = []faultCase{
 	},
 }
 
-// faultWindow is how long a script traces a fault: 4 s here, 10 s in the
+// faultWindow is how long a script traces a fault: 4 s here, 15 s in the
 // VM, whose emulation makes both the start and the traffic slow (a
 // duration counts from the start, not from the attach).
 func faultWindow() string {
 	if ktest.InVM() {
-		return "10s"
+		return "15s"
 	}
 	return "4s"
 }
