@@ -6,6 +6,8 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -52,11 +54,11 @@ func (g *sgen) enumByName(v, s *sval, at lang.Node) (*sval, bool) {
 	var all []string
 	for n, nm := range enumNames(v.v.t) {
 		if nm == name {
-			return intOf(v.v.t, &nConst{n}), true
+			return intOf(v.v.t, &codegen.Const{V: n}), true
 		}
 		all = append(all, nm)
 	}
-	failHint(at, lang.DidYouMean(name, all), "%q is not a value of %s", name, typeString(v.v.t))
+	failHint(at, lang.DidYouMean(name, all), "%q is not a value of %s", name, kernel.CType(v.v.t))
 	return nil, false
 }
 
@@ -74,7 +76,7 @@ func symbolicEnum(i *btf.Int, names map[uint64]string) *btf.Enum {
 
 // symbolNames are the names f's print fmt gives its values, with the
 // entries the kernel left as enumerator names resolved through BTF.
-func (ki *kinfo) symbolNames(f *tpField) map[uint64]string {
+func (ki *kinfo) symbolNames(f *kernel.TracepointField) map[uint64]string {
 	if len(f.SymbolIdents) == 0 || ki.spec == nil {
 		return f.Symbols
 	}

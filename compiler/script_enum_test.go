@@ -6,6 +6,7 @@ import (
 
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/script"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // TestEnumByName: an enum-typed value printed with %s, used as a map key
@@ -35,13 +36,13 @@ func TestEnumByName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var printf *Event
+	var printf *spec.Event
 	for _, e := range p.Events {
-		if e.Kind == EventPrintf {
+		if e.Kind == spec.EventPrintf {
 			printf = e
 		}
 	}
-	if f := printf.Fields[0]; f.Render != RenderEnum || f.Enum[3] != "NO_SOCKET" {
+	if f := printf.Fields[0]; f.Render != spec.RenderEnum || f.Enum[3] != "NO_SOCKET" {
 		t.Errorf("printf %%s field: render %d, enum[3] %q; want RenderEnum, NO_SOCKET", f.Render, f.Enum[3])
 	}
 	for _, m := range p.ScriptMaps {
@@ -49,7 +50,7 @@ func TestEnumByName(t *testing.T) {
 		if m.Name == "@byreason" {
 			f = m.Key[0]
 		}
-		if f.Render != RenderEnum || f.Enum[3] != "NO_SOCKET" {
+		if f.Render != spec.RenderEnum || f.Enum[3] != "NO_SOCKET" {
 			t.Errorf("%s: render %d, enum[3] %q; want RenderEnum, NO_SOCKET", m.Name, f.Render, f.Enum[3])
 		}
 	}

@@ -5,7 +5,6 @@ import "github.com/surftrace/surftrace/lang"
 // getopt is a named parameter no command line bound (lang/getopt binds
 // them before compiling, as the CLI does): its default, or false.
 func (g *sgen) getopt(e *lang.Call) *sval {
-	g.nargs(e, 1, 2)
 	g.literal(e.Args[0], "getopt's name")
 	if len(e.Args) == 1 {
 		return intConst(0)

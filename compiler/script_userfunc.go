@@ -1,9 +1,8 @@
 package compiler
 
 import (
-	"sort"
-
 	"github.com/surftrace/surftrace/lang"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // userFuncs are the builtins computed in user space when their record
@@ -14,31 +13,19 @@ import (
 // NETNS is a network namespace's inode (net->ns.inum), IFINDEX a device
 // index in it.
 var userFuncs = map[string]struct {
-	r    Render
+	r    spec.Render
 	args []skind // skInt, or skStr for a literal
 }{
-	"qdisc":   {RenderQdisc, []skind{skInt, skInt}},
-	"sysctl":  {RenderSysctl, []skind{skInt, skInt, skStr}},
-	"nftrule": {RenderNftRule, []skind{skInt, skInt, skInt, skInt, skInt, skInt}},
+	"qdisc":   {spec.RenderQdisc, []skind{skInt, skInt}},
+	"sysctl":  {spec.RenderSysctl, []skind{skInt, skInt, skStr}},
+	"nftrule": {spec.RenderNftRule, []skind{skInt, skInt, skInt, skInt, skInt, skInt}},
 }
 
-func userFuncNames() []string {
-	var names []string
-	for n := range userFuncs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
-// userFunc compiles a call of a user-space function: a tuple of its
-// arguments that prints through the function's render.
-func (g *sgen) userFunc(e *lang.Call) (*sval, bool) {
-	uf, ok := userFuncs[e.Name]
-	if !ok {
-		return nil, false
-	}
-	g.nargs(e, len(uf.args), len(uf.args))
+// userFunc compiles a call of a user-space function (scriptFuncs has
+// one entry per userFuncs name): a tuple of its arguments that prints
+// through the function's render.
+func (g *sgen) userFunc(e *lang.Call) *sval {
+	uf := userFuncs[e.Name]
 	out := &sval{kind: skTuple, rend: render{r: uf.r}}
 	for i, a := range e.Args {
 		var v *sval
@@ -50,5 +37,5 @@ func (g *sgen) userFunc(e *lang.Call) (*sval, bool) {
 		}
 		out.elems = append(out.elems, v)
 	}
-	return out, true
+	return out
 }

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/runtime/render"
 )
 
@@ -14,7 +15,7 @@ import (
 // precision and the length modifiers hh h l ll j z t; without a length
 // modifier an integer conversion takes 32 bits, as in C. Escapes such as
 // \n were already turned into bytes by the parser.
-func (r *renderer) sprintf(format string, fields []*compiler.Field, payload []byte) string {
+func (r *renderer) sprintf(format string, fields []*spec.Field, payload []byte) string {
 	var out strings.Builder
 	arg := 0
 	for i := 0; i < len(format); i++ {
@@ -72,36 +73,36 @@ func parseConversion(s string) (conversion, int) {
 	return spec, i
 }
 
-// convert renders one argument for spec.
-func (r *renderer) convert(spec conversion, f *compiler.Field, b []byte) string {
-	if spec.verb == 's' {
-		return fmt.Sprintf("%"+spec.flags+"s", r.field(b, f))
+// convert renders one argument for conversion cv.
+func (r *renderer) convert(cv conversion, f *spec.Field, b []byte) string {
+	if cv.verb == 's' {
+		return fmt.Sprintf("%"+cv.flags+"s", r.field(b, f))
 	}
 	v := render.Uint(b)
-	if f.Render == compiler.RenderSigned {
+	if f.Render == spec.RenderSigned {
 		v = uint64(render.Int(b))
 	}
-	if f.Render == compiler.RenderBE || f.Render == compiler.RenderBEHex {
+	if f.Render == spec.RenderBE || f.Render == spec.RenderBEHex {
 		v = render.BE(b)
 	}
-	mask := uint64(1)<<spec.bits - 1
-	if spec.bits == 64 {
+	mask := uint64(1)<<cv.bits - 1
+	if cv.bits == 64 {
 		mask = ^uint64(0)
 	}
 	u := v & mask
-	switch spec.verb {
+	switch cv.verb {
 	case 'd', 'i':
-		shift := uint(64 - spec.bits)
-		return fmt.Sprintf("%"+spec.flags+"d", int64(u<<shift)>>shift)
+		shift := uint(64 - cv.bits)
+		return fmt.Sprintf("%"+cv.flags+"d", int64(u<<shift)>>shift)
 	case 'c':
-		return fmt.Sprintf("%"+spec.flags+"c", rune(byte(v)))
+		return fmt.Sprintf("%"+cv.flags+"c", rune(byte(v)))
 	case 'p':
-		return fmt.Sprintf("%"+spec.flags+"s", fmt.Sprintf("0x%x", v))
+		return fmt.Sprintf("%"+cv.flags+"s", fmt.Sprintf("0x%x", v))
 	default: // u x X o
-		verb := string(spec.verb)
+		verb := string(cv.verb)
 		if verb == "u" {
 			verb = "d"
 		}
-		return fmt.Sprintf("%"+spec.flags+verb, u)
+		return fmt.Sprintf("%"+cv.flags+verb, u)
 	}
 }

@@ -4,14 +4,15 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/runtime/render"
 )
 
 // record is one decoded ring-buffer record: the fixed header of
 // compiler.Hdr* and the payload its Event describes.
 type record struct {
-	event   *compiler.Event
+	event   *spec.Event
 	cpu     uint32
 	nsecs   uint64 // CLOCK_MONOTONIC, from bpf_ktime_get_ns
 	pidTgid uint64
@@ -29,23 +30,23 @@ func (r *record) tgid() uint32 { return uint32(r.pidTgid >> 32) }
 // decodeRecord splits raw into header and payload and finds its Event.
 // The payload is checked against the Event's fields, so field never reads
 // past the record.
-func decodeRecord(raw []byte, events []*compiler.Event) (*record, error) {
-	if len(raw) < compiler.HdrSize {
-		return nil, fmt.Errorf("short record: %d bytes, header is %d", len(raw), compiler.HdrSize)
+func decodeRecord(raw []byte, events []*spec.Event) (*record, error) {
+	if len(raw) < spec.HdrSize {
+		return nil, fmt.Errorf("short record: %d bytes, header is %d", len(raw), spec.HdrSize)
 	}
 	le := binary.LittleEndian
-	id := le.Uint32(raw[compiler.HdrID:])
+	id := le.Uint32(raw[spec.HdrID:])
 	if int(id) >= len(events) {
 		return nil, fmt.Errorf("record with unknown event id %d", id)
 	}
 	rec := &record{
 		event:   events[id],
-		cpu:     le.Uint32(raw[compiler.HdrCPU:]),
-		nsecs:   le.Uint64(raw[compiler.HdrTime:]),
-		pidTgid: le.Uint64(raw[compiler.HdrPidTgid:]),
-		comm:    render.CString(raw[compiler.HdrComm:compiler.HdrIP]),
-		ip:      le.Uint64(raw[compiler.HdrIP:]),
-		payload: raw[compiler.HdrSize:],
+		cpu:     le.Uint32(raw[spec.HdrCPU:]),
+		nsecs:   le.Uint64(raw[spec.HdrTime:]),
+		pidTgid: le.Uint64(raw[spec.HdrPidTgid:]),
+		comm:    render.CString(raw[spec.HdrComm:spec.HdrIP]),
+		ip:      le.Uint64(raw[spec.HdrIP:]),
+		payload: raw[spec.HdrSize:],
 	}
 	need := payloadSize(rec.event)
 	if len(rec.payload) < need {
@@ -56,7 +57,7 @@ func decodeRecord(raw []byte, events []*compiler.Event) (*record, error) {
 
 // payloadSize is the number of payload bytes an event's fields and stack
 // id occupy.
-func payloadSize(ev *compiler.Event) int {
+func payloadSize(ev *spec.Event) int {
 	n := 0
 	for _, f := range ev.Fields {
 		n = max(n, f.Offset+f.Size)
@@ -68,6 +69,6 @@ func payloadSize(ev *compiler.Event) int {
 }
 
 // field returns the bytes of f in the payload.
-func (r *record) field(f *compiler.Field) []byte {
+func (r *record) field(f *spec.Field) []byte {
 	return r.payload[f.Offset : f.Offset+f.Size]
 }

@@ -3,25 +3,25 @@ package runtime
 import (
 	"net/netip"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/runtime/netobj"
 	"github.com/surftrace/surftrace/runtime/render"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // userFunc computes a user-space function (qdisc(), sysctl(), nftrule())
 // from the arguments its record carries, when the record prints.
-func userFunc(b []byte, f *compiler.Field) string {
+func userFunc(b []byte, f *spec.Field) string {
 	args := make([][]byte, len(f.Elems))
 	for i, e := range f.Elems {
 		args[i] = fieldOf(b, e)
 	}
 	n := func(i int) uint64 { return render.Uint(args[i]) }
 	switch f.Render {
-	case compiler.RenderQdisc:
+	case spec.RenderQdisc:
 		return netobj.Qdisc(n(0), int(n(1)))
-	case compiler.RenderSysctl:
+	case spec.RenderSysctl:
 		return netobj.Sysctl(n(0), int(n(1)), render.CString(args[2]))
-	case compiler.RenderNftRule:
+	case spec.RenderNftRule:
 		// Addresses are as the packet holds them, in network order, read
 		// into a host-order integer.
 		var src, dst [4]byte

@@ -1,6 +1,9 @@
 package stdlib
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestList(t *testing.T) {
 	want := []string{"diag", "drop", "nftdrop", "pktpath", "tcpreset", "tcpretrans", "tcpstates"}
@@ -16,6 +19,9 @@ func TestList(t *testing.T) {
 	s, ok := Get("dropmon") // the old name
 	if !ok || s.Name != "drop" || s.Summary != "packets the kernel drops: when, who, where, why and which packet." {
 		t.Fatalf("Get(dropmon) = %+v, %v", s, ok)
+	}
+	if !strings.HasPrefix(s.Doc, "drop: packets the kernel drops") || !strings.HasSuffix(s.Doc, "[--reason=NAME] [--stack]\n") {
+		t.Errorf("Get(dropmon).Doc = %q", s.Doc)
 	}
 	if _, ok := Get("nosuch"); ok {
 		t.Fatal("Get(nosuch) found a script")

@@ -206,8 +206,8 @@ func TestTCPResetScript(t *testing.T) {
 	for _, want := range []string{
 		`(?m)^\d+ +\S+ +out +no socket +192\.0\.2\.2:7 > 192\.0\.2\.1:\d+$`,
 		`(?m)^\d+ +\S+ +in +TCP_SYN_SENT +192\.0\.2\.1:\d+ > 192\.0\.2\.2:7$`,
-		`(?m)^@resets\[out, no socket, 7\]: 2$`,
-		`(?m)^@byState\[in, TCP_SYN_SENT, \d+\]: 1$`,
+		`(?m)^@tcp_resets_no_socket\[out, 7\]: 2$`,
+		`(?m)^@tcp_resets\[in, TCP_SYN_SENT, \d+\]: 1$`,
 	} {
 		if !regexpMatch(want, r.stdout) {
 			t.Errorf("no match for %s", want)

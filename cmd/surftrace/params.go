@@ -1,14 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/getopt"
-	"github.com/surftrace/surftrace/stdlib"
 )
 
 // scriptParams are the named parameters of the script being run (its
@@ -19,21 +16,12 @@ type scriptParams struct {
 	bound  map[lang.Span]string // getopt call -> parameter name
 }
 
-// errHelp asks for the script's usage instead of a run.
-var errHelp = errors.New("help")
-
 // bindParams checks args against the parameters prog declares, binds
-// them and returns the positional arguments left. "--help" or "-h" among
-// args returns errHelp.
+// them and returns the positional arguments left.
 func bindParams(prog *lang.Program, script string, args []string) ([]string, *scriptParams, error) {
 	params, err := getopt.Declared(prog)
 	if err != nil {
 		return nil, nil, err
-	}
-	for _, a := range args {
-		if a == "--help" || a == "-h" {
-			return nil, nil, errHelp
-		}
 	}
 	values, positional, err := getopt.Parse(params, args)
 	if err != nil {
@@ -63,29 +51,6 @@ func (p *scriptParams) explain(err error) error {
 	return err
 }
 
-// scriptHelp prints a script's usage: its summary and its parameters.
-func scriptHelp(w io.Writer, name string, prog *lang.Program) error {
-	params, err := getopt.Declared(prog)
-	if err != nil {
-		return err
-	}
-	usage := "usage: surftrace run " + name
-	if strings.HasSuffix(name, ".st") {
-		usage = "usage: surftrace " + name
-	}
-	if len(params) > 0 {
-		usage += " [--PARAM=VALUE ...]"
-	}
-	fmt.Fprintln(w, usage)
-	if s, ok := stdlib.Get(name); ok {
-		fmt.Fprintf(w, "\n%s\n", s.Summary)
-	}
-	if len(params) > 0 {
-		fmt.Fprintf(w, "\nparameters:\n%s", getopt.Usage(params))
-	}
-	return nil
-}
-
 // paramSummary is the one-line list of a script's parameters for
 // `run --list`: "--addr=STRING --port=INT --stack".
 func paramSummary(text, file string) string {
@@ -106,12 +71,4 @@ func paramSummary(text, file string) string {
 		words = append(words, w)
 	}
 	return strings.Join(words, " ")
-}
-
-// scriptName is the name `run NAME` or the script file names.
-func scriptName(c *config) string {
-	if c.program != "" {
-		return "-e"
-	}
-	return c.args[0]
 }
