@@ -67,7 +67,7 @@ install-bpftrace:
 	if [ -n "$$other" ]; then echo "note: $$other is also a bpftrace; the one earlier in PATH runs"; fi
 
 run: build
-	bin/surftrace run dropmon $(ARGS)
+	bin/surftrace run drop $(ARGS)
 
 firstrun: require-root
 	tools/firstrun.sh

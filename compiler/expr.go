@@ -159,6 +159,11 @@ func (c *lineChecker) tpValue(f *kernel.TracepointField, at lang.Node) *value {
 	if en, ok := t.(*btf.Enum); ok && len(f.Symbols) > 0 {
 		t = renamedEnum(en, f.Symbols)
 	}
+	if i, ok := t.(*btf.Int); ok && c.namedInts {
+		if names := c.ki.symbolNames(f); len(names) > 0 {
+			t = symbolicEnum(i, names)
+		}
+	}
 	if p, ok := t.(*btf.Pointer); ok && c.userPtrs {
 		// A syscall's pointer argument is a user address: tag its target
 		// "user", as BTF tags __user, so reads through it use the user

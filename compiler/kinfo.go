@@ -92,6 +92,20 @@ func (ki *kinfo) funcProto(name string) (*btf.FuncProto, bool) {
 	return nil, false
 }
 
+// moduleSpec returns the BTF of the module that defines function name
+// (split on top of vmlinux), or nil for a vmlinux function.
+func (ki *kinfo) moduleSpec(name string) *btf.Spec {
+	for _, s := range ki.symbols().Lookup(name) {
+		if s.Module == "" {
+			continue
+		}
+		if ms, err := ki.k.ModuleBTF(s.Module); err == nil {
+			return ms
+		}
+	}
+	return nil
+}
+
 // funcHint names the function that replaced name (renames), else suggests
 // function names near name, from kallsyms and, when the kernel lists no
 // symbols, from BTF.

@@ -59,7 +59,11 @@ type lineChecker struct {
 	// userPtrs says the pointer fields of tp point into user memory: the
 	// arguments of syscalls tracepoints.
 	userPtrs bool
-	byName   map[string]*lineField
+	// namedInts types an integer field that the print fmt shows with
+	// __print_symbolic as an enum of those names (scripts; see
+	// symbolicEnum).
+	namedInts bool
+	byName    map[string]*lineField
 }
 
 // checkLine types expression-line probe p.

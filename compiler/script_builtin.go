@@ -304,7 +304,7 @@ func (g *sgen) arg(name string, at lang.Node) *sval {
 // A pointer argument of a syscalls tracepoint points into user memory (see
 // tpValue), so str(), buf() and dereferences read it with the user helpers.
 func (g *sgen) tpArg(f *kernel.TracepointField, at lang.Node) *sval {
-	lc := &lineChecker{ki: g.sc.ki, opts: g.sc.opts, userPtrs: strings.HasPrefix(g.t.target, "syscalls:")}
+	lc := &lineChecker{ki: g.sc.ki, opts: g.sc.opts, userPtrs: strings.HasPrefix(g.t.target, "syscalls:"), namedInts: true}
 	return wrap(lc.tpValue(f, at))
 }
 

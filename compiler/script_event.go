@@ -33,6 +33,7 @@ func (g *sgen) formatted(e *lang.Call, kind spec.EventKind) {
 		switch {
 		case verb == 0:
 			fail(e.Args[0], "printf: bad conversion in the format")
+		case a.kind == skTuple && spec.IsUserRender(a.rend.r) && verb == 's':
 		case a.kind == skTuple || a.kind == skVoid:
 			fail(at, "printf cannot print %s", a.describe())
 		case verb == 'r':
@@ -40,7 +41,7 @@ func (g *sgen) formatted(e *lang.Call, kind spec.EventKind) {
 				fail(at, "printf: %%r needs a buffer (buf()), got %s", a.describe())
 			}
 		case verb == 's':
-			if a.kind == skInt && (a.rend.size == 0 || isIntegerRender(a.rend.r)) {
+			if a.kind == skInt && (a.rend.size == 0 || isIntegerRender(a.rend.r)) && !isEnum(a) {
 				fail(at, "printf: %%s needs a string, got %s (use str() or a %%d conversion)", a.describe())
 			}
 		default:
@@ -99,6 +100,8 @@ func (g *sgen) fieldOf(v *sval, name string) *spec.Field {
 		}
 		if v.rend.size > 0 {
 			f.Size, f.Render, f.Format = v.rend.size, v.rend.r, v.rend.format
+		} else if isEnum(v) {
+			f.Render, f.Enum = spec.RenderEnum, enumNames(v.v.t)
 		}
 	case skStr:
 		f.Size, f.Render = v.size, spec.RenderString
@@ -112,6 +115,9 @@ func (g *sgen) fieldOf(v *sval, name string) *spec.Field {
 		}
 	case skTuple:
 		f.Render = spec.RenderTuple
+		if spec.IsUserRender(v.rend.r) {
+			f.Render = v.rend.r
+		}
 		for _, e := range v.elems {
 			ef := g.fieldOf(e, "")
 			ef.Offset = f.Size

@@ -58,6 +58,8 @@ func init() {
 		"str":         {min: 1, max: 2, gen: (*sgen).strCall},
 		"buf":         {min: 1, max: 2, gen: (*sgen).bufCall},
 		"ksym":        {min: 1, max: 1, gen: (*sgen).ksymCall},
+		"ksymoff":     {min: 1, max: 1, gen: (*sgen).ksymCall},
+		"getopt":      {min: 1, max: 2, gen: (*sgen).getopt},
 		"kaddr":       {min: 1, max: 1, gen: (*sgen).kaddrCall},
 		"ntop":        {min: 1, max: 2, gen: (*sgen).ntop},
 		"pton":        {min: 1, max: 1, gen: (*sgen).ptonCall},
@@ -87,6 +89,11 @@ func init() {
 		"stats": {min: 1, max: 1, agg: spec.MapStats},
 		"hist":  {min: 1, max: 1, agg: spec.MapHist},
 		"lhist": {min: 4, max: 4, agg: spec.MapLhist},
+	}
+	// The user-space functions (script_userfunc.go) take their arguments
+	// as a tuple that the runtime resolves.
+	for name, uf := range userFuncs {
+		scriptFuncs[name] = &scriptFunc{min: len(uf.args), max: len(uf.args), gen: (*sgen).userFunc}
 	}
 	// The conversions choose how a value prints, as the name prefixes do.
 	for name, rd := range map[string]render{
@@ -259,10 +266,12 @@ func (g *sgen) bufOfString(e *lang.Call, x *sval) *sval {
 	return &sval{kind: skBytes, off: off, size: (n + 7) &^ 7, rend: rend}
 }
 
-// ksymCall generates ksym(addr): the address printed as its symbol.
+// ksymCall generates ksym(addr), the address printed as its symbol, and
+// ksymoff(addr), printed as symbol+0xoff.
 func (g *sgen) ksymCall(e *lang.Call) *sval {
 	x := g.expr(e.Args[0])
-	return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[0])}, rend: render{r: spec.RenderSym, size: 8}}
+	r := map[string]spec.Render{"ksym": spec.RenderSym, "ksymoff": spec.RenderKsym}[e.Name]
+	return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[0])}, rend: render{r: r, size: 8}}
 }
 
 // kaddrCall generates kaddr("symbol"): the symbol's address, a constant.

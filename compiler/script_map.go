@@ -7,6 +7,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
 	"github.com/surftrace/surftrace/spec"
 
@@ -27,6 +28,9 @@ type smap struct {
 	kind    spec.MapKind
 	value   *spec.Field // MapScalar: the value's layout
 	valKind skind
+	// valType is an enum-typed value's type, so that reading the map
+	// gives a value that still prints by name.
+	valType btf.Type
 	// provisional is set when a read typed the map before any assignment.
 	provisional bool
 	lo, hi, st  int64 // lhist parameters
@@ -136,11 +140,9 @@ func (g *sgen) key(m *smap, ref *lang.MapRef, extra int) int {
 		off := 0
 		names := keyNames(ref.Keys, len(vals))
 		for i, v := range vals {
+			// An enum-typed key is a RenderEnum field with its names
+			// (fieldOf): text prints the name, metrics label by it.
 			f := g.fieldOf(v, names[i])
-			if v.kind == skInt && isIntegerRender(f.Render) {
-				// Text keeps bpftrace 0.17's number; metrics label by name.
-				f.Enum = enumNames(v.v.t)
-			}
 			if v.kind == skStr {
 				f.Size = max(v.size, g.sc.strSize())
 				if !v.isLit {
@@ -285,7 +287,7 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 	if r, size, ok := prefixRender(m.name[1:]); ok && v.kind == skInt {
 		f.Size, f.Render = size, r
 	}
-	if v.kind == skInt && f.Render != spec.RenderStackID && f.Render != spec.RenderKsym && f.Render != spec.RenderSym && f.Size == 8 && f.Render != spec.RenderSigned &&
+	if v.kind == skInt && f.Render != spec.RenderStackID && f.Render != spec.RenderKsym && f.Render != spec.RenderSym && f.Render != spec.RenderEnum && f.Size == 8 && f.Render != spec.RenderSigned &&
 		f.Render != spec.RenderStrftime && f.Render != spec.RenderUsername && f.Render != spec.RenderCgroupPath {
 		f.Render = spec.RenderUnsigned
 	}
@@ -295,6 +297,9 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 		if _, ok := under(v.v.t).(*btf.Pointer); ok {
 			m.ptr = v.v.t
 		}
+	}
+	if isEnum(v) {
+		m.valType = v.v.t
 	}
 }
 
@@ -490,7 +495,10 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 		if m.ptr != nil {
 			v.v.t = m.ptr
 		}
-		if !isIntegerRender(m.value.Render) {
+		if m.value.Render == spec.RenderEnum && m.valType != nil {
+			v.v.t = m.valType
+		}
+		if !isIntegerRender(m.value.Render) && m.value.Render != spec.RenderEnum {
 			v.rend = render{r: m.value.Render, size: m.value.Size, format: m.value.Format}
 		}
 	}

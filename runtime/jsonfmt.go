@@ -60,6 +60,9 @@ func (r *renderer) jsonValue(b []byte, rd spec.Render) string {
 
 // jsonField is jsonValue for field f: a tuple is an array of its parts.
 func (r *renderer) jsonField(b []byte, f *spec.Field) string {
+	if f != nil && (f.Render == spec.RenderEnum || spec.IsUserRender(f.Render)) {
+		return jsonString(r.field(b, f))
+	}
 	if f == nil || f.Render != spec.RenderTuple {
 		return r.jsonValue(b, renderOf(f))
 	}

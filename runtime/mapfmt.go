@@ -48,7 +48,7 @@ func (r *renderer) keyText(info *spec.MapInfo, key []byte) string {
 func (r *renderer) keyParts(info *spec.MapInfo, key []byte) []string {
 	parts := make([]string, len(info.Key))
 	for i, f := range info.Key {
-		if f.Render == spec.RenderStrftime || f.Render == spec.RenderCgroupPath {
+		if f.Render == spec.RenderStrftime || f.Render == spec.RenderCgroupPath || f.Render == spec.RenderEnum {
 			parts[i] = r.field(fieldOf(key, f), f)
 			continue
 		}

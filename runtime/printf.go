@@ -75,10 +75,10 @@ func parseConversion(s string) (conversion, int) {
 
 // convert renders one argument for conversion cv.
 func (r *renderer) convert(cv conversion, f *spec.Field, b []byte) string {
-	if cv.verb == 's' && (f.Render == spec.RenderStrftime || f.Render == spec.RenderCgroupPath) {
+	if cv.verb == 's' {
 		return fmt.Sprintf("%"+cv.flags+"s", r.field(b, f))
 	}
-	if cv.verb == 's' || cv.verb == 'r' {
+	if cv.verb == 'r' {
 		return fmt.Sprintf("%"+cv.flags+"s", r.text(b, f.Render))
 	}
 	v := render.Uint(b)

@@ -89,3 +89,25 @@ func TestPrintfConversions(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintfEnum: an enum field prints its name with %s (padded as any
+// string), its number with %d, and the number where it has no name.
+func TestPrintfEnum(t *testing.T) {
+	r := testRenderer()
+	names := map[uint64]string{3: "NO_SOCKET"}
+	f := &spec.Field{Size: 8, Render: spec.RenderEnum, Enum: names}
+	for _, c := range []struct {
+		format string
+		v      int64
+		want   string
+	}{
+		{"%s", 3, "NO_SOCKET"},
+		{"%-12s|", 3, "NO_SOCKET   |"},
+		{"%d", 3, "3"},
+		{"%s", 99, "99"},
+	} {
+		if got := r.sprintf(c.format, []*spec.Field{f}, s64(c.v)); got != c.want {
+			t.Errorf("sprintf(%q, %d) = %q, want %q", c.format, c.v, got, c.want)
+		}
+	}
+}

@@ -50,6 +50,12 @@ func (r *renderer) field(b []byte, f *spec.Field) string {
 	if f != nil && f.Render == spec.RenderCgroupPath {
 		return r.cgroupPath(render.Uint(b), f.Format)
 	}
+	if f != nil && f.Render == spec.RenderEnum {
+		return render.Enum(b, f.Enum)
+	}
+	if f != nil && spec.IsUserRender(f.Render) {
+		return userFunc(b, f)
+	}
 	if f == nil || f.Render != spec.RenderTuple {
 		return r.text(b, renderOf(f))
 	}

@@ -216,7 +216,16 @@ const (
 	RenderStrftime                 // u64 CLOCK_MONOTONIC ns shown as wall-clock time by Field.Format (strftime())
 	RenderUsername                 // a user id shown as the user name (username)
 	RenderCgroupPath               // a cgroup id shown as its paths in every hierarchy Field.Format matches (cgroup_path())
+	// The user-space functions (script_userfunc.go): a tuple of their
+	// arguments (Elems) that the runtime resolves when it prints it.
+	RenderQdisc   // qdisc(NETNS, IFINDEX): the device's qdisc tree, counters, the dropping one
+	RenderSysctl  // sysctl(NETNS, IFINDEX, "net.ipv4.conf.DEV.rp_filter"): a sysctl's value
+	RenderNftRule // nftrule(NETNS, L4PROTO, SADDR, DADDR, SPORT, DPORT): ruleset rules a packet matches
 )
+
+// IsUserRender reports whether r is resolved in user space from a tuple
+// of arguments (qdisc(), sysctl(), nftrule()).
+func IsUserRender(r Render) bool { return r >= RenderQdisc && r <= RenderNftRule }
 
 // MapInfo says how a script map prints at exit (bpftrace's layout).
 type MapInfo struct {

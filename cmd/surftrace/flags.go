@@ -42,7 +42,8 @@ type config struct {
 
 	// args are the words that are not flags: expression lines, a script
 	// file and its positional parameters, -e's positional parameters, or
-	// the name of a `run` script and its positional parameters.
+	// the name of a `run` script and its positional parameters; a
+	// script's own --name=VALUE parameters (getopt) are among them.
 	args []string
 
 	// The bpftrace personality (bpftrace.go) sets these.
@@ -54,6 +55,9 @@ type config struct {
 	includeFiles   []string  // --include: headers read before the program
 	cmdOut         io.Writer // the -c command's stdout, when not the output (-o FILE, -B full)
 	gap            io.Writer // where the empty lines before the exit maps go (runtime.Output.Gap)
+	// params are the running script's named parameters, set when its
+	// source is parsed.
+	params *scriptParams
 
 	// notes receives notes for the user (stderr, or nothing with -q),
 	// such as that tracefs was mounted; run sets it.
@@ -124,18 +128,27 @@ var errUsage = errors.New("usage")
 // other words, as users of surftrace write them around expression lines
 // and bpftrace users after a script or -e PROGRAM and its positional
 // parameters (`surftrace -e 'BEGIN { ... $1 ... }' 7 9`); after "--"
-// every word is a word. -h and --help return flag.ErrHelp with what was
+// every word is a word. After a script, a flag surftrace does not define
+// is the script's named parameter (`run drop --port 53`). -h and --help return flag.ErrHelp with what was
 // parsed before them, so that `run NAME --help` can describe NAME.
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	c := &config{}
 	fs := newFlagSet(c)
 	for len(args) > 0 {
-		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		err := fs.Parse(args)
+		rest := fs.Args()
+		switch {
+		case errors.Is(err, flag.ErrHelp):
 			return c, err
-		} else if err != nil {
+		case err != nil && c.scripted() && scriptFlag(fs, args[len(args)-len(rest)-1]):
+			// A flag surftrace does not have, after a script: the
+			// script's own --name=VALUE (getopt), which it checks.
+			c.args = append(c.args, args[len(args)-len(rest)-1])
+			args = rest
+			continue
+		case err != nil:
 			return nil, usageError(stderr, "%v", err)
 		}
-		rest := fs.Args()
 		if len(rest) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
 			c.args = append(c.args, rest...)
 			break
@@ -163,6 +176,23 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, usageError(stderr, "%s", msg)
 	}
 	return c, nil
+}
+
+// scripted reports whether the words so far name a script: -e PROGRAM,
+// run NAME or a .st file.
+func (c *config) scripted() bool {
+	return c.program != "" || len(c.args) > 0 && (c.sub == "run" || c.sub == "" && isScript(c.args[0]))
+}
+
+// scriptFlag reports whether word is a flag (-name, --name or
+// --name=VALUE) that fs does not define, nor -h or --help.
+func scriptFlag(fs *flag.FlagSet, word string) bool {
+	name, ok := strings.CutPrefix(word, "-")
+	if !ok || name == "" || name == "-" {
+		return false
+	}
+	name, _, _ = strings.Cut(strings.TrimPrefix(name, "-"), "=")
+	return name != "h" && name != "help" && fs.Lookup(name) == nil
 }
 
 // isScript reports whether arg names a .st file.

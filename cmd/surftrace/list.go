@@ -24,6 +24,9 @@ import (
 func listStdlib(w io.Writer) error {
 	for _, s := range stdlib.List() {
 		fmt.Fprintf(w, "%-12s %s\n", s.Name, s.Summary)
+		if params := paramSummary(s.Text, s.File); params != "" {
+			fmt.Fprintf(w, "%-12s %s\n", "", params)
+		}
 	}
 	return nil
 }

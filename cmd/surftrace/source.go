@@ -27,7 +27,7 @@ func parseSource(c *config) (*lang.Program, error) {
 		if err != nil {
 			return nil, err
 		}
-		return parseScript(&lang.Source{Name: s.File, Text: s.Text}, c.args[1:])
+		return parseScript(c, &lang.Source{Name: s.File, Text: s.Text}, s.Name, c.args[1:])
 	case c.file != "":
 		return parseLineFile(c.file)
 	case isScript(c.args[0]):
@@ -49,7 +49,7 @@ func parseScriptText(c *config, name, text string, args []string) (*lang.Program
 		return nil, err
 	}
 	src.Text = attachParams(expanded, args)
-	return parseScript(src, args)
+	return parseScript(c, src, name, args)
 }
 
 // stdlibScript returns the shipped script name, or an error with a
@@ -105,17 +105,28 @@ func parseLineFile(path string) (*lang.Program, error) {
 	return line.Parse(&lang.Source{Name: path, Text: strings.Join(lines, "\n")}, 0)
 }
 
-// parseScript parses a .st script and replaces its positional parameters
-// ($1, $2, ..., $#) by args: a number stays a number, anything else is a
-// string, and a parameter with no argument is 0 (or "" in str($N)), as in
-// bpftrace.
-func parseScript(src *lang.Source, args []string) (*lang.Program, error) {
+// parseScript parses a .st script, binds its named parameters
+// (getopt("name", default)) to the --name=VALUE arguments in args, and
+// replaces its positional parameters ($1, $2, ..., $#) by the other
+// args: a number stays a number, anything else is a string, and a
+// parameter with no argument is 0 (or "" in str($N)), as in bpftrace.
+func parseScript(c *config, src *lang.Source, name string, args []string) (*lang.Program, error) {
 	prog, err := script.Parse(src)
 	if err != nil {
 		return nil, err
 	}
-	substitute(reflect.ValueOf(prog), args)
+	positional, params, err := bindParams(prog, name, args)
+	if err != nil {
+		return nil, err
+	}
+	c.params = params
+	substitute(reflect.ValueOf(prog), positional)
 	return prog, nil
+}
+
+// parseStdlib parses a shipped script's text.
+func parseStdlib(text, file string) (*lang.Program, error) {
+	return script.Parse(&lang.Source{Name: file, Text: text})
 }
 
 var exprType = reflect.TypeOf((*lang.Expr)(nil)).Elem()
