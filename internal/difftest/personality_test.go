@@ -49,7 +49,7 @@ var cliCases = []cliCase{
 	{name: "include-dir", args: []string{"-I", "inc", "-e", "#include <my.h>\n#include \"linux/if_ether.h\"\nBEGIN { printf(\"%d %d\\n\", MYVAL, ETH_P_IPV6); exit(); }"},
 		files: map[string]string{"inc/my.h": "#define MYVAL 0x42 /* mine */\n"}},
 	{name: "include-missing", args: []string{"-e", "#include <lol/no.h>\nBEGIN { exit(); }"}},
-	{name: "child-fails", args: []string{"-e", "tracepoint:syscalls:sys_enter_getpid { @ = 1; }", "-c", "/bin/false"}},
+	{name: "child-fails", args: []string{"-e", "tracepoint:syscalls:sys_enter_exit_group /pid == cpid/ { @ = 1; }", "-c", "/bin/false"}},
 	{name: "child-missing", args: []string{"-e", "BEGIN { exit(); }", "-c", "nonexistentcmd"}},
 	{name: "bad-format", args: []string{"-f", "xml", "-e", `BEGIN { exit(); }`}},
 	{name: "bad-buffer", args: []string{"-B", "some", "-e", `BEGIN { exit(); }`}},
