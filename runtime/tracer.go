@@ -28,6 +28,9 @@ type Options struct {
 	// its error for AttachErrors, and fail only when none attached: a
 	// long-running exporter serves what works and reports the rest.
 	KeepGoing bool
+	// Warn receives notes that do not stop a run: a probe with several
+	// targets (an argument selector) that attached to none of them.
+	Warn io.Writer
 }
 
 // Tracer owns the kernel objects of one loaded spec.Program: its maps,
@@ -44,6 +47,7 @@ type Tracer struct {
 	records []atomic.Uint64
 	// attachErrs holds, per probe, why it did not attach (KeepGoing).
 	attachErrs []error
+	stats      AttachStats
 	// mu keeps Close from closing the maps under a concurrent reader
 	// (ReadMap, Lost).
 	mu sync.RWMutex

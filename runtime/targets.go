@@ -1,0 +1,130 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/surftrace/surftrace/spec"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/features"
+	"github.com/cilium/ebpf/link"
+)
+
+// attachWorkers is how many single kprobes are attached at once when the
+// kernel has no kprobe.multi links: each attach waits for the kernel to
+// patch the function's entry, so a few in parallel overlap that wait.
+const attachWorkers = 8
+
+// AttachStats says how the probes with several targets (argument
+// selectors) attached: how many functions, how many the kernel refused,
+// how long it took and how ("kprobe.multi" or "single kprobes").
+type AttachStats struct {
+	Functions, Refused int
+	Took               time.Duration
+	How                string
+}
+
+// haveKprobeMulti reports whether the kernel has kprobe.multi links
+// (Linux 5.18 with CONFIG_FPROBE).
+var haveKprobeMulti = sync.OnceValue(func() bool { return features.HaveBPFLinkKprobeMulti() == nil })
+
+// attachTargets attaches the program of probe to every function of
+// probe.Targets: through one kprobe.multi link when the kernel has them
+// and accepts every function, else one kprobe per function, several at a
+// time, leaving out those the kernel refuses. It fails only when no
+// function attached.
+func (t *Tracer) attachTargets(probe *spec.Probe) ([]link.Link, error) {
+	start := time.Now()
+	defer func() { t.stats.Took += time.Since(start) }()
+	t.stats.Functions += len(probe.Targets)
+	if haveKprobeMulti() {
+		l, err := t.attachMulti(probe)
+		if err == nil {
+			t.stats.How = "kprobe.multi"
+			return []link.Link{l}, nil
+		}
+		if t.opts.Verbose && t.opts.Warn != nil {
+			fmt.Fprintf(t.opts.Warn, "surftrace: %s: kprobe.multi refused (%v); attaching one kprobe per function\n", probeLabel(probe), err)
+		}
+	}
+	t.stats.How = "single kprobes"
+	links, errs := t.attachSingles(probe, t.progs[probe.Index])
+	t.stats.Refused += len(errs)
+	if len(links) == 0 {
+		if kprobesMissing(os.DirFS("/")) {
+			return nil, kprobeError(probe, errs[0], true)
+		}
+		return nil, fmt.Errorf("none of %d functions attached: %w", len(probe.Targets), errors.Join(errs...))
+	}
+	return links, nil
+}
+
+// attachMulti loads a copy of the probe's program for kprobe.multi and
+// attaches it to every target at once.
+func (t *Tracer) attachMulti(probe *spec.Probe) (link.Link, error) {
+	multi := *probe
+	multi.Spec = probe.Spec.Copy()
+	multi.Spec.AttachType = ebpf.AttachTraceKprobeMulti
+	prog, err := t.loadProbe(&multi)
+	if err != nil {
+		return nil, err
+	}
+	opts := link.KprobeMultiOptions{Symbols: probe.Targets}
+	var l link.Link
+	if probe.Kind == spec.AttachKretprobe {
+		l, err = link.KretprobeMulti(prog, opts)
+	} else {
+		l, err = link.KprobeMulti(prog, opts)
+	}
+	if err != nil {
+		prog.Close()
+		return nil, err
+	}
+	t.closers = append(t.closers, prog)
+	return l, nil
+}
+
+// attachSingles attaches prog to each target with its own kprobe,
+// attachWorkers at a time; it returns the links made and the errors of
+// the functions the kernel refused.
+func (t *Tracer) attachSingles(probe *spec.Probe, prog *ebpf.Program) ([]link.Link, []error) {
+	var (
+		mu    sync.Mutex
+		links []link.Link
+		errs  []error
+		wg    sync.WaitGroup
+	)
+	work := make(chan string)
+	for range attachWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for fn := range work {
+				var l link.Link
+				var err error
+				if probe.Kind == spec.AttachKretprobe {
+					l, err = link.Kretprobe(fn, prog, nil)
+				} else {
+					l, err = link.Kprobe(fn, prog, nil)
+				}
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s: %w", fn, err))
+				} else {
+					links = append(links, l)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, fn := range probe.Targets {
+		work <- fn
+	}
+	close(work)
+	wg.Wait()
+	return links, errs
+}
