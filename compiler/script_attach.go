@@ -57,7 +57,7 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 		return []*target{{ap: ap, kind: kind, name: string(ap.Kind), typ: ebpf.RawTracepoint}}
 	case lang.Interval:
 		return []*target{sc.interval(ap)}
-	case lang.Kprobe, lang.Kretprobe, lang.Fentry, lang.Fexit:
+	case lang.Kprobe, lang.Kretprobe, lang.Fentry, lang.Fexit, lang.RawTracepoint:
 		if ap.ArgType != "" {
 			return sc.selector(ap)
 		}

@@ -232,15 +232,18 @@ func (g *sgen) skb(at lang.Node) *sval {
 	if g.t.kind == spec.AttachKretprobe {
 		fail(at, "skb is not available in kretprobe probes (the arguments are gone at return); use fexit")
 	}
-	v := g.argN(g.t.skbArg, at)
 	t, err := lookupNamed(g.sc.ki.spec, "struct", "sk_buff")
 	if err != nil {
 		fail(at, "no struct sk_buff in BTF")
 	}
 	if g.t.kind == spec.AttachKprobe {
-		return intOf(&btf.Pointer{Target: t}, v.v.n)
+		return intOf(&btf.Pointer{Target: t}, g.argN(g.t.skbArg, at).v.n)
 	}
-	return v
+	// A typed context argument may be NULL (qdisc_dequeue's skb) and
+	// allows no arithmetic: read it as a plain value, so that member reads
+	// go through bpf_probe_read_kernel as kprobe ones do.
+	ctx := &codegen.InReg{R: g.Ctx}
+	return intOf(&btf.Pointer{Target: t}, &codegen.Load{Addr: codegen.Add(ctx, int64(8*g.t.skbArg)), Size: 8})
 }
 
 // argN types arg0..arg9.

@@ -29,6 +29,9 @@ func (sc *scriptComp) selector(ap *lang.AttachPoint) []*target {
 	if ap.ArgType != "struct sk_buff *" {
 		fail(ap, "only the (struct sk_buff *) argument selector is supported, not (%s)", ap.ArgType)
 	}
+	if ap.Kind == lang.RawTracepoint {
+		return sc.tpSelector(ap)
+	}
 	mod, glob, ok := strings.Cut(ap.Target, ":")
 	if !ok {
 		mod, glob = "", ap.Target
@@ -167,6 +170,53 @@ func (sc *scriptComp) vmlinuxSkbFunctions() []string {
 		if fn, ok := t.(*btf.Func); ok {
 			out = append(out, fn.Name)
 		}
+	}
+	return out
+}
+
+// tpSelector expands rawtracepoint:GLOB(struct sk_buff *): one tp_btf
+// program per tracepoint of vmlinux whose BTF prototype (typedef
+// btf_trace_EVENT) takes a struct sk_buff *. GLOB matches the event
+// name, or "subsys:event" when it has a colon.
+func (sc *scriptComp) tpSelector(ap *lang.AttachPoint) []*target {
+	lister, ok := sc.ki.k.(kernel.TracepointLister)
+	if !ok || sc.ki.spec == nil {
+		fail(ap, "this kernel description cannot list BTF tracepoints for %s", ap.Target)
+	}
+	all, err := lister.Tracepoints()
+	if err != nil {
+		fail(ap, "list tracepoints: %v", err)
+	}
+	var out []*target
+	seen := map[string]bool{}
+	for _, tp := range all {
+		_, ev, _ := strings.Cut(tp, ":")
+		subject := ev
+		if strings.Contains(ap.Target, ":") {
+			subject = tp
+		}
+		if ok, _ := path.Match(ap.Target, subject); !ok || seen[ev] {
+			continue
+		}
+		proto := sc.btfTrace(ev)
+		if proto == nil {
+			continue
+		}
+		for i, p := range proto.Params[1:] {
+			if name, ok := kernel.StructPtrName(p.Type); ok && name == "sk_buff" {
+				seen[ev] = true
+				out = append(out, &target{ap: ap, kind: spec.AttachRawTracepoint, name: "rawtracepoint:" + ev, target: ev,
+					fn: ev, ctxArgs: true, proto: proto, skip: 1, skbSel: true, skbArg: i,
+					typ: ebpf.Tracing, attach: ebpf.AttachTraceRawTp, attachTo: ev})
+				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		fail(ap, "no tracepoint matching %s takes a struct sk_buff *", ap.Target)
+	}
+	if len(out) > maxExpansion {
+		fail(ap, "%s matches %d tracepoints, more than %d", ap.Target, len(out), maxExpansion)
 	}
 	return out
 }

@@ -100,13 +100,13 @@ func (c *converter) attachPoint(a *attach) *lang.AttachPoint {
 	return ap
 }
 
-// argSelector checks "(struct NAME *)" after a kprobe, kretprobe, fentry
-// or fexit target and returns it normalized: "struct NAME *".
+// argSelector checks "(struct NAME *)" after a kprobe, kretprobe, fentry,
+// fexit or rawtracepoint target and returns it normalized: "struct NAME *".
 func (c *converter) argSelector(kind lang.ProbeKind, sel string, sp lang.Span) string {
 	switch kind {
-	case lang.Kprobe, lang.Kretprobe, lang.Fentry, lang.Fexit:
+	case lang.Kprobe, lang.Kretprobe, lang.Fentry, lang.Fexit, lang.RawTracepoint:
 	default:
-		c.errorf(sp, "%s takes no argument selector; kprobe, kretprobe, fentry and fexit do, as in kprobe:ip_*(struct sk_buff *)", kind)
+		c.errorf(sp, "%s takes no argument selector; kprobe, kretprobe, fentry, fexit and rawtracepoint do, as in kprobe:ip_*(struct sk_buff *)", kind)
 		return ""
 	}
 	f := strings.Fields(strings.NewReplacer("(", " ", ")", " ", "*", " * ").Replace(sel))
