@@ -40,9 +40,6 @@ func (sc *scriptComp) selector(ap *lang.AttachPoint) []*target {
 		fail(ap, "bad wildcard %q", glob)
 	}
 	fns := sc.skbFunctions(ap, mod, glob)
-	if len(fns) == 0 {
-		fail(ap, "no kernel function matching %s takes a struct sk_buff *", ap.Target)
-	}
 	name := string(ap.Kind) + ":" + ap.Target + "(" + ap.ArgType + ")"
 	var out []*target
 	switch ap.Kind {
@@ -211,9 +208,6 @@ func (sc *scriptComp) tpSelector(ap *lang.AttachPoint) []*target {
 				break
 			}
 		}
-	}
-	if len(out) == 0 {
-		fail(ap, "no tracepoint matching %s takes a struct sk_buff *", ap.Target)
 	}
 	if len(out) > maxExpansion {
 		fail(ap, "%s matches %d tracepoints, more than %d", ap.Target, len(out), maxExpansion)

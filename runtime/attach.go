@@ -31,6 +31,7 @@ func (t *Tracer) Attach() error {
 	var failed []error
 	tried := 0
 	warned := map[string]bool{} // one note per argument selector
+	var noKprobes []string      // selectors left out for want of kprobes
 	for _, probe := range t.prog.Probes {
 		if probe.Kind == spec.AttachBegin || probe.Kind == spec.AttachEnd {
 			continue
@@ -42,10 +43,15 @@ func (t *Tracer) Attach() error {
 				// As bpftrace does for wildcards, a selector that matched
 				// nothing attachable is a warning, not the end of the run.
 				failed = append(failed, err)
-				if t.opts.Warn != nil && !warned[probe.Name] {
-					warned[probe.Name] = true
+				switch {
+				case errors.Is(err, ErrNoKprobes):
+					if !warned[probe.Name] {
+						noKprobes = append(noKprobes, probe.Name)
+					}
+				case t.opts.Warn != nil && !warned[probe.Name]:
 					fmt.Fprintf(t.opts.Warn, "surftrace: %s left out: %v\n", probe.Name, err)
 				}
+				warned[probe.Name] = true
 				continue
 			}
 			t.links = append(t.links, links...)
@@ -68,6 +74,9 @@ func (t *Tracer) Attach() error {
 	}
 	if tried > 0 && len(failed) == tried {
 		return errors.Join(failed...)
+	}
+	if len(noKprobes) > 0 && t.opts.Warn != nil {
+		fmt.Fprintf(t.opts.Warn, "surftrace: this kernel has no kprobes (CONFIG_KPROBES is off): left out %s\n", strings.Join(noKprobes, ", "))
 	}
 	return nil
 }
