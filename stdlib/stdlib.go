@@ -42,8 +42,14 @@ func Names() []string {
 	return names
 }
 
-// Get returns the script called name.
+// aliases are older names of shipped scripts, still accepted by Get.
+var aliases = map[string]string{"pktpath": "path"}
+
+// Get returns the script called name, or the one an alias names.
 func Get(name string) (Script, bool) {
+	if to, ok := aliases[name]; ok {
+		name = to
+	}
 	b, err := files.ReadFile(name + ".st")
 	if err != nil {
 		return Script{}, false

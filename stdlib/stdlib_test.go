@@ -6,7 +6,7 @@ import (
 )
 
 func TestList(t *testing.T) {
-	want := []string{"dropmon", "pktpath", "tcpreset", "tcpretrans"}
+	want := []string{"dropmon", "path", "tcpreset", "tcpretrans"}
 	got := Names()
 	if len(got) != len(want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
@@ -22,6 +22,9 @@ func TestList(t *testing.T) {
 	}
 	if !strings.HasPrefix(s.Doc, "dropmon: packets the kernel drops") || !strings.HasSuffix(s.Doc, "\nUsage: surftrace run dropmon\n") {
 		t.Errorf("Get(dropmon).Doc = %q", s.Doc)
+	}
+	if p, ok := Get("pktpath"); !ok || p.Name != "path" {
+		t.Errorf("Get(pktpath) = %q, %v; want the path script", p.Name, ok)
 	}
 	if _, ok := Get("nosuch"); ok {
 		t.Fatal("Get(nosuch) found a script")
