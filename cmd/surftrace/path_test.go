@@ -36,6 +36,11 @@ func dnatRouted(t *testing.T) *netfix.Routed {
 	return r
 }
 
+// pathReady bounds how long run path may take to load and attach, and to
+// detach: minutes under the VM's emulation (TCG), where it compiles,
+// verifies and attaches some 150 programs to 500 functions.
+const pathReady = 6 * time.Minute
+
 // hopLine matches a hop of run path: the hop, the tuple and the skb.
 var hopLine = regexp.MustCompile(`(?m)^\d+ +(\S+) +(\S+) +(\d+) +(\S*) +udp +192\.0\.2\.1:(\d+) > 198\.51\.100\.2:(\d+) (0x[0-9a-f]+) \d+$`)
 
@@ -48,7 +53,7 @@ func TestPathDNAT(t *testing.T) {
 	ktest.RequireFeature(t, ktest.TpBTF, ktest.Ringbuf)
 	r := dnatRouted(t)
 	sink := r.B.ListenUDP(t, netip.MustParseAddrPort("198.51.100.2:9090"))
-	p := startCLI(t, "-v", "run", "path", "192.0.2.1", "8080")
+	p := startCLIWithin(t, nil, pathReady, "-v", "run", "path", "192.0.2.1", "8080")
 	held := heldBPF(t, p.pid())
 	if n, err := r.A.SendUDP(netip.MustParseAddrPort("198.51.100.2:8080"), []byte("hello"), 3, 5*time.Second); err != nil {
 		t.Fatalf("sent %d: %v", n, err)
@@ -58,7 +63,7 @@ func TestPathDNAT(t *testing.T) {
 	}
 	time.Sleep(time.Second)
 	p.cmd.Process.Signal(syscall.SIGINT)
-	if code := p.wait(t, 60*time.Second); code != exitOK {
+	if code := p.wait(t, pathReady); code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
 	wantBPFGone(t, "after SIGINT", held)
@@ -104,13 +109,13 @@ func TestPathDNAT(t *testing.T) {
 func TestPathDrop(t *testing.T) {
 	ktest.RequireFeature(t, ktest.TpBTF, ktest.Ringbuf)
 	r := netfix.NewRouted(t)
-	p := startCLI(t, "run", "path", "192.0.2.1", "7777")
+	p := startCLIWithin(t, nil, pathReady, "run", "path", "192.0.2.1", "7777")
 	if n, err := r.A.SendUDP(netip.MustParseAddrPort("198.51.100.2:7777"), []byte("x"), 1, 5*time.Second); err != nil {
 		t.Fatalf("sent %d: %v", n, err)
 	}
 	time.Sleep(2 * time.Second)
 	p.cmd.Process.Signal(syscall.SIGINT)
-	if code := p.wait(t, 60*time.Second); code != exitOK {
+	if code := p.wait(t, pathReady); code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
 	out := p.stdout.String()
