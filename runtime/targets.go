@@ -1,12 +1,16 @@
 package runtime
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/cilium/ebpf"
@@ -73,7 +77,12 @@ func (t *Tracer) attachMulti(probe *spec.Probe) (link.Link, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := link.KprobeMultiOptions{Symbols: probe.Targets}
+	syms := traceable(probe.Targets)
+	if len(syms) == 0 {
+		prog.Close()
+		return nil, errors.New("no target is in available_filter_functions")
+	}
+	opts := link.KprobeMultiOptions{Symbols: syms}
 	var l link.Link
 	if probe.Kind == spec.AttachKretprobe {
 		l, err = link.KretprobeMulti(prog, opts)
@@ -85,7 +94,41 @@ func (t *Tracer) attachMulti(probe *spec.Probe) (link.Link, error) {
 		return nil, err
 	}
 	t.closers = append(t.closers, prog)
+	t.stats.Refused += len(probe.Targets) - len(syms)
 	return l, nil
+}
+
+// traceable keeps the functions ftrace can hook, those tracefs lists in
+// available_filter_functions: kprobe.multi attaches through ftrace and
+// refuses the whole link for one function it cannot hook. Without that
+// file it keeps them all.
+func traceable(fns []string) []string {
+	dir, err := tracingdir.Find()
+	if err != nil {
+		return fns
+	}
+	f, err := os.Open(filepath.Join(dir, "available_filter_functions"))
+	if err != nil {
+		return fns
+	}
+	defer f.Close()
+	want := make(map[string]bool, len(fns))
+	for _, fn := range fns {
+		want[fn] = true
+	}
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, _, _ := strings.Cut(sc.Text(), " ")
+		if want[name] {
+			out = append(out, name)
+			delete(want, name) // a name listed twice (static functions) once
+		}
+	}
+	if sc.Err() != nil {
+		return fns
+	}
+	return out
 }
 
 // attachSingles attaches prog to each target with its own kprobe,
