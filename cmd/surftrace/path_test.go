@@ -119,10 +119,11 @@ func TestPathDrop(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	out := p.stdout.String()
-	m := regexp.MustCompile(`(?m)^\d+ +kfree_skb +life +dropped: reason (\d+) \(enum skb_drop_reason\) at (\S+)$`).FindStringSubmatch(out)
-	if m == nil {
-		t.Fatalf("no drop line")
+	drops := regexp.MustCompile(`(?m)^\d+ +kfree_skb +life +dropped: reason (\d+) \(enum skb_drop_reason\) at (\S+)$`).FindAllStringSubmatch(out, -1)
+	if len(drops) != 1 || drops[0][2] != "__udp4_lib_rcv" {
+		t.Fatalf("drop lines %q, want one at __udp4_lib_rcv", drops)
 	}
+	m := drops[0]
 	if m[1] != strconv.Itoa(noSocketReason(t)) {
 		t.Errorf("drop reason %s, want NO_SOCKET (%d)", m[1], noSocketReason(t))
 	}
