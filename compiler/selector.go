@@ -91,7 +91,7 @@ func (sc *scriptComp) skbFunctions(ap *lang.AttachPoint, mod, glob string) []sel
 		if seen[fn] {
 			return
 		}
-		if ok, _ := path.Match(glob, fn); !ok {
+		if ok, _ := path.Match(glob, fn); !ok || tracingMachinery(fn) {
 			return
 		}
 		ss := syms.Lookup(fn)
@@ -213,4 +213,17 @@ func (sc *scriptComp) tpSelector(ap *lang.AttachPoint) []*target {
 		fail(ap, "%s matches %d tracepoints, more than %d", ap.Target, len(out), maxExpansion)
 	}
 	return out
+}
+
+// tracingMachinery reports whether fn is the code behind a tracepoint
+// (__traceiter_kfree_skb, __bpf_trace_..., perf_trace_...,
+// trace_event_raw_event_...): it takes the event's sk_buff, but a probe
+// on it only repeats the tracepoint.
+func tracingMachinery(fn string) bool {
+	for _, p := range []string{"__traceiter_", "__bpf_trace_", "perf_trace_", "trace_event_raw_event_", "trace_raw_output_"} {
+		if strings.HasPrefix(fn, p) {
+			return true
+		}
+	}
+	return false
 }
