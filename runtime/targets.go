@@ -103,33 +103,42 @@ func (t *Tracer) attachMulti(probe *spec.Probe) (link.Link, error) {
 // refuses the whole link for one function it cannot hook. Without that
 // file it keeps them all.
 func traceable(fns []string) []string {
-	dir, err := tracingdir.Find()
-	if err != nil {
+	hookable := filterFunctions()
+	if hookable == nil {
 		return fns
-	}
-	f, err := os.Open(filepath.Join(dir, "available_filter_functions"))
-	if err != nil {
-		return fns
-	}
-	defer f.Close()
-	want := make(map[string]bool, len(fns))
-	for _, fn := range fns {
-		want[fn] = true
 	}
 	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		name, _, _ := strings.Cut(sc.Text(), " ")
-		if want[name] {
-			out = append(out, name)
-			delete(want, name) // a name listed twice (static functions) once
+	for _, fn := range fns {
+		if hookable[fn] {
+			out = append(out, fn)
 		}
-	}
-	if sc.Err() != nil {
-		return fns
 	}
 	return out
 }
+
+// filterFunctions reads available_filter_functions once (it lists some
+// 50,000 functions); nil when it cannot.
+var filterFunctions = sync.OnceValue(func() map[string]bool {
+	dir, err := tracingdir.Find()
+	if err != nil {
+		return nil
+	}
+	f, err := os.Open(filepath.Join(dir, "available_filter_functions"))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	out := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, _, _ := strings.Cut(sc.Text(), " ")
+		out[name] = true
+	}
+	if sc.Err() != nil {
+		return nil
+	}
+	return out
+})
 
 // attachSingles attaches prog to each target with its own kprobe,
 // attachWorkers at a time; it returns the links made and the errors of
