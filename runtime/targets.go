@@ -37,10 +37,10 @@ type AttachStats struct {
 var haveKprobeMulti = sync.OnceValue(func() bool { return features.HaveBPFLinkKprobeMulti() == nil })
 
 // attachTargets attaches the program of probe to every function of
-// probe.Targets: through one kprobe.multi link when the kernel has them
-// and accepts every function, else one kprobe per function, several at a
-// time, leaving out those the kernel refuses. It fails only when no
-// function attached.
+// probe.Targets: through one kprobe.multi link to those ftrace can hook
+// when the kernel has kprobe.multi and accepts the link, else one kprobe
+// per function, several at a time; either way the functions the kernel
+// refuses are left out and counted. It fails only when none attached.
 func (t *Tracer) attachTargets(probe *spec.Probe) ([]link.Link, error) {
 	start := time.Now()
 	defer func() { t.stats.Took += time.Since(start) }()
