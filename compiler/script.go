@@ -118,13 +118,26 @@ func (sc *scriptComp) compile(prog *lang.Program) (*spec.Program, error) {
 }
 
 // block compiles one probe block: one program per attach point after
-// wildcard expansion. It returns the block's first source error.
+// wildcard expansion. An argument selector that matches nothing is left
+// out when another attach point of the block matched (a script lists
+// functions of several kernel versions). It returns the block's first
+// source error.
 func (sc *scriptComp) block(p *lang.Probe) (err *lang.Error) {
 	defer catch(&err)
+	var empty *lang.AttachPoint // a selector that matched nothing
+	made := 0
 	for _, ap := range p.Attach {
-		for _, t := range sc.expand(ap) {
-			sc.probe(p, t)
+		ts := sc.expand(ap)
+		if len(ts) == 0 && empty == nil {
+			empty = ap
 		}
+		for _, t := range ts {
+			sc.probe(p, t)
+			made++
+		}
+	}
+	if made == 0 && empty != nil {
+		fail(empty, "no kernel function or tracepoint matching %s takes a %s", empty.Target, empty.ArgType)
 	}
 	return nil
 }

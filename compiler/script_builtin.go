@@ -18,7 +18,7 @@ import (
 // builtinNames are the names ident knows, for hints.
 var builtinNames = []string{
 	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "numaid", "username", "cpid", "curtask", "retval",
-	"func", "probe", "args", "kstack", "cgroup", "rand", "jiffies",
+	"func", "probe", "args", "skb", "kstack", "cgroup", "rand", "jiffies",
 	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9",
 }
 
@@ -73,7 +73,14 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 		return intOf(t, &codegen.Helper{Fn: asm.FnGetCurrentTask})
 	case "retval":
 		return g.retval(e)
+	case "skb":
+		return g.skb(e)
 	case "func":
+		if g.t.targets != nil {
+			// One program serves many functions: the kernel says which.
+			g.Emit(asm.Mov.Reg(asm.R1, g.Ctx))
+			return &sval{kind: skInt, v: &value{t: u64Type, n: g.eager(asm.FnGetFuncIp)}, rend: render{r: spec.RenderSym, size: 8}}
+		}
 		if g.t.fn == "" {
 			fail(e, "func exists only in kprobe, kretprobe, fentry and fexit probes")
 		}
@@ -223,6 +230,29 @@ func (g *sgen) ctxArg(i int, t btf.Type) *sval {
 		n = codegen.Truncate(n, sizeof(t), isSigned(t))
 	}
 	return intOf(t, n)
+}
+
+// skb is the struct sk_buff * argument an argument selector found
+// (kprobe:ip_*(struct sk_buff *)), wherever the function takes it.
+func (g *sgen) skb(at lang.Node) *sval {
+	if !g.t.skbSel {
+		fail(at, "skb exists only in probes with the argument selector (struct sk_buff *), as in kprobe:ip_*(struct sk_buff *)")
+	}
+	if g.t.kind == spec.AttachKretprobe {
+		fail(at, "skb is not available in kretprobe probes (the arguments are gone at return); use fexit")
+	}
+	t, err := lookupNamed(g.sc.ki.spec, "struct", "sk_buff")
+	if err != nil {
+		fail(at, "no struct sk_buff in BTF")
+	}
+	if g.t.kind == spec.AttachKprobe {
+		return intOf(&btf.Pointer{Target: t}, g.argN(g.t.skbArg, at).v.n)
+	}
+	// A typed context argument may be NULL (qdisc_dequeue's skb) and
+	// allows no arithmetic: read it as a plain value, so that member reads
+	// go through bpf_probe_read_kernel as kprobe ones do.
+	ctx := &codegen.InReg{R: g.Ctx}
+	return intOf(&btf.Pointer{Target: t}, &codegen.Load{Addr: codegen.Add(ctx, int64(8*g.t.skbArg)), Size: 8})
 }
 
 // argN types arg0..arg9.

@@ -31,6 +31,9 @@ type Options struct {
 	// PID is the process of -p or -c: watchpoints watch its addresses
 	// instead of the kernel's. 0 means none.
 	PID int
+	// Warn receives notes that do not stop a run: a probe with several
+	// targets (an argument selector) that attached to none of them.
+	Warn io.Writer
 }
 
 // Tracer owns the kernel objects of one loaded spec.Program: its maps,
@@ -47,6 +50,7 @@ type Tracer struct {
 	records []atomic.Uint64
 	// attachErrs holds, per probe, why it did not attach (KeepGoing).
 	attachErrs []error
+	stats      AttachStats
 	// mu keeps Close from closing the maps under a concurrent reader
 	// (ReadMap, Lost).
 	mu sync.RWMutex

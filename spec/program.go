@@ -103,9 +103,15 @@ type Probe struct {
 	Index int
 	// Name is what output lines show: "p0" for expression lines,
 	// "kprobe:ip_rcv" for scripts.
-	Name     string
-	Kind     AttachKind
-	Target   string // resolved symbol (e.g. "ip_rcv_core.isra.0") or "subsys:event"
+	Name   string
+	Kind   AttachKind
+	Target string // resolved symbol (e.g. "ip_rcv_core.isra.0") or "subsys:event"
+	// Targets, on a kprobe or kretprobe from an argument selector
+	// (kprobe:ip_*(struct sk_buff *)), lists every resolved function the
+	// one program attaches to; Target is then the first. Attaching is best
+	// effort per function, as for bpftrace's wildcards: a function the
+	// kernel refuses is left out and counted.
+	Targets  []string
 	Offset   uint64
 	Interval time.Duration
 	Spec     *ebpf.ProgramSpec

@@ -42,10 +42,10 @@ func Names() []string {
 	return names
 }
 
-// aliases are old names that still run a script.
-var aliases = map[string]string{"dropmon": "drop"}
+// aliases are older names of shipped scripts, still accepted by Get.
+var aliases = map[string]string{"dropmon": "drop", "pktpath": "path"}
 
-// Get returns the script called name, or the one an old name now names.
+// Get returns the script called name, or the one an alias names.
 func Get(name string) (Script, bool) {
 	if to, ok := aliases[name]; ok {
 		name = to

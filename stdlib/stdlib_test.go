@@ -6,7 +6,7 @@ import (
 )
 
 func TestList(t *testing.T) {
-	want := []string{"diag", "drop", "nftdrop", "pktpath", "tcpreset", "tcpretrans", "tcpstates"}
+	want := []string{"diag", "drop", "nftdrop", "path", "tcpreset", "tcpretrans", "tcpstates"}
 	got := Names()
 	if len(got) != len(want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
@@ -22,6 +22,9 @@ func TestList(t *testing.T) {
 	}
 	if !strings.HasPrefix(s.Doc, "drop: packets the kernel drops") || !strings.HasSuffix(s.Doc, "[--reason=NAME] [--stack]\n") {
 		t.Errorf("Get(dropmon).Doc = %q", s.Doc)
+	}
+	if p, ok := Get("pktpath"); !ok || p.Name != "path" {
+		t.Errorf("Get(pktpath) = %q, %v; want the path script", p.Name, ok)
 	}
 	if _, ok := Get("nosuch"); ok {
 		t.Fatal("Get(nosuch) found a script")

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/surftrace/surftrace/spec"
 
@@ -98,13 +99,21 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if err := rlimit.RemoveMemlock(); err != nil && c.verbose {
 		fmt.Fprintf(stderr, "surftrace: %v\n", err)
 	}
-	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents, KeepGoing: c.fleet.metrics != "", PID: pid})
+	ropts := runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents, KeepGoing: c.fleet.metrics != "", PID: pid}
+	if !c.quiet {
+		ropts.Warn = stderr
+	}
+	t, err := runtime.Load(p, ropts)
 	if err != nil {
 		return err
 	}
 	defer t.Close()
 	if err := t.Attach(); err != nil {
 		return err
+	}
+	if st := t.AttachStats(); c.verbose && st.Functions > 0 {
+		fmt.Fprintf(stderr, "surftrace: attached %d of %d functions in %v (%s)\n",
+			st.Functions-st.Refused, st.Functions, st.Took.Round(time.Millisecond), st.How)
 	}
 	reportAttachErrors(t, stderr)
 	fl, dst, err := startFleet(c, t, p, stdout, stderr)
