@@ -157,9 +157,7 @@ func (g *lineGen) packetStrSize(f *lineField, src asm.Register) (_ asm.Register,
 // lost[probe].
 func (g *lineGen) output(record int) {
 	g.src = g.lp.probe.Name + ": output"
-	g.mapPtr(asm.R1, EventsMap)
-	g.emit(asm.Mov.Reg(asm.R2, g.buf), asm.Mov.Imm(asm.R3, int32(record)), asm.Mov.Imm(asm.R4, 0))
-	g.call(asm.FnRingbufOutput)
+	g.ringbufOutput(func() { g.emit(asm.Mov.Reg(asm.R2, g.buf)) }, int32(record), g.lp.ring, false)
 	g.jump(asm.JEq.Imm(asm.R0, 0, ""), g.exit)
 	g.emit(asm.StoreImm(asm.R10, stackKey, int64(g.lp.probe.Index), asm.Word))
 	g.mapPtr(asm.R1, LostMap)

@@ -161,16 +161,13 @@ func (g *sgen) event(kind EventKind, format, mapName string, args []*sval, at la
 	now := g.val(&nCall{fn: asm.FnKtimeGetNs})
 	g.emit(asm.StoreMem(g.buf, int16(rec+HdrTime), now, asm.DWord))
 	out.Events = append(out.Events, ev)
-	g.output(rec, size)
+	g.output(rec, size, kind == EventExit)
 }
 
 // output sends a record to the ring buffer, counting a failure in
-// lost[probe].
-func (g *sgen) output(rec, size int) {
-	g.mapPtr(asm.R1, EventsMap)
-	g.bufAddr(asm.R2, rec)
-	g.emit(asm.Mov.Imm(asm.R3, int32(size)), asm.Mov.Imm(asm.R4, 0))
-	g.call(asm.FnRingbufOutput)
+// lost[probe]; wake wakes the reader at once.
+func (g *sgen) output(rec, size int, wake bool) {
+	g.ringbufOutput(func() { g.bufAddr(asm.R2, rec) }, int32(size), g.sc.opts.RingSize, wake)
 	done := g.label()
 	g.jump(asm.JEq.Imm(asm.R0, 0, ""), done)
 	g.emit(asm.StoreImm(asm.R10, stackKey, int64(g.probe.Index), asm.Word))

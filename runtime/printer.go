@@ -1,8 +1,8 @@
 package runtime
 
 import (
+	"bufio"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -14,7 +14,10 @@ import (
 
 // printer writes records and maps to an Output.
 type printer struct {
-	out    Output
+	out Output
+	// w buffers Output.W: a busy run writes many lines per write(2). Run
+	// flushes it whenever the ring buffer is empty and at the end.
+	w      *bufio.Writer
 	r      *renderer
 	prog   *compiler.Program
 	maps   map[string]*ebpf.Map
@@ -56,7 +59,12 @@ func (p *printer) output(rec *record) error {
 		}
 		return p.write(p.traceLine(probe, rec))
 	case compiler.EventPrintf:
-		return p.message("printf", p.r.sprintf(ev.Format, ev.Fields, rec.payload))
+		if p.out.Format == Text {
+			// Formatted straight into the writer's buffer: no allocation.
+			_, err := p.w.Write(p.r.appendPrintf(p.w.AvailableBuffer(), ev.Format, ev.Fields, rec.payload))
+			return err
+		}
+		return p.message("printf", string(p.r.appendPrintf(nil, ev.Format, ev.Fields, rec.payload)))
 	case compiler.EventTime:
 		format := ev.Format
 		if format == "" {
@@ -219,9 +227,12 @@ func (p *printer) write(s string) error {
 	if s == "" {
 		return nil
 	}
-	_, err := io.WriteString(p.out.W, s)
+	_, err := p.w.WriteString(s)
 	return err
 }
+
+// flush writes out what the output buffer holds.
+func (p *printer) flush() error { return p.w.Flush() }
 
 // warn writes a diagnostic line to Output.Warn, if set.
 func (p *printer) warn(format string, args ...any) {

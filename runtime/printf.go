@@ -1,43 +1,91 @@
 package runtime
 
 import (
+	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/runtime/render"
 )
 
-// sprintf formats a bpftrace printf format with one argument per field,
-// read from the payload. Conversions follow C's printf as bpftrace passes
-// them through: %d %i %u %x %X %o %c %s %p and %%, with flags, width,
-// precision and the length modifiers hh h l ll j z t; without a length
-// modifier an integer conversion takes 32 bits, as in C. Escapes such as
-// \n were already turned into bytes by the parser.
-func (r *renderer) sprintf(format string, fields []*compiler.Field, payload []byte) string {
-	var out strings.Builder
+// appendPrintf appends a bpftrace printf format to dst with one argument
+// per field, read from the payload. Conversions follow C's printf as
+// bpftrace passes them through: %d %i %u %x %X %o %c %s %p and %%, with
+// flags, width, precision and the length modifiers hh h l ll j z t; without
+// a length modifier an integer conversion takes 32 bits, as in C. Escapes
+// such as \n were already turned into bytes by the parser. Conversions
+// without flags, width or precision (the common case, and every event of a
+// busy printf) append without allocating.
+func (r *renderer) appendPrintf(dst []byte, format string, fields []*compiler.Field, payload []byte) []byte {
 	arg := 0
 	for i := 0; i < len(format); i++ {
 		c := format[i]
 		if c != '%' {
-			out.WriteByte(c)
+			dst = append(dst, c)
 			continue
 		}
 		spec, n := parseConversion(format[i+1:])
 		i += n
 		if spec.verb == '%' {
-			out.WriteByte('%')
+			dst = append(dst, '%')
 			continue
 		}
 		if spec.verb == 0 || arg >= len(fields) {
-			out.WriteString("%" + format[i-n+1:i+1])
+			dst = append(dst, '%')
+			dst = append(dst, format[i-n+1:i+1]...)
 			continue
 		}
 		f := fields[arg]
 		arg++
-		out.WriteString(r.convert(spec, f, payload[f.Offset:f.Offset+f.Size]))
+		b := payload[f.Offset : f.Offset+f.Size]
+		if spec.flags == "" {
+			if out, ok := r.appendPlain(dst, spec, f, b); ok {
+				dst = out
+				continue
+			}
+		}
+		dst = append(dst, r.convert(spec, f, b)...)
 	}
-	return out.String()
+	return dst
+}
+
+// appendPlain appends a conversion without flags, width or precision of
+// a number or a string field; ok is false for the others, which convert
+// renders.
+func (r *renderer) appendPlain(dst []byte, spec conversion, f *compiler.Field, b []byte) (_ []byte, ok bool) {
+	if spec.verb == 's' {
+		if f.Render != compiler.RenderString {
+			return dst, false
+		}
+		if i := bytes.IndexByte(b, 0); i >= 0 {
+			b = b[:i]
+		}
+		return append(dst, b...), true
+	}
+	if spec.verb == 'c' || spec.verb == 'p' {
+		return dst, false
+	}
+	u, signed := integer(spec, f, b)
+	switch spec.verb {
+	case 'd', 'i':
+		return strconv.AppendInt(dst, signed, 10), true
+	case 'u':
+		return strconv.AppendUint(dst, u, 10), true
+	case 'o':
+		return strconv.AppendUint(dst, u, 8), true
+	case 'x':
+		return strconv.AppendUint(dst, u, 16), true
+	}
+	n := len(dst) // 'X'
+	dst = strconv.AppendUint(dst, u, 16)
+	for i := n; i < len(dst); i++ {
+		if dst[i] >= 'a' {
+			dst[i] -= 'a' - 'A'
+		}
+	}
+	return dst, true
 }
 
 // conversion is one parsed printf conversion.
@@ -77,26 +125,14 @@ func (r *renderer) convert(spec conversion, f *compiler.Field, b []byte) string 
 	if spec.verb == 's' {
 		return fmt.Sprintf("%"+spec.flags+"s", r.text(b, f.Render))
 	}
-	v := render.Uint(b)
-	if f.Render == compiler.RenderSigned {
-		v = uint64(render.Int(b))
-	}
-	if f.Render == compiler.RenderBE || f.Render == compiler.RenderBEHex {
-		v = render.BE(b)
-	}
-	mask := uint64(1)<<spec.bits - 1
-	if spec.bits == 64 {
-		mask = ^uint64(0)
-	}
-	u := v & mask
+	u, signed := integer(spec, f, b)
 	switch spec.verb {
 	case 'd', 'i':
-		shift := uint(64 - spec.bits)
-		return fmt.Sprintf("%"+spec.flags+"d", int64(u<<shift)>>shift)
+		return fmt.Sprintf("%"+spec.flags+"d", signed)
 	case 'c':
-		return fmt.Sprintf("%"+spec.flags+"c", rune(byte(v)))
+		return fmt.Sprintf("%"+spec.flags+"c", rune(byte(value(f, b))))
 	case 'p':
-		return fmt.Sprintf("%"+spec.flags+"s", fmt.Sprintf("0x%x", v))
+		return fmt.Sprintf("%"+spec.flags+"s", fmt.Sprintf("0x%x", value(f, b)))
 	default: // u x X o
 		verb := string(spec.verb)
 		if verb == "u" {
@@ -104,4 +140,27 @@ func (r *renderer) convert(spec conversion, f *compiler.Field, b []byte) string 
 		}
 		return fmt.Sprintf("%"+spec.flags+verb, u)
 	}
+}
+
+// value reads an integer field as its render says: sign-extended,
+// big-endian or host order.
+func value(f *compiler.Field, b []byte) uint64 {
+	switch f.Render {
+	case compiler.RenderSigned:
+		return uint64(render.Int(b))
+	case compiler.RenderBE, compiler.RenderBEHex:
+		return render.BE(b)
+	}
+	return render.Uint(b)
+}
+
+// integer cuts an integer field to the conversion's width: u unsigned,
+// signed sign-extended from that width.
+func integer(spec conversion, f *compiler.Field, b []byte) (u uint64, signed int64) {
+	u = value(f, b)
+	if spec.bits < 64 {
+		u &= uint64(1)<<spec.bits - 1
+	}
+	shift := uint(64 - spec.bits)
+	return u, int64(u<<shift) >> shift
 }

@@ -46,7 +46,7 @@ func TestPrintfMatchesBpftrace(t *testing.T) {
 	var text, json strings.Builder
 	for _, c := range printfCalls {
 		fields, payload := c.encode()
-		s := r.sprintf(c.format, fields, payload)
+		s := string(r.appendPrintf(nil, c.format, fields, payload))
 		text.WriteString(s)
 		json.WriteString(jsonMessage("printf", s))
 	}
@@ -84,8 +84,8 @@ func TestPrintfConversions(t *testing.T) {
 		if tc.field != nil {
 			fields = []*compiler.Field{tc.field}
 		}
-		if got := r.sprintf(tc.format, fields, tc.value); got != tc.want {
-			t.Errorf("sprintf(%q) = %q, want %q", tc.format, got, tc.want)
+		if got := string(r.appendPrintf(nil, tc.format, fields, tc.value)); got != tc.want {
+			t.Errorf("appendPrintf(%q) = %q, want %q", tc.format, got, tc.want)
 		}
 	}
 }

@@ -15,7 +15,7 @@ type record struct {
 	cpu     uint32
 	nsecs   uint64 // CLOCK_MONOTONIC, from bpf_ktime_get_ns
 	pidTgid uint64
-	comm    string
+	rawComm []byte // NUL-padded; see comm
 	ip      uint64
 	payload []byte
 }
@@ -26,32 +26,37 @@ func (r *record) tid() uint32 { return uint32(r.pidTgid) }
 // tgid is the process id.
 func (r *record) tgid() uint32 { return uint32(r.pidTgid >> 32) }
 
-// decodeRecord splits raw into header and payload and finds its Event.
-// The payload is checked against the Event's fields, so field never reads
-// past the record.
-func decodeRecord(raw []byte, events []*compiler.Event) (*record, error) {
+// comm is the task's command name.
+func (r *record) comm() string { return render.CString(r.rawComm) }
+
+// decodeRecord splits raw into header and payload, finds its Event and
+// fills rec, which then points into raw: the run loop decodes every record
+// into the same value, so that decoding allocates nothing. The payload is
+// checked against the Event's fields, so field never reads past the
+// record.
+func decodeRecord(raw []byte, events []*compiler.Event, rec *record) error {
 	if len(raw) < compiler.HdrSize {
-		return nil, fmt.Errorf("short record: %d bytes, header is %d", len(raw), compiler.HdrSize)
+		return fmt.Errorf("short record: %d bytes, header is %d", len(raw), compiler.HdrSize)
 	}
 	le := binary.LittleEndian
 	id := le.Uint32(raw[compiler.HdrID:])
 	if int(id) >= len(events) {
-		return nil, fmt.Errorf("record with unknown event id %d", id)
+		return fmt.Errorf("record with unknown event id %d", id)
 	}
-	rec := &record{
+	*rec = record{
 		event:   events[id],
 		cpu:     le.Uint32(raw[compiler.HdrCPU:]),
 		nsecs:   le.Uint64(raw[compiler.HdrTime:]),
 		pidTgid: le.Uint64(raw[compiler.HdrPidTgid:]),
-		comm:    render.CString(raw[compiler.HdrComm:compiler.HdrIP]),
+		rawComm: raw[compiler.HdrComm:compiler.HdrIP],
 		ip:      le.Uint64(raw[compiler.HdrIP:]),
 		payload: raw[compiler.HdrSize:],
 	}
 	need := payloadSize(rec.event)
 	if len(rec.payload) < need {
-		return nil, fmt.Errorf("record for event %d has %d payload bytes, its fields need %d", id, len(rec.payload), need)
+		return fmt.Errorf("record for event %d has %d payload bytes, its fields need %d", id, len(rec.payload), need)
 	}
-	return rec, nil
+	return nil
 }
 
 // payloadSize is the number of payload bytes an event's fields and stack

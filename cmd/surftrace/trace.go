@@ -65,7 +65,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 		}
 		return w.err() // a -c command that failed fails the run, as on bpf
 	}
-	opts := compiler.Options{Stack: c.stack || c.folded != ""}
+	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize)}
 	if c.pcapFile != "" {
 		opts.Capture = compiler.MaxCapture
 	}
