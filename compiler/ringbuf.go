@@ -22,6 +22,11 @@ const (
 	minRingSize     = 1 << 12 // one page
 	maxRingSize     = 1 << 30
 	wakeupDiv       = 8
+	// controlRingSize is the ring of a program whose records only act
+	// (exit, clear, zero, print of a map): a few header-sized records, so
+	// the reader need not map megabytes (the ring's pages count in its RSS
+	// twice, as the kernel maps the data area twice).
+	controlRingSize = 1 << 16
 
 	rbAvailData   = 0 // BPF_RB_AVAIL_DATA, bpf_ringbuf_query
 	rbNoWakeup    = 1 // BPF_RB_NO_WAKEUP
@@ -60,4 +65,21 @@ func (g *gen) ringbufOutput(setRecord func(), size int32, ring int, wake bool) {
 	setRecord()
 	g.emit(asm.Mov.Imm(asm.R3, size))
 	g.call(asm.FnRingbufOutput)
+}
+
+// printsLines reports whether any event carries output the reader prints
+// from the record itself: trace lines, printf, time or print(value).
+func printsLines(events []*Event) bool {
+	for _, ev := range events {
+		switch ev.Kind {
+		case EventExit, EventClear, EventZero:
+		case EventPrint:
+			if ev.Map == "" {
+				return true
+			}
+		default:
+			return true
+		}
+	}
+	return false
 }
