@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
@@ -37,6 +38,7 @@ func trace(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, s
 }
 
 func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, stderr io.Writer) error {
+	phase := phases(c, stderr, time.Now())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer stop()
 	if c.duration > 0 {
@@ -73,14 +75,17 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 	if err != nil {
 		return badInput(err)
 	}
+	phase("compiled")
 	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents})
 	if err != nil {
 		return err
 	}
 	defer t.Close()
+	phase("loaded")
 	if err := t.Attach(); err != nil {
 		return err
 	}
+	phase("attached")
 	if err := ready(); err != nil {
 		return err
 	}
@@ -103,9 +108,11 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 	if err := t.Run(ctx, out); err != nil {
 		return err
 	}
+	phase("printed")
 	if err := t.Close(); err != nil {
 		return err
 	}
+	phase("detached")
 	if packets != nil {
 		if err := packets.Close(); err != nil {
 			return fmt.Errorf("--pcap: %w", err)
