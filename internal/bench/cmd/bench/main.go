@@ -37,7 +37,10 @@ func main() {
 	jsonOut := flag.String("json", "", "also write the reports as JSON to `FILE`")
 	vm := flag.Bool("vm", false, "then run with -kprobes in the 6.1 VM")
 	vmCache := flag.String("vm-cache", ".cache/vm", "the VM's cache directory")
+	vmRuns := flag.Int("vm-runs", 3, "-runs in the VM, where every exec is slow (TCG)")
+	vmDD := flag.Int("vm-dd", 100000, "-dd in the VM")
 	inVM := flag.Bool("in-vm", false, "print the report as one JSON line for the host (used by -vm)")
+	host := flag.Bool("host", true, "run on this kernel (-host=false -vm: only in the VM)")
 	verbose := flag.Bool("v", false, "log every run on stderr")
 	flag.Parse()
 	if *verbose {
@@ -46,18 +49,23 @@ func main() {
 	if p, err := exec.LookPath(c.Bpftrace); err == nil {
 		c.Bpftrace = p
 	}
-	r, err := bench.Run(c)
-	if err != nil {
-		fatal(err)
+	var reports []*bench.Report
+	if *host || *inVM {
+		r, err := bench.Run(c)
+		if err != nil {
+			fatal(err)
+		}
+		if *inVM {
+			b, _ := json.Marshal(r)
+			fmt.Printf("%s%s\n", jsonMark, b)
+			return
+		}
+		reports = append(reports, r)
 	}
-	if *inVM {
-		b, _ := json.Marshal(r)
-		fmt.Printf("%s%s\n", jsonMark, b)
-		return
-	}
-	reports := []*bench.Report{r}
 	if *vm {
-		vr, err := runInVM(c, *vmCache, *verbose)
+		vc := c
+		vc.Runs, vc.DDCount, vc.UDPCount = *vmRuns, *vmDD, c.UDPCount/10
+		vr, err := runInVM(vc, *vmCache, *verbose)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench: VM:", err)
 		} else {
