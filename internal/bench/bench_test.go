@@ -53,8 +53,8 @@ func TestSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := regexp.MustCompile(`(?m)^\| [^|]+ \| [^|]+ \| [0-9.]+ \| [0-9.]+ \| ([0-9.]+|–) \|$`).FindAllString(md.String(), -1)
-	if len(back.Figures) != 4+5 || len(rows) != len(back.Figures) {
-		t.Fatalf("%d figures, %d table rows, want 9 of each:\n%s", len(back.Figures), len(rows), md.String())
+	if len(back.Figures) != 4+6 || len(rows) != len(back.Figures) {
+		t.Fatalf("%d figures, %d table rows, want 10 of each:\n%s", len(back.Figures), len(rows), md.String())
 	}
 	for _, f := range back.Figures {
 		zeroOK := f.Unit == "events" // nothing lost

@@ -47,6 +47,7 @@ type caseResult struct {
 	lines    int           // printf lines delivered
 	lost     float64       // as the tracer counted them
 	loadTime time.Duration // how long the load ran
+	cpu      time.Duration // the tracer's CPU time
 }
 
 // programFigures runs every case under each tool, alternating, and adds
@@ -63,7 +64,7 @@ func programFigures(c Config, r *Report) error {
 		var res [2]caseResult
 		var alone [2]time.Duration // dd untraced, just before each tracer's run
 		for j, t := range tools(c) {
-			if pc.name == "printf" {
+			if !pc.udp {
 				d, err := newDD(c.DDCount)
 				if err != nil {
 					return err
@@ -83,11 +84,14 @@ func programFigures(c Config, r *Report) error {
 		s, b := res[0], res[1]
 		r.add("translated insns: "+pc.name, "insns", float64(s.insns), float64(b.insns))
 		r.add("per event: "+pc.name, "ns", perEvent(s.stats), perEvent(b.stats))
+		if !pc.udp {
+			r.add(fmt.Sprintf("dd traced / dd alone just before: %s (alone: %.0f ms, %.0f ms)", pc.name, ms(alone[0]), ms(alone[1])), "x",
+				ms(s.loadTime)/ms(alone[0]), ms(b.loadTime)/ms(alone[1]))
+		}
 		if pc.name == "printf" {
 			r.add(fmt.Sprintf("printf: lines delivered (dd: 2 syscalls per byte of %d, and its start)", c.DDCount), "lines", float64(s.lines), float64(b.lines))
 			r.add("printf: lost (as counted by the tracer)", "events", s.lost, b.lost)
-			r.add(fmt.Sprintf("printf: dd traced / dd alone just before (alone: %.0f ms, %.0f ms)", ms(alone[0]), ms(alone[1])), "x",
-				ms(s.loadTime)/ms(alone[0]), ms(b.loadTime)/ms(alone[1]))
+			r.add("printf: tracer's CPU for the whole run", "ms", ms(s.cpu), ms(b.cpu))
 		}
 	}
 	return nil
@@ -151,6 +155,7 @@ func runCase(c Config, t tool, pc progCase, typ ebpf.ProgramType) (caseResult, e
 	res.insns = after.insns
 	res.stats = progStats{runs: after.runs - before.runs, runtime: after.runtime - before.runtime}
 	p.stop(time.Minute)
+	res.cpu, _ = p.usage()
 	lines := p.lines()
 	res.lost = lost(lines)
 	for _, l := range lines {
