@@ -112,6 +112,24 @@ func (p *proc) waitReady(timeout time.Duration) (time.Duration, error) {
 	}
 }
 
+// settle waits until no stdout line came for quiet, at most limit: a
+// tracer still printing what the load made is not stopped early (bpftrace
+// drops what it has not printed when interrupted).
+func (p *proc) settle(quiet, limit time.Duration) {
+	end := time.Now().Add(limit)
+	n := -1
+	for time.Now().Before(end) {
+		p.mu.Lock()
+		m := len(p.out)
+		p.mu.Unlock()
+		if m == n {
+			return
+		}
+		n = m
+		time.Sleep(quiet)
+	}
+}
+
 // stop sends SIGINT and waits for the process to end, killing it after
 // grace.
 func (p *proc) stop(grace time.Duration) {

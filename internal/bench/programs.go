@@ -154,6 +154,7 @@ func runCase(c Config, t tool, pc progCase, typ ebpf.ProgramType) (caseResult, e
 	}
 	res.insns = after.insns
 	res.stats = progStats{runs: after.runs - before.runs, runtime: after.runtime - before.runtime}
+	p.settle(500*time.Millisecond, time.Minute)
 	p.stop(time.Minute)
 	res.cpu, _ = p.usage()
 	lines := p.lines()
