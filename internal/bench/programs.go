@@ -89,7 +89,7 @@ func programFigures(c Config, r *Report) error {
 				ms(s.loadTime)/ms(alone[0]), ms(b.loadTime)/ms(alone[1]))
 		}
 		if pc.name == "printf" {
-			r.add(fmt.Sprintf("printf: lines delivered (dd: 2 syscalls per byte of %d, and its start)", c.DDCount), "lines", float64(s.lines), float64(b.lines))
+			r.add(fmt.Sprintf("printf: lines delivered (dd bs=1 count=%d: one event per syscall, or per read on kprobes)", c.DDCount), "lines", float64(s.lines), float64(b.lines))
 			r.add("printf: lost (as counted by the tracer)", "events", s.lost, b.lost)
 			r.add("printf: tracer's CPU for the whole run", "ms", ms(s.cpu), ms(b.cpu))
 		}
