@@ -27,7 +27,7 @@ type ddLoad struct {
 	cmd    *exec.Cmd
 	stderr sink
 	done   chan error
-	held   chan struct{} // closed once the child is detached
+	held   chan struct{} // closed to have the child detached and run
 }
 
 // newDD starts dd stopped. The ptrace calls must come from the thread
