@@ -107,6 +107,9 @@ func (t *Tracer) newPrinter(out Output) (*printer, error) {
 func (t *Tracer) readUntilExit(rd *ringbuf.Reader, p *printer) error {
 	var raw ringbuf.Record
 	var rec record
+	// Never wait without a deadline: ReadInto waits again once it has read
+	// the ring empty, and records may come without a wakeup.
+	rd.SetDeadline(time.Now().Add(pollInterval))
 	for {
 		if rd.AvailableBytes() == 0 {
 			if err := p.flush(); err != nil {
