@@ -107,8 +107,11 @@ func (t *Tracer) newPrinter(out Output) (*printer, error) {
 func (t *Tracer) readUntilExit(rd *ringbuf.Reader, p *printer) error {
 	var raw ringbuf.Record
 	var rec record
-	// Never wait without a deadline: ReadInto waits again once it has read
-	// the ring empty, and records may come without a wakeup.
+	// Never wait without a deadline: records mostly come without a
+	// wakeup, and epoll reports the ring only after a wakeup (or if it
+	// held data when the reader was created), so records that arrive
+	// between NewReader and the first check below would otherwise wait
+	// for the next wakeup, maybe forever.
 	rd.SetDeadline(time.Now().Add(pollInterval))
 	for {
 		if rd.AvailableBytes() == 0 {
