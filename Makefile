@@ -12,11 +12,15 @@ STATICCHECK    ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 export GO
 
-.PHONY: help build run test deps test-unit test-kernel vmtest bench fuzz lint
+# Extra flags and arguments for `make run`, e.g. ARGS=--duration=10s.
+ARGS ?=
+
+.PHONY: help build run firstrun test deps test-unit test-kernel vmtest bench fuzz lint
 
 help:
-	@echo "make run          build and run the drop monitor (as root)"
-	@echo "make test         deps + test-unit + test-kernel + vmtest, timing each (as root)"
+	@echo "make run          build and run the drop monitor (as root); ARGS=--duration=10s bounds it"
+	@echo "make test         deps + firstrun + test-unit + test-kernel + vmtest, timing each (as root)"
+	@echo "make firstrun     make run on a fresh machine: tracefs unmounted (own mount namespace), a drop provoked (as root)"
 	@echo "make build        static bin/surftrace"
 	@echo "make deps         install missing Debian packages the tests need"
 	@echo "make test-unit    unit tests only; kernel tests skip"
@@ -28,15 +32,20 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.stamp=$(VERSION)" -o bin/surftrace ./cmd/surftrace
 
 run: build
-	bin/surftrace run dropmon
+	bin/surftrace run dropmon $(ARGS)
+
+firstrun: require-root
+	tools/firstrun.sh
 
 # Every part runs even if an earlier one failed (except deps), so one run
-# shows all failures; the summary gives each part's wall time.
+# shows all failures; the summary gives each part's wall time. firstrun
+# comes first: README's `make run` on a machine where no test has mounted
+# anything yet.
 test:
 	@rm -f $(CACHE)/test-times && mkdir -p $(CACHE)
 	@export TIMES_FILE=$(CACHE)/test-times; rc=0; \
 	tools/timed.sh deps $(MAKE) --no-print-directory deps || exit 1; \
-	for part in test-unit test-kernel vmtest; do \
+	for part in firstrun test-unit test-kernel vmtest; do \
 		tools/timed.sh $$part $(MAKE) --no-print-directory $$part || rc=1; \
 	done; \
 	echo "== make test: wall time of each part"; cat $(CACHE)/test-times; exit $$rc

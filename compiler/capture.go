@@ -3,35 +3,10 @@ package compiler
 import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/spec"
 
 	"github.com/surftrace/surftrace/lang"
-)
-
-// MaxCapture caps Options.Capture: the packet bytes a record may carry.
-const MaxCapture = 256
-
-// Capture says where a trace record carries the packet behind its skb
-// (Options.Capture). At Offset in the payload:
-//
-//	+0  u32 the packet's length from its first header (skb->len plus the
-//	        bytes between that header and skb->data)
-//	+4  u32 how many bytes follow at +16 (at most Snap)
-//	+8  u16 the first header's offset from skb->head
-//	+10 u8  CaptureEthernet or CaptureIP: what the first header is
-//	+16 the bytes
-//
-// The record is the packet from skb->head + skb->mac_header, or from the
-// network header when the skb has no mac header (mac_header == 0xffff).
-// Only the linear part of the skb is read.
-type Capture struct {
-	Offset int
-	Snap   int
-}
-
-// What a captured packet starts with.
-const (
-	CaptureIP       = 0 // the network header (IPv4 or IPv6)
-	CaptureEthernet = 1 // an Ethernet header
 )
 
 // captureHdr is the size of the fixed part of a captured packet.
@@ -42,11 +17,11 @@ const fieldPacket fieldKind = 100
 
 // nPacket carries what g.packet reads; it is never computed as a value.
 type nPacket struct {
-	skb, head, mac, network, data, len node
+	skb, head, mac, network, data, len codegen.Node
 	snap                               int
 }
 
-func (n *nPacket) key() string { return "packet(" + n.skb.key() + ")" }
+func (n *nPacket) Key() string { return "packet(" + n.skb.Key() + ")" }
 
 // addCapture appends the packet field to lp when opts.Capture asks for it
 // and the line has an skb: its first skb cast operand, else its first
@@ -58,15 +33,9 @@ func addCapture(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe) {
 	}
 	// The line is already checked; an skb this kernel cannot read just
 	// means no packet.
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(*lang.Error); !ok {
-				panic(r)
-			}
-		}
-	}()
+	defer catch(new(*lang.Error))
 	c := &lineChecker{ki: ki, opts: opts, byName: map[string]*lineField{}}
-	c.attach(p.Attach[0], &Probe{})
+	c.attach(p.Attach[0], &spec.Probe{})
 	skb, at := c.captureSkb(p)
 	if skb == nil {
 		return
@@ -76,7 +45,7 @@ func addCapture(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe) {
 		return
 	}
 	skbT := st.(*btf.Struct)
-	snap := (min(opts.Capture, MaxCapture) + 7) &^ 7
+	snap := (min(opts.Capture, spec.MaxCapture) + 7) &^ 7
 	n := &nPacket{skb: skb, snap: snap,
 		head:    captureLoad(at, skbT, skb, "head", 8),
 		mac:     captureLoad(at, skbT, skb, "mac_header", 2),
@@ -84,12 +53,12 @@ func addCapture(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe) {
 		data:    captureLoad(at, skbT, skb, "data", 8),
 		len:     captureLoad(at, skbT, skb, "len", 4),
 	}
-	f := &lineField{out: &Field{Name: "$packet", Size: captureHdr + snap, Render: RenderBytes}, kind: fieldPacket, n: n, at: at}
+	f := &lineField{out: &spec.Field{Name: "$packet", Size: captureHdr + snap, Render: spec.RenderBytes}, kind: fieldPacket, n: n, at: at}
 	lp.fields = append(lp.fields, f)
 }
 
 // captureSkb finds the node of the line's skb pointer, or nil.
-func (c *lineChecker) captureSkb(p *lang.Probe) (node, lang.Node) {
+func (c *lineChecker) captureSkb(p *lang.Probe) (codegen.Node, lang.Node) {
 	trace := p.Body[0].(*lang.TraceStmt)
 	for _, tf := range trace.Fields {
 		if sc := findSkbCast(tf.Value); sc != nil {
@@ -99,7 +68,7 @@ func (c *lineChecker) captureSkb(p *lang.Probe) (node, lang.Node) {
 		}
 	}
 	// A kretprobe's argument registers are clobbered by the time it fires.
-	if c.proto != nil && c.kind == AttachKprobe {
+	if c.proto != nil && c.kind == spec.AttachKprobe {
 		for i, param := range c.proto.Params {
 			if ptr, ok := under(param.Type).(*btf.Pointer); ok {
 				if st, ok := under(ptr.Target).(*btf.Struct); ok && st.Name == "sk_buff" {
@@ -136,7 +105,7 @@ func findSkbCast(e lang.Expr) *lang.SkbCast {
 }
 
 // castOperand types the skb pointer an skb cast reads, as skbCast does.
-func (c *lineChecker) castOperand(e *lang.SkbCast) node {
+func (c *lineChecker) castOperand(e *lang.SkbCast) codegen.Node {
 	inner, chain := skbOperand(e)
 	skb := c.expr(inner)
 	for !skbLike(skb.t) && len(chain) > 0 {
@@ -148,26 +117,26 @@ func (c *lineChecker) castOperand(e *lang.SkbCast) node {
 	}
 	n := rvalue(skb, e.X)
 	if skbPtrPtr(skb.t) {
-		n = &nLoad{addr: n, size: 8}
+		n = &codegen.Load{Addr: n, Size: 8}
 	}
 	return n
 }
 
 // captureLoad reads member name of the sk_buff at skb.
-func captureLoad(at lang.Node, st *btf.Struct, skb node, name string, size int) node {
+func captureLoad(at lang.Node, st *btf.Struct, skb codegen.Node, name string, size int) codegen.Node {
 	m, off, ok := findMember(st.Members, name, 0)
 	if !ok || sizeof(m.Type) != size {
 		fail(at, "struct sk_buff has no %d-byte member %s in this kernel", size, name)
 	}
-	return &nLoad{addr: add(skb, int64(off/8)), size: size}
+	return &codegen.Load{Addr: codegen.Add(skb, int64(off/8)), Size: size}
 }
 
 // captureEvent moves the packet field of lp out of ev.Fields into
 // ev.Capture, so printers never show it as a value.
-func captureEvent(lp *lineProbe, ev *Event) {
+func captureEvent(lp *lineProbe, ev *spec.Event) {
 	for i, f := range lp.fields {
 		if f.kind == fieldPacket {
-			ev.Capture = &Capture{Offset: f.out.Offset, Snap: f.n.(*nPacket).snap}
+			ev.Capture = &spec.Capture{Offset: f.out.Offset, Snap: f.n.(*nPacket).snap}
 			ev.Fields = append(ev.Fields[:i:i], ev.Fields[i+1:]...)
 			return
 		}
@@ -179,32 +148,32 @@ func captureEvent(lp *lineProbe, ev *Event) {
 // defined on one path only.
 func (g *lineGen) packet(f *lineField) {
 	n := f.n.(*nPacket)
-	base := int16(HdrSize + f.out.Offset)
-	head, mac, network := g.val(n.head), g.val(n.mac), g.val(n.network)
-	data, length := g.val(n.data), g.val(n.len)
+	base := int16(spec.HdrSize + f.out.Offset)
+	head, mac, network := g.Val(n.head), g.Val(n.mac), g.Val(n.network)
+	data, length := g.Val(n.data), g.Val(n.len)
 
-	hasMac := g.label()
-	g.emit(asm.StoreMem(g.buf, base+8, mac, asm.Half), asm.StoreImm(g.buf, base+10, CaptureEthernet, asm.Byte))
-	g.jump(asm.JNE.Imm(mac, 0xffff, ""), hasMac)
-	g.emit(asm.StoreMem(g.buf, base+8, network, asm.Half), asm.StoreImm(g.buf, base+10, CaptureIP, asm.Byte))
-	g.place(hasMac)
+	hasMac := g.Label()
+	g.Emit(asm.StoreMem(g.buf, base+8, mac, asm.Half), asm.StoreImm(g.buf, base+10, spec.CaptureEthernet, asm.Byte))
+	g.Jump(asm.JNE.Imm(mac, 0xffff, ""), hasMac)
+	g.Emit(asm.StoreMem(g.buf, base+8, network, asm.Half), asm.StoreImm(g.buf, base+10, spec.CaptureIP, asm.Byte))
+	g.Place(hasMac)
 
-	off, start, total := g.vreg(), g.vreg(), g.vreg()
-	g.emit(asm.LoadMem(off, g.buf, base+8, asm.Half))
-	g.emit(asm.Mov.Reg(start, head), asm.Add.Reg(start, off))
+	off, start, total := g.Reg(), g.Reg(), g.Reg()
+	g.Emit(asm.LoadMem(off, g.buf, base+8, asm.Half))
+	g.Emit(asm.Mov.Reg(start, head), asm.Add.Reg(start, off))
 	// total = len + (data - start): the bytes from the first header on.
-	g.emit(asm.Mov.Reg(total, length), asm.Add.Reg(total, data), asm.Sub.Reg(total, start))
-	g.emit(asm.StoreMem(g.buf, base, total, asm.Word), asm.StoreMem(g.buf, base+4, total, asm.Word))
-	fits := g.label()
-	g.jump(asm.JLE.Imm(total, int32(n.snap), ""), fits)
-	g.emit(asm.StoreImm(g.buf, base+4, int64(n.snap), asm.Word))
-	g.place(fits)
+	g.Emit(asm.Mov.Reg(total, length), asm.Add.Reg(total, data), asm.Sub.Reg(total, start))
+	g.Emit(asm.StoreMem(g.buf, base, total, asm.Word), asm.StoreMem(g.buf, base+4, total, asm.Word))
+	fits := g.Label()
+	g.Jump(asm.JLE.Imm(total, int32(n.snap), ""), fits)
+	g.Emit(asm.StoreImm(g.buf, base+4, int64(n.snap), asm.Word))
+	g.Place(fits)
 
 	// Reload the length so the verifier sees it bounded by snap.
-	caplen := g.vreg()
-	g.emit(asm.LoadMem(caplen, g.buf, base+4, asm.Word))
-	g.jump(asm.JGT.Imm(caplen, int32(n.snap), ""), g.exit)
-	g.emit(asm.Mov.Reg(asm.R1, g.buf), asm.Add.Imm(asm.R1, int32(base+captureHdr)))
-	g.emit(asm.Mov.Reg(asm.R2, caplen), asm.Mov.Reg(asm.R3, start))
-	g.call(asm.FnProbeReadKernel)
+	caplen := g.Reg()
+	g.Emit(asm.LoadMem(caplen, g.buf, base+4, asm.Word))
+	g.Jump(asm.JGT.Imm(caplen, int32(n.snap), ""), g.Exit)
+	g.Emit(asm.Mov.Reg(asm.R1, g.buf), asm.Add.Imm(asm.R1, int32(base+captureHdr)))
+	g.Emit(asm.Mov.Reg(asm.R2, caplen), asm.Mov.Reg(asm.R3, start))
+	g.Call(asm.FnProbeReadKernel)
 }

@@ -1,13 +1,14 @@
 package compiler
 
 import (
-	"errors"
 	"fmt"
-	"runtime/debug"
+
+	"github.com/surftrace/surftrace/spec"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -36,24 +37,8 @@ type Options struct {
 // probe. Errors about the source are *lang.Error (several as
 // lang.ErrorList); a bug in the compiler is reported as an internal error,
 // never a panic.
-func Compile(prog *lang.Program, k Kernel, opts Options) (p *Program, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			p = nil
-			switch e := r.(type) {
-			case *lang.Error:
-				err = e
-			case error:
-				if errors.Is(e, errTooComplex) {
-					err = e
-					return
-				}
-				err = fmt.Errorf("internal error: %v\n%s", e, debug.Stack())
-			default:
-				err = fmt.Errorf("internal error: %v\n%s", r, debug.Stack())
-			}
-		}
-	}()
+func Compile(prog *lang.Program, k kernel.Kernel, opts Options) (p *spec.Program, err error) {
+	defer catchInternal(&err)
 	if opts.StrSize <= 0 {
 		opts.StrSize = 64
 	}
@@ -71,11 +56,11 @@ func Compile(prog *lang.Program, k Kernel, opts Options) (p *Program, err error)
 }
 
 // compileLines compiles a program made of expression lines.
-func compileLines(prog *lang.Program, ki *kinfo, opts Options) (*Program, error) {
+func compileLines(prog *lang.Program, ki *kinfo, opts Options) (*spec.Program, error) {
 	if hasScriptProbes(prog) {
 		return compileProgram(prog, ki, opts)
 	}
-	out := &Program{Src: prog.Src}
+	out := &spec.Program{Src: prog.Src}
 	var errs lang.ErrorList
 	var lines []*lineProbe
 	for i, p := range prog.Probes {
@@ -84,7 +69,6 @@ func compileLines(prog *lang.Program, ki *kinfo, opts Options) (*Program, error)
 			errs = append(errs, err)
 			continue
 		}
-		addCapture(ki, opts, p, lp)
 		lines = append(lines, lp)
 	}
 	if len(errs) == 1 {
@@ -94,45 +78,58 @@ func compileLines(prog *lang.Program, ki *kinfo, opts Options) (*Program, error)
 		return nil, err
 	}
 	scratch, stacks := 8, false
-	for _, lp := range lines {
-		stack, record, need := layout(lp)
-		scratch = max(scratch, need)
-		stacks = stacks || lp.stack || usesStackID(lp)
-		insns, err := genLine(ki, lp, stack, record)
+	for i, lp := range lines {
+		lb, err := buildLine(ki, opts, prog.Probes[i], lp, i)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", lp.probe.Pos, err)
+			return nil, err
 		}
-		lp.probe.Spec = programSpec(lp.probe, insns)
+		scratch, stacks = max(scratch, lb.scratch), stacks || lb.stacks
 		out.Probes = append(out.Probes, lp.probe)
-		ev := &Event{ID: uint32(lp.probe.Index), Kind: EventTrace, Probe: lp.probe.Index, Pos: lp.probe.Pos, Stack: stack}
-		for _, f := range lp.fields {
-			ev.Fields = append(ev.Fields, f.out)
-		}
-		captureEvent(lp, ev)
-		out.Events = append(out.Events, ev)
+		out.Events = append(out.Events, lb.event)
 	}
 	out.Maps = commonMaps(opts, len(lines), scratch, stacks)
 	return out, nil
 }
 
+// lineBuild is what one expression line adds to a Program besides its
+// probe (lineProbe.probe).
+type lineBuild struct {
+	event   *spec.Event
+	scratch int  // bytes of ScratchMap's value the program needs
+	stacks  bool // the program takes a stack id
+}
+
+// buildLine is the per-line pipeline after checkLine, one for a file of
+// lines and for the lines inside a script alike: the packet capture
+// (Options.Capture), the record's layout, code generation, the probe's
+// program spec, and its Event, numbered event.
+func buildLine(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe, event int) (*lineBuild, error) {
+	addCapture(ki, opts, p, lp)
+	stack, record, need := layout(lp)
+	lp.event = event
+	insns, err := genLine(ki, lp, stack, record)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", lp.probe.Pos, err)
+	}
+	lp.probe.Spec = programSpec(lp.probe, insns)
+	ev := &spec.Event{ID: uint32(event), Kind: spec.EventTrace, Probe: lp.probe.Index, Pos: lp.probe.Pos, Stack: stack}
+	for _, f := range lp.fields {
+		ev.Fields = append(ev.Fields, f.out)
+	}
+	captureEvent(lp, ev)
+	return &lineBuild{event: ev, scratch: need, stacks: lp.stack || usesStackID(lp)}, nil
+}
+
 // checkOne checks one line, turning its first error into a value so that
 // the other lines are checked too.
 func checkOne(ki *kinfo, opts Options, p *lang.Probe, i int) (lp *lineProbe, err *lang.Error) {
-	defer func() {
-		if r := recover(); r != nil {
-			e, ok := r.(*lang.Error)
-			if !ok {
-				panic(r)
-			}
-			err = e
-		}
-	}()
+	defer catch(&err)
 	return checkLine(ki, opts, p, i), nil
 }
 
 func usesStackID(lp *lineProbe) bool {
 	for _, f := range lp.fields {
-		if f.out.Render == RenderStackID {
+		if f.out.Render == spec.RenderStackID {
 			return true
 		}
 	}
@@ -140,9 +137,9 @@ func usesStackID(lp *lineProbe) bool {
 }
 
 // programSpec wraps insns for the probe's kind.
-func programSpec(p *Probe, insns asm.Instructions) *ebpf.ProgramSpec {
+func programSpec(p *spec.Probe, insns asm.Instructions) *ebpf.ProgramSpec {
 	typ := ebpf.Kprobe
-	if p.Kind == AttachTracepoint {
+	if p.Kind == spec.AttachTracepoint {
 		typ = ebpf.TracePoint
 	}
 	return &ebpf.ProgramSpec{Name: p.Name, Type: typ, Instructions: insns, License: "GPL"}

@@ -127,44 +127,6 @@ func isUserPtr(t btf.Type) bool {
 // isScalar reports whether a value of type t fits in a register.
 func isScalar(t btf.Type) bool { return isInteger(t) || isPointer(t) }
 
-// typeString renders t as C: "struct sk_buff *", "unsigned int", "char[16]".
-func typeString(t btf.Type) string {
-	switch x := t.(type) {
-	case nil:
-		return "void"
-	case *btf.Void:
-		return "void"
-	case *btf.Pointer:
-		s := typeString(x.Target)
-		if !strings.HasSuffix(s, "*") {
-			s += " "
-		}
-		return s + "*"
-	case *btf.Array:
-		return fmt.Sprintf("%s[%d]", typeString(x.Type), x.Nelems)
-	case *btf.Struct:
-		return "struct " + x.Name
-	case *btf.Union:
-		return "union " + x.Name
-	case *btf.Enum:
-		return "enum " + x.Name
-	case *btf.Const:
-		return "const " + typeString(x.Type)
-	case *btf.Volatile:
-		return typeString(x.Type)
-	case *btf.Restrict:
-		return typeString(x.Type)
-	case *btf.TypeTag:
-		return typeString(x.Type)
-	case *btf.FuncProto:
-		return "function"
-	}
-	if t.TypeName() != "" {
-		return t.TypeName()
-	}
-	return fmt.Sprintf("%T", t)
-}
-
 // resolveType finds the type a cast names: a C integer, or a BTF struct,
 // union, enum or typedef, with Ptr levels of pointer on top.
 func resolveType(spec *btf.Spec, tag, name string, ptr int) (btf.Type, error) {

@@ -1,6 +1,10 @@
 package compiler
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/surftrace/surftrace/spec"
+)
 
 // TestTracepointEnumField: an enum field prints by the names the print
 // fmt's __print_symbolic gives (as ftrace does), by BTF's for the values
@@ -11,8 +15,8 @@ func TestTracepointEnumField(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := p.Events[0].Fields[0]
-	if f.Render != RenderEnum || f.Size != 4 {
-		t.Fatalf("reason: render %d size %d, want RenderEnum (%d), 4", f.Render, f.Size, RenderEnum)
+	if f.Render != spec.RenderEnum || f.Size != 4 {
+		t.Fatalf("reason: render %d size %d, want RenderEnum (%d), 4", f.Render, f.Size, spec.RenderEnum)
 	}
 	for v, want := range map[uint64]string{1: "SKB_CONSUMED", 2: "NOT_SPECIFIED", 3: "NO_SOCKET"} {
 		if got := f.Enum[v]; got != want {

@@ -3,9 +3,14 @@ package compiler
 import (
 	"strings"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -23,7 +28,7 @@ func (c *lineChecker) expr(e lang.Expr) *value {
 	case *lang.Ident:
 		return c.tpField(e)
 	case *lang.IntLit:
-		return &value{t: u64Type, n: &nConst{e.Value}}
+		return &value{t: u64Type, n: &codegen.Const{V: e.Value}}
 	case *lang.Member:
 		return member(c.ki, c.expr(e.X), e.Name, e.Arrow, e)
 	case *lang.Index:
@@ -43,7 +48,7 @@ func (c *lineChecker) expr(e lang.Expr) *value {
 
 // arg types %N from the function's prototype.
 func (c *lineChecker) arg(e *lang.ArgRef) *value {
-	if c.kind != AttachKprobe {
+	if c.kind != spec.AttachKprobe {
 		fail(e, "%%%d: arguments exist only in p lines", e.N)
 	}
 	var t btf.Type = u64Type
@@ -66,15 +71,15 @@ func (c *lineChecker) arg(e *lang.ArgRef) *value {
 
 // regValue reads register name from pt_regs, typed as t.
 func (c *lineChecker) regValue(name string, t btf.Type) *value {
-	n := node(&nCtx{off: c.ki.regs.offsets[name], size: 8})
+	n := codegen.Node(&codegen.CtxLoad{Off: c.ki.regs.offsets[name], Size: 8})
 	if isInteger(t) {
-		n = truncate(n, sizeof(t), isSigned(t))
+		n = codegen.Truncate(n, sizeof(t), isSigned(t))
 	}
 	return &value{t: t, n: n}
 }
 
 func (c *lineChecker) reg(e *lang.RegRef) *value {
-	if c.kind == AttachTracepoint {
+	if c.kind == spec.AttachTracepoint {
 		fail(e, "registers are not available in e lines")
 	}
 	if _, ok := c.ki.regs.offsets[e.Name]; !ok {
@@ -87,7 +92,7 @@ func (c *lineChecker) reg(e *lang.RegRef) *value {
 func (c *lineChecker) variable(name string, e lang.Node) *value {
 	switch name {
 	case "retval":
-		if c.kind != AttachKretprobe {
+		if c.kind != spec.AttachKretprobe {
 			fail(e, "$retval exists only in r lines")
 		}
 		var t btf.Type = u64Type
@@ -100,29 +105,10 @@ func (c *lineChecker) variable(name string, e lang.Node) *value {
 	case "comm":
 		return &value{t: &btf.Array{Type: cIntegers["char"], Nelems: 16}, comm: true}
 	case "stack":
-		return &value{t: cIntegers["s64"], n: &nStackID{}}
+		return &value{t: cIntegers["s64"], n: &codegen.StackID{}}
 	}
 	failHint(e, lang.DidYouMean(name, []string{"retval", "comm", "stack"}), "unknown variable $%s", name)
 	return nil
-}
-
-// symbol types @name as a pointer to the global, @0xADDR as an address.
-func (c *lineChecker) symbol(e *lang.SymRef) *value {
-	if e.Name == "" {
-		return &value{t: &btf.Pointer{Target: &btf.Void{}}, n: &nConst{e.Addr}}
-	}
-	addr, ok := c.ki.symbolAddr(e.Name)
-	if !ok {
-		fail(e, "unknown kernel symbol %s", e.Name)
-	}
-	if addr == 0 {
-		fail(e, "the address of %s is hidden (kptr_restrict); run as root", e.Name)
-	}
-	t, ok := c.ki.globalType(e.Name)
-	if !ok {
-		t = &btf.Void{}
-	}
-	return &value{t: &btf.Pointer{Target: t}, n: &nConst{addr}}
 }
 
 // tpField types a bare name in a value: a tracepoint field, else one of
@@ -141,7 +127,7 @@ func (c *lineChecker) tpField(e *lang.Ident) *value {
 	for _, f := range c.tp {
 		names = append(names, f.Name)
 	}
-	if c.kind != AttachTracepoint {
+	if c.kind != spec.AttachTracepoint {
 		fail(e, "unknown name %s (fields of tracepoints exist only in e lines)", e.Name)
 	}
 	failHint(e, lang.DidYouMean(e.Name, names), "tracepoint has no field %s", e.Name)
@@ -149,25 +135,25 @@ func (c *lineChecker) tpField(e *lang.Ident) *value {
 }
 
 // tpValue is the value of tracepoint field f.
-func (c *lineChecker) tpValue(f *tpField, at lang.Node) *value {
+func (c *lineChecker) tpValue(f *kernel.TracepointField, at lang.Node) *value {
 	char := cIntegers["char"]
 	if f.Offset < 8 {
 		// BPF may not read the common fields; the one that matters is
 		// the current thread.
 		if f.Name == "common_pid" {
-			return &value{t: cIntegers["s32"], n: truncate(&nCall{fn: asm.FnGetCurrentPidTgid}, 4, false)}
+			return &value{t: cIntegers["s32"], n: codegen.Truncate(&codegen.Helper{Fn: asm.FnGetCurrentPidTgid}, 4, false)}
 		}
 		fail(at, "%s is not readable from BPF", f.Name)
 	}
 	switch {
 	case f.DataLoc:
-		loc := bin(asm.And, &nCtx{off: f.Offset, size: 4}, &nConst{0xffff})
-		return &value{t: &btf.Array{Type: char, Nelems: uint32(c.opts.StrSize)}, addr: &nCtxPtr{off: loc}}
+		loc := codegen.Bin(asm.And, &codegen.CtxLoad{Off: f.Offset, Size: 4}, &codegen.Const{V: 0xffff})
+		return &value{t: &btf.Array{Type: char, Nelems: uint32(c.opts.StrSize)}, addr: &codegen.CtxAddr{Off: loc}}
 	case f.Array > 0:
 		elem := tpScalarType(c.ki, f.CType, f.Size/f.Array, f.Signed)
-		return &value{t: &btf.Array{Type: elem, Nelems: uint32(f.Array)}, addr: &nCtxPtr{off: &nConst{uint64(f.Offset)}}}
+		return &value{t: &btf.Array{Type: elem, Nelems: uint32(f.Array)}, addr: &codegen.CtxAddr{Off: &codegen.Const{V: uint64(f.Offset)}}}
 	case !validSize(f.Size):
-		return &value{t: &btf.Array{Type: cIntegers["u8"], Nelems: uint32(f.Size)}, addr: &nCtxPtr{off: &nConst{uint64(f.Offset)}}}
+		return &value{t: &btf.Array{Type: cIntegers["u8"], Nelems: uint32(f.Size)}, addr: &codegen.CtxAddr{Off: &codegen.Const{V: uint64(f.Offset)}}}
 	}
 	t := tpScalarType(c.ki, f.CType, f.Size, f.Signed)
 	if en, ok := t.(*btf.Enum); ok && len(f.Symbols) > 0 {
@@ -179,7 +165,7 @@ func (c *lineChecker) tpValue(f *tpField, at lang.Node) *value {
 		// helpers (isUserPtr).
 		t = &btf.Pointer{Target: &btf.TypeTag{Value: "user", Type: p.Target}}
 	}
-	return &value{t: t, n: truncate(&nCtx{off: f.Offset, size: f.Size}, f.Size, f.Signed)}
+	return &value{t: t, n: codegen.Truncate(&codegen.CtxLoad{Off: f.Offset, Size: f.Size}, f.Size, f.Signed)}
 }
 
 // tpScalarType types a format file's C type, through BTF where it can.
@@ -230,7 +216,7 @@ func renamedEnum(en *btf.Enum, names map[uint64]string) *btf.Enum {
 // constant folds an index expression to a number.
 func (c *lineChecker) constant(e lang.Expr) int64 {
 	v := c.expr(e)
-	k, ok := constOf(v.n)
+	k, ok := codegen.ConstOf(v.n)
 	if !ok {
 		fail(e, "index must be a constant")
 	}
@@ -245,16 +231,16 @@ func (c *lineChecker) cast(e *lang.Cast) *value {
 	}
 	x := c.expr(e.X)
 	if !isScalar(t) {
-		fail(e.Type, "cannot cast to %s; cast to a pointer: (%s *)", typeString(t), typeString(t))
+		fail(e.Type, "cannot cast to %s; cast to a pointer: (%s *)", kernel.CType(t), kernel.CType(t))
 	}
-	var n node
+	var n codegen.Node
 	if _, arr := under(x.t).(*btf.Array); arr && x.addr != nil {
 		n = x.addr // an array decays to its address
 	} else {
 		n = rvalue(x, e.X)
 	}
 	if isInteger(t) {
-		n = truncate(n, sizeof(t), isSigned(t))
+		n = codegen.Truncate(n, sizeof(t), isSigned(t))
 	}
 	return &value{t: t, n: n}
 }
@@ -265,9 +251,9 @@ func (c *lineChecker) unary(e *lang.Unary) *value {
 	n := rvalue(x, e.X)
 	switch e.Op {
 	case "-":
-		return &value{t: x.t, n: bin(asm.Sub, &nConst{0}, n)}
+		return &value{t: x.t, n: codegen.Bin(asm.Sub, &codegen.Const{V: 0}, n)}
 	case "~":
-		return &value{t: x.t, n: bin(asm.Xor, n, &nConst{^uint64(0)})}
+		return &value{t: x.t, n: codegen.Bin(asm.Xor, n, &codegen.Const{V: ^uint64(0)})}
 	}
 	fail(e, "operator %s is not allowed here", e.Op)
 	return nil
@@ -287,11 +273,11 @@ func (c *lineChecker) arith(e *lang.Binary) *value {
 	}
 	x, y := c.expr(e.X), c.expr(e.Y)
 	t := x.t
-	if _, isConst := x.n.(*nConst); isConst {
+	if _, isConst := x.n.(*codegen.Const); isConst {
 		t = y.t
 	}
 	if op == asm.RSh && isSigned(t) {
 		op = asm.ArSh
 	}
-	return &value{t: t, n: bin(op, rvalue(x, e.X), rvalue(y, e.Y))}
+	return &value{t: t, n: codegen.Bin(op, rvalue(x, e.X), rvalue(y, e.Y))}
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
+	"github.com/surftrace/surftrace/kernel"
 )
 
 // The fake kernel has the offsets seeds 000 and 004 show: sk_buff.data at
@@ -81,6 +82,15 @@ func fakeTypes(t testing.TB) *btf.Spec {
 		mem("comm", &btf.Array{Type: charT, Index: u32T, Nelems: 16}, 0xafc),
 	}}
 	sock := &btf.Struct{Name: "sock", Size: 0x300}
+	// kmem_cache at the offsets of issue 15's kernel (size 0x18, name
+	// 0x58); files_cachep is a global BTF describes (as pahole's
+	// global_var feature emits), process_counts a per-CPU one.
+	kmemCache := &btf.Struct{Name: "kmem_cache", Size: 0xd0, Members: []btf.Member{
+		mem("size", u32T, 0x18), mem("object_size", u32T, 0x1c), mem("refcount", intT, 0x40),
+		mem("name", &btf.Pointer{Target: charT}, 0x58),
+	}}
+	filesCachep := &btf.Var{Name: "files_cachep", Type: &btf.Pointer{Target: kmemCache}, Linkage: btf.GlobalVar}
+	processCounts := &btf.Var{Name: "process_counts", Type: u64T, Linkage: btf.GlobalVar}
 	net := &btf.Struct{Name: "net", Size: 0x1000}
 	param := func(name string, t btf.Type) btf.FuncParam { return btf.FuncParam{Name: name, Type: t} }
 	ptr := func(t btf.Type) btf.Type { return &btf.Pointer{Target: t} }
@@ -96,6 +106,9 @@ func fakeTypes(t testing.TB) *btf.Spec {
 		&btf.Func{Name: "ip_rcv_core", Linkage: btf.StaticFunc, Type: &btf.FuncProto{Return: ptr(skb),
 			Params: []btf.FuncParam{param("skb", ptr(skb)), param("net", ptr(net))}}},
 		&btf.Var{Name: "jiffies", Type: &btf.Volatile{Type: u64T}, Linkage: btf.GlobalVar},
+		&btf.Datasec{Name: ".data", Size: 0x2000, Vars: []btf.VarSecinfo{{Type: filesCachep, Offset: 0x100, Size: 8},
+			{Type: &btf.Var{Name: "init_task", Type: task, Linkage: btf.GlobalVar}, Offset: 0x1000, Size: 0xc00}}},
+		&btf.Datasec{Name: ".data..percpu", Size: 0x100, Vars: []btf.VarSecinfo{{Type: processCounts, Offset: 0x20, Size: 8}}},
 		iphdr, ipv6hdr, udphdr, tcphdr, icmphdr, ethhdr,
 		&btf.Struct{Name: "arphdr", Size: 8, Members: []btf.Member{mem("ar_op", be16, 6)}},
 		// Raw tracepoint prototypes: (void *ctx, args...). The second
@@ -161,24 +174,32 @@ format:
 	field:__data_loc char[] name;	offset:20;	size:4;	signed:0;
 `
 
-func fakeKernel(t testing.TB) *StaticKernel {
-	return &StaticKernel{
+func fakeKernel(t testing.TB) *kernel.Static {
+	return &kernel.Static{
 		Types: fakeTypes(t),
 		Formats: map[string]string{
 			"sched/sched_stat_wait": statWaitFormat,
 			"net/netif_receive_skb": netifReceiveFormat,
 			"skb/kfree_skb":         kfreeSkbFormat,
 		},
-		Syms: []Symbol{
+		Syms: []kernel.Symbol{
 			{Name: "_do_fork", Addr: 0xffffffff8108a560, Func: true},
 			{Name: "ip_output", Addr: 0xffffffff81900000, Func: true},
 			{Name: "ip_rcv_core.isra.0", Addr: 0xffffffff81910000, Func: true},
 			{Name: "__netif_receive_skb_core", Addr: 0xffffffff81920000, Func: true},
 			{Name: "dev_queue_xmit", Addr: 0xffffffff81930000, Func: true},
+			{Name: "wake_up_new_task", Addr: 0xffffffff81940000, Func: true},
 			// A clone BTF has no prototype for, as 6.1's
 			// __netif_receive_skb_core.constprop.0.
 			{Name: "netif_skb_noproto.constprop.0", Addr: 0xffffffff81938000, Func: true},
 			{Name: "jiffies", Addr: 0xffffffff82a05000},
+			{Name: "files_cachep", Addr: 0xffffffff82b00100},
+			{Name: "init_task", Addr: 0xffffffff82b01000},
+			{Name: "process_counts", Addr: 0x1f020},
+			{Name: "task_group_cache", Addr: 0xffffffff8647bc30},
+			// Two static variables of one name.
+			{Name: "count", Addr: 0xffffffff82c00010},
+			{Name: "count", Addr: 0xffffffff82c00810},
 		},
 	}
 }

@@ -6,6 +6,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
@@ -25,7 +29,7 @@ type (
 // condCmp compares two integers: true when x op y.
 type condCmp struct {
 	op   asm.JumpOp
-	x, y node
+	x, y codegen.Node
 }
 
 // condStr compares a string field with a literal: equal, or (prefix) the
@@ -75,12 +79,14 @@ func (c *lineChecker) cond(e lang.Expr, lp *lineProbe) cond {
 		if e.Op == "!" {
 			return &condNot{c.cond(e.X, lp)}
 		}
+	case *lang.Call:
+		return c.pcapCond(e, lp)
 	}
 	f := c.operand(e, lp)
 	if f.kind != fieldScalar {
 		fail(e, "a string is not a condition; compare it")
 	}
-	return &condCmp{op: asm.JNE, x: f.n, y: &nConst{0}}
+	return &condCmp{op: asm.JNE, x: f.n, y: &codegen.Const{V: 0}}
 }
 
 // isLiteral reports whether e is a literal whose meaning the other side
@@ -108,7 +114,7 @@ func (c *lineChecker) compare(e *lang.Binary, lp *lineProbe) cond {
 	}
 	f := c.operand(x, lp)
 	if n, ok := c.enumConst(f, y); ok {
-		return &condCmp{op: c.jump(op, f.signed, e), x: c.filterValue(f), y: &nConst{n}}
+		return &condCmp{op: c.jump(op, f.signed, e), x: c.filterValue(f), y: &codegen.Const{V: n}}
 	}
 	if !isLiteral(y) {
 		g := c.operand(y, lp)
@@ -127,7 +133,7 @@ func (c *lineChecker) compare(e *lang.Binary, lp *lineProbe) cond {
 		fail(e, "~ matches strings; %s is a number", f.out.Name)
 	}
 	lit := c.literal(f, y)
-	return &condCmp{op: c.jump(op, f.signed, e), x: c.filterValue(f), y: &nConst{lit}}
+	return &condCmp{op: c.jump(op, f.signed, e), x: c.filterValue(f), y: &codegen.Const{V: lit}}
 }
 
 // enumConst resolves y when it names a value of f's enum type
@@ -190,24 +196,24 @@ func (c *lineChecker) bitTest(e *lang.Binary, lp *lineProbe) cond {
 	if f.kind != fieldScalar {
 		fail(e.X, "& tests bits of a number")
 	}
-	var y node
+	var y codegen.Node
 	if isLiteral(e.Y) {
-		y = &nConst{c.literal(f, e.Y)}
+		y = &codegen.Const{V: c.literal(f, e.Y)}
 	} else if g := c.operand(e.Y, lp); g.kind == fieldScalar {
 		y = c.filterValue(g)
 	} else {
 		fail(e.Y, "& tests bits of a number")
 	}
-	return &condCmp{op: asm.JNE, x: bin(asm.And, c.filterValue(f), y), y: &nConst{0}}
+	return &condCmp{op: asm.JNE, x: codegen.Bin(asm.And, c.filterValue(f), y), y: &codegen.Const{V: 0}}
 }
 
 // filterValue is the number a filter compares for f: byte-order names
 // compare their host-order value, so b16_dest==9988 means port 9988.
-func (c *lineChecker) filterValue(f *lineField) node {
-	if f.out.Render == RenderBE || f.out.Render == RenderBEHex {
-		return &nSwap{x: f.n, size: f.out.Size}
+func (c *lineChecker) filterValue(f *lineField) codegen.Node {
+	if f.out.Render == spec.RenderBE || f.out.Render == spec.RenderBEHex {
+		return &codegen.Swap{X: f.n, Size: f.out.Size}
 	}
-	return truncate(f.n, f.out.Size, f.signed)
+	return codegen.Truncate(f.n, f.out.Size, f.signed)
 }
 
 func (c *lineChecker) jump(op string, signed bool, at lang.Node) asm.JumpOp {
@@ -235,8 +241,8 @@ func (c *lineChecker) operand(e lang.Expr, lp *lineProbe) *lineField {
 			}
 		}
 		if x.Name == "common_pid" {
-			tid := truncate(&nCall{fn: asm.FnGetCurrentPidTgid}, 4, false)
-			return &lineField{out: &Field{Name: x.Name, Size: 4}, n: tid, at: x}
+			tid := codegen.Truncate(&codegen.Helper{Fn: asm.FnGetCurrentPidTgid}, 4, false)
+			return &lineField{out: &spec.Field{Name: x.Name, Size: 4}, n: tid, at: x}
 		}
 		if x.Name == "comm" || x.Name == "retval" {
 			return c.temp(&lang.TraceField{Span: x.Span, Name: x.Name, Value: x}, lp)
@@ -276,10 +282,10 @@ func (c *lineChecker) temp(tf *lang.TraceField, lp *lineProbe) *lineField {
 // sourceKey identifies the memory a string or bytes field copies.
 func sourceKey(f *lineField) string {
 	if f.n != nil {
-		return "*" + f.n.key()
+		return "*" + f.n.Key()
 	}
 	if f.v.addr != nil {
-		return f.v.addr.key()
+		return f.v.addr.Key()
 	}
 	return ""
 }
@@ -295,7 +301,7 @@ func (c *lineChecker) literal(f *lineField, e lang.Expr) uint64 {
 		v, neg = x.X.(*lang.IntLit).Value, true
 	case *lang.WordLit, *lang.StrLit:
 		text := litText(e)
-		if f.out.Render == RenderIPv4 {
+		if f.out.Render == spec.RenderIPv4 {
 			ip := net.ParseIP(text).To4()
 			if ip == nil {
 				fail(e, "%s is not an IPv4 address", text)
@@ -389,7 +395,7 @@ func (c *lineChecker) compareBytes(f *lineField, op string, y lang.Expr, at lang
 	}
 	text := litText(y)
 	var lit []byte
-	if f.out.Render == RenderIPv6 {
+	if f.out.Render == spec.RenderIPv6 {
 		ip := net.ParseIP(text)
 		if ip == nil || ip.To4() != nil && !strings.Contains(text, ":") {
 			fail(y, "%s is not an IPv6 address", text)

@@ -2,9 +2,11 @@ package compiler
 
 import (
 	"fmt"
-	"runtime/debug"
 	"strings"
 
+	"github.com/surftrace/surftrace/spec"
+
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -14,7 +16,8 @@ import (
 // fetched values, computed fields of e lines, comparisons between fields,
 // ip6_/mac_ filters) is a positioned error naming the construct. Errors
 // are *lang.Error (several as lang.ErrorList).
-func CompileFtrace(prog *lang.Program, k Kernel, opts Options) (f *Ftrace, err error) {
+func CompileFtrace(prog *lang.Program, k kernel.Kernel, opts Options) (f *spec.Ftrace, err error) {
+	defer catchInternal(&err)
 	if opts.StrSize <= 0 {
 		opts.StrSize = 64
 	}
@@ -22,7 +25,7 @@ func CompileFtrace(prog *lang.Program, k Kernel, opts Options) (f *Ftrace, err e
 	if err != nil {
 		return nil, err
 	}
-	f = &Ftrace{Src: prog.Src, Stack: opts.Stack}
+	f = &spec.Ftrace{Src: prog.Src, Stack: opts.Stack}
 	var errs lang.ErrorList
 	for i, p := range prog.Probes {
 		fp, err := lowerFtraceOne(ki, opts, p, i, f)
@@ -43,7 +46,7 @@ func CompileFtrace(prog *lang.Program, k Kernel, opts Options) (f *Ftrace, err e
 
 // lowerFtraceOne checks and lowers one line, turning its first error into
 // a value so that the other lines are lowered too.
-func lowerFtraceOne(ki *kinfo, opts Options, p *lang.Probe, i int, f *Ftrace) (fp *FtraceProbe, err *lang.Error) {
+func lowerFtraceOne(ki *kinfo, opts Options, p *lang.Probe, i int, f *spec.Ftrace) (fp *spec.FtraceProbe, err *lang.Error) {
 	if !p.Line {
 		return lowerFtraceScript(ki, p, i)
 	}
@@ -51,15 +54,7 @@ func lowerFtraceOne(ki *kinfo, opts Options, p *lang.Probe, i int, f *Ftrace) (f
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			e, ok := r.(*lang.Error)
-			if !ok {
-				e = lang.Errorf(p.Span, "internal error lowering to ftrace: %v\n%s", r, debug.Stack())
-			}
-			fp, err = nil, e
-		}
-	}()
+	defer catch(&err)
 	l := &ftraceLowerer{ki: ki, lp: lp, src: p, warnings: &f.Warnings}
 	return l.probe(), nil
 }
@@ -69,37 +64,32 @@ type ftraceLowerer struct {
 	ki       *kinfo
 	lp       *lineProbe
 	src      *lang.Probe
-	fp       *FtraceProbe
+	fp       *spec.FtraceProbe
 	warnings *[]*lang.Error
 	warned   map[string]bool
-	tp       []*tpField // e lines: the tracepoint's fields
+	tp       []*kernel.TracepointField // e lines: the tracepoint's fields
 }
 
 // probe builds the FtraceProbe: definition, event, fields, filter.
-func (l *ftraceLowerer) probe() *FtraceProbe {
+func (l *ftraceLowerer) probe() *spec.FtraceProbe {
 	pr, ap := l.lp.probe, l.src.Attach[0]
-	l.fp = &FtraceProbe{Name: pr.Name, Kind: pr.Kind, Target: pr.Target, Offset: pr.Offset, Pos: pr.Pos}
+	l.fp = &spec.FtraceProbe{Name: pr.Name, Kind: pr.Kind, Target: pr.Target, Offset: pr.Offset, Pos: pr.Pos}
 	trace := l.src.Body[0].(*lang.TraceStmt)
-	if pr.Kind == AttachTracepoint {
+	if pr.Kind == spec.AttachTracepoint {
 		sub, ev, _ := strings.Cut(pr.Target, ":")
 		l.fp.Target, l.fp.Event = sub+"/"+ev, sub+"/"+ev
 		l.tp, _ = l.ki.tracepoint(sub, ev)
 		for i, tf := range lineFields(trace, ap, l.tp) {
 			l.fp.Fields = append(l.fp.Fields, l.tpField(tf, l.lp.fields[i]))
 		}
-		for _, tf := range l.tp {
-			if tf.Offset >= 8 && !strings.HasPrefix(tf.Name, "common_") {
-				l.fp.TPFields = append(l.fp.TPFields, tf.Name)
-			}
-		}
 	} else {
-		l.fp.Event = FtraceGroup + "/" + pr.Name
-		def := &ftext{kind: FtraceDef}
+		l.fp.Event = spec.FtraceGroup + "/" + pr.Name
+		def := &ftext{kind: spec.FtraceDef}
 		letter := "p"
-		if pr.Kind == AttachKretprobe {
+		if pr.Kind == spec.AttachKretprobe {
 			letter = "r"
 		}
-		def.add(fmt.Sprintf("%s:%s/%s ", letter, FtraceGroup, pr.Name), nil)
+		def.add(fmt.Sprintf("%s:%s/%s ", letter, spec.FtraceGroup, pr.Name), nil)
 		target := pr.Target
 		if pr.Offset > 0 {
 			target += fmt.Sprintf("+%d", pr.Offset)
@@ -113,7 +103,7 @@ func (l *ftraceLowerer) probe() *FtraceProbe {
 		l.fp.Spans = def.spans
 	}
 	if l.lp.filter != nil {
-		text := &ftext{kind: FtraceFilter}
+		text := &ftext{kind: spec.FtraceFilter}
 		l.cond(text, l.lp.filter, l.src.Pred, 0)
 		l.fp.Filter = text.b.String()
 		l.fp.Spans = append(l.fp.Spans, text.spans...)
@@ -123,11 +113,11 @@ func (l *ftraceLowerer) probe() *FtraceProbe {
 
 // tpField accepts a field of an e line: ftrace prints a tracepoint's own
 // fields, so a field may only name one of them.
-func (l *ftraceLowerer) tpField(tf *lang.TraceField, f *lineField) *FtraceField {
-	if _, ok := tf.Value.(*lang.Ident); !ok || f.kind == fieldComm || f.out.Render == RenderStackID {
+func (l *ftraceLowerer) tpField(tf *lang.TraceField, f *lineField) *spec.FtraceField {
+	if _, ok := tf.Value.(*lang.Ident); !ok || f.kind == fieldComm || f.out.Render == spec.RenderStackID {
 		fail(tf.Value, "ftrace cannot compute fields of an e line (the event prints its own fields); name a plain tracepoint field or use the bpf backend")
 	}
-	return &FtraceField{Name: tf.Name, Render: f.out.Render, Size: f.out.Size, TPField: tf.Value.(*lang.Ident).Name, Enum: f.out.Enum}
+	return &spec.FtraceField{Name: tf.Name, Render: f.out.Render, Size: f.out.Size, TPField: tf.Value.(*lang.Ident).Name, Enum: f.out.Enum}
 }
 
 // warn records a warning once per message and probe.
@@ -143,9 +133,9 @@ func (l *ftraceLowerer) warn(at lang.Node, msg string) {
 
 // ftext builds a probe's text while recording where each part came from.
 type ftext struct {
-	kind  FtraceText
+	kind  spec.FtraceText
 	b     strings.Builder
-	spans []FtraceSpan
+	spans []spec.FtraceSpan
 }
 
 // add appends s, recording that it came from src (when not nil).
@@ -153,11 +143,11 @@ func (t *ftext) add(s string, src lang.Node) {
 	start := t.b.Len()
 	t.b.WriteString(s)
 	if src != nil {
-		t.spans = append(t.spans, FtraceSpan{Text: t.kind, Start: start, End: t.b.Len(), Src: src.Extent()})
+		t.spans = append(t.spans, spec.FtraceSpan{Text: t.kind, Start: start, End: t.b.Len(), Src: src.Extent()})
 	}
 }
 
 // mark records that the text written since start came from src.
 func (t *ftext) mark(start int, src lang.Node) {
-	t.spans = append(t.spans, FtraceSpan{Text: t.kind, Start: start, End: t.b.Len(), Src: src.Extent()})
+	t.spans = append(t.spans, spec.FtraceSpan{Text: t.kind, Start: start, End: t.b.Len(), Src: src.Extent()})
 }

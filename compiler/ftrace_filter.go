@@ -5,6 +5,10 @@ import (
 	"math/bits"
 	"strings"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/surftrace/surftrace/lang"
@@ -42,6 +46,8 @@ func (l *ftraceLowerer) cond(t *ftext, c cond, e lang.Expr, outer int) {
 		l.compareString(t, c, e)
 	case *condBytes:
 		fail(e, "ftrace filters cannot compare %s (a %d-byte array); use the bpf backend", c.f.out.Name, c.f.out.Size)
+	case *condPcap:
+		fail(e, "ftrace filters cannot read packets: pcap() needs the bpf backend")
 	}
 	t.mark(start, e)
 }
@@ -78,7 +84,7 @@ func sides(e lang.Expr) (operand, lit lang.Expr) {
 func (l *ftraceLowerer) compare(t *ftext, c *condCmp, e lang.Expr) {
 	operand, lit := sides(e)
 	name, f := l.operandName(c.x, operand)
-	v, ok := constOf(c.y)
+	v, ok := codegen.ConstOf(c.y)
 	if !ok {
 		fail(e, "ftrace filters compare a field with a literal, not two fields")
 	}
@@ -94,24 +100,24 @@ func (l *ftraceLowerer) compare(t *ftext, c *condCmp, e lang.Expr) {
 // operandName finds the field a checked filter operand x reads: a field
 // of the line, a tracepoint field or common_pid. f is nil for the latter
 // two.
-func (l *ftraceLowerer) operandName(x node, at lang.Expr) (string, *lineField) {
-	key := x.key()
+func (l *ftraceLowerer) operandName(x codegen.Node, at lang.Expr) (string, *lineField) {
+	key := x.Key()
 	for i, f := range l.lp.fields {
-		if f.kind == fieldScalar && (key == f.n.key() || key == filterValueKey(f)) {
-			if l.fp.Kind == AttachTracepoint {
+		if f.kind == fieldScalar && (key == f.n.Key() || key == filterValueKey(f)) {
+			if l.fp.Kind == spec.AttachTracepoint {
 				return l.tpAlias(i, at), f
 			}
 			return f.out.Name, f
 		}
 	}
 	switch n := stripTruncate(x).(type) {
-	case *nCall:
-		if n.fn == asm.FnGetCurrentPidTgid {
+	case *codegen.Helper:
+		if n.Fn == asm.FnGetCurrentPidTgid {
 			return "common_pid", nil
 		}
-	case *nCtx:
+	case *codegen.CtxLoad:
 		for _, tf := range l.tp {
-			if l.fp.Kind == AttachTracepoint && tf.Offset == n.off {
+			if l.fp.Kind == spec.AttachTracepoint && tf.Offset == n.Off {
 				return tf.Name, nil
 			}
 		}
@@ -122,10 +128,10 @@ func (l *ftraceLowerer) operandName(x node, at lang.Expr) (string, *lineField) {
 
 // filterValueKey is the key of the value the checker compares for f.
 func filterValueKey(f *lineField) string {
-	if f.out.Render == RenderBE || f.out.Render == RenderBEHex {
-		return (&nSwap{x: f.n, size: f.out.Size}).key()
+	if f.out.Render == spec.RenderBE || f.out.Render == spec.RenderBEHex {
+		return (&codegen.Swap{X: f.n, Size: f.out.Size}).Key()
 	}
-	return truncate(f.n, f.out.Size, f.signed).key()
+	return codegen.Truncate(f.n, f.out.Size, f.signed).Key()
 }
 
 // tpAlias is the tracepoint field that field i of an e line names.
@@ -147,11 +153,11 @@ func literalText(f *lineField, v uint64, op asm.JumpOp) string {
 	}
 	size := f.out.Size
 	switch f.out.Render {
-	case RenderIPv4:
+	case spec.RenderIPv4:
 		return fmt.Sprintf("%#x", v&0xffffffff)
-	case RenderBE, RenderBEHex:
+	case spec.RenderBE, spec.RenderBEHex:
 		return fmt.Sprint(swapBytes(v, size))
-	case RenderHex:
+	case spec.RenderHex:
 		return fmt.Sprintf("%#x", v)
 	}
 	if f.signed || op == asm.JSLT || op == asm.JSLE || op == asm.JSGT || op == asm.JSGE {
@@ -194,7 +200,7 @@ func (l *ftraceLowerer) compareString(t *ftext, c *condStr, e lang.Expr) {
 func (l *ftraceLowerer) stringName(f *lineField, at lang.Expr) string {
 	for i, g := range l.lp.fields {
 		if g == f {
-			if l.fp.Kind == AttachTracepoint {
+			if l.fp.Kind == spec.AttachTracepoint {
 				return l.tpAlias(i, at)
 			}
 			return f.out.Name
@@ -203,7 +209,7 @@ func (l *ftraceLowerer) stringName(f *lineField, at lang.Expr) string {
 	if f.kind == fieldComm {
 		return "COMM"
 	}
-	if id, ok := at.(*lang.Ident); ok && l.fp.Kind == AttachTracepoint {
+	if id, ok := at.(*lang.Ident); ok && l.fp.Kind == spec.AttachTracepoint {
 		return id.Name
 	}
 	fail(at, "ftrace filters compare fields; name this string in a field (NAME=VALUE) and compare NAME")

@@ -2,31 +2,13 @@ package compiler
 
 import (
 	"fmt"
-	"runtime/debug"
 	"strings"
 
+	"github.com/surftrace/surftrace/spec"
+
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
-
-// FtraceHist is a script probe's keyed count, "@name[key] = count()",
-// lowered to an ftrace hist trigger on the probe's event:
-// "hist:keys=KEY:vals=hitcount". The runtime reads the event's hist file
-// at exit and prints the counts as the bpf backend prints the map.
-type FtraceHist struct {
-	// Map is the map's name as printed: "@" or "@name".
-	Map string
-	// Key is the event field the trigger keys on: a tracepoint field, or
-	// the fetch argument the probe's Def defines ("key").
-	Key string
-	// KeyRender is how the key prints: RenderString, RenderSigned or
-	// RenderUnsigned.
-	KeyRender Render
-}
-
-// Trigger is the hist trigger text written to the event's trigger file.
-func (h *FtraceHist) Trigger() string {
-	return "hist:keys=" + h.Key + ":vals=hitcount"
-}
 
 // ftraceAggregations are the map functions ftrace has no form for.
 var ftraceAggregations = map[string]bool{
@@ -37,16 +19,8 @@ var ftraceAggregations = map[string]bool{
 // it is exactly "@[key] = count()" in a kprobe or tracepoint probe whose
 // key is a tracepoint field or a fetchable value (argN, comm); anything
 // else is a positioned error naming the construct.
-func lowerFtraceScript(ki *kinfo, p *lang.Probe, i int) (fp *FtraceProbe, err *lang.Error) {
-	defer func() {
-		if r := recover(); r != nil {
-			e, ok := r.(*lang.Error)
-			if !ok {
-				e = lang.Errorf(p.Span, "internal error lowering to ftrace: %v\n%s", r, debug.Stack())
-			}
-			fp, err = nil, e
-		}
-	}()
+func lowerFtraceScript(ki *kinfo, p *lang.Probe, i int) (fp *spec.FtraceProbe, err *lang.Error) {
+	defer catch(&err)
 	for _, s := range p.Body {
 		ftraceCheckStmt(s)
 	}
@@ -69,7 +43,7 @@ func lowerFtraceScript(ki *kinfo, p *lang.Probe, i int) (fp *FtraceProbe, err *l
 	as := p.Body[0].(*lang.AssignStmt) // ftraceCheckStmt let only this through
 	m := as.Target.(*lang.MapRef)
 	name := "@" + m.Name
-	fp = &FtraceProbe{Name: fmt.Sprintf("s%d", i), Pos: ap.Pos}
+	fp = &spec.FtraceProbe{Name: fmt.Sprintf("s%d", i), Pos: ap.Pos}
 	key := m.Keys[0]
 	if ap.Kind == lang.Tracepoint {
 		sub, ev, ok := strings.Cut(ap.Target, ":")
@@ -80,12 +54,12 @@ func lowerFtraceScript(ki *kinfo, p *lang.Probe, i int) (fp *FtraceProbe, err *l
 		if terr != nil {
 			fail(ap, "tracepoint %s: %v", ap.Target, terr)
 		}
-		fp.Kind, fp.Target, fp.Event = AttachTracepoint, sub+"/"+ev, sub+"/"+ev
+		fp.Kind, fp.Target, fp.Event = spec.AttachTracepoint, sub+"/"+ev, sub+"/"+ev
 		field := tpArgName(key)
 		if field == "" {
 			fail(key, "ftrace keys a count on a tracepoint field only (args.NAME); this key is computed")
 		}
-		var tf *tpField
+		var tf *kernel.TracepointField
 		for _, f := range fields {
 			if f.Name == field {
 				tf = f
@@ -94,25 +68,25 @@ func lowerFtraceScript(ki *kinfo, p *lang.Probe, i int) (fp *FtraceProbe, err *l
 		if tf == nil {
 			fail(key, "tracepoint %s has no field %s", ap.Target, field)
 		}
-		rd := RenderUnsigned
+		rd := spec.RenderUnsigned
 		switch {
 		case tf.DataLoc || tf.Array > 0 && strings.HasPrefix(tf.CType, "char"):
-			rd = RenderString
+			rd = spec.RenderString
 		case tf.Signed:
-			rd = RenderSigned
+			rd = spec.RenderSigned
 		}
-		fp.Hist = &FtraceHist{Map: name, Key: field, KeyRender: rd}
+		fp.Hist = &spec.FtraceHist{Map: name, Key: field, KeyRender: rd}
 		return fp, nil
 	}
 	// A kprobe: the key becomes the event's one fetch argument.
-	fp.Kind, fp.Target, fp.Event = AttachKprobe, ap.Target, FtraceGroup+"/"+fp.Name
+	fp.Kind, fp.Target, fp.Event = spec.AttachKprobe, ap.Target, spec.FtraceGroup+"/"+fp.Name
 	var fetch string
-	rd := RenderUnsigned
+	rd := spec.RenderUnsigned
 	switch k := key.(type) {
 	case *lang.Ident:
 		var n int
 		if k.Name == "comm" {
-			fetch, rd = "$comm", RenderString
+			fetch, rd = "$comm", spec.RenderString
 		} else if _, err := fmt.Sscanf(k.Name, "arg%d", &n); err == nil && fmt.Sprintf("arg%d", n) == k.Name && n < len(ki.regs.args) {
 			fetch = "%" + ki.regs.args[n] + ":u64"
 		}
@@ -120,13 +94,13 @@ func lowerFtraceScript(ki *kinfo, p *lang.Probe, i int) (fp *FtraceProbe, err *l
 	if fetch == "" {
 		fail(key, "ftrace keys a kprobe's count on argN or comm only: it cannot compute this key")
 	}
-	fp.Def = fmt.Sprintf("p:%s/%s %s key=%s", FtraceGroup, fp.Name, ap.Target, fetch)
+	fp.Def = fmt.Sprintf("p:%s/%s %s key=%s", spec.FtraceGroup, fp.Name, ap.Target, fetch)
 	typ := "u64"
-	if rd == RenderString {
+	if rd == spec.RenderString {
 		typ = "string"
 	}
-	fp.Fields = []*FtraceField{{Name: "key", Render: rd, Type: typ}}
-	fp.Hist = &FtraceHist{Map: name, Key: "key", KeyRender: rd}
+	fp.Fields = []*spec.FtraceField{{Name: "key", Render: rd, Type: typ}}
+	fp.Hist = &spec.FtraceHist{Map: name, Key: "key", KeyRender: rd}
 	return fp, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/script"
 )
@@ -28,7 +30,7 @@ print fmt: "fd: 0x%08lx", ((unsigned long)(REC->fd))
 func TestFtraceHist(t *testing.T) {
 	k := seedKernel{skbData: 0xe8}.kernel(t)
 	k.Formats = map[string]string{"syscalls/sys_enter_close": closeFormat}
-	compile := func(text string) (*Ftrace, error) {
+	compile := func(text string) (*spec.Ftrace, error) {
 		prog, err := script.Parse(&lang.Source{Name: "t.st", Text: text})
 		if err != nil {
 			t.Fatalf("parse %q: %v", text, err)

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
+	"github.com/surftrace/surftrace/kernel"
 )
 
 // seedKernel describes the kernel a seed document's ftrace text was made
@@ -22,9 +23,9 @@ func fn(name string, ret btf.Type, params ...btf.FuncParam) *btf.Func {
 	return &btf.Func{Name: name, Type: &btf.FuncProto{Return: ret, Params: params}, Linkage: btf.GlobalFunc}
 }
 
-// kernel returns the StaticKernel: BTF made in the test, the functions as
+// kernel returns the kernel.Static: BTF made in the test, the functions as
 // symbols, and sched_stat_wait's format.
-func (sk seedKernel) kernel(t *testing.T) *StaticKernel {
+func (sk seedKernel) kernel(t *testing.T) *kernel.Static {
 	t.Helper()
 	if sk.skbData == 0xe8 {
 		return fakeKernel(t)
@@ -71,13 +72,13 @@ func (sk seedKernel) kernel(t *testing.T) *StaticKernel {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &StaticKernel{Formats: map[string]string{"sched/sched_stat_wait": statWaitFormat}}
+	k := &kernel.Static{Formats: map[string]string{"sched/sched_stat_wait": statWaitFormat}}
 	for i, typ := range []btf.Type{iphdr, udphdr, icmphdr, ethhdr, funcs[0], funcs[1], funcs[2], funcs[3]} {
 		if _, err := b.Add(typ); err != nil {
 			t.Fatal(err)
 		}
 		if f, ok := typ.(*btf.Func); ok {
-			k.Syms = append(k.Syms, Symbol{Name: f.Name, Addr: 0xffffffff81000000 + uint64(i)<<12, Func: true})
+			k.Syms = append(k.Syms, kernel.Symbol{Name: f.Name, Addr: 0xffffffff81000000 + uint64(i)<<12, Func: true})
 		}
 	}
 	if k.Types, err = b.Spec(); err != nil {

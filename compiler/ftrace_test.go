@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/surftrace/surftrace/spec"
+
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 )
@@ -71,7 +74,7 @@ func TestFtraceSeeds(t *testing.T) {
 	}
 }
 
-func (c *ftraceCase) check(t *testing.T, k Kernel) {
+func (c *ftraceCase) check(t *testing.T, k kernel.Kernel) {
 	prog, err := line.Parse(&lang.Source{Name: "<line>", Text: c.in}, 0)
 	if err != nil {
 		t.Fatalf("parse %q: %v", c.in, err)
@@ -119,16 +122,16 @@ func TestFtraceSpans(t *testing.T) {
 	const group = "surftrace_12345"
 	def := p.DefLine(group)
 	for _, c := range []struct {
-		kind     FtraceText
+		kind     spec.FtraceText
 		text, at string
 		want     string
 	}{
-		{FtraceDef, def, "ip_output", "ip_output"},
-		{FtraceDef, def, ":u16", "@(struct udphdr*)l3%2->dest"},
-		{FtraceDef, def, "b16_dest=", "b16_dest=@(struct udphdr*)l3%2->dest"},
-		{FtraceFilter, p.Filter, "1063", "9988"},
-		{FtraceFilter, p.Filter, "b16_dest", "b16_dest"},
-		{FtraceFilter, p.Filter, "==17", "proto==17"},
+		{spec.FtraceDef, def, "ip_output", "ip_output"},
+		{spec.FtraceDef, def, ":u16", "@(struct udphdr*)l3%2->dest"},
+		{spec.FtraceDef, def, "b16_dest=", "b16_dest=@(struct udphdr*)l3%2->dest"},
+		{spec.FtraceFilter, p.Filter, "1063", "9988"},
+		{spec.FtraceFilter, p.Filter, "b16_dest", "b16_dest"},
+		{spec.FtraceFilter, p.Filter, "==17", "proto==17"},
 	} {
 		col := strings.Index(c.text, c.at)
 		span, ok := p.SourceAt(c.kind, group, col)

@@ -1,11 +1,12 @@
 package compiler
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 	"github.com/surftrace/surftrace/lang/script"
@@ -42,12 +43,7 @@ func FuzzCompile(f *testing.F) {
 
 // isLimit reports errors about program size, which have no position.
 func isLimit(err error) bool {
-	for _, s := range []string{"too complex", "more than 512 bytes", "program too large"} {
-		if strings.Contains(err.Error(), s) {
-			return true
-		}
-	}
-	return false
+	return errors.Is(err, codegen.ErrTooComplex) || errors.Is(err, codegen.ErrStackFull) || errors.Is(err, codegen.ErrTooLarge)
 }
 
 // FuzzCompileScript compiles random .st scripts against the fake kernel,

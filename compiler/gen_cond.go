@@ -2,16 +2,18 @@ package compiler
 
 import (
 	"github.com/cilium/ebpf/asm"
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // filter evaluates the filter and jumps to the exit when it fails. It
 // first computes every value the filter reads, so that each read happens
 // once whichever way the conditions go, then tests.
 func (g *lineGen) filter(c cond) {
-	g.src = g.lp.filterSrc
+	g.Src = g.lp.filterSrc
 	g.operands(c)
-	g.src = g.lp.filterSrc
-	g.jumpIfFalse(c, g.exit)
+	g.Src = g.lp.filterSrc
+	g.jumpIfFalse(c, g.Exit)
 }
 
 // operands computes the values c reads.
@@ -26,9 +28,9 @@ func (g *lineGen) operands(c cond) {
 	case *condNot:
 		g.operands(c.x)
 	case *condCmp:
-		g.val(c.x)
-		if _, ok := constOf(c.y); !ok {
-			g.val(c.y)
+		g.Val(c.x)
+		if _, ok := codegen.ConstOf(c.y); !ok {
+			g.Val(c.y)
 		}
 	case *condStr:
 		if c.f.kind == fieldComm {
@@ -38,6 +40,10 @@ func (g *lineGen) operands(c cond) {
 		}
 	case *condBytes:
 		g.field(c.f)
+	case *condPcap:
+		for _, n := range c.p.always() {
+			g.Val(n)
+		}
 	}
 }
 
@@ -48,10 +54,10 @@ func (g *lineGen) jumpIfFalse(c cond, l int) {
 		g.jumpIfFalse(c.x, l)
 		g.jumpIfFalse(c.y, l)
 	case *condOr:
-		pass := g.label()
+		pass := g.Label()
 		g.jumpIfTrue(c.x, pass)
 		g.jumpIfFalse(c.y, l)
-		g.place(pass)
+		g.Place(pass)
 	case *condNot:
 		g.jumpIfTrue(c.x, l)
 	case *condCmp:
@@ -59,7 +65,11 @@ func (g *lineGen) jumpIfFalse(c cond, l int) {
 	case *condStr:
 		g.bytesTest(g.strOffset(c.f), strBytes(c), c.negate, l)
 	case *condBytes:
-		g.bytesTest(int16(HdrSize+c.f.out.Offset), c.lit, c.negate, l)
+		g.bytesTest(int16(spec.HdrSize+c.f.out.Offset), c.lit, c.negate, l)
+	case *condPcap:
+		end := g.Scope()
+		pcapJump(g.Builder, c.c, false, l)
+		end()
 	}
 }
 
@@ -71,21 +81,21 @@ func (g *lineGen) jumpIfTrue(c cond, l int) {
 	case *condNot:
 		g.jumpIfFalse(c.x, l)
 	default:
-		skip := g.label()
+		skip := g.Label()
 		g.jumpIfFalse(c, skip)
-		g.jump(asm.Ja.Label(""), l)
-		g.place(skip)
+		g.Jump(asm.Ja.Label(""), l)
+		g.Place(skip)
 	}
 }
 
 // compare emits "if x op y goto l".
 func (g *lineGen) compare(op asm.JumpOp, c *condCmp, l int) {
-	x := g.val(c.x)
-	if k, ok := constOf(c.y); ok && int64(k) >= -1<<31 && int64(k) < 1<<31 {
-		g.jump(op.Imm(x, int32(k), ""), l)
+	x := g.Val(c.x)
+	if k, ok := codegen.ConstOf(c.y); ok && int64(k) >= -1<<31 && int64(k) < 1<<31 {
+		g.Jump(op.Imm(x, int32(k), ""), l)
 		return
 	}
-	g.jump(op.Reg(x, g.val(c.y), ""), l)
+	g.Jump(op.Reg(x, g.Val(c.y), ""), l)
 }
 
 // bytesTest jumps to l unless the bytes at buf+off equal want (or, when
@@ -93,25 +103,25 @@ func (g *lineGen) compare(op asm.JumpOp, c *condCmp, l int) {
 func (g *lineGen) bytesTest(off int16, want []byte, negated bool, l int) {
 	target := l
 	if negated {
-		target = g.label()
+		target = g.Label()
 	}
-	t := g.vreg()
+	t := g.Reg()
 	for i, b := range want {
-		g.emit(asm.LoadMem(t, g.buf, off+int16(i), asm.Byte))
-		g.jump(asm.JNE.Imm(t, int32(b), ""), target)
+		g.Emit(asm.LoadMem(t, g.buf, off+int16(i), asm.Byte))
+		g.Jump(asm.JNE.Imm(t, int32(b), ""), target)
 	}
 	if negated {
-		g.jump(asm.Ja.Label(""), l)
-		g.place(target)
+		g.Jump(asm.Ja.Label(""), l)
+		g.Place(target)
 	}
 }
 
 // strOffset is where string field f sits in the scratch buffer.
 func (g *lineGen) strOffset(f *lineField) int16 {
 	if f.kind == fieldComm {
-		return HdrComm
+		return spec.HdrComm
 	}
-	return int16(HdrSize + f.out.Offset)
+	return int16(spec.HdrSize + f.out.Offset)
 }
 
 // strBytes is what a string test compares: the literal, and its NUL unless

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 )
@@ -47,7 +49,7 @@ func TestGoldenListings(t *testing.T) {
 }
 
 // describe prints the events' layouts and the maps.
-func describe(p *Program) string {
+func describe(p *spec.Program) string {
 	var b strings.Builder
 	for _, e := range p.Events {
 		b.WriteString("event " + p.Probes[e.Probe].Name + ":")
@@ -59,7 +61,7 @@ func describe(p *Program) string {
 		}
 		b.WriteString("\n")
 	}
-	for _, name := range []string{EventsMap, LostMap, ScratchMap, StacksMap} {
+	for _, name := range []string{spec.EventsMap, spec.LostMap, ScratchMap, spec.StacksMap} {
 		if m, ok := p.Maps[name]; ok {
 			b.WriteString("map " + name + " " + m.Type.String() + " value=" + itoa(int(m.ValueSize)) + " entries=" + itoa(int(m.MaxEntries)) + "\n")
 		}
@@ -69,9 +71,21 @@ func describe(p *Program) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-var renderNames = map[Render]string{
-	RenderUnsigned: "u", RenderSigned: "s", RenderHex: "x", RenderString: "string", RenderIPv4: "ipv4",
-	RenderIPv6: "ipv6", RenderMAC: "mac", RenderBE: "be", RenderBEHex: "behex", RenderStackID: "stack",
+// renderNames name every render kind in the golden files
+// (TestRenderNames).
+var renderNames = map[spec.Render]string{
+	spec.RenderUnsigned: "u", spec.RenderSigned: "s", spec.RenderHex: "x", spec.RenderString: "string", spec.RenderIPv4: "ipv4",
+	spec.RenderIPv6: "ipv6", spec.RenderMAC: "mac", spec.RenderBE: "be", spec.RenderBEHex: "behex", spec.RenderStackID: "stack",
+	spec.RenderKsym: "ksym", spec.RenderBytes: "bytes", spec.RenderTuple: "tuple", spec.RenderSym: "sym", spec.RenderEnum: "enum",
+}
+
+// TestRenderNames: a golden file never shows a field's render as "".
+func TestRenderNames(t *testing.T) {
+	for r := spec.RenderUnsigned; r <= spec.RenderEnum; r++ {
+		if renderNames[r] == "" {
+			t.Errorf("render %d has no golden name", r)
+		}
+	}
 }
 
 // compareGolden compares got with the golden file, or rewrites the file

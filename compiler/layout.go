@@ -1,5 +1,7 @@
 package compiler
 
+import "github.com/surftrace/surftrace/spec"
+
 // layout assigns payload offsets to the fields of lp, then to its stack id
 // and filter temporaries, and returns the record size (header included)
 // and the scratch space the program needs.
@@ -23,10 +25,10 @@ func layout(lp *lineProbe) (stack, record, scratch int) {
 		stack = off
 		off += 8
 	}
-	record = HdrSize + (off+7)&^7
+	record = spec.HdrSize + (off+7)&^7
 	for _, f := range lp.temps {
 		place(f)
 	}
-	scratch = HdrSize + (off+7)&^7
+	scratch = spec.HdrSize + (off+7)&^7
 	return stack, record, scratch
 }

@@ -4,15 +4,20 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
 // lineProbe is one checked expression line: where it attaches, the fields
 // of its record and its filter, ready for code generation.
 type lineProbe struct {
-	probe     *Probe
+	probe     *spec.Probe
 	fields    []*lineField
 	filter    cond // nil when the line has none
 	filterSrc string
@@ -35,10 +40,10 @@ const (
 
 // lineField is one NAME=VALUE of a line, or a filter temporary.
 type lineField struct {
-	out  *Field
+	out  *spec.Field
 	kind fieldKind
 	v    *value
-	n    node // fieldScalar: the value; fieldString from char *: the pointer
+	n    codegen.Node // fieldScalar: the value; fieldString from char *: the pointer
 	at   lang.Node
 	// signed says comparisons treat the value as signed.
 	signed bool
@@ -48,10 +53,10 @@ type lineField struct {
 type lineChecker struct {
 	ki    *kinfo
 	opts  Options
-	kind  AttachKind
-	fn    string         // the function, for p and r lines
-	proto *btf.FuncProto // nil when BTF does not know the function
-	tp    []*tpField     // e lines: the record's fields
+	kind  spec.AttachKind
+	fn    string                    // the function, for p and r lines
+	proto *btf.FuncProto            // nil when BTF does not know the function
+	tp    []*kernel.TracepointField // e lines: the record's fields
 	// userPtrs says the pointer fields of tp point into user memory: the
 	// arguments of syscalls tracepoints.
 	userPtrs bool
@@ -65,7 +70,7 @@ func checkLine(ki *kinfo, opts Options, p *lang.Probe, index int) *lineProbe {
 	}
 	ap := p.Attach[0]
 	c := &lineChecker{ki: ki, opts: opts, byName: map[string]*lineField{}}
-	lp := &lineProbe{probe: &Probe{Index: index, Name: p.Name, Pos: ap.Pos, Offset: ap.Offset}, stack: opts.Stack, event: index, ring: opts.RingSize}
+	lp := &lineProbe{probe: &spec.Probe{Index: index, Name: p.Name, Pos: ap.Pos, Offset: ap.Offset}, stack: opts.Stack, event: index, ring: opts.RingSize}
 	c.attach(ap, lp.probe)
 	trace, ok := p.Body[0].(*lang.TraceStmt)
 	if !ok {
@@ -91,15 +96,15 @@ func checkLine(ki *kinfo, opts Options, p *lang.Probe, index int) *lineProbe {
 }
 
 // attach resolves the attach point and, for functions, the prototype.
-func (c *lineChecker) attach(ap *lang.AttachPoint, pr *Probe) {
+func (c *lineChecker) attach(ap *lang.AttachPoint, pr *spec.Probe) {
 	switch ap.Kind {
 	case lang.Kprobe, lang.Kretprobe:
-		c.kind, pr.Kind = AttachKprobe, AttachKprobe
+		c.kind, pr.Kind = spec.AttachKprobe, spec.AttachKprobe
 		if ap.Kind == lang.Kretprobe {
-			c.kind, pr.Kind = AttachKretprobe, AttachKretprobe
+			c.kind, pr.Kind = spec.AttachKretprobe, spec.AttachKretprobe
 		}
 		c.fn = ap.Target
-		target, ok := c.ki.resolveFunc(ap.Target)
+		target, ok := c.ki.symbols().ResolveFunc(ap.Target)
 		proto, hasBTF := c.ki.funcProto(ap.Target)
 		if !ok && !hasBTF {
 			failHint(ap, c.ki.funcHint(ap.Target), "unknown kernel function %s", ap.Target)
@@ -120,7 +125,7 @@ func (c *lineChecker) attach(ap *lang.AttachPoint, pr *Probe) {
 		} else if err != nil {
 			fail(ap, "tracepoint %s/%s: %v", sub, ev, err)
 		}
-		c.kind, pr.Kind, pr.Target, c.tp = AttachTracepoint, AttachTracepoint, sub+":"+ev, fields
+		c.kind, pr.Kind, pr.Target, c.tp = spec.AttachTracepoint, spec.AttachTracepoint, sub+":"+ev, fields
 		c.userPtrs = sub == "syscalls"
 	default:
 		fail(ap, "%s probes are not expression lines", ap.Kind)
@@ -130,36 +135,36 @@ func (c *lineChecker) attach(ap *lang.AttachPoint, pr *Probe) {
 // field types one NAME=VALUE and decides its layout and render.
 func (c *lineChecker) field(tf *lang.TraceField) *lineField {
 	v := c.expr(tf.Value)
-	f := &lineField{out: &Field{Name: tf.Name}, v: v, at: tf}
+	f := &lineField{out: &spec.Field{Name: tf.Name}, v: v, at: tf}
 	render, size, forced := prefixRender(tf.Name)
 	switch {
 	case v.comm:
-		f.kind, f.out.Size, f.out.Render = fieldComm, 16, RenderString
-	case forced && (render == RenderIPv6 || render == RenderMAC):
+		f.kind, f.out.Size, f.out.Render = fieldComm, 16, spec.RenderString
+	case forced && (render == spec.RenderIPv6 || render == spec.RenderMAC):
 		if v.addr == nil {
-			fail(tf.Value, "%s needs a %d-byte value in memory, got %s", tf.Name, size, typeString(v.t))
+			fail(tf.Value, "%s needs a %d-byte value in memory, got %s", tf.Name, size, kernel.CType(v.t))
 		}
 		f.kind, f.out.Size, f.out.Render = fieldBytes, size, render
 	case v.isString() && !forced:
-		f.kind, f.out.Size, f.out.Render = fieldString, c.strSize(v), RenderString
+		f.kind, f.out.Size, f.out.Render = fieldString, c.strSize(v), spec.RenderString
 		if isCharPtr(v.t) && !v.str {
 			f.n = rvalue(v, tf.Value)
 		}
 	case v.stackID():
-		f.kind, f.out.Size, f.out.Render, f.n = fieldScalar, 8, RenderStackID, v.n
+		f.kind, f.out.Size, f.out.Render, f.n = fieldScalar, 8, spec.RenderStackID, v.n
 	default:
 		v = unwrapSingle(v)
 		f.v = v
 		if !isScalar(v.t) {
-			fail(tf.Value, "%s is a %s; name a member or cast it", tf.Name, typeString(v.t))
+			fail(tf.Value, "%s is a %s; name a member or cast it", tf.Name, kernel.CType(v.t))
 		}
 		f.kind, f.n, f.signed = fieldScalar, rvalue(v, tf.Value), isSigned(v.t)
 		f.out.Size = sizeof(v.t)
 		f.out.Render = defaultRender(v.t)
-		if names := enumNames(v.t); names != nil && c.kind == AttachTracepoint {
+		if names := enumNames(v.t); names != nil && c.kind == spec.AttachTracepoint {
 			// As ftrace's __print_symbolic shows it; kprobe lines keep
 			// the number, as the ftrace backend's fetch args print it.
-			f.out.Render, f.out.Enum = RenderEnum, names
+			f.out.Render, f.out.Enum = spec.RenderEnum, names
 		}
 		if forced {
 			f.out.Size, f.out.Render = size, render
@@ -170,11 +175,11 @@ func (c *lineChecker) field(tf *lang.TraceField) *lineField {
 	}
 	switch tf.Format {
 	case 'S':
-		f.out.Render, f.signed = RenderSigned, true
+		f.out.Render, f.signed = spec.RenderSigned, true
 	case 'U':
-		f.out.Render, f.signed = RenderUnsigned, false
+		f.out.Render, f.signed = spec.RenderUnsigned, false
 	case 'X':
-		f.out.Render = RenderHex
+		f.out.Render = spec.RenderHex
 	}
 	return f
 }
@@ -184,7 +189,7 @@ func (c *lineChecker) field(tf *lang.TraceField) *lineField {
 // record after the common ones, in format order, positioned at the
 // attach point. Both backends print these, so that a bare e line shows
 // the same fields whichever runs.
-func lineFields(trace *lang.TraceStmt, ap *lang.AttachPoint, tp []*tpField) []*lang.TraceField {
+func lineFields(trace *lang.TraceStmt, ap *lang.AttachPoint, tp []*kernel.TracepointField) []*lang.TraceField {
 	if len(trace.Fields) > 0 || ap.Kind != lang.Tracepoint {
 		return trace.Fields
 	}
@@ -203,15 +208,15 @@ func lineFields(trace *lang.TraceStmt, ap *lang.AttachPoint, tp []*tpField) []*l
 // print signed when the format says signed:1 and arrays other than
 // strings print as raw bytes.
 func (c *lineChecker) wholeField(tf *lang.TraceField) *lineField {
-	var tp *tpField
+	var tp *kernel.TracepointField
 	for _, f := range c.tp {
 		if f.Name == tf.Name {
 			tp = f
 		}
 	}
-	if !tp.isString() && (tp.Array > 0 || !validSize(tp.Size)) {
+	if !tp.IsString() && (tp.Array > 0 || !validSize(tp.Size)) {
 		v := c.tpValue(tp, tf)
-		return &lineField{out: &Field{Name: tf.Name, Size: tp.Size, Render: RenderBytes}, kind: fieldBytes, v: v, at: tf}
+		return &lineField{out: &spec.Field{Name: tf.Name, Size: tp.Size, Render: spec.RenderBytes}, kind: fieldBytes, v: v, at: tf}
 	}
 	// The kernel's names ask for no render: mac_header_valid is a bool,
 	// ip_summed a number.
@@ -219,8 +224,8 @@ func (c *lineChecker) wholeField(tf *lang.TraceField) *lineField {
 	plain.Name = "field"
 	f := c.field(&plain)
 	f.out.Name, f.at = tf.Name, tf
-	if f.kind == fieldScalar && f.out.Render == RenderUnsigned && tp.Signed {
-		f.out.Render, f.signed = RenderSigned, true
+	if f.kind == fieldScalar && f.out.Render == spec.RenderUnsigned && tp.Signed {
+		f.out.Render, f.signed = spec.RenderSigned, true
 	}
 	return f
 }
@@ -235,20 +240,20 @@ func (c *lineChecker) strSize(v *value) int {
 
 // stackID reports whether v is $stack.
 func (v *value) stackID() bool {
-	_, ok := v.n.(*nStackID)
+	_, ok := v.n.(*codegen.StackID)
 	return ok
 }
 
 // prefixRender returns the render and size a NAME's prefix asks for.
-func prefixRender(name string) (Render, int, bool) {
+func prefixRender(name string) (spec.Render, int, bool) {
 	for _, p := range []struct {
 		prefix string
-		render Render
+		render spec.Render
 		size   int
 	}{
-		{"ip6_", RenderIPv6, 16}, {"ip_", RenderIPv4, 4}, {"mac_", RenderMAC, 6},
-		{"b16_", RenderBE, 2}, {"b32_", RenderBE, 4}, {"b64_", RenderBE, 8},
-		{"B16_", RenderBEHex, 2}, {"B32_", RenderBEHex, 4}, {"B64_", RenderBEHex, 8},
+		{"ip6_", spec.RenderIPv6, 16}, {"ip_", spec.RenderIPv4, 4}, {"mac_", spec.RenderMAC, 6},
+		{"b16_", spec.RenderBE, 2}, {"b32_", spec.RenderBE, 4}, {"b64_", spec.RenderBE, 8},
+		{"B16_", spec.RenderBEHex, 2}, {"B32_", spec.RenderBEHex, 4}, {"B64_", spec.RenderBEHex, 8},
 	} {
 		if strings.HasPrefix(name, p.prefix) {
 			return p.render, p.size, true
@@ -257,12 +262,13 @@ func prefixRender(name string) (Render, int, bool) {
 	return 0, 0, false
 }
 
-// defaultRender shows pointers in hex and integers in decimal.
-func defaultRender(t btf.Type) Render {
-	if isPointer(t) {
-		return RenderHex
+// defaultRender shows pointers and globals BTF does not describe in hex,
+// integers in decimal.
+func defaultRender(t btf.Type) spec.Render {
+	if isPointer(t) || t == globalWord {
+		return spec.RenderHex
 	}
-	return RenderUnsigned
+	return spec.RenderUnsigned
 }
 
 // enumNames maps the values of enum t, truncated to its size, to their

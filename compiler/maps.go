@@ -1,6 +1,9 @@
 package compiler
 
-import "github.com/cilium/ebpf"
+import (
+	"github.com/cilium/ebpf"
+	"github.com/surftrace/surftrace/spec"
+)
 
 // ScratchMap is the per-CPU array whose single value is the space a program
 // builds its record in, so records may exceed the 512-byte BPF stack.
@@ -16,12 +19,12 @@ const (
 func commonMaps(opts Options, probes, scratch int, stacks bool) map[string]*ebpf.MapSpec {
 	ring := opts.RingSize // set by Compile
 	m := map[string]*ebpf.MapSpec{
-		EventsMap:  {Name: EventsMap, Type: ebpf.RingBuf, MaxEntries: uint32(ring)},
-		LostMap:    {Name: LostMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: uint32(max(probes, 1))},
-		ScratchMap: {Name: ScratchMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: uint32(scratch), MaxEntries: 1},
+		spec.EventsMap: {Name: spec.EventsMap, Type: ebpf.RingBuf, MaxEntries: uint32(ring)},
+		spec.LostMap:   {Name: spec.LostMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: uint32(max(probes, 1))},
+		ScratchMap:     {Name: ScratchMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: uint32(scratch), MaxEntries: 1},
 	}
 	if stacks {
-		m[StacksMap] = &ebpf.MapSpec{Name: StacksMap, Type: ebpf.StackTrace, KeySize: 4,
+		m[spec.StacksMap] = &ebpf.MapSpec{Name: spec.StacksMap, Type: ebpf.StackTrace, KeySize: 4,
 			ValueSize: 8 * maxStackDepth, MaxEntries: stackEntries}
 	}
 	return m

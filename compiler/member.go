@@ -2,20 +2,22 @@ package compiler
 
 import (
 	"github.com/cilium/ebpf/btf"
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/kernel"
 
 	"github.com/surftrace/surftrace/lang"
 )
 
 // member types X->name (arrow) or X.name.
 func member(ki *kinfo, x *value, name string, arrow bool, at lang.Node) *value {
-	var base node
+	var base codegen.Node
 	var agg btf.Type
 	user := x.user
 	failUntyped(x, at)
 	if arrow {
 		p, ok := under(x.t).(*btf.Pointer)
 		if !ok {
-			fail(at, "->%s: %s is not a pointer", name, typeString(x.t))
+			fail(at, "->%s: %s is not a pointer", name, kernel.CType(x.t))
 		}
 		if x.hdr != nil {
 			if v := x.hdr.xdata(name); v != nil {
@@ -28,22 +30,22 @@ func member(ki *kinfo, x *value, name string, arrow bool, at lang.Node) *value {
 		}
 	} else {
 		if x.addr == nil {
-			fail(at, ".%s: %s is not in memory; use ->", name, typeString(x.t))
+			fail(at, ".%s: %s is not in memory; use ->", name, kernel.CType(x.t))
 		}
 		base, agg = x.addr, under(x.t)
 		if isPointer(agg) {
-			fail(at, ".%s: %s is a pointer; use ->", name, typeString(x.t))
+			fail(at, ".%s: %s is a pointer; use ->", name, kernel.CType(x.t))
 		}
 	}
 	members, ok := membersOf(agg)
 	if !ok {
-		fail(at, "%s has no members", typeString(agg))
+		fail(at, "%s has no members", kernel.CType(agg))
 	}
 	m, bitOff, found := findMember(members, name, 0)
 	if !found {
-		failHint(at, lang.DidYouMean(name, memberNames(members)), "%s has no member %s", typeString(agg), name)
+		failHint(at, lang.DidYouMean(name, memberNames(members)), "%s has no member %s", kernel.CType(agg), name)
 	}
-	v := &value{t: m.Type, addr: add(base, int64(bitOff/8)), user: user}
+	v := &value{t: m.Type, addr: codegen.Add(base, int64(bitOff/8)), user: user}
 	if m.BitfieldSize > 0 {
 		v.bitOff, v.bitSize = int(bitOff%8), int(m.BitfieldSize)
 	}
@@ -103,17 +105,17 @@ func index(x *value, i int64, at lang.Node) *value {
 			fail(at, "array is not in memory")
 		}
 		if t.Nelems > 0 && (i < 0 || i >= int64(t.Nelems)) {
-			fail(at, "index %d is out of range for %s", i, typeString(x.t))
+			fail(at, "index %d is out of range for %s", i, kernel.CType(x.t))
 		}
 		es := int64(sizeof(t.Type))
 		if x.str {
-			return &value{t: x.t, addr: add(x.addr, i), str: true, end: x.end, user: x.user}
+			return &value{t: x.t, addr: codegen.Add(x.addr, i), str: true, end: x.end, user: x.user}
 		}
-		return &value{t: t.Type, addr: add(x.addr, i*es), user: x.user}
+		return &value{t: t.Type, addr: codegen.Add(x.addr, i*es), user: x.user}
 	case *btf.Pointer:
 		es := int64(sizeof(t.Target))
-		return &value{t: t.Target, addr: add(rvalue(x, at), i*es), user: isUserPtr(x.t)}
+		return &value{t: t.Target, addr: codegen.Add(rvalue(x, at), i*es), user: isUserPtr(x.t)}
 	}
-	fail(at, "cannot index %s", typeString(x.t))
+	fail(at, "cannot index %s", kernel.CType(x.t))
 	return nil
 }

@@ -3,6 +3,10 @@ package compiler
 import (
 	"fmt"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
@@ -15,7 +19,7 @@ import (
 type scriptComp struct {
 	ki   *kinfo
 	opts Options
-	out  *Program
+	out  *spec.Program
 	maps map[string]*smap
 	// mapOrder lists maps in order of first appearance.
 	mapOrder []*smap
@@ -46,7 +50,7 @@ func hasScriptProbes(prog *lang.Program) bool {
 
 // compileProgram compiles a script: twice when a map was read before its
 // first assignment, so that the read knows the value's type.
-func compileProgram(prog *lang.Program, ki *kinfo, opts Options) (*Program, error) {
+func compileProgram(prog *lang.Program, ki *kinfo, opts Options) (*spec.Program, error) {
 	sc := &scriptComp{ki: ki, opts: opts, maps: map[string]*smap{}}
 	out, err := sc.compile(prog)
 	if err != nil || !sc.retry {
@@ -63,8 +67,8 @@ func compileProgram(prog *lang.Program, ki *kinfo, opts Options) (*Program, erro
 
 // compile checks and generates every probe, collecting one error per
 // probe block.
-func (sc *scriptComp) compile(prog *lang.Program) (*Program, error) {
-	sc.out = &Program{Src: prog.Src}
+func (sc *scriptComp) compile(prog *lang.Program) (*spec.Program, error) {
+	sc.out = &spec.Program{Src: prog.Src}
 	sc.scratch = 8
 	var errs lang.ErrorList
 	for _, p := range prog.Probes {
@@ -74,7 +78,7 @@ func (sc *scriptComp) compile(prog *lang.Program) (*Program, error) {
 				errs = append(errs, err)
 				continue
 			}
-			if err := sc.compileLine(lp); err != nil {
+			if err := sc.compileLine(p, lp); err != nil {
 				return nil, err
 			}
 			continue
@@ -100,13 +104,13 @@ func (sc *scriptComp) compile(prog *lang.Program) (*Program, error) {
 	}
 	m := commonMaps(sc.opts, len(sc.out.Probes), sc.scratch, sc.stacks)
 	if !printsLines(sc.out.Events) {
-		m[EventsMap].MaxEntries = controlRingSize
+		m[spec.EventsMap].MaxEntries = controlRingSize
 	}
 	for k, v := range m {
 		sc.out.Maps[k] = v
 	}
 	for d := range sc.stackDepths {
-		name := StackMap(d)
+		name := spec.StackMap(d)
 		sc.out.Maps[name] = &ebpf.MapSpec{Name: name, Type: ebpf.StackTrace, KeySize: 4,
 			ValueSize: uint32(8 * d), MaxEntries: stackEntries}
 	}
@@ -116,15 +120,7 @@ func (sc *scriptComp) compile(prog *lang.Program) (*Program, error) {
 // block compiles one probe block: one program per attach point after
 // wildcard expansion. It returns the block's first source error.
 func (sc *scriptComp) block(p *lang.Probe) (err *lang.Error) {
-	defer func() {
-		if r := recover(); r != nil {
-			e, ok := r.(*lang.Error)
-			if !ok {
-				panic(r)
-			}
-			err = e
-		}
-	}()
+	defer catch(&err)
 	for _, ap := range p.Attach {
 		for _, t := range sc.expand(ap) {
 			sc.probe(p, t)
@@ -157,16 +153,16 @@ func (sc *scriptComp) used(n int) { sc.scratch = max(sc.scratch, n) }
 // attached after it ran.
 func (sc *scriptComp) addStartProbe() {
 	sc.out.Maps[startMap] = &ebpf.MapSpec{Name: startMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
-	pr := &Probe{Index: len(sc.out.Probes), Name: "BEGIN", Kind: AttachBegin}
+	pr := &spec.Probe{Index: len(sc.out.Probes), Name: "BEGIN", Kind: spec.AttachBegin}
 	insns := asm.Instructions{
 		asm.FnKtimeGetNs.Call(),
-		asm.StoreMem(asm.R10, stackTemp, asm.R0, asm.DWord),
-		asm.StoreImm(asm.R10, stackKey, 0, asm.Word),
+		asm.StoreMem(asm.R10, codegen.StackTemp, asm.R0, asm.DWord),
+		asm.StoreImm(asm.R10, codegen.StackKey, 0, asm.Word),
 		asm.LoadMapPtr(asm.R1, 0).WithReference(startMap),
 		asm.Mov.Reg(asm.R2, asm.R10),
-		asm.Add.Imm(asm.R2, stackKey),
+		asm.Add.Imm(asm.R2, codegen.StackKey),
 		asm.Mov.Reg(asm.R3, asm.R10),
-		asm.Add.Imm(asm.R3, stackTemp),
+		asm.Add.Imm(asm.R3, codegen.StackTemp),
 		asm.Mov.Imm(asm.R4, 0),
 		asm.FnMapUpdateElem.Call(),
 		asm.Mov.Imm(asm.R0, 0),
@@ -178,21 +174,14 @@ func (sc *scriptComp) addStartProbe() {
 }
 
 // compileLine generates one checked expression line into the program.
-func (sc *scriptComp) compileLine(lp *lineProbe) error {
-	stack, record, need := layout(lp)
-	sc.scratch = max(sc.scratch, need)
-	sc.stacks = sc.stacks || lp.stack || usesStackID(lp)
-	lp.event = len(sc.out.Events)
-	insns, err := genLine(sc.ki, lp, stack, record)
+func (sc *scriptComp) compileLine(p *lang.Probe, lp *lineProbe) error {
+	lb, err := buildLine(sc.ki, sc.opts, p, lp, len(sc.out.Events))
 	if err != nil {
-		return fmt.Errorf("%s: %w", lp.probe.Pos, err)
+		return err
 	}
-	lp.probe.Spec = programSpec(lp.probe, insns)
+	sc.scratch = max(sc.scratch, lb.scratch)
+	sc.stacks = sc.stacks || lb.stacks
 	sc.out.Probes = append(sc.out.Probes, lp.probe)
-	ev := &Event{ID: uint32(lp.event), Kind: EventTrace, Probe: lp.probe.Index, Pos: lp.probe.Pos, Stack: stack}
-	for _, f := range lp.fields {
-		ev.Fields = append(ev.Fields, f.out)
-	}
-	sc.out.Events = append(sc.out.Events, ev)
+	sc.out.Events = append(sc.out.Events, lb.event)
 	return nil
 }

@@ -1,17 +1,18 @@
 package compiler
 
 import (
-	"os"
 	"path"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -19,16 +20,16 @@ import (
 // program attaches and how its context is typed.
 type target struct {
 	ap       *lang.AttachPoint
-	kind     AttachKind
+	kind     spec.AttachKind
 	name     string // the probe builtin and Probe.Name: "kprobe:vfs_read"
 	target   string
 	offset   uint64
 	interval time.Duration
-	fn       string         // the function, for func
-	tp       []*tpField     // tracepoint record fields
-	proto    *btf.FuncProto // fentry, fexit, tp_btf: the arguments' types
-	skip     int            // tp_btf: leading prototype parameters not in ctx
-	ctxArgs  bool           // the context is an array of u64 arguments
+	fn       string                    // the function, for func
+	tp       []*kernel.TracepointField // tracepoint record fields
+	proto    *btf.FuncProto            // fentry, fexit, tp_btf: the arguments' types
+	skip     int                       // tp_btf: leading prototype parameters not in ctx
+	ctxArgs  bool                      // the context is an array of u64 arguments
 	typ      ebpf.ProgramType
 	attach   ebpf.AttachType
 	attachTo string
@@ -37,52 +38,15 @@ type target struct {
 // maxExpansion bounds how many programs one wildcard attach point makes.
 const maxExpansion = 512
 
-// tracepointLister is implemented by kernels that can list their
-// tracepoints ("subsys:event"), for wildcards.
-type tracepointLister interface {
-	Tracepoints() ([]string, error)
-}
-
-// readTracepoints lists events/*/* under tracefs, sorted.
-func readTracepoints() ([]string, error) {
-	var firstErr error
-	for _, root := range tracefsRoots {
-		dirs, err := filepath.Glob(filepath.Join(root, "events", "*", "*", "format"))
-		if err != nil || len(dirs) == 0 {
-			if firstErr == nil {
-				_, firstErr = os.Stat(filepath.Join(root, "events"))
-			}
-			continue
-		}
-		out := make([]string, 0, len(dirs))
-		for _, d := range dirs {
-			ev := filepath.Dir(d)
-			out = append(out, filepath.Base(filepath.Dir(ev))+":"+filepath.Base(ev))
-		}
-		return out, nil
-	}
-	return nil, firstErr
-}
-
-// Tracepoints lists the events Formats describes.
-func (k *StaticKernel) Tracepoints() ([]string, error) {
-	var out []string
-	for name := range k.Formats {
-		out = append(out, strings.Replace(name, "/", ":", 1))
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
 func isGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
 
 // expand resolves an attach point into its targets, expanding wildcards.
 func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 	switch ap.Kind {
 	case lang.Begin, lang.End:
-		kind := AttachBegin
+		kind := spec.AttachBegin
 		if ap.Kind == lang.End {
-			kind = AttachEnd
+			kind = spec.AttachEnd
 		}
 		return []*target{{ap: ap, kind: kind, name: string(ap.Kind), typ: ebpf.RawTracepoint}}
 	case lang.Interval:
@@ -128,7 +92,7 @@ func (sc *scriptComp) interval(ap *lang.AttachPoint) *target {
 	if !ok || d <= 0 {
 		fail(ap, "interval needs s, ms, us or hz and a positive count")
 	}
-	return &target{ap: ap, kind: AttachInterval, name: "interval:" + ap.Unit + ":" + strconv.Itoa(int(ap.Period)),
+	return &target{ap: ap, kind: spec.AttachInterval, name: "interval:" + ap.Unit + ":" + strconv.Itoa(int(ap.Period)),
 		interval: d, typ: ebpf.PerfEvent}
 }
 
@@ -143,7 +107,7 @@ func (sc *scriptComp) functions(ap *lang.AttachPoint, name string) []string {
 	}
 	var out []string
 	seen := map[string]bool{}
-	for _, f := range sc.ki.symbols().funcNames() {
+	for _, f := range sc.ki.symbols().FuncNames() {
 		if strings.Contains(f, ".") || seen[f] {
 			continue
 		}
@@ -162,11 +126,11 @@ func (sc *scriptComp) functions(ap *lang.AttachPoint, name string) []string {
 }
 
 func (sc *scriptComp) kprobe(ap *lang.AttachPoint, fn string) *target {
-	t := &target{ap: ap, kind: AttachKprobe, fn: fn, offset: ap.Offset, typ: ebpf.Kprobe}
+	t := &target{ap: ap, kind: spec.AttachKprobe, fn: fn, offset: ap.Offset, typ: ebpf.Kprobe}
 	if ap.Kind == lang.Kretprobe {
-		t.kind = AttachKretprobe
+		t.kind = spec.AttachKretprobe
 	}
-	resolved, ok := sc.ki.resolveFunc(fn)
+	resolved, ok := sc.ki.symbols().ResolveFunc(fn)
 	if !ok {
 		if _, hasBTF := sc.ki.funcProto(fn); !hasBTF {
 			failHint(ap, sc.ki.funcHint(fn), "unknown kernel function %s", fn)
@@ -187,7 +151,7 @@ func (sc *scriptComp) tracepoints(ap *lang.AttachPoint) []string {
 	if !isGlob(name) {
 		return []string{name}
 	}
-	lister, ok := sc.ki.k.(tracepointLister)
+	lister, ok := sc.ki.k.(kernel.TracepointLister)
 	if !ok {
 		fail(ap, "this kernel description cannot list tracepoints for %s", name)
 	}
@@ -219,7 +183,7 @@ func (sc *scriptComp) tracepoint(ap *lang.AttachPoint, name string) *target {
 	} else if err != nil {
 		fail(ap, "tracepoint %s:%s: %v", sub, ev, err)
 	}
-	return &target{ap: ap, kind: AttachTracepoint, name: "tracepoint:" + name, target: name, tp: fields, typ: ebpf.TracePoint}
+	return &target{ap: ap, kind: spec.AttachTracepoint, name: "tracepoint:" + name, target: name, tp: fields, typ: ebpf.TracePoint}
 }
 
 // rawTracepoint attaches as tp_btf with typed args when BTF describes the
@@ -232,7 +196,7 @@ func (sc *scriptComp) rawTracepoint(ap *lang.AttachPoint) *target {
 	if isGlob(ev) {
 		fail(ap, "wildcards in rawtracepoint names are not supported")
 	}
-	t := &target{ap: ap, kind: AttachRawTracepoint, name: "rawtracepoint:" + ev, target: ev, ctxArgs: true, typ: ebpf.RawTracepoint}
+	t := &target{ap: ap, kind: spec.AttachRawTracepoint, name: "rawtracepoint:" + ev, target: ev, ctxArgs: true, typ: ebpf.RawTracepoint}
 	if proto := sc.btfTrace(ev); proto != nil {
 		t.proto, t.skip = proto, 1
 		t.typ, t.attach, t.attachTo = ebpf.Tracing, ebpf.AttachTraceRawTp, ev
@@ -266,13 +230,13 @@ func (sc *scriptComp) fentry(ap *lang.AttachPoint, mod, fn string) *target {
 	if !ok {
 		failHint(ap, sc.ki.funcHint(fn), "no BTF for kernel function %s (fentry needs it)", fn)
 	}
-	t := &target{ap: ap, kind: AttachFentry, fn: fn, target: fn, proto: proto, ctxArgs: true,
+	t := &target{ap: ap, kind: spec.AttachFentry, fn: fn, target: fn, proto: proto, ctxArgs: true,
 		typ: ebpf.Tracing, attach: ebpf.AttachTraceFEntry, attachTo: fn, name: "kfunc:" + fn}
 	if mod != "" {
 		t.name = "kfunc:" + mod + ":" + fn
 	}
 	if ap.Kind == lang.Fexit {
-		t.kind, t.attach, t.name = AttachFexit, ebpf.AttachTraceFExit, "kretfunc"+t.name[len("kfunc"):]
+		t.kind, t.attach, t.name = spec.AttachFexit, ebpf.AttachTraceFExit, "kretfunc"+t.name[len("kfunc"):]
 	}
 	return t
 }

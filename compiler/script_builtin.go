@@ -4,9 +4,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -26,19 +31,19 @@ var macros = map[string]int64{
 
 // ident types a builtin, an argument or a constant.
 func (g *sgen) ident(e *lang.Ident) *sval {
-	pidTgid := &nCall{fn: asm.FnGetCurrentPidTgid}
-	uidGid := &nCall{fn: asm.FnGetCurrentUidGid}
+	pidTgid := &codegen.Helper{Fn: asm.FnGetCurrentPidTgid}
+	uidGid := &codegen.Helper{Fn: asm.FnGetCurrentUidGid}
 	switch e.Name {
 	case "pid":
-		return intOf(u32Type, bin(asm.RSh, pidTgid, &nConst{32}))
+		return intOf(u32Type, codegen.Bin(asm.RSh, pidTgid, &codegen.Const{V: 32}))
 	case "tid":
-		return intOf(u32Type, truncate(pidTgid, 4, false))
+		return intOf(u32Type, codegen.Truncate(pidTgid, 4, false))
 	case "uid":
-		return intOf(u32Type, truncate(uidGid, 4, false))
+		return intOf(u32Type, codegen.Truncate(uidGid, 4, false))
 	case "gid":
-		return intOf(u32Type, bin(asm.RSh, uidGid, &nConst{32}))
+		return intOf(u32Type, codegen.Bin(asm.RSh, uidGid, &codegen.Const{V: 32}))
 	case "cpu":
-		return intOf(u32Type, &nCall{fn: asm.FnGetSmpProcessorId})
+		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetSmpProcessorId})
 	case "comm":
 		return g.comm()
 	case "nsecs":
@@ -50,13 +55,13 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 	case "jiffies":
 		return intOf(u64Type, g.eager(asm.FnJiffies64))
 	case "cgroup":
-		return intOf(u64Type, &nCall{fn: asm.FnGetCurrentCgroupId})
+		return intOf(u64Type, &codegen.Helper{Fn: asm.FnGetCurrentCgroupId})
 	case "curtask":
 		var t btf.Type = u64Type
 		if task, err := lookupNamed(g.sc.ki.spec, "struct", "task_struct"); err == nil {
 			t = &btf.Pointer{Target: task}
 		}
-		return intOf(t, &nCall{fn: asm.FnGetCurrentTask})
+		return intOf(t, &codegen.Helper{Fn: asm.FnGetCurrentTask})
 	case "retval":
 		return g.retval(e)
 	case "func":
@@ -111,12 +116,12 @@ func (g *sgen) enumValue(name string) (int64, bool) {
 // bpftrace or perf, N (1 to 127) the most frames kept; a depth gets its own
 // stack map, so stacks that agree in their first N frames share an id.
 func (g *sgen) kstack(args ...lang.Expr) *sval {
-	n := &nStackID{}
+	n := &codegen.StackID{}
 	if len(args) > 0 {
 		if id, ok := args[0].(*lang.Ident); ok {
 			switch id.Name {
 			case "perf":
-				n.perf = true
+				n.Perf = true
 			case "bpftrace":
 			default:
 				failHint(id, lang.DidYouMean(id.Name, []string{"bpftrace", "perf"}), "unknown stack mode %s", id.Name)
@@ -133,39 +138,39 @@ func (g *sgen) kstack(args ...lang.Expr) *sval {
 			fail(args[0], "kstack's depth must be between 1 and %d", maxStackDepth)
 		}
 		if d < maxStackDepth {
-			n.depth = int(d)
+			n.Depth = int(d)
 		}
 	}
 	g.sc.stacks = true
-	if n.depth > 0 {
+	if n.Depth > 0 {
 		if g.sc.stackDepths == nil {
 			g.sc.stackDepths = map[int]bool{}
 		}
-		g.sc.stackDepths[n.depth] = true
+		g.sc.stackDepths[n.Depth] = true
 	}
-	return &sval{kind: skInt, v: &value{t: s64Type, n: n}, rend: render{r: RenderStackID, size: 8}}
+	return &sval{kind: skInt, v: &value{t: s64Type, n: n}, rend: render{r: spec.RenderStackID, size: 8}}
 }
 
 // elapsed is nanoseconds since the script started: a hidden BEGIN probe
 // stores the start time.
-func (g *sgen) elapsed() node {
+func (g *sgen) elapsed() codegen.Node {
 	g.sc.elapsed = true
 	now := g.eager(asm.FnKtimeGetNs)
-	g.emit(asm.StoreImm(asm.R10, stackKey, 0, asm.Word))
-	g.mapPtr(asm.R1, startMap)
-	g.stackAddr(asm.R2, stackKey)
-	g.call(asm.FnMapLookupElem)
-	p := g.vreg()
-	g.emit(asm.Mov.Reg(p, asm.R0))
-	r := g.vreg()
-	skip := g.label()
-	g.emit(asm.Mov.Imm(r, 0))
-	g.jump(asm.JEq.Imm(p, 0, ""), skip)
-	g.emit(asm.LoadMem(r, p, 0, asm.DWord))
-	g.place(skip)
-	d := g.vreg()
-	g.emit(asm.Mov.Reg(d, g.val(now)), asm.Sub.Reg(d, r))
-	return &nReg{d}
+	g.Emit(asm.StoreImm(asm.R10, codegen.StackKey, 0, asm.Word))
+	g.MapPtr(asm.R1, startMap)
+	g.StackAddr(asm.R2, codegen.StackKey)
+	g.Call(asm.FnMapLookupElem)
+	p := g.Reg()
+	g.Emit(asm.Mov.Reg(p, asm.R0))
+	r := g.Reg()
+	skip := g.Label()
+	g.Emit(asm.Mov.Imm(r, 0))
+	g.Jump(asm.JEq.Imm(p, 0, ""), skip)
+	g.Emit(asm.LoadMem(r, p, 0, asm.DWord))
+	g.Place(skip)
+	d := g.Reg()
+	g.Emit(asm.Mov.Reg(d, g.Val(now)), asm.Sub.Reg(d, r))
+	return &codegen.InReg{R: d}
 }
 
 // startMap holds the start time elapsed counts from.
@@ -174,7 +179,7 @@ const startMap = "start"
 // retval types the return value of kretprobe and fexit probes.
 func (g *sgen) retval(e lang.Node) *sval {
 	switch g.t.kind {
-	case AttachKretprobe:
+	case spec.AttachKretprobe:
 		var t btf.Type = s64Type
 		if proto, ok := g.sc.ki.funcProto(g.t.fn); ok && proto.Return != nil {
 			if _, void := proto.Return.(*btf.Void); !void && isScalar(proto.Return) {
@@ -182,7 +187,7 @@ func (g *sgen) retval(e lang.Node) *sval {
 			}
 		}
 		return g.regValue(g.sc.ki.regs.ret, t)
-	case AttachFexit:
+	case spec.AttachFexit:
 		t := g.t.proto.Return
 		if t == nil || !isScalar(t) {
 			t = s64Type
@@ -195,18 +200,18 @@ func (g *sgen) retval(e lang.Node) *sval {
 
 // regValue reads a pt_regs register.
 func (g *sgen) regValue(name string, t btf.Type) *sval {
-	n := node(&nCtx{off: g.sc.ki.regs.offsets[name], size: 8})
+	n := codegen.Node(&codegen.CtxLoad{Off: g.sc.ki.regs.offsets[name], Size: 8})
 	if isInteger(t) {
-		n = truncate(n, sizeof(t), isSigned(t))
+		n = codegen.Truncate(n, sizeof(t), isSigned(t))
 	}
 	return intOf(t, n)
 }
 
 // ctxArg reads argument i of a context that is an array of u64.
 func (g *sgen) ctxArg(i int, t btf.Type) *sval {
-	n := node(&nCtx{off: 8 * i, size: 8})
+	n := codegen.Node(&codegen.CtxLoad{Off: 8 * i, Size: 8})
 	if isInteger(t) {
-		n = truncate(n, sizeof(t), isSigned(t))
+		n = codegen.Truncate(n, sizeof(t), isSigned(t))
 	}
 	return intOf(t, n)
 }
@@ -214,20 +219,20 @@ func (g *sgen) ctxArg(i int, t btf.Type) *sval {
 // argN types arg0..arg9.
 func (g *sgen) argN(i int, at lang.Node) *sval {
 	switch g.t.kind {
-	case AttachKprobe:
+	case spec.AttachKprobe:
 		regs := g.sc.ki.regs
 		if i < len(regs.args) {
 			return g.regValue(regs.args[i], u64Type)
 		}
 		// Further arguments are on the stack above the return address
 		// (x86) or at the stack pointer (arm64).
-		sp := &nCtx{off: regs.offsets["sp"], size: 8}
+		sp := &codegen.CtxLoad{Off: regs.offsets["sp"], Size: 8}
 		slot := i - len(regs.args)
 		if g.sc.ki.k.Arch() != "arm64" {
 			slot++
 		}
-		return intOf(u64Type, &nLoad{addr: add(sp, int64(8*slot)), size: 8})
-	case AttachRawTracepoint, AttachFentry, AttachFexit:
+		return intOf(u64Type, &codegen.Load{Addr: codegen.Add(sp, int64(8*slot)), Size: 8})
+	case spec.AttachRawTracepoint, spec.AttachFentry, spec.AttachFexit:
 		n := 12
 		var t btf.Type = u64Type
 		if g.t.proto != nil {
@@ -243,7 +248,7 @@ func (g *sgen) argN(i int, at lang.Node) *sval {
 			t = u64Type
 		}
 		return g.ctxArg(i, t)
-	case AttachKretprobe:
+	case spec.AttachKretprobe:
 		fail(at, "arg%d is not available in kretprobe probes (the arguments are gone at return)", i)
 	}
 	fail(at, "arg%d exists only in kprobe, rawtracepoint, fentry and fexit probes", i)
@@ -253,7 +258,7 @@ func (g *sgen) argN(i int, at lang.Node) *sval {
 // arg types args->name.
 func (g *sgen) arg(name string, at lang.Node) *sval {
 	switch {
-	case g.t.kind == AttachTracepoint:
+	case g.t.kind == spec.AttachTracepoint:
 		for _, f := range g.t.tp {
 			if f.Name == name {
 				return g.tpArg(f, at)
@@ -273,7 +278,7 @@ func (g *sgen) arg(name string, at lang.Node) *sval {
 			if p.Name == name {
 				t := p.Type
 				if !isScalar(t) {
-					fail(at, "args->%s is a %s passed by value, which is not supported", name, typeString(t))
+					fail(at, "args->%s is a %s passed by value, which is not supported", name, kernel.CType(t))
 				}
 				return g.ctxArg(i, t)
 			}
@@ -289,7 +294,7 @@ func (g *sgen) arg(name string, at lang.Node) *sval {
 // are strings.
 // A pointer argument of a syscalls tracepoint points into user memory (see
 // tpValue), so str(), buf() and dereferences read it with the user helpers.
-func (g *sgen) tpArg(f *tpField, at lang.Node) *sval {
+func (g *sgen) tpArg(f *kernel.TracepointField, at lang.Node) *sval {
 	lc := &lineChecker{ki: g.sc.ki, opts: g.sc.opts, userPtrs: strings.HasPrefix(g.t.target, "syscalls:")}
 	return wrap(lc.tpValue(f, at))
 }

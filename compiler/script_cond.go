@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"github.com/cilium/ebpf/asm"
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
 
 	"github.com/surftrace/surftrace/lang"
 )
@@ -18,17 +19,17 @@ func (g *sgen) branch(e lang.Expr, want bool, l int) {
 			decides := (x.Op == "&&") != want
 			if decides {
 				g.branch(x.X, want, l)
-				end := g.scope()
+				end := g.Scope()
 				g.branch(x.Y, want, l)
 				end()
 				return
 			}
-			skip := g.label()
+			skip := g.Label()
 			g.branch(x.X, !want, skip)
-			end := g.scope()
+			end := g.Scope()
 			g.branch(x.Y, want, l)
 			end()
-			g.place(skip)
+			g.Place(skip)
 			return
 		case "==", "!=", "<", "<=", ">", ">=":
 			g.compare(x, want, l)
@@ -45,9 +46,9 @@ func (g *sgen) branch(e lang.Expr, want bool, l int) {
 		fail(e, "a string is not a condition; compare it")
 	}
 	n := g.intNode(v, e)
-	if k, ok := constOf(n); ok {
+	if k, ok := codegen.ConstOf(n); ok {
 		if (k != 0) == want {
-			g.jump(asm.Ja.Label(""), l)
+			g.Jump(asm.Ja.Label(""), l)
 		}
 		return
 	}
@@ -55,7 +56,7 @@ func (g *sgen) branch(e lang.Expr, want bool, l int) {
 	if !want {
 		op = asm.JEq
 	}
-	g.jump(op.Imm(g.val(n), 0, ""), l)
+	g.Jump(op.Imm(g.Val(n), 0, ""), l)
 }
 
 // compare jumps to l when (x op y) == want.
@@ -71,7 +72,7 @@ func (g *sgen) compare(e *lang.Binary, want bool, l int) {
 	}
 	xn, yn := g.intNode(x, e.X), g.intNode(y, e.Y)
 	op := e.Op
-	if _, c := constOf(xn); c {
+	if _, c := codegen.ConstOf(xn); c {
 		xn, yn = yn, xn
 		x, y = y, x
 		op = map[string]string{"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}[op]
@@ -84,20 +85,20 @@ func (g *sgen) compare(e *lang.Binary, want bool, l int) {
 	if !want {
 		j = negate(j)
 	}
-	if kx, ok := constOf(xn); ok {
-		if ky, ok := constOf(yn); ok {
+	if kx, ok := codegen.ConstOf(xn); ok {
+		if ky, ok := codegen.ConstOf(yn); ok {
 			if constCompare(j, kx, ky) {
-				g.jump(asm.Ja.Label(""), l)
+				g.Jump(asm.Ja.Label(""), l)
 			}
 			return
 		}
 	}
-	xr := g.val(xn)
-	if k, ok := constOf(yn); ok && int64(k) >= math32Min && int64(k) <= math32Max {
-		g.jump(j.Imm(xr, int32(k), ""), l)
+	xr := g.Val(xn)
+	if k, ok := codegen.ConstOf(yn); ok && int64(k) >= math32Min && int64(k) <= math32Max {
+		g.Jump(j.Imm(xr, int32(k), ""), l)
 		return
 	}
-	g.jump(j.Reg(xr, g.val(yn), ""), l)
+	g.Jump(j.Reg(xr, g.Val(yn), ""), l)
 }
 
 const (

@@ -3,6 +3,10 @@ package compiler
 import (
 	"strings"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/surftrace/surftrace/lang"
@@ -37,11 +41,11 @@ func (g *sgen) printf(e *lang.Call) {
 			}
 		}
 	}
-	g.event(EventPrintf, format, "", args, e)
+	g.event(spec.EventPrintf, format, "", args, e)
 }
 
-func isIntegerRender(r Render) bool {
-	return r == RenderSigned || r == RenderUnsigned || r == RenderHex
+func isIntegerRender(r spec.Render) bool {
+	return r == spec.RenderSigned || r == spec.RenderUnsigned || r == spec.RenderHex
 }
 
 // formatVerbs lists the conversion letters of a printf format, with 0 for
@@ -74,22 +78,22 @@ func formatVerbs(format string) []byte {
 }
 
 // fieldOf lays out how value v is kept in a record or a map.
-func (g *sgen) fieldOf(v *sval, name string) *Field {
-	f := &Field{Name: name}
+func (g *sgen) fieldOf(v *sval, name string) *spec.Field {
+	f := &spec.Field{Name: name}
 	switch v.kind {
 	case skInt:
-		f.Size, f.Render = 8, RenderUnsigned
+		f.Size, f.Render = 8, spec.RenderUnsigned
 		if isSigned(v.v.t) {
-			f.Render = RenderSigned
+			f.Render = spec.RenderSigned
 		}
 		if isPointer(v.v.t) {
-			f.Render = RenderHex
+			f.Render = spec.RenderHex
 		}
 		if v.rend.size > 0 {
 			f.Size, f.Render = v.rend.size, v.rend.r
 		}
 	case skStr:
-		f.Size, f.Render = v.size, RenderString
+		f.Size, f.Render = v.size, spec.RenderString
 		if v.isLit {
 			f.Size = (len(v.lit) + 1 + 7) &^ 7
 		}
@@ -99,7 +103,7 @@ func (g *sgen) fieldOf(v *sval, name string) *Field {
 			f.Size = v.rend.size
 		}
 	case skTuple:
-		f.Render = RenderTuple
+		f.Render = spec.RenderTuple
 		for _, e := range v.elems {
 			ef := g.fieldOf(e, "")
 			ef.Offset = f.Size
@@ -112,16 +116,16 @@ func (g *sgen) fieldOf(v *sval, name string) *Field {
 
 // storeField writes v into the field of a record or key at scratch
 // offset base.
-func (g *sgen) storeField(base int, f *Field, v *sval, at lang.Node) {
+func (g *sgen) storeField(base int, f *spec.Field, v *sval, at lang.Node) {
 	off := base + f.Offset
 	switch v.kind {
 	case skInt:
-		r := g.val(g.intNode(v, at))
+		r := g.Val(g.intNode(v, at))
 		size := 8
 		if f.Size < 8 && validSize(f.Size) {
 			size = f.Size
 		}
-		g.emit(asm.StoreMem(g.buf, int16(off), r, sizeOp(size)))
+		g.Emit(asm.StoreMem(g.buf, int16(off), r, codegen.SizeOp(size)))
 	case skStr, skBytes:
 		g.putBytes(off, (f.Size+7)&^7, v)
 	case skTuple:
@@ -132,9 +136,9 @@ func (g *sgen) storeField(base int, f *Field, v *sval, at lang.Node) {
 }
 
 // event emits a record of kind with the given values as fields.
-func (g *sgen) event(kind EventKind, format, mapName string, args []*sval, at lang.Node) {
+func (g *sgen) event(kind spec.EventKind, format, mapName string, args []*sval, at lang.Node) {
 	out := g.sc.out
-	ev := &Event{ID: uint32(len(out.Events)), Kind: kind, Probe: g.probe.Index, Pos: at.Extent().Pos,
+	ev := &spec.Event{ID: uint32(len(out.Events)), Kind: kind, Probe: g.probe.Index, Pos: at.Extent().Pos,
 		Format: format, Map: mapName, Stack: -1}
 	payload := 0
 	for i, a := range args {
@@ -152,29 +156,29 @@ func (g *sgen) event(kind EventKind, format, mapName string, args []*sval, at la
 		payload += (f.Size + 7) &^ 7
 		ev.Fields = append(ev.Fields, f)
 	}
-	size := HdrSize + (payload+7)&^7
+	size := spec.HdrSize + (payload+7)&^7
 	rec := g.region(size)
 	for i, a := range args {
-		g.storeField(rec+HdrSize, ev.Fields[i], a, at)
+		g.storeField(rec+spec.HdrSize, ev.Fields[i], a, at)
 	}
-	g.emit(asm.StoreImm(g.buf, int16(rec+HdrID), int64(ev.ID), asm.Word))
-	now := g.val(&nCall{fn: asm.FnKtimeGetNs})
-	g.emit(asm.StoreMem(g.buf, int16(rec+HdrTime), now, asm.DWord))
+	g.Emit(asm.StoreImm(g.buf, int16(rec+spec.HdrID), int64(ev.ID), asm.Word))
+	now := g.Val(&codegen.Helper{Fn: asm.FnKtimeGetNs})
+	g.Emit(asm.StoreMem(g.buf, int16(rec+spec.HdrTime), now, asm.DWord))
 	out.Events = append(out.Events, ev)
-	g.output(rec, size, kind == EventExit)
+	g.output(rec, size, kind == spec.EventExit)
 }
 
 // output sends a record to the ring buffer, counting a failure in
 // lost[probe]; wake wakes the reader at once.
 func (g *sgen) output(rec, size int, wake bool) {
-	g.ringbufOutput(func() { g.bufAddr(asm.R2, rec) }, int32(size), g.sc.opts.RingSize, wake)
-	done := g.label()
-	g.jump(asm.JEq.Imm(asm.R0, 0, ""), done)
-	g.emit(asm.StoreImm(asm.R10, stackKey, int64(g.probe.Index), asm.Word))
-	g.mapPtr(asm.R1, LostMap)
-	g.stackAddr(asm.R2, stackKey)
-	g.call(asm.FnMapLookupElem)
-	g.jump(asm.JEq.Imm(asm.R0, 0, ""), done)
-	g.emit(asm.Mov.Imm(asm.R1, 1), asm.StoreXAdd(asm.R0, asm.R1, asm.DWord))
-	g.place(done)
+	g.RingbufOutput(func() { g.bufAddr(asm.R2, rec) }, int32(size), g.sc.opts.RingSize, wake)
+	done := g.Label()
+	g.Jump(asm.JEq.Imm(asm.R0, 0, ""), done)
+	g.Emit(asm.StoreImm(asm.R10, codegen.StackKey, int64(g.probe.Index), asm.Word))
+	g.MapPtr(asm.R1, spec.LostMap)
+	g.StackAddr(asm.R2, codegen.StackKey)
+	g.Call(asm.FnMapLookupElem)
+	g.Jump(asm.JEq.Imm(asm.R0, 0, ""), done)
+	g.Emit(asm.Mov.Imm(asm.R1, 1), asm.StoreXAdd(asm.R0, asm.R1, asm.DWord))
+	g.Place(done)
 }

@@ -4,6 +4,11 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/kernel"
+
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
@@ -25,7 +30,7 @@ const (
 // render is how a value prints when the script's source asks for more
 // than its type says: a name prefix, ntop(), ksym(), kstack.
 type render struct {
-	r    Render
+	r    spec.Render
 	size int // bytes the render reads; 0 means "as the type says"
 }
 
@@ -51,10 +56,10 @@ var (
 )
 
 func intConst(v int64) *sval {
-	return &sval{kind: skInt, v: &value{t: s64Type, n: &nConst{uint64(v)}}}
+	return &sval{kind: skInt, v: &value{t: s64Type, n: &codegen.Const{V: uint64(v)}}}
 }
 
-func intOf(t btf.Type, n node) *sval { return &sval{kind: skInt, v: &value{t: t, n: n}} }
+func intOf(t btf.Type, n codegen.Node) *sval { return &sval{kind: skInt, v: &value{t: t, n: n}} }
 
 func strLit(s string) *sval { return &sval{kind: skStr, isLit: true, lit: []byte(s), size: len(s) + 1} }
 
@@ -70,7 +75,7 @@ func wrap(v *value) *sval {
 func (v *sval) describe() string {
 	switch v.kind {
 	case skInt, skMem:
-		return typeString(v.v.t)
+		return kernel.CType(v.v.t)
 	case skStr:
 		return "string"
 	case skBytes:
@@ -93,7 +98,7 @@ func (v *sval) isStringy() bool {
 }
 
 // intNode returns the node computing integer v.
-func (g *sgen) intNode(v *sval, at lang.Node) node {
+func (g *sgen) intNode(v *sval, at lang.Node) codegen.Node {
 	if v.kind != skInt {
 		if v.kind == skMem {
 			if _, arr := under(v.v.t).(*btf.Array); arr && v.v.addr != nil {
@@ -125,9 +130,9 @@ func (g *sgen) expr(e lang.Expr) *sval {
 	switch e := e.(type) {
 	case *lang.IntLit:
 		if e.Value > math.MaxInt64 {
-			return intOf(u64Type, &nConst{e.Value})
+			return intOf(u64Type, &codegen.Const{V: e.Value})
 		}
-		return intOf(s64Type, &nConst{e.Value})
+		return intOf(s64Type, &codegen.Const{V: e.Value})
 	case *lang.StrLit:
 		return strLit(e.Value)
 	case *lang.Ident:
@@ -183,7 +188,7 @@ func (g *sgen) kernelValue(e lang.Expr) *value {
 func (g *sgen) constArg(e lang.Expr, what string) int64 {
 	v := g.expr(e)
 	if v.kind == skInt && v.v.n != nil {
-		if k, ok := constOf(v.v.n); ok {
+		if k, ok := codegen.ConstOf(v.v.n); ok {
 			return int64(k)
 		}
 	}
@@ -230,9 +235,9 @@ func (g *sgen) unary(e *lang.Unary) *sval {
 		if !isSigned(t) {
 			t = s64Type
 		}
-		return intOf(t, bin(asm.Sub, &nConst{0}, n))
+		return intOf(t, codegen.Bin(asm.Sub, &codegen.Const{V: 0}, n))
 	case "~":
-		return intOf(t, bin(asm.Xor, n, &nConst{^uint64(0)}))
+		return intOf(t, codegen.Bin(asm.Xor, n, &codegen.Const{V: ^uint64(0)}))
 	}
 	fail(e, "operator %s is not allowed here", e.Op)
 	return nil
@@ -268,14 +273,14 @@ func (g *sgen) arith(op string, x, y *sval, at lang.Node) *sval {
 	// Pointer arithmetic scales by the pointed-to size, as in C.
 	if px, ok := under(xt).(*btf.Pointer); ok && (op == "+" || op == "-") {
 		if _, py := under(yt).(*btf.Pointer); py && op == "-" {
-			return intOf(s64Type, scale(bin(asm.Sub, xn, yn), px.Target, true))
+			return intOf(s64Type, scale(codegen.Bin(asm.Sub, xn, yn), px.Target, true))
 		}
 		if !isPointer(yt) {
-			return intOf(xt, bin(aop, xn, scale(yn, px.Target, false)))
+			return intOf(xt, codegen.Bin(aop, xn, scale(yn, px.Target, false)))
 		}
 	}
 	if py, ok := under(yt).(*btf.Pointer); ok && op == "+" && !isPointer(xt) {
-		return intOf(yt, bin(aop, yn, scale(xn, py.Target, false)))
+		return intOf(yt, codegen.Bin(aop, yn, scale(xn, py.Target, false)))
 	}
 	signed := signedOp(xn, yn, xt, yt)
 	if aop == asm.RSh && signed && isSigned(xt) {
@@ -285,11 +290,11 @@ func (g *sgen) arith(op string, x, y *sval, at lang.Node) *sval {
 	if signed {
 		t = s64Type
 	}
-	return intOf(t, bin(aop, xn, yn))
+	return intOf(t, codegen.Bin(aop, xn, yn))
 }
 
 // scale multiplies (or, when divide, divides) n by the size of elem.
-func scale(n node, elem btf.Type, divide bool) node {
+func scale(n codegen.Node, elem btf.Type, divide bool) codegen.Node {
 	size := 1
 	if _, void := under(elem).(*btf.Void); !void {
 		size = sizeof(elem)
@@ -298,34 +303,34 @@ func scale(n node, elem btf.Type, divide bool) node {
 		return n
 	}
 	if divide {
-		return bin(asm.Div, n, &nConst{uint64(size)})
+		return codegen.Bin(asm.Div, n, &codegen.Const{V: uint64(size)})
 	}
-	return bin(asm.Mul, n, &nConst{uint64(size)})
+	return codegen.Bin(asm.Mul, n, &codegen.Const{V: uint64(size)})
 }
 
 // boolValue computes a condition as 0 or 1.
 func (g *sgen) boolValue(e lang.Expr) *sval {
-	r := g.vreg()
-	done := g.label()
-	g.emit(asm.Mov.Imm(r, 0))
+	r := g.Reg()
+	done := g.Label()
+	g.Emit(asm.Mov.Imm(r, 0))
 	g.branch(e, false, done)
-	g.emit(asm.Mov.Imm(r, 1))
-	g.place(done)
-	return intOf(s64Type, &nReg{r})
+	g.Emit(asm.Mov.Imm(r, 1))
+	g.Place(done)
+	return intOf(s64Type, &codegen.InReg{R: r})
 }
 
 // ternary computes c ? a : b for integers and strings.
 func (g *sgen) ternary(e *lang.Ternary) *sval {
-	elseL, done := g.label(), g.label()
+	elseL, done := g.Label(), g.Label()
 	g.branch(e.Cond, false, elseL)
-	end := g.scope()
+	end := g.Scope()
 	a := g.settle(g.expr(e.Then), e.Then)
 	var out *sval
 	switch a.kind {
 	case skInt:
-		r := g.vreg()
-		g.emit(asm.Mov.Reg(r, g.val(g.intNode(a, e.Then))))
-		out = &sval{kind: skInt, v: &value{t: a.v.t, n: &nReg{r}}, rend: a.rend}
+		r := g.Reg()
+		g.Emit(asm.Mov.Reg(r, g.Val(g.intNode(a, e.Then))))
+		out = &sval{kind: skInt, v: &value{t: a.v.t, n: &codegen.InReg{R: r}}, rend: a.rend}
 	case skStr, skBytes:
 		size := a.size
 		if a.isLit {
@@ -337,20 +342,20 @@ func (g *sgen) ternary(e *lang.Ternary) *sval {
 		fail(e.Then, "a conditional expression yields numbers or strings, not %s", a.describe())
 	}
 	end()
-	g.jump(asm.Ja.Label(""), done)
-	g.place(elseL)
-	end = g.scope()
+	g.Jump(asm.Ja.Label(""), done)
+	g.Place(elseL)
+	end = g.Scope()
 	b := g.settle(g.expr(e.Else), e.Else)
 	if b.kind != a.kind {
 		fail(e, "the two sides of ?: differ: %s and %s", a.describe(), b.describe())
 	}
 	if a.kind == skInt {
-		g.emit(asm.Mov.Reg(out.v.n.(*nReg).r, g.val(g.intNode(b, e.Else))))
+		g.Emit(asm.Mov.Reg(out.v.n.(*codegen.InReg).R, g.Val(g.intNode(b, e.Else))))
 	} else {
 		g.putBytes(out.off, out.size, b)
 	}
 	end()
-	g.place(done)
+	g.Place(done)
 	return out
 }
 
@@ -382,7 +387,7 @@ func (g *sgen) index(e *lang.Index) *sval {
 	}
 	i := g.expr(e.I)
 	in := g.intNode(i, e.I)
-	if k, ok := constOf(in); ok {
+	if k, ok := codegen.ConstOf(in); ok {
 		return wrap(index(x.v, int64(k), e))
 	}
 	switch t := under(x.v.t).(type) {
@@ -390,9 +395,9 @@ func (g *sgen) index(e *lang.Index) *sval {
 		if x.v.addr == nil {
 			fail(e, "array is not in memory")
 		}
-		return wrap(&value{t: t.Type, addr: bin(asm.Add, x.v.addr, scale(in, t.Type, false)), user: x.v.user})
+		return wrap(&value{t: t.Type, addr: codegen.Bin(asm.Add, x.v.addr, scale(in, t.Type, false)), user: x.v.user})
 	case *btf.Pointer:
-		return wrap(&value{t: t.Target, addr: bin(asm.Add, g.intNode(x, e.X), scale(in, t.Target, false)), user: isUserPtr(x.v.t)})
+		return wrap(&value{t: t.Target, addr: codegen.Bin(asm.Add, g.intNode(x, e.X), scale(in, t.Target, false)), user: isUserPtr(x.v.t)})
 	}
 	fail(e, "cannot index %s", x.describe())
 	return nil
@@ -422,11 +427,11 @@ func (g *sgen) cast(e *lang.Cast) *sval {
 	t := g.scriptType(e.Type)
 	x := g.expr(e.X)
 	if !isScalar(t) {
-		fail(e.Type, "cannot cast to %s; cast to a pointer: (%s *)", typeString(t), typeString(t))
+		fail(e.Type, "cannot cast to %s; cast to a pointer: (%s *)", kernel.CType(t), kernel.CType(t))
 	}
 	n := g.intNode(x, e.X)
 	if isInteger(t) {
-		n = truncate(n, sizeof(t), isSigned(t))
+		n = codegen.Truncate(n, sizeof(t), isSigned(t))
 	}
 	return &sval{kind: skInt, v: &value{t: t, n: n}, rend: x.rend}
 }
@@ -448,9 +453,9 @@ func (g *sgen) sizeofExpr(e *lang.SizeofExpr) *sval {
 
 // signedOp decides whether x op y is signed: a constant takes the other
 // side's signedness; otherwise either side being signed makes it signed.
-func signedOp(xn, yn node, xt, yt btf.Type) bool {
-	_, xc := constOf(xn)
-	_, yc := constOf(yn)
+func signedOp(xn, yn codegen.Node, xt, yt btf.Type) bool {
+	_, xc := codegen.ConstOf(xn)
+	_, yc := codegen.ConstOf(yn)
 	switch {
 	case xc && yc:
 		return true

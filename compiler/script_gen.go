@@ -4,6 +4,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
@@ -16,10 +20,10 @@ import (
 // source order, so a scratch variable's type is known from its first
 // assignment and side effects happen where the source puts them.
 type sgen struct {
-	*gen
+	*codegen.Builder
 	sc      *scriptComp
 	t       *target
-	probe   *Probe
+	probe   *spec.Probe
 	buf     asm.Register // the per-CPU scratch value
 	vars    map[string]*svar
 	varList []*svar
@@ -48,7 +52,7 @@ type svar struct {
 
 // probe generates the program of block p at target t.
 func (sc *scriptComp) probe(p *lang.Probe, t *target) {
-	pr := &Probe{Index: len(sc.out.Probes), Name: t.name, Kind: t.kind, Target: t.target,
+	pr := &spec.Probe{Index: len(sc.out.Probes), Name: t.name, Kind: t.kind, Target: t.target,
 		Offset: t.offset, Interval: t.interval, Pos: t.ap.Pos}
 	events := len(sc.out.Events)
 	defer func() {
@@ -57,7 +61,7 @@ func (sc *scriptComp) probe(p *lang.Probe, t *target) {
 			panic(r)
 		}
 	}()
-	g := &sgen{gen: newGen(), sc: sc, t: t, probe: pr, vars: map[string]*svar{}}
+	g := &sgen{Builder: codegen.New(), sc: sc, t: t, probe: pr, vars: map[string]*svar{}}
 	insns, err := g.program(p)
 	if err != nil {
 		panic(lang.Errorf(t.ap.Span, "%v", err))
@@ -85,58 +89,51 @@ func progName(s string) string {
 // program emits prologue, predicate, body and epilogue, then allocates
 // registers.
 func (g *sgen) program(p *lang.Probe) (asm.Instructions, error) {
-	g.src = g.t.name + ": prologue"
-	g.ctx, g.buf = g.vreg(), g.vreg()
-	g.emit(asm.Mov.Reg(g.ctx, asm.R1))
-	g.emit(asm.StoreImm(asm.R10, stackKey, 0, asm.Word))
-	g.mapPtr(asm.R1, ScratchMap)
-	g.stackAddr(asm.R2, stackKey)
-	g.call(asm.FnMapLookupElem)
-	g.jump(asm.JEq.Imm(asm.R0, 0, ""), g.exit)
-	g.emit(asm.Mov.Reg(g.buf, asm.R0))
-	g.prologue = len(g.code)
+	g.Src = g.t.name + ": prologue"
+	g.Ctx, g.buf = g.Reg(), g.Reg()
+	g.Emit(asm.Mov.Reg(g.Ctx, asm.R1))
+	g.Emit(asm.StoreImm(asm.R10, codegen.StackKey, 0, asm.Word))
+	g.MapPtr(asm.R1, ScratchMap)
+	g.StackAddr(asm.R2, codegen.StackKey)
+	g.Call(asm.FnMapLookupElem)
+	g.Jump(asm.JEq.Imm(asm.R0, 0, ""), g.Exit)
+	g.Emit(asm.Mov.Reg(g.buf, asm.R0))
+	g.prologue = g.Mark()
 	if p.Pred != nil {
-		g.src = "/" + source(p.Pred) + "/"
-		g.branch(p.Pred, false, g.exit)
+		g.Src = "/" + source(p.Pred) + "/"
+		g.branch(p.Pred, false, g.Exit)
 	}
 	g.stmts(p.Body)
-	g.place(g.exit)
-	g.src = g.t.name + ": return"
-	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	g.Place(g.Exit)
+	g.Src = g.t.name + ": return"
+	g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	g.initVars()
-	g.code = dropUnreachable(g.code)
-	ivs := liveIntervals(g.code)
-	loc, err := allocate(ivs, stackSpill0-8*g.nslots)
-	if err != nil {
-		return nil, err
-	}
-	return lower(g.code, loc)
+	g.DropUnreachable()
+	return g.Finish(codegen.StackSpill0 - 8*g.nslots)
 }
 
 // initVars zeroes every variable at the start, so that a variable
 // assigned on one path only reads as zero (or "") on the others.
 func (g *sgen) initVars() {
-	saved := g.code
-	g.code = nil
-	g.src = g.t.name + ": variables"
-	var zero func(v *svar)
-	zero = func(v *svar) {
-		switch v.kind {
-		case skInt:
-			g.emit(storeImm64(asm.R10, v.slot, 0))
-		case skStr, skBytes:
-			g.zero(v.off, v.size)
-		case skTuple:
-			for _, e := range v.elems {
-				zero(e)
+	g.InsertAt(g.prologue, func() {
+		g.Src = g.t.name + ": variables"
+		var zero func(v *svar)
+		zero = func(v *svar) {
+			switch v.kind {
+			case skInt:
+				g.Emit(storeImm64(asm.R10, v.slot, 0))
+			case skStr, skBytes:
+				g.zero(v.off, v.size)
+			case skTuple:
+				for _, e := range v.elems {
+					zero(e)
+				}
 			}
 		}
-	}
-	for _, v := range g.varList {
-		zero(v)
-	}
-	init := g.code
-	g.code = append(append(append([]vins(nil), saved[:g.prologue]...), init...), saved[g.prologue:]...)
+		for _, v := range g.varList {
+			zero(v)
+		}
+	})
 }
 
 // region reserves size bytes of scratch space, 8-aligned.
@@ -151,21 +148,21 @@ func (g *sgen) region(size int) int {
 
 // bufAddr sets machine register r to the scratch address buf+off.
 func (g *sgen) bufAddr(r asm.Register, off int) {
-	g.emit(asm.Mov.Reg(r, g.buf), asm.Add.Imm(r, int32(off)))
+	g.Emit(asm.Mov.Reg(r, g.buf), asm.Add.Imm(r, int32(off)))
 }
 
 // zero clears size bytes at scratch offset off (a multiple of 8).
 func (g *sgen) zero(off, size int) {
 	for i := 0; i < size; i += 8 {
-		g.emit(storeImm64(g.buf, int16(off+i), 0))
+		g.Emit(storeImm64(g.buf, int16(off+i), 0))
 	}
 }
 
 // copyScratch copies size bytes (a multiple of 8) inside scratch space.
 func (g *sgen) copyScratch(dst, src, size int) {
-	t := g.vreg()
+	t := g.Reg()
 	for i := 0; i < size; i += 8 {
-		g.emit(asm.LoadMem(t, g.buf, int16(src+i), asm.DWord), asm.StoreMem(g.buf, int16(dst+i), t, asm.DWord))
+		g.Emit(asm.LoadMem(t, g.buf, int16(src+i), asm.DWord), asm.StoreMem(g.buf, int16(dst+i), t, asm.DWord))
 	}
 }
 
@@ -175,16 +172,16 @@ func (g *sgen) storeBytes(off int, b []byte, size int) {
 	copy(padded, b)
 	for i := 0; i < len(padded); i += 4 {
 		w := int32(uint32(padded[i]) | uint32(padded[i+1])<<8 | uint32(padded[i+2])<<16 | uint32(padded[i+3])<<24)
-		g.emit(asm.StoreImm(g.buf, int16(off+i), int64(w), asm.Word))
+		g.Emit(asm.StoreImm(g.buf, int16(off+i), int64(w), asm.Word))
 	}
 }
 
 // eager computes a helper with side effects or a changing result now.
-func (g *sgen) eager(fn asm.BuiltinFunc) node {
-	g.call(fn)
-	r := g.vreg()
-	g.emit(asm.Mov.Reg(r, asm.R0))
-	return &nReg{r}
+func (g *sgen) eager(fn asm.BuiltinFunc) codegen.Node {
+	g.Call(fn)
+	r := g.Reg()
+	g.Emit(asm.Mov.Reg(r, asm.R0))
+	return &codegen.InReg{R: r}
 }
 
 // stmts generates a statement list.
@@ -195,29 +192,29 @@ func (g *sgen) stmts(list []lang.Stmt) {
 }
 
 func (g *sgen) stmt(s lang.Stmt) {
-	g.src = source(s)
+	g.Src = source(s)
 	switch s := s.(type) {
 	case *lang.ExprStmt:
 		g.exprStmt(s.X)
 	case *lang.AssignStmt:
 		g.assign(s)
 	case *lang.IfStmt:
-		g.src = "if (" + source(s.Cond) + ")"
-		elseL, done := g.label(), g.label()
+		g.Src = "if (" + source(s.Cond) + ")"
+		elseL, done := g.Label(), g.Label()
 		g.branch(s.Cond, false, elseL)
-		end := g.scope()
+		end := g.Scope()
 		g.stmts(s.Then)
 		end()
 		if len(s.Else) > 0 {
-			g.jump(asm.Ja.Label(""), done)
+			g.Jump(asm.Ja.Label(""), done)
 		}
-		g.place(elseL)
+		g.Place(elseL)
 		if len(s.Else) > 0 {
-			end := g.scope()
+			end := g.Scope()
 			g.stmts(s.Else)
 			end()
 		}
-		g.place(done)
+		g.Place(done)
 	case *lang.WhileStmt:
 		g.while(s)
 	case *lang.UnrollStmt:
@@ -226,14 +223,14 @@ func (g *sgen) stmt(s lang.Stmt) {
 			fail(s.Count, "unroll count must be between 1 and 100")
 		}
 		for range n {
-			end := g.scope()
+			end := g.Scope()
 			g.stmts(s.Body)
 			end()
 		}
 	case *lang.BranchStmt:
 		switch s.Tok {
 		case "return":
-			g.jump(asm.Ja.Label(""), g.exit)
+			g.Jump(asm.Ja.Label(""), g.Exit)
 		case "break", "continue":
 			if len(g.loops) == 0 {
 				fail(s, "%s outside a loop", s.Tok)
@@ -243,7 +240,7 @@ func (g *sgen) stmt(s lang.Stmt) {
 			if s.Tok == "continue" {
 				target = l.cont
 			}
-			g.jump(asm.Ja.Label(""), target)
+			g.Jump(asm.Ja.Label(""), target)
 		}
 	case *lang.TraceStmt:
 		fail(s, "expression-line traces are not statements")
@@ -254,19 +251,19 @@ func (g *sgen) stmt(s lang.Stmt) {
 
 // while generates a bounded loop; the kernel verifier proves the bound.
 func (g *sgen) while(s *lang.WhileStmt) {
-	head, done := g.label(), g.label()
-	end := g.scope()
+	head, done := g.Label(), g.Label()
+	end := g.Scope()
 	defer end()
 	// Values computed before the loop stay valid inside it; values
 	// computed inside are recomputed each iteration.
-	g.place(head)
-	g.src = "while (" + source(s.Cond) + ")"
+	g.Place(head)
+	g.Src = "while (" + source(s.Cond) + ")"
 	g.branch(s.Cond, false, done)
 	g.loops = append(g.loops, loopLabels{brk: done, cont: head})
 	g.stmts(s.Body)
 	g.loops = g.loops[:len(g.loops)-1]
-	g.jump(asm.Ja.Label(""), head)
-	g.place(done)
+	g.Jump(asm.Ja.Label(""), head)
+	g.Place(done)
 }
 
 // exprStmt evaluates a call or ++/-- for its effect.
@@ -335,8 +332,8 @@ func (g *sgen) incDec(e *lang.IncDec) *sval {
 // and the update are not one atomic step.
 func (g *sgen) mapIncDecValue(ref *lang.MapRef, e *lang.IncDec) *sval {
 	old := g.settle(g.mapRead(ref), e)
-	r := g.vreg()
-	g.emit(asm.Mov.Reg(r, g.val(g.intNode(old, e))))
+	r := g.Reg()
+	g.Emit(asm.Mov.Reg(r, g.Val(g.intNode(old, e))))
 	op := "+"
 	if e.Op == "--" {
 		op = "-"
@@ -344,12 +341,12 @@ func (g *sgen) mapIncDecValue(ref *lang.MapRef, e *lang.IncDec) *sval {
 	g.mapUpdate(ref, op, intConst(1), e)
 	if !e.Post {
 		if op == "+" {
-			g.emit(asm.Add.Imm(r, 1))
+			g.Emit(asm.Add.Imm(r, 1))
 		} else {
-			g.emit(asm.Sub.Imm(r, 1))
+			g.Emit(asm.Sub.Imm(r, 1))
 		}
 	}
-	return intOf(old.v.t, &nReg{r})
+	return intOf(old.v.t, &codegen.InReg{R: r})
 }
 
 // setVar stores v into variable $name, creating it typed as v.
@@ -376,9 +373,9 @@ func (g *sgen) newVar(name string, v *sval, at lang.Node) *svar {
 	switch v.kind {
 	case skInt:
 		sv.t = v.v.t
-		sv.slot = int16(stackSpill0 - 8*g.nslots)
+		sv.slot = int16(codegen.StackSpill0 - 8*g.nslots)
 		g.nslots++
-		if stackSpill0-8*g.nslots < stackLimit+64 {
+		if codegen.StackSpill0-8*g.nslots < codegen.StackLimit+64 {
 			fail(at, "too many variables for the 512-byte stack")
 		}
 	case skStr:
@@ -408,8 +405,8 @@ func (g *sgen) storeVar(sv *svar, v *sval, at lang.Node) {
 	}
 	switch sv.kind {
 	case skInt:
-		r := g.val(g.intNode(v, at))
-		g.emit(asm.StoreMem(asm.R10, sv.slot, r, asm.DWord))
+		r := g.Val(g.intNode(v, at))
+		g.Emit(asm.StoreMem(asm.R10, sv.slot, r, asm.DWord))
 	case skStr, skBytes:
 		g.putBytes(sv.off, sv.size, v)
 	case skTuple:
@@ -441,9 +438,9 @@ func (g *sgen) readVar(e *lang.Var) *sval {
 func (g *sgen) loadVar(sv *svar) *sval {
 	switch sv.kind {
 	case skInt:
-		r := g.vreg()
-		g.emit(asm.LoadMem(r, asm.R10, sv.slot, asm.DWord))
-		return &sval{kind: skInt, v: &value{t: sv.t, n: &nReg{r}}, rend: sv.rend}
+		r := g.Reg()
+		g.Emit(asm.LoadMem(r, asm.R10, sv.slot, asm.DWord))
+		return &sval{kind: skInt, v: &value{t: sv.t, n: &codegen.InReg{R: r}}, rend: sv.rend}
 	case skStr, skBytes:
 		return &sval{kind: sv.kind, off: sv.off, size: sv.size, rend: sv.rend}
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/script"
 )
@@ -39,7 +41,7 @@ func TestGoldenScripts(t *testing.T) {
 }
 
 // describeScript prints event kinds and formats and the script maps.
-func describeScript(p *Program) string {
+func describeScript(p *spec.Program) string {
 	var b strings.Builder
 	for _, e := range p.Events {
 		b.WriteString("event " + itoa(int(e.ID)) + " kind=" + itoa(int(e.Kind)) + " probe=" + itoa(e.Probe))

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/script"
 )
@@ -11,7 +13,7 @@ import (
 // TestKstackArgs checks kstack's mode and depth: a depth gets its own
 // stack map sized to it; bad modes and depths are errors.
 func TestKstackArgs(t *testing.T) {
-	compile := func(src string) (*Program, error) {
+	compile := func(src string) (*spec.Program, error) {
 		prog, err := script.Parse(&lang.Source{Name: "t.st", Text: src})
 		if err != nil {
 			t.Fatal(err)

@@ -1,8 +1,13 @@
 package compiler
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/spec"
 
 	"github.com/surftrace/surftrace/lang"
 )
@@ -15,11 +20,11 @@ type smap struct {
 	// keyed is set once the key layout is known; keys holds one field per
 	// key expression, at 8-byte aligned offsets.
 	keyed   bool
-	keys    []*Field
+	keys    []*spec.Field
 	keyKind []skind
 	keySize int
-	kind    MapKind
-	value   *Field // MapScalar: the value's layout
+	kind    spec.MapKind
+	value   *spec.Field // MapScalar: the value's layout
 	valKind skind
 	// provisional is set when a read typed the map before any assignment.
 	provisional bool
@@ -39,14 +44,14 @@ func (sc *scriptComp) mapNamed(ref *lang.MapRef) *smap {
 }
 
 // perCPU reports whether m's values are per CPU (the aggregations).
-func (m *smap) perCPU() bool { return m.kind != MapScalar }
+func (m *smap) perCPU() bool { return m.kind != spec.MapScalar }
 
 // valueSize is the size of one (per-CPU) value.
 func (m *smap) valueSize() int {
 	switch m.kind {
-	case MapScalar:
+	case spec.MapScalar:
 		return (m.value.Size + 7) &^ 7
-	case MapAvg, MapStats, MapMin, MapMax:
+	case spec.MapAvg, spec.MapStats, spec.MapMin, spec.MapMax:
 		return 16
 	}
 	return 8
@@ -55,7 +60,7 @@ func (m *smap) valueSize() int {
 // fullKeySize is the key's size in the kernel: the fields, and for hist
 // and lhist the u32 bucket index; 8 zero bytes for a map without keys.
 func (m *smap) fullKeySize() int {
-	if m.kind == MapHist || m.kind == MapLhist {
+	if m.kind == spec.MapHist || m.kind == spec.MapLhist {
 		return m.keySize + 4
 	}
 	if m.keySize == 0 {
@@ -75,12 +80,12 @@ func (m *smap) spec() *ebpf.MapSpec {
 }
 
 // info says how the runtime prints m.
-func (m *smap) info() *MapInfo {
-	info := &MapInfo{Name: m.name, Kind: m.kind, Key: m.keys, PerCPU: m.perCPU()}
-	if m.kind == MapScalar {
+func (m *smap) info() *spec.MapInfo {
+	info := &spec.MapInfo{Name: m.name, Kind: m.kind, Key: m.keys, PerCPU: m.perCPU()}
+	if m.kind == spec.MapScalar {
 		info.Value = m.value
 	}
-	if m.kind == MapLhist {
+	if m.kind == spec.MapLhist {
 		info.Min, info.Max, info.Step = m.lo, m.hi, m.st
 	}
 	return info
@@ -112,8 +117,13 @@ func (g *sgen) key(m *smap, ref *lang.MapRef, extra int) int {
 	if !m.keyed {
 		m.keyed = true
 		off := 0
+		names := keyNames(ref.Keys, len(vals))
 		for i, v := range vals {
-			f := g.fieldOf(v, "")
+			f := g.fieldOf(v, names[i])
+			if v.kind == skInt && isIntegerRender(f.Render) {
+				// Text keeps bpftrace 0.17's number; metrics label by name.
+				f.Enum = enumNames(v.v.t)
+			}
 			if v.kind == skStr {
 				f.Size = max(v.size, g.sc.strSize())
 				if !v.isLit {
@@ -155,6 +165,61 @@ func (g *sgen) key(m *smap, ref *lang.MapRef, extra int) int {
 	return off
 }
 
+// keyNames names the key fields of a map where it is first used, for
+// metrics labels: each key expression's name (exprName), or "keyN" when it
+// has none or repeats an earlier one. A single tuple key flattened into n
+// fields names them after the tuple's elements.
+func keyNames(keys []lang.Expr, n int) []string {
+	exprs := keys
+	if len(keys) == 1 && n > 1 {
+		if t, ok := keys[0].(*lang.Tuple); ok {
+			exprs = t.Elems
+		}
+	}
+	names := make([]string, n)
+	seen := map[string]bool{}
+	for i := range names {
+		name := ""
+		if i < len(exprs) {
+			name = exprName(exprs[i])
+		}
+		if name == "" || seen[name] {
+			name = "key" + strconv.Itoa(i)
+		}
+		seen[name] = true
+		names[i] = name
+	}
+	return names
+}
+
+// exprName is the name an expression reads: a variable's ($reason:
+// reason), a builtin's (comm), the last member's (args->daddr: daddr),
+// through casts and a call's first argument (ntop(args->daddr): daddr);
+// "" for anything else, and for names Prometheus reserves (a leading "__").
+func exprName(e lang.Expr) string {
+	var name string
+	switch e := e.(type) {
+	case *lang.Var:
+		name = e.Name
+	case *lang.Ident:
+		name = e.Name
+	case *lang.Member:
+		name = e.Name
+	case *lang.Cast:
+		return exprName(e.X)
+	case *lang.SkbCast:
+		return exprName(e.X)
+	case *lang.Call:
+		if len(e.Args) > 0 {
+			return exprName(e.Args[0])
+		}
+	}
+	if name == "" || strings.HasPrefix(name, "__") || name[0] >= '0' && name[0] <= '9' {
+		return "" // $1, or reserved
+	}
+	return name
+}
+
 // keyName is the variable name behind key expression i, for prefixes.
 func keyName(keys []lang.Expr, i int) string {
 	if i < len(keys) {
@@ -166,10 +231,10 @@ func keyName(keys []lang.Expr, i int) string {
 }
 
 // setKind gives m its value kind, or checks that it agrees.
-func (g *sgen) setKind(m *smap, kind MapKind, at lang.Node) {
+func (g *sgen) setKind(m *smap, kind spec.MapKind, at lang.Node) {
 	switch {
 	case m.kind == 0 || m.provisional:
-		if m.provisional && (m.kind != kind || kind != MapScalar) {
+		if m.provisional && (m.kind != kind || kind != spec.MapScalar) {
 			g.sc.retry = true
 		}
 		m.kind, m.provisional = kind, false
@@ -178,15 +243,15 @@ func (g *sgen) setKind(m *smap, kind MapKind, at lang.Node) {
 	}
 }
 
-var kindNames = map[MapKind]string{
-	MapScalar: "values", MapCount: "count()", MapSum: "sum()", MapAvg: "avg()", MapMin: "min()",
-	MapMax: "max()", MapStats: "stats()", MapHist: "hist()", MapLhist: "lhist()",
+var kindNames = map[spec.MapKind]string{
+	spec.MapScalar: "values", spec.MapCount: "count()", spec.MapSum: "sum()", spec.MapAvg: "avg()", spec.MapMin: "min()",
+	spec.MapMax: "max()", spec.MapStats: "stats()", spec.MapHist: "hist()", spec.MapLhist: "lhist()",
 }
 
 // setValue types a scalar map's value from v, or checks it.
 func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 	wasProvisional := m.provisional
-	g.setKind(m, MapScalar, at)
+	g.setKind(m, spec.MapScalar, at)
 	if m.value != nil && !wasProvisional {
 		if v.kind != m.valKind {
 			fail(at, "map %s holds %s values; cannot assign %s", m.name, kindWord(m.valKind), kindWord(v.kind))
@@ -203,17 +268,17 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 	if r, size, ok := prefixRender(m.name[1:]); ok && v.kind == skInt {
 		f.Size, f.Render = size, r
 	}
-	if v.kind == skInt && f.Render != RenderStackID && f.Render != RenderKsym && f.Render != RenderSym && f.Size == 8 && f.Render != RenderSigned {
-		f.Render = RenderUnsigned
+	if v.kind == skInt && f.Render != spec.RenderStackID && f.Render != spec.RenderKsym && f.Render != spec.RenderSym && f.Size == 8 && f.Render != spec.RenderSigned {
+		f.Render = spec.RenderUnsigned
 	}
 	m.value, m.valKind = f, v.kind
 }
 
 // valueField lays out v as a map value: a string (also inside a tuple)
 // gets the full string size so later, longer values fit.
-func (g *sgen) valueField(v *sval) *Field {
+func (g *sgen) valueField(v *sval) *spec.Field {
 	if v.kind == skTuple {
-		f := &Field{Render: RenderTuple}
+		f := &spec.Field{Render: spec.RenderTuple}
 		for _, e := range v.elems {
 			ef := g.valueField(e)
 			ef.Offset = f.Size
@@ -233,18 +298,18 @@ func (g *sgen) valueField(v *sval) *Field {
 }
 
 // sameShape reports whether tuple v has the elements of field f.
-func sameShape(f *Field, v *sval) bool {
+func sameShape(f *spec.Field, v *sval) bool {
 	if len(f.Elems) != len(v.elems) {
 		return false
 	}
 	for i, e := range v.elems {
 		want := skInt
 		switch f.Elems[i].Render {
-		case RenderString:
+		case spec.RenderString:
 			want = skStr
-		case RenderBytes:
+		case spec.RenderBytes:
 			want = skBytes
-		case RenderTuple:
+		case spec.RenderTuple:
 			want = skTuple
 		}
 		if e.kind != want && !(want == skInt && e.kind == skBytes) {
@@ -259,11 +324,11 @@ func sameShape(f *Field, v *sval) bool {
 
 // lookup emits bpf_map_lookup_elem(m, key) into a new register.
 func (g *sgen) lookup(m *smap, key int) asm.Register {
-	g.mapPtr(asm.R1, m.name)
+	g.MapPtr(asm.R1, m.name)
 	g.bufAddr(asm.R2, key)
-	g.call(asm.FnMapLookupElem)
-	p := g.vreg()
-	g.emit(asm.Mov.Reg(p, asm.R0))
+	g.Call(asm.FnMapLookupElem)
+	p := g.Reg()
+	g.Emit(asm.Mov.Reg(p, asm.R0))
 	return p
 }
 
@@ -273,21 +338,21 @@ func (g *sgen) lookup(m *smap, key int) asm.Register {
 // update.
 func (g *sgen) lookupOrInit(m *smap, key int) (asm.Register, int) {
 	p := g.lookup(m, key)
-	have, skip := g.label(), g.label()
-	g.jump(asm.JNE.Imm(p, 0, ""), have)
+	have, skip := g.Label(), g.Label()
+	g.Jump(asm.JNE.Imm(p, 0, ""), have)
 	val := g.region(m.valueSize())
 	g.zero(val, m.valueSize())
-	g.mapPtr(asm.R1, m.name)
+	g.MapPtr(asm.R1, m.name)
 	g.bufAddr(asm.R2, key)
 	g.bufAddr(asm.R3, val)
-	g.emit(asm.Mov.Imm(asm.R4, 1)) // BPF_NOEXIST: another CPU may have won
-	g.call(asm.FnMapUpdateElem)
-	g.mapPtr(asm.R1, m.name)
+	g.Emit(asm.Mov.Imm(asm.R4, 1)) // BPF_NOEXIST: another CPU may have won
+	g.Call(asm.FnMapUpdateElem)
+	g.MapPtr(asm.R1, m.name)
 	g.bufAddr(asm.R2, key)
-	g.call(asm.FnMapLookupElem)
-	g.emit(asm.Mov.Reg(p, asm.R0))
-	g.jump(asm.JEq.Imm(p, 0, ""), skip)
-	g.place(have)
+	g.Call(asm.FnMapLookupElem)
+	g.Emit(asm.Mov.Reg(p, asm.R0))
+	g.Jump(asm.JEq.Imm(p, 0, ""), skip)
+	g.Place(have)
 	return p, skip
 }
 
@@ -295,8 +360,8 @@ func (g *sgen) lookupOrInit(m *smap, key int) (asm.Register, int) {
 func (g *sgen) mapAssign(ref *lang.MapRef, rhs lang.Expr) {
 	m := g.sc.mapNamed(ref)
 	if c, ok := rhs.(*lang.Call); ok {
-		if kind, ok := aggregations[c.Name]; ok {
-			g.aggregate(m, ref, kind, c)
+		if f, ok := scriptFuncs[c.Name]; ok && f.agg != 0 {
+			g.aggregate(m, ref, f, c)
 			return
 		}
 	}
@@ -312,11 +377,11 @@ func (g *sgen) mapAssign(ref *lang.MapRef, rhs lang.Expr) {
 		f.Size = 8
 	}
 	g.storeField(val, &f, v, rhs)
-	g.mapPtr(asm.R1, m.name)
+	g.MapPtr(asm.R1, m.name)
 	g.bufAddr(asm.R2, key)
 	g.bufAddr(asm.R3, val)
-	g.emit(asm.Mov.Imm(asm.R4, 0))
-	g.call(asm.FnMapUpdateElem)
+	g.Emit(asm.Mov.Imm(asm.R4, 0))
+	g.Call(asm.FnMapUpdateElem)
 }
 
 // mapUpdate generates @m[k] op= v (and ++, --) on an integer map; + and -
@@ -326,7 +391,7 @@ func (g *sgen) mapUpdate(ref *lang.MapRef, op string, v *sval, at lang.Node) {
 	if m.kind == 0 || m.provisional {
 		g.setValue(m, &sval{kind: skInt, v: &value{t: s64Type}}, at)
 	}
-	if m.kind != MapScalar || m.valKind != skInt {
+	if m.kind != spec.MapScalar || m.valKind != skInt {
 		fail(at, "map %s holds %s; %s= needs an integer map", m.name, kindNames[m.kind], op)
 	}
 	n := g.intNode(v, at)
@@ -334,19 +399,19 @@ func (g *sgen) mapUpdate(ref *lang.MapRef, op string, v *sval, at lang.Node) {
 	p, skip := g.lookupOrInit(m, key)
 	switch op {
 	case "+", "-":
-		d := g.vreg()
-		g.emit(asm.Mov.Reg(d, g.val(n)))
+		d := g.Reg()
+		g.Emit(asm.Mov.Reg(d, g.Val(n)))
 		if op == "-" {
-			g.emit(asm.Neg.Imm(d, 0))
+			g.Emit(asm.Neg.Imm(d, 0))
 		}
-		g.emit(asm.StoreXAdd(p, d, asm.DWord))
+		g.Emit(asm.StoreXAdd(p, d, asm.DWord))
 	default:
-		old := g.vreg()
-		g.emit(asm.LoadMem(old, p, 0, asm.DWord))
-		nv := g.arith(op, intOf(s64Type, &nReg{old}), intOf(v.v.t, n), at)
-		g.emit(asm.StoreMem(p, 0, g.val(nv.v.n), asm.DWord))
+		old := g.Reg()
+		g.Emit(asm.LoadMem(old, p, 0, asm.DWord))
+		nv := g.arith(op, intOf(s64Type, &codegen.InReg{R: old}), intOf(v.v.t, n), at)
+		g.Emit(asm.StoreMem(p, 0, g.Val(nv.v.n), asm.DWord))
 	}
-	g.place(skip)
+	g.Place(skip)
 }
 
 // mapRead generates @m[k] in an expression: the value, or zero (an empty
@@ -361,38 +426,38 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 		g.sc.retry = true
 	}
 	switch m.kind {
-	case MapHist, MapLhist, MapAvg, MapStats:
+	case spec.MapHist, spec.MapLhist, spec.MapAvg, spec.MapStats:
 		fail(ref, "map %s holds %s, which cannot be read in a probe", m.name, kindNames[m.kind])
 	}
 	key := g.key(m, ref, 0)
 	p := g.lookup(m, key)
-	skip := g.label()
-	if m.kind == MapScalar && m.valKind != skInt {
+	skip := g.Label()
+	if m.kind == spec.MapScalar && m.valKind != skInt {
 		size := m.valueSize()
 		out := &sval{kind: m.valKind, off: g.region(size), size: size, rend: render{r: m.value.Render, size: m.value.Size}}
 		if m.valKind == skStr {
 			out.rend = render{}
 		}
 		g.zero(out.off, size)
-		g.jump(asm.JEq.Imm(p, 0, ""), skip)
-		t := g.vreg()
+		g.Jump(asm.JEq.Imm(p, 0, ""), skip)
+		t := g.Reg()
 		for i := 0; i < size; i += 8 {
-			g.emit(asm.LoadMem(t, p, int16(i), asm.DWord), asm.StoreMem(g.buf, int16(out.off+i), t, asm.DWord))
+			g.Emit(asm.LoadMem(t, p, int16(i), asm.DWord), asm.StoreMem(g.buf, int16(out.off+i), t, asm.DWord))
 		}
-		g.place(skip)
+		g.Place(skip)
 		if m.valKind == skTuple {
 			return g.tupleAt(out.off, m.value)
 		}
 		return out
 	}
-	r := g.vreg()
-	g.emit(asm.Mov.Imm(r, 0))
-	g.jump(asm.JEq.Imm(p, 0, ""), skip)
-	g.emit(asm.LoadMem(r, p, 0, asm.DWord))
-	g.place(skip)
-	v := intOf(s64Type, &nReg{r})
-	if m.kind == MapScalar {
-		if m.value.Render == RenderUnsigned {
+	r := g.Reg()
+	g.Emit(asm.Mov.Imm(r, 0))
+	g.Jump(asm.JEq.Imm(p, 0, ""), skip)
+	g.Emit(asm.LoadMem(r, p, 0, asm.DWord))
+	g.Place(skip)
+	v := intOf(s64Type, &codegen.InReg{R: r})
+	if m.kind == spec.MapScalar {
+		if m.value.Render == spec.RenderUnsigned {
 			v.v.t = u64Type
 		}
 		if !isIntegerRender(m.value.Render) {
@@ -403,30 +468,30 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 }
 
 // tupleAt is the tuple laid out as f in scratch space at off.
-func (g *sgen) tupleAt(off int, f *Field) *sval {
+func (g *sgen) tupleAt(off int, f *spec.Field) *sval {
 	out := &sval{kind: skTuple}
 	for _, ef := range f.Elems {
 		at := off + ef.Offset
 		var e *sval
 		switch {
-		case ef.Render == RenderTuple:
+		case ef.Render == spec.RenderTuple:
 			e = g.tupleAt(at, ef)
-		case ef.Render == RenderString:
+		case ef.Render == spec.RenderString:
 			e = &sval{kind: skStr, off: at, size: (ef.Size + 7) &^ 7}
-		case ef.Render == RenderBytes || ef.Size > 8:
+		case ef.Render == spec.RenderBytes || ef.Size > 8:
 			e = &sval{kind: skBytes, off: at, size: ef.Size, rend: render{r: ef.Render, size: ef.Size}}
 		default:
-			r := g.vreg()
+			r := g.Reg()
 			size := 8
 			if ef.Size < 8 && validSize(ef.Size) {
 				size = ef.Size
 			}
-			g.emit(asm.LoadMem(r, g.buf, int16(at), sizeOp(size)))
+			g.Emit(asm.LoadMem(r, g.buf, int16(at), codegen.SizeOp(size)))
 			t := u64Type
-			if ef.Render == RenderSigned {
+			if ef.Render == spec.RenderSigned {
 				t = s64Type
 			}
-			e = intOf(t, &nReg{r})
+			e = intOf(t, &codegen.InReg{R: r})
 			if !isIntegerRender(ef.Render) {
 				e.rend = render{r: ef.Render, size: ef.Size}
 			}
@@ -439,120 +504,117 @@ func (g *sgen) tupleAt(off int, f *Field) *sval {
 // mapDelete generates delete(@m[k]).
 func (g *sgen) mapDelete(ref *lang.MapRef) {
 	m := g.sc.mapNamed(ref)
-	if m.kind == MapHist || m.kind == MapLhist {
+	if m.kind == spec.MapHist || m.kind == spec.MapLhist {
 		fail(ref, "delete of one key of a histogram is not supported; clear(%s) clears it", m.name)
 	}
 	key := g.key(m, ref, 0)
-	g.mapPtr(asm.R1, m.name)
+	g.MapPtr(asm.R1, m.name)
 	g.bufAddr(asm.R2, key)
-	g.call(asm.FnMapDeleteElem)
+	g.Call(asm.FnMapDeleteElem)
 }
 
 // aggregate generates @m[k] = count() and the other aggregations on
 // per-CPU values: no other CPU writes them, so plain adds do not race.
-func (g *sgen) aggregate(m *smap, ref *lang.MapRef, kind MapKind, c *lang.Call) {
-	want := map[MapKind]int{MapCount: 0, MapLhist: 4}[kind]
-	if kind != MapCount && kind != MapLhist {
-		want = 1
-	}
-	g.nargs(c, want, want)
-	var x node
-	if want > 0 {
+func (g *sgen) aggregate(m *smap, ref *lang.MapRef, f *scriptFunc, c *lang.Call) {
+	kind := f.agg
+	g.nargs(c, f.min, f.max)
+	var x codegen.Node
+	if f.max > 0 {
 		x = g.intNode(g.settle(g.expr(c.Args[0]), c.Args[0]), c.Args[0])
 	}
-	if kind == MapLhist {
+	if kind == spec.MapLhist {
 		lo := g.constArg(c.Args[1], "lhist's min")
 		hi := g.constArg(c.Args[2], "lhist's max")
 		st := g.constArg(c.Args[3], "lhist's step")
 		if lo < 0 || hi <= lo || st <= 0 || (hi-lo)/st > 1000 {
 			fail(c, "lhist needs 0 <= min < max and step > 0, with at most 1000 buckets")
 		}
-		if m.kind == MapLhist && !m.provisional && (m.lo != lo || m.hi != hi || m.st != st) {
+		if m.kind == spec.MapLhist && !m.provisional && (m.lo != lo || m.hi != hi || m.st != st) {
 			fail(c, "map %s is an lhist with other bounds where first used", m.name)
 		}
 		m.lo, m.hi, m.st = lo, hi, st
 	}
 	g.setKind(m, kind, c)
 	extra := 0
-	if kind == MapHist || kind == MapLhist {
+	if kind == spec.MapHist || kind == spec.MapLhist {
 		extra = 4
 	}
 	key := g.key(m, ref, extra)
 	var xr asm.Register
 	if x != nil {
-		xr = g.val(x)
+		xr = g.Val(x)
 	}
 	if extra > 0 {
 		var idx asm.Register
-		if kind == MapHist {
+		if kind == spec.MapHist {
 			idx = g.log2Bucket(xr)
 		} else {
 			idx = g.linearBucket(xr, m.lo, m.hi, m.st)
 		}
-		g.emit(asm.StoreMem(g.buf, int16(key+m.keySize), idx, asm.Word))
+		g.Emit(asm.StoreMem(g.buf, int16(key+m.keySize), idx, asm.Word))
 	}
 	p, skip := g.lookupOrInit(m, key)
-	t := g.vreg()
+	t := g.Reg()
 	switch kind {
-	case MapCount, MapHist, MapLhist:
-		g.emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
-	case MapSum:
-		g.emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 0, t, asm.DWord))
-	case MapAvg, MapStats:
-		g.emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
-		g.emit(asm.LoadMem(t, p, 8, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 8, t, asm.DWord))
-	case MapMin, MapMax:
+	case spec.MapCount, spec.MapHist, spec.MapLhist:
+		g.Emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
+	case spec.MapSum:
+		g.Emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 0, t, asm.DWord))
+	case spec.MapAvg, spec.MapStats:
+		g.Emit(asm.LoadMem(t, p, 0, asm.DWord), asm.Add.Imm(t, 1), asm.StoreMem(p, 0, t, asm.DWord))
+		g.Emit(asm.LoadMem(t, p, 8, asm.DWord), asm.Add.Reg(t, xr), asm.StoreMem(p, 8, t, asm.DWord))
+	case spec.MapMin, spec.MapMax:
 		// {value, set}: a CPU that never saw a value has set == 0, so a
 		// true minimum or maximum of 0 is not mistaken for "unset".
-		set := g.label()
-		g.emit(asm.LoadMem(t, p, 8, asm.DWord))
-		g.jump(asm.JEq.Imm(t, 0, ""), set)
-		g.emit(asm.LoadMem(t, p, 0, asm.DWord))
+		set := g.Label()
+		g.Emit(asm.LoadMem(t, p, 8, asm.DWord))
+		g.Jump(asm.JEq.Imm(t, 0, ""), set)
+		g.Emit(asm.LoadMem(t, p, 0, asm.DWord))
 		keep := asm.JSGE
-		if kind == MapMax {
+		if kind == spec.MapMax {
 			keep = asm.JSLE
 		}
-		g.jump(keep.Reg(xr, t, ""), skip)
-		g.place(set)
-		g.emit(asm.StoreMem(p, 0, xr, asm.DWord), asm.Mov.Imm(t, 1), asm.StoreMem(p, 8, t, asm.DWord))
+		g.Jump(keep.Reg(xr, t, ""), skip)
+		g.Place(set)
+		g.Emit(asm.StoreMem(p, 0, xr, asm.DWord), asm.Mov.Imm(t, 1), asm.StoreMem(p, 8, t, asm.DWord))
 	}
-	g.place(skip)
+	g.Place(skip)
 }
 
 // log2Bucket computes bpftrace's hist() bucket of x: 0 for negatives, 1
 // for 0, 2+floor(log2 x) otherwise.
 func (g *sgen) log2Bucket(x asm.Register) asm.Register {
-	idx, t, u := g.vreg(), g.vreg(), g.vreg()
-	done := g.label()
-	g.emit(asm.Mov.Imm(idx, 0))
-	g.jump(asm.JSLT.Imm(x, 0, ""), done)
-	g.emit(asm.Mov.Imm(idx, 1))
-	g.jump(asm.JEq.Imm(x, 0, ""), done)
-	g.emit(asm.Mov.Imm(idx, 2), asm.Mov.Reg(t, x))
+	idx, t, u := g.Reg(), g.Reg(), g.Reg()
+	done := g.Label()
+	g.Emit(asm.Mov.Imm(idx, 0))
+	g.Jump(asm.JSLT.Imm(x, 0, ""), done)
+	g.Emit(asm.Mov.Imm(idx, 1))
+	g.Jump(asm.JEq.Imm(x, 0, ""), done)
+	g.Emit(asm.Mov.Imm(idx, 2), asm.Mov.Reg(t, x))
 	for _, shift := range []int32{32, 16, 8, 4, 2, 1} {
-		skip := g.label()
-		g.emit(asm.Mov.Reg(u, t), asm.RSh.Imm(u, shift))
-		g.jump(asm.JEq.Imm(u, 0, ""), skip)
-		g.emit(asm.Add.Imm(idx, shift), asm.Mov.Reg(t, u))
-		g.place(skip)
+		skip := g.Label()
+		g.Emit(asm.Mov.Reg(u, t), asm.RSh.Imm(u, shift))
+		g.Jump(asm.JEq.Imm(u, 0, ""), skip)
+		g.Emit(asm.Add.Imm(idx, shift), asm.Mov.Reg(t, u))
+		g.Place(skip)
 	}
-	g.place(done)
+	g.Place(done)
 	return idx
 }
 
 // linearBucket computes lhist()'s bucket: 0 below lo, (hi-lo)/st+1 from
 // hi on, (x-lo)/st+1 between.
 func (g *sgen) linearBucket(x asm.Register, lo, hi, st int64) asm.Register {
-	idx := g.vreg()
-	done := g.label()
-	loR, hiR := g.val(&nConst{uint64(lo)}), g.val(&nConst{uint64(hi)})
-	g.emit(asm.Mov.Imm(idx, 0))
-	g.jump(asm.JSLT.Reg(x, loR, ""), done)
-	g.emit(asm.Mov.Imm(idx, int32((hi-lo)/st+1)))
-	g.jump(asm.JSGE.Reg(x, hiR, ""), done)
-	g.emit(asm.Mov.Reg(idx, x), asm.Sub.Reg(idx, loR))
-	g.emit(asm.Div.Imm(idx, int32(st)), asm.Add.Imm(idx, 1))
-	g.place(done)
+	idx := g.Reg()
+	done := g.Label()
+	loR, hiR := g.Val(&codegen.Const{V: uint64(lo)}), g.Val(&codegen.Const{V: uint64(hi)})
+	g.Emit(asm.Mov.Imm(idx, 0))
+	g.Jump(asm.JSLT.Reg(x, loR, ""), done)
+	g.Emit(asm.Mov.Imm(idx, int32((hi-lo)/st+1)))
+	g.Jump(asm.JSGE.Reg(x, hiR, ""), done)
+	g.Emit(asm.Mov.Reg(idx, x), asm.Sub.Reg(idx, loR))
+	g.Emit(asm.Div.Imm(idx, int32(st)), asm.Add.Imm(idx, 1))
+	g.Place(done)
 	return idx
 }
 

@@ -3,6 +3,7 @@ package compiler
 import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
 
 	"github.com/surftrace/surftrace/lang"
 )
@@ -23,7 +24,7 @@ func (g *sgen) str(v *sval, limit int, at lang.Node) *sval {
 		return strLit(*v.param)
 	}
 	size := g.sc.strSize()
-	var addr node
+	var addr codegen.Node
 	user := false
 	switch {
 	case v.kind == skMem && (isCharArray(v.v.t) || v.v.str):
@@ -41,34 +42,34 @@ func (g *sgen) str(v *sval, limit int, at lang.Node) *sval {
 		size = limit + 1
 	}
 	size = (size + 7) &^ 7
-	src := g.val(addr)
+	src := g.Val(addr)
 	off := g.region(size)
 	g.zero(off, size)
 	g.bufAddr(asm.R1, off)
-	g.emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, src))
+	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, src))
 	if limit > 0 {
-		g.emit(asm.Mov.Imm(asm.R2, int32(limit+1)))
+		g.Emit(asm.Mov.Imm(asm.R2, int32(limit+1)))
 	}
 	if user {
-		g.call(asm.FnProbeReadUserStr)
+		g.Call(asm.FnProbeReadUserStr)
 	} else {
-		g.call(asm.FnProbeReadKernelStr)
+		g.Call(asm.FnProbeReadKernelStr)
 	}
 	return &sval{kind: skStr, off: off, size: size}
 }
 
 // bytes reads size bytes of kernel (or, when user, user) memory at addr
 // into scratch space.
-func (g *sgen) bytes(addr node, size int, user bool, rend render) *sval {
-	src := g.val(addr)
+func (g *sgen) bytes(addr codegen.Node, size int, user bool, rend render) *sval {
+	src := g.Val(addr)
 	off := g.region(size)
 	g.zero(off, size)
 	g.bufAddr(asm.R1, off)
-	g.emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, src))
+	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, src))
 	if user {
-		g.call(asm.FnProbeReadUser)
+		g.Call(asm.FnProbeReadUser)
 	} else {
-		g.call(asm.FnProbeReadKernel)
+		g.Call(asm.FnProbeReadKernel)
 	}
 	return &sval{kind: skBytes, off: off, size: (size + 7) &^ 7, rend: rend}
 }
@@ -77,8 +78,8 @@ func (g *sgen) bytes(addr node, size int, user bool, rend render) *sval {
 func (g *sgen) comm() *sval {
 	off := g.region(16)
 	g.bufAddr(asm.R1, off)
-	g.emit(asm.Mov.Imm(asm.R2, 16))
-	g.call(asm.FnGetCurrentComm)
+	g.Emit(asm.Mov.Imm(asm.R2, 16))
+	g.Call(asm.FnGetCurrentComm)
 	return &sval{kind: skStr, off: off, size: 16}
 }
 
@@ -99,7 +100,7 @@ func (g *sgen) putBytes(off, size int, v *sval) {
 		g.zero(off+n, size-n)
 	}
 	if v.kind == skStr && v.size > size {
-		g.emit(asm.StoreImm(g.buf, int16(off+size-1), 0, asm.Byte))
+		g.Emit(asm.StoreImm(g.buf, int16(off+size-1), 0, asm.Byte))
 	}
 }
 
@@ -113,12 +114,12 @@ func (g *sgen) strEqual(x, y *sval, limit int, eq bool, l int, at lang.Node) {
 	if x.isLit && !y.isLit {
 		x, y = y, x
 	}
-	different := g.label()
+	different := g.Label()
 	same := l
 	if !eq {
-		same, different = g.label(), l
+		same, different = g.Label(), l
 	}
-	t := g.vreg()
+	t := g.Reg()
 	switch {
 	case x.isLit && y.isLit:
 		a, b := x.lit, y.lit
@@ -126,7 +127,7 @@ func (g *sgen) strEqual(x, y *sval, limit int, eq bool, l int, at lang.Node) {
 			a, b = a[:min(len(a), limit)], b[:min(len(b), limit)]
 		}
 		if (string(a) == string(b)) == eq {
-			g.jump(asm.Ja.Label(""), l)
+			g.Jump(asm.Ja.Label(""), l)
 		}
 		return
 	case y.isLit:
@@ -139,32 +140,32 @@ func (g *sgen) strEqual(x, y *sval, limit int, eq bool, l int, at lang.Node) {
 		}
 		if len(want) > x.size {
 			// x cannot hold that many bytes: never equal.
-			g.jump(asm.Ja.Label(""), different)
+			g.Jump(asm.Ja.Label(""), different)
 			break
 		}
 		for i, c := range want {
-			g.emit(asm.LoadMem(t, g.buf, int16(x.off+i), asm.Byte))
-			g.jump(asm.JNE.Imm(t, int32(c), ""), different)
+			g.Emit(asm.LoadMem(t, g.buf, int16(x.off+i), asm.Byte))
+			g.Jump(asm.JNE.Imm(t, int32(c), ""), different)
 		}
-		g.jump(asm.Ja.Label(""), same)
+		g.Jump(asm.Ja.Label(""), same)
 	default:
 		n := min(x.size, y.size)
 		if limit > 0 {
 			n = min(n, limit)
 		}
-		u := g.vreg()
+		u := g.Reg()
 		for i := 0; i < n; i++ {
-			g.emit(asm.LoadMem(t, g.buf, int16(x.off+i), asm.Byte), asm.LoadMem(u, g.buf, int16(y.off+i), asm.Byte))
-			g.jump(asm.JNE.Reg(t, u, ""), different)
+			g.Emit(asm.LoadMem(t, g.buf, int16(x.off+i), asm.Byte), asm.LoadMem(u, g.buf, int16(y.off+i), asm.Byte))
+			g.Jump(asm.JNE.Reg(t, u, ""), different)
 			if x.kind == skStr {
-				g.jump(asm.JEq.Imm(t, 0, ""), same)
+				g.Jump(asm.JEq.Imm(t, 0, ""), same)
 			}
 		}
-		g.jump(asm.Ja.Label(""), same)
+		g.Jump(asm.Ja.Label(""), same)
 	}
 	if eq {
-		g.place(different)
+		g.Place(different)
 	} else {
-		g.place(same)
+		g.Place(same)
 	}
 }

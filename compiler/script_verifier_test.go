@@ -10,6 +10,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/script"
 )
@@ -67,7 +68,7 @@ func loadScript(t *testing.T, name, text string, opts Options) error {
 	if err != nil {
 		t.Fatalf("parse %s: %v", name, err)
 	}
-	p, err := Compile(prog, &HostKernel{}, opts)
+	p, err := Compile(prog, &kernel.Host{}, opts)
 	if err != nil {
 		t.Fatalf("compile %s: %v", name, err)
 	}

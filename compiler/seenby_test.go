@@ -1,9 +1,13 @@
 package compiler
 
 import (
-	"os"
 	"slices"
 	"testing"
+
+	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/spec"
+
+	"github.com/surftrace/surftrace/kernel"
 )
 
 // TestSeenBy checks the tracepoints a kprobe line's Probe suggests: those
@@ -11,11 +15,11 @@ import (
 func TestSeenBy(t *testing.T) {
 	for _, tc := range []struct {
 		line string
-		want *SeenBy
+		want *spec.SeenBy
 	}{
 		// sk_buff over sock (no tracepoint) and net (broad).
-		{`p ip_output`, &SeenBy{Type: "struct sk_buff", Events: []string{"net:netif_receive_skb", "skb:kfree_skb"}}},
-		{`r dev_queue_xmit`, &SeenBy{Type: "struct sk_buff", Events: []string{"net:netif_receive_skb", "skb:kfree_skb"}}},
+		{`p ip_output`, &spec.SeenBy{Type: "struct sk_buff", Events: []string{"net:netif_receive_skb", "skb:kfree_skb"}}},
+		{`r dev_queue_xmit`, &spec.SeenBy{Type: "struct sk_buff", Events: []string{"net:netif_receive_skb", "skb:kfree_skb"}}},
 		{`p _do_fork`, nil},
 		{`p netif_skb_noproto`, nil},
 	} {
@@ -32,13 +36,9 @@ func TestSeenBy(t *testing.T) {
 
 // TestSeenByHost checks ip_output's suggestion on the running kernel.
 func TestSeenByHost(t *testing.T) {
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		t.Skip("no kernel BTF")
-	}
-	if _, err := os.Stat("/sys/kernel/tracing/events/skb/kfree_skb"); err != nil {
-		t.Skip("no tracefs or no skb:kfree_skb")
-	}
-	p, err := Compile(parseLine(t, `p ip_output`), &HostKernel{}, Options{})
+	ktest.RequireBTF(t)
+	ktest.RequireTracepoint(t, "skb", "kfree_skb")
+	p, err := Compile(parseLine(t, `p ip_output`), &kernel.Host{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

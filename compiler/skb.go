@@ -3,6 +3,8 @@ package compiler
 import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/kernel"
 
 	"github.com/surftrace/surftrace/lang"
 )
@@ -21,8 +23,8 @@ var layerHeaderField = map[int]string{2: "mac_header", 3: "network_header", 4: "
 type skbHdr struct {
 	name string // "iphdr"
 	st   *btf.Struct
-	base node // the header's address
-	end  node // skb->head + skb->tail, the end of the linear data; nil if unknown
+	base codegen.Node // the header's address
+	end  codegen.Node // skb->head + skb->tail, the end of the linear data; nil if unknown
 }
 
 // skbTyper types the operands of an skb cast: expression lines and
@@ -129,7 +131,7 @@ func skbPtrPtr(t btf.Type) bool {
 func (c skbTyper) header(e *lang.SkbCast, skb *value) *value {
 	failUntyped(skb, e.X)
 	if !skbLike(skb.t) {
-		fail(e.X, "an skb cast reads a struct sk_buff *, not %s", typeString(skb.t))
+		fail(e.X, "an skb cast reads a struct sk_buff *, not %s", kernel.CType(skb.t))
 	}
 	if e.Type.Ptr != 1 || (e.Type.Tag != "struct" && e.Type.Tag != "") {
 		fail(e.Type, "an skb cast names a header struct pointer, e.g. (struct iphdr *)")
@@ -143,23 +145,23 @@ func (c skbTyper) header(e *lang.SkbCast, skb *value) *value {
 	skbT := c.structType(e, "sk_buff")
 	skbPtr := rvalue(skb, e.X)
 	if skbPtrPtr(skb.t) {
-		skbPtr = &nLoad{addr: skbPtr, size: 8}
+		skbPtr = &codegen.Load{Addr: skbPtr, Size: 8}
 	}
 	layer := e.Layer
 	if layer == 0 {
 		layer = 3
 	}
-	var base node
+	var base codegen.Node
 	switch {
 	case layer == -1:
 		head := c.skbLoad(e, skbT, skbPtr, "head", 8)
-		base = bin(asm.Add, head, c.skbLoad(e, skbT, skbPtr, layerHeaderField[want], 2))
+		base = codegen.Bin(asm.Add, head, c.skbLoad(e, skbT, skbPtr, layerHeaderField[want], 2))
 	case want < layer:
 		fail(e, "struct %s is layer %d, below l%d where skb->data points here", e.Type.Name, want, layer)
 	default:
 		base = c.skbLoad(e, skbT, skbPtr, "data", 8)
 		for l := layer; l < want; l++ {
-			base = bin(asm.Add, base, layerLen(l, base))
+			base = codegen.Bin(asm.Add, base, layerLen(l, base))
 		}
 	}
 	return &value{t: &btf.Pointer{Target: st}, n: base, hdr: &skbHdr{name: e.Type.Name, st: st, base: base, end: linearEnd(skbT, skbPtr)}}
@@ -169,22 +171,22 @@ func (c skbTyper) header(e *lang.SkbCast, skb *value) *value {
 // 64-bit kernels), where the packet bytes an Sdata string may read end:
 // the payload carries no NUL of its own. Nil when sk_buff has no 4-byte
 // tail.
-func linearEnd(skbT *btf.Struct, skb node) node {
+func linearEnd(skbT *btf.Struct, skb codegen.Node) codegen.Node {
 	head, headOff, ok := findMember(skbT.Members, "head", 0)
 	tail, tailOff, ok2 := findMember(skbT.Members, "tail", 0)
 	if !ok || !ok2 || sizeof(head.Type) != 8 || sizeof(tail.Type) != 4 {
 		return nil
 	}
-	return bin(asm.Add, &nLoad{addr: add(skb, int64(headOff/8)), size: 8}, &nLoad{addr: add(skb, int64(tailOff/8)), size: 4})
+	return codegen.Bin(asm.Add, &codegen.Load{Addr: codegen.Add(skb, int64(headOff/8)), Size: 8}, &codegen.Load{Addr: codegen.Add(skb, int64(tailOff/8)), Size: 4})
 }
 
 // layerLen is the length of the header at base of layer l: Ethernet
 // without VLAN tags, or IPv4 (ihl*4) / IPv6 (40) decided by the version.
-func layerLen(l int, base node) node {
+func layerLen(l int, base codegen.Node) codegen.Node {
 	if l == 2 {
-		return &nConst{14}
+		return &codegen.Const{V: 14}
 	}
-	return &nL3Len{b: &nLoad{addr: base, size: 1}}
+	return &codegen.L3Len{B: &codegen.Load{Addr: base, Size: 1}}
 }
 
 // structType finds struct name in BTF.
@@ -197,12 +199,12 @@ func (c skbTyper) structType(at lang.Node, name string) *btf.Struct {
 }
 
 // skbLoad reads field name of the sk_buff at skb.
-func (c skbTyper) skbLoad(at lang.Node, st *btf.Struct, skb node, name string, size int) node {
+func (c skbTyper) skbLoad(at lang.Node, st *btf.Struct, skb codegen.Node, name string, size int) codegen.Node {
 	m, off, ok := findMember(st.Members, name, 0)
 	if !ok || sizeof(m.Type) != size {
 		fail(at, "struct sk_buff has no %d-byte member %s in this kernel", size, name)
 	}
-	return &nLoad{addr: add(skb, int64(off/8)), size: size}
+	return &codegen.Load{Addr: codegen.Add(skb, int64(off/8)), Size: size}
 }
 
 // xdataElems are the pseudo-arrays after a header and their element types.
@@ -219,7 +221,7 @@ func (h *skbHdr) xdata(name string) *value {
 		return nil
 	}
 	t := &btf.Array{Type: cIntegers[elem], Nelems: 0}
-	v := &value{t: t, addr: bin(asm.Add, h.base, h.length()), str: name == "Sdata"}
+	v := &value{t: t, addr: codegen.Bin(asm.Add, h.base, h.length()), str: name == "Sdata"}
 	if v.str {
 		v.end = h.end
 	}
@@ -228,16 +230,16 @@ func (h *skbHdr) xdata(name string) *value {
 
 // length is the header's length: computed from the packet where the header
 // says it (ihl, doff), its size otherwise.
-func (h *skbHdr) length() node {
+func (h *skbHdr) length() codegen.Node {
 	switch h.name {
 	case "iphdr":
-		b := &nLoad{addr: h.base, size: 1}
-		return bin(asm.LSh, bin(asm.And, b, &nConst{0xf}), &nConst{2})
+		b := &codegen.Load{Addr: h.base, Size: 1}
+		return codegen.Bin(asm.LSh, codegen.Bin(asm.And, b, &codegen.Const{V: 0xf}), &codegen.Const{V: 2})
 	case "tcphdr":
-		b := &nLoad{addr: add(h.base, 12), size: 1}
-		return bin(asm.LSh, bin(asm.RSh, b, &nConst{4}), &nConst{2})
+		b := &codegen.Load{Addr: codegen.Add(h.base, 12), Size: 1}
+		return codegen.Bin(asm.LSh, codegen.Bin(asm.RSh, b, &codegen.Const{V: 4}), &codegen.Const{V: 2})
 	}
-	return &nConst{uint64(h.st.Size)}
+	return &codegen.Const{V: uint64(h.st.Size)}
 }
 
 func keys(m map[string]int) []string {
@@ -253,6 +255,6 @@ func (c *lineChecker) structType(at lang.Node, name string) *btf.Struct {
 	return skbTyper{ki: c.ki}.structType(at, name)
 }
 
-func (c *lineChecker) skbLoad(at lang.Node, st *btf.Struct, skb node, name string, size int) node {
+func (c *lineChecker) skbLoad(at lang.Node, st *btf.Struct, skb codegen.Node, name string, size int) codegen.Node {
 	return skbTyper{ki: c.ki}.skbLoad(at, st, skb, name, size)
 }

@@ -5,23 +5,19 @@ import (
 	"testing"
 
 	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 )
 
 // The start path (issue 6): compiling seed 000's ip_output line against
-// the running kernel, with a fresh HostKernel each time (cold: BTF parsed,
+// the running kernel, with a fresh kernel.Host each time (cold: BTF parsed,
 // tracepoints listed, with and without the on-disk cache) and with one
 // reused (warm: BTF and symbols kept).
 
 func seed000(b *testing.B) *lang.Program {
 	b.Helper()
-	if os.Getenv(ktest.NoKernelEnv) != "" {
-		b.Skip(ktest.NoKernelEnv)
-	}
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		b.Skip("no kernel BTF")
-	}
+	ktest.RequireBTF(b)
 	text, err := os.ReadFile("testdata/seed000.lines")
 	if err != nil {
 		b.Fatal(err)
@@ -33,7 +29,7 @@ func seed000(b *testing.B) *lang.Program {
 	return prog
 }
 
-func benchCompile(b *testing.B, fresh func() *HostKernel) {
+func benchCompile(b *testing.B, fresh func() *kernel.Host) {
 	prog := seed000(b)
 	k := fresh()
 	for b.Loop() {
@@ -46,20 +42,20 @@ func benchCompile(b *testing.B, fresh func() *HostKernel) {
 	}
 }
 
-// Cold: a fresh HostKernel without the on-disk cache (a first run).
+// Cold: a fresh kernel.Host without the on-disk cache (a first run).
 func BenchmarkStartCompileCold(b *testing.B) {
-	benchCompile(b, func() *HostKernel { return &HostKernel{NoCache: true} })
+	benchCompile(b, func() *kernel.Host { return &kernel.Host{NoCache: true} })
 }
 
-// ColdCached: a fresh HostKernel whose on-disk cache a run before filled
+// ColdCached: a fresh kernel.Host whose on-disk cache a run before filled
 // (every later run on the same kernel).
 func BenchmarkStartCompileColdCached(b *testing.B) {
 	dir := b.TempDir()
-	benchCompile(b, func() *HostKernel { return &HostKernel{CacheDir: dir} })
+	benchCompile(b, func() *kernel.Host { return &kernel.Host{CacheDir: dir} })
 }
 
-// Warm: one HostKernel for every compile (the REPL, a script's lines).
+// Warm: one kernel.Host for every compile (the REPL, a script's lines).
 func BenchmarkStartCompileWarm(b *testing.B) {
-	k := &HostKernel{NoCache: true}
-	benchCompile(b, func() *HostKernel { return k })
+	k := &kernel.Host{NoCache: true}
+	benchCompile(b, func() *kernel.Host { return k })
 }

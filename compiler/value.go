@@ -3,6 +3,9 @@ package compiler
 import (
 	"fmt"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/kernel"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
@@ -13,29 +16,35 @@ import (
 // and is loaded on use; an aggregate (struct, union, array) has only addr.
 type value struct {
 	t    btf.Type
-	n    node
-	addr node // kernel (or tracepoint record) address of the value
+	n    codegen.Node
+	addr codegen.Node // kernel (or tracepoint record) address of the value
 	// bitOff and bitSize locate a bitfield within the bytes at addr.
 	bitOff, bitSize int
-	comm            bool    // $comm: the record header's comm
-	hdr             *skbHdr // the header pointer an skb cast yields
-	str             bool    // Sdata[i]: a string starting at addr
-	end             node    // Sdata[i]: where the packet ends; the string stops there
-	user            bool    // addr is in user memory (reached through a user pointer)
+	comm            bool         // $comm: the record header's comm
+	hdr             *skbHdr      // the header pointer an skb cast yields
+	str             bool         // Sdata[i]: a string starting at addr
+	end             codegen.Node // Sdata[i]: where the packet ends; the string stops there
+	user            bool         // addr is in user memory (reached through a user pointer)
 	// noProto is set on %N of a function BTF has no prototype for: its
 	// type is unknown, so looking through it needs an explicit cast.
 	noProto *untypedArg
 }
 
-// untypedArg is argument N of function Fn, which has no BTF prototype.
+// untypedArg is argument N of function Fn, which has no BTF prototype,
+// or when Global is set, a kernel global ("@name") BTF does not describe.
 type untypedArg struct {
-	Fn string
-	N  int
+	Fn     string
+	N      int
+	Global string
 }
 
 // failUntyped stops with an error when v is an argument of unknown type
 // that the user tried to look through.
 func failUntyped(v *value, at lang.Node) {
+	if a := v.noProto; a != nil && a.Global != "" {
+		failHint(at, fmt.Sprintf("cast it to the type it holds, e.g. !(struct NAME *)%s", a.Global),
+			"%s has no known type: the kernel's BTF does not describe this global", a.Global)
+	}
 	if a := v.noProto; a != nil {
 		failHint(at, fmt.Sprintf("cast it to its real type, e.g. !(struct sk_buff *)%%%d", a.N),
 			"%%%d has no known type: function %s has no BTF prototype", a.N, a.Fn)
@@ -58,25 +67,25 @@ func (v *value) isString() bool {
 }
 
 // rvalue returns the node computing scalar v, loading it when in memory.
-func rvalue(v *value, at lang.Node) node {
+func rvalue(v *value, at lang.Node) codegen.Node {
 	if v.n != nil {
 		return v.n
 	}
 	if v.addr == nil || !isScalar(v.t) {
-		fail(at, "%s is not a number or pointer", typeString(v.t))
+		fail(at, "%s is not a number or pointer", kernel.CType(v.t))
 	}
 	size := sizeof(v.t)
 	if v.bitSize > 0 {
 		return bitfield(v, at)
 	}
 	if !validSize(size) {
-		fail(at, "cannot load %s of %d bytes", typeString(v.t), size)
+		fail(at, "cannot load %s of %d bytes", kernel.CType(v.t), size)
 	}
-	return truncate(&nLoad{addr: v.addr, size: size, user: v.user}, size, isSigned(v.t))
+	return codegen.Truncate(&codegen.Load{Addr: v.addr, Size: size, User: v.user}, size, isSigned(v.t))
 }
 
 // bitfield extracts v's bits: load the bytes covering them, shift, mask.
-func bitfield(v *value, at lang.Node) node {
+func bitfield(v *value, at lang.Node) codegen.Node {
 	first, last := v.bitOff/8, (v.bitOff+v.bitSize-1)/8
 	size := 1
 	for size < last-first+1 {
@@ -85,13 +94,13 @@ func bitfield(v *value, at lang.Node) node {
 	if size > 8 {
 		fail(at, "bitfield spans more than 8 bytes")
 	}
-	raw := node(&nLoad{addr: add(v.addr, int64(first)), size: size, user: v.user})
+	raw := codegen.Node(&codegen.Load{Addr: codegen.Add(v.addr, int64(first)), Size: size, User: v.user})
 	shift := v.bitOff - 8*first
 	if isSigned(v.t) {
 		left := uint64(64 - shift - v.bitSize)
-		return bin(asm.ArSh, bin(asm.LSh, raw, &nConst{left}), &nConst{uint64(64 - v.bitSize)})
+		return codegen.Bin(asm.ArSh, codegen.Bin(asm.LSh, raw, &codegen.Const{V: left}), &codegen.Const{V: uint64(64 - v.bitSize)})
 	}
-	return bin(asm.And, bin(asm.RSh, raw, &nConst{uint64(shift)}), &nConst{1<<v.bitSize - 1})
+	return codegen.Bin(asm.And, codegen.Bin(asm.RSh, raw, &codegen.Const{V: uint64(shift)}), &codegen.Const{V: 1<<v.bitSize - 1})
 }
 
 func validSize(n int) bool { return n == 1 || n == 2 || n == 4 || n == 8 }

@@ -8,6 +8,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 )
@@ -49,7 +50,7 @@ func parseLine(t *testing.T, text string) *lang.Program {
 
 func loadOnHost(t *testing.T, text string, opts Options) error {
 	t.Helper()
-	p, err := Compile(parseLine(t, text), &HostKernel{}, opts)
+	p, err := Compile(parseLine(t, text), &kernel.Host{}, opts)
 	if err != nil {
 		t.Fatalf("compile %q: %v", text, err)
 	}

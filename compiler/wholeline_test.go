@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/surftrace/surftrace/spec"
 )
 
 // TestFieldlessTracepointLine: an e line that names no field prints every
@@ -40,9 +42,9 @@ func TestFieldlessTracepointLine(t *testing.T) {
 	}
 }
 
-func renderName(r Render) string {
-	return map[Render]string{RenderUnsigned: "unsigned", RenderSigned: "signed", RenderHex: "hex",
-		RenderString: "string", RenderEnum: "enum", RenderBytes: "bytes"}[r]
+func renderName(r spec.Render) string {
+	return map[spec.Render]string{spec.RenderUnsigned: "unsigned", spec.RenderSigned: "signed", spec.RenderHex: "hex",
+		spec.RenderString: "string", spec.RenderEnum: "enum", spec.RenderBytes: "bytes"}[r]
 }
 
 func fieldNames(spec string) string {

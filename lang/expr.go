@@ -54,8 +54,9 @@ type RegRef struct {
 	Name string // without the '%'
 }
 
-// SymRef is "@symbol" or "@0xADDR" in an expression line: the address of a
-// kernel global; Name is empty when Addr was given as a number.
+// SymRef is "@symbol" or "@0xADDR" in an expression line: the value stored
+// at a kernel global, as kprobe_events' @SYM fetch reads it; Name is empty
+// when Addr was given as a number.
 type SymRef struct {
 	Span
 	Name string

@@ -6,64 +6,87 @@ import (
 	"os"
 	"strings"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
-
-	"github.com/surftrace/surftrace/compiler"
 )
 
 // Attach runs the BEGIN probes once, then attaches every other probe
 // except END, which Run runs at exit. Errors name the probe and its
 // position: "x.st:3:1: attach kprobe:ip_rcv: ...". On error, probes
-// attached so far stay attached until Close.
+// attached so far stay attached until Close. Under Options.KeepGoing a
+// probe that fails is left out (AttachErrors says why), and Attach fails
+// only when none attached.
 func (t *Tracer) Attach() error {
 	for _, probe := range t.prog.Probes {
-		if probe.Kind == compiler.AttachBegin {
+		if probe.Kind == spec.AttachBegin {
 			if err := t.runOnce(probe); err != nil {
 				return err
 			}
 		}
 	}
+	var failed []error
+	tried := 0
 	for _, probe := range t.prog.Probes {
-		if probe.Kind == compiler.AttachBegin || probe.Kind == compiler.AttachEnd {
+		if probe.Kind == spec.AttachBegin || probe.Kind == spec.AttachEnd {
 			continue
 		}
+		tried++
 		l, err := t.attach(probe, t.progs[probe.Index])
 		var ae *AttachError
-		if errors.As(err, &ae) {
+		if err != nil && !errors.As(err, &ae) {
+			err = probeError(probe, "attach", err)
+		}
+		if err != nil && !t.opts.KeepGoing {
 			return err
 		}
 		if err != nil {
-			return probeError(probe, "attach", err)
+			t.keepAttachError(probe, err)
+			failed = append(failed, err)
+			continue
 		}
 		t.links = append(t.links, l)
+	}
+	if tried > 0 && len(failed) == tried {
+		return errors.Join(failed...)
 	}
 	return nil
 }
 
+// keepAttachError records why probe did not attach, for AttachErrors.
+func (t *Tracer) keepAttachError(probe *spec.Probe, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.attachErrs == nil {
+		t.attachErrs = make([]error, len(t.prog.Probes))
+	}
+	t.attachErrs[probe.Index] = err
+}
+
 // attach makes the kernel run prog where probe says.
-func (t *Tracer) attach(probe *compiler.Probe, prog *ebpf.Program) (link.Link, error) {
+func (t *Tracer) attach(probe *spec.Probe, prog *ebpf.Program) (link.Link, error) {
 	switch probe.Kind {
-	case compiler.AttachKprobe:
+	case spec.AttachKprobe:
 		l, err := link.Kprobe(probe.Target, prog, &link.KprobeOptions{Offset: probe.Offset})
 		return l, kprobeError(probe, err, err != nil && kprobesMissing(os.DirFS("/")))
-	case compiler.AttachKretprobe:
+	case spec.AttachKretprobe:
 		l, err := link.Kretprobe(probe.Target, prog, nil)
 		return l, kprobeError(probe, err, err != nil && kprobesMissing(os.DirFS("/")))
-	case compiler.AttachTracepoint:
+	case spec.AttachTracepoint:
 		group, name, ok := strings.Cut(probe.Target, ":")
 		if !ok {
 			return nil, fmt.Errorf("tracepoint %q is not subsys:event", probe.Target)
 		}
 		return link.Tracepoint(group, name, prog, nil)
-	case compiler.AttachRawTracepoint:
+	case spec.AttachRawTracepoint:
 		if prog.Type() == ebpf.Tracing {
 			return link.AttachTracing(link.TracingOptions{Program: prog, AttachType: ebpf.AttachTraceRawTp})
 		}
 		return link.AttachRawTracepoint(link.RawTracepointOptions{Name: probe.Target, Program: prog})
-	case compiler.AttachFentry, compiler.AttachFexit:
+	case spec.AttachFentry, spec.AttachFexit:
 		return link.AttachTracing(link.TracingOptions{Program: prog})
-	case compiler.AttachInterval:
+	case spec.AttachInterval:
 		return t.attachInterval(probe, prog)
 	}
 	return nil, fmt.Errorf("internal error: unknown attach kind %d", probe.Kind)
@@ -71,7 +94,7 @@ func (t *Tracer) attach(probe *compiler.Probe, prog *ebpf.Program) (link.Link, e
 
 // attachInterval runs prog every probe.Interval on CPU 0 through a
 // CPU-clock perf event.
-func (t *Tracer) attachInterval(probe *compiler.Probe, prog *ebpf.Program) (link.Link, error) {
+func (t *Tracer) attachInterval(probe *spec.Probe, prog *ebpf.Program) (link.Link, error) {
 	ev, err := openCPUClock(probe.Interval, 0)
 	if err != nil {
 		return nil, err
@@ -88,7 +111,7 @@ func (t *Tracer) attachInterval(probe *compiler.Probe, prog *ebpf.Program) (link
 // runOnce runs a BEGIN or END program once through BPF_PROG_TEST_RUN,
 // which runs raw tracepoint programs with a zeroed context of up to 12
 // arguments.
-func (t *Tracer) runOnce(probe *compiler.Probe) error {
+func (t *Tracer) runOnce(probe *spec.Probe) error {
 	ctx := make([]uint64, 12)
 	if _, err := t.progs[probe.Index].Run(&ebpf.RunOptions{Context: ctx}); err != nil {
 		return probeError(probe, "run", err)

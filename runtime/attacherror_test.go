@@ -7,18 +7,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"golang.org/x/sys/unix"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/lang"
 )
 
 // lineProbe makes the Probe of expression line text, attaching at target.
-func lineProbe(text string, kind compiler.AttachKind, target string, offset uint64) *compiler.Probe {
+func lineProbe(text string, kind spec.AttachKind, target string, offset uint64) *spec.Probe {
 	src := &lang.Source{Name: "<line 1>", Text: text}
 	start := strings.IndexByte(text, ' ') + 1
 	end := strings.IndexByte(text[start:]+" ", ' ') + start
-	return &compiler.Probe{Name: "p0", Kind: kind, Target: target, Offset: offset,
+	return &spec.Probe{Name: "p0", Kind: kind, Target: target, Offset: offset,
 		Pos: lang.PosAt(src, start), End: lang.PosAt(src, end)}
 }
 
@@ -26,8 +27,8 @@ func lineProbe(text string, kind compiler.AttachKind, target string, offset uint
 // without kprobes: positioned, and naming the tracepoints the compiler found.
 func TestKprobeErrorNoKprobes(t *testing.T) {
 	cause := fmt.Errorf("creating tracefs event: %w", os.ErrNotExist)
-	p := lineProbe("p ip_output proto=%2->protocol", compiler.AttachKprobe, "ip_output", 0)
-	p.SeenBy = &compiler.SeenBy{Type: "struct sk_buff", Events: []string{"net:net_dev_queue", "skb:kfree_skb"}, More: true}
+	p := lineProbe("p ip_output proto=%2->protocol", spec.AttachKprobe, "ip_output", 0)
+	p.SeenBy = &spec.SeenBy{Type: "struct sk_buff", Events: []string{"net:net_dev_queue", "skb:kfree_skb"}, More: true}
 	err := kprobeError(p, cause, true)
 	want := "<line 1>:1:3: this kernel has no kprobes (CONFIG_KPROBES is off): p ip_output cannot attach\n" +
 		"    p ip_output proto=%2->protocol\n" +
@@ -43,13 +44,13 @@ func TestKprobeErrorNoKprobes(t *testing.T) {
 		t.Errorf("error %v carries no position", err)
 	}
 
-	r := lineProbe("r tcp_v4_connect", compiler.AttachKretprobe, "tcp_v4_connect", 0)
+	r := lineProbe("r tcp_v4_connect", spec.AttachKretprobe, "tcp_v4_connect", 0)
 	if err := kprobeError(r, cause, true); err == nil || !strings.Contains(err.Error(), "r tcp_v4_connect cannot attach") ||
 		!strings.Contains(err.Error(), "(use a tracepoint instead: e SUBSYS/EVENT)") {
 		t.Errorf("r line without suggestions: %v", err)
 	}
 
-	script := &compiler.Probe{Name: "kprobe:ip_rcv", Kind: compiler.AttachKprobe, Target: "ip_rcv"}
+	script := &spec.Probe{Name: "kprobe:ip_rcv", Kind: spec.AttachKprobe, Target: "ip_rcv"}
 	if err := kprobeError(script, cause, true); !errors.Is(err, ErrNoKprobes) {
 		t.Errorf("script probe: %v does not wrap ErrNoKprobes", err)
 	}
@@ -58,7 +59,7 @@ func TestKprobeErrorNoKprobes(t *testing.T) {
 // TestKprobeErrorOffset checks that a refused SYMBOL+OFF says so at the
 // +OFF, instead of cilium/ebpf's error about the prefixed fallback name.
 func TestKprobeErrorOffset(t *testing.T) {
-	p := lineProbe("p ip_output+0x4 r=%r12", compiler.AttachKprobe, "ip_output", 4)
+	p := lineProbe("p ip_output+0x4 r=%r12", spec.AttachKprobe, "ip_output", 4)
 	for _, cause := range []error{
 		fmt.Errorf("creating perf_kprobe PMU (arch-specific fallback for %q): token __x64_ip_output+0x4: %w", "ip_output", os.ErrNotExist),
 		fmt.Errorf("creating perf_kprobe PMU: %w", unix.EINVAL),
@@ -80,7 +81,7 @@ func TestKprobeErrorOffset(t *testing.T) {
 	if err := kprobeError(p, perm, false); err != perm {
 		t.Errorf("EPERM became %v", err)
 	}
-	p0 := lineProbe("p ip_output", compiler.AttachKprobe, "ip_output", 0)
+	p0 := lineProbe("p ip_output", spec.AttachKprobe, "ip_output", 0)
 	if inval := fmt.Errorf("x: %w", unix.EINVAL); kprobeError(p0, inval, false) != inval {
 		t.Errorf("EINVAL at offset 0 was rewritten")
 	}

@@ -1,4 +1,4 @@
-// Package runtime turns a compiler.Program into kernel state and output:
+// Package runtime turns a spec.Program into kernel state and output:
 // it creates the maps and programs (Load), attaches every probe (Attach),
 // reads the ring buffer and prints each record (Run) — trace lines in
 // ftrace's trace_pipe shape, printf text, and script maps in bpftrace's

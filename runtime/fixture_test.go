@@ -3,8 +3,7 @@ package runtime
 import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
-
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // Hand-built programs in the shape the compiler emits, for kernel tests.
@@ -13,9 +12,9 @@ import (
 // nprobes probes.
 func baseMaps(nprobes int, ringSize uint32) map[string]*ebpf.MapSpec {
 	return map[string]*ebpf.MapSpec{
-		compiler.EventsMap: {Name: "events", Type: ebpf.RingBuf, MaxEntries: ringSize},
-		compiler.LostMap:   {Name: "lost", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: uint32(nprobes)},
-		compiler.StacksMap: {Name: "stacks", Type: ebpf.StackTrace, KeySize: 4, ValueSize: 127 * 8, MaxEntries: 64},
+		spec.EventsMap: {Name: "events", Type: ebpf.RingBuf, MaxEntries: ringSize},
+		spec.LostMap:   {Name: "lost", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: uint32(nprobes)},
+		spec.StacksMap: {Name: "stacks", Type: ebpf.StackTrace, KeySize: 4, ValueSize: 127 * 8, MaxEntries: 64},
 	}
 }
 
@@ -27,25 +26,25 @@ func emit(id uint32, probe int32, size int32, body ...asm.Instruction) asm.Instr
 	done := "done" + string(rune('a'+id))
 	lost := "lost" + string(rune('a'+id))
 	insns := asm.Instructions{
-		asm.LoadMapPtr(asm.R1, 0).WithReference(compiler.EventsMap),
-		asm.Mov.Imm(asm.R2, int32(compiler.HdrSize)+size),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(spec.EventsMap),
+		asm.Mov.Imm(asm.R2, int32(spec.HdrSize)+size),
 		asm.Mov.Imm(asm.R3, 0),
 		asm.FnRingbufReserve.Call(),
 		asm.JEq.Imm(asm.R0, 0, lost),
 		asm.Mov.Reg(asm.R7, asm.R0),
-		asm.StoreImm(asm.R7, compiler.HdrID, int64(id), asm.Word),
+		asm.StoreImm(asm.R7, spec.HdrID, int64(id), asm.Word),
 		asm.FnGetSmpProcessorId.Call(),
-		asm.StoreMem(asm.R7, compiler.HdrCPU, asm.R0, asm.Word),
+		asm.StoreMem(asm.R7, spec.HdrCPU, asm.R0, asm.Word),
 		asm.FnKtimeGetNs.Call(),
-		asm.StoreMem(asm.R7, compiler.HdrTime, asm.R0, asm.DWord),
+		asm.StoreMem(asm.R7, spec.HdrTime, asm.R0, asm.DWord),
 		asm.FnGetCurrentPidTgid.Call(),
-		asm.StoreMem(asm.R7, compiler.HdrPidTgid, asm.R0, asm.DWord),
+		asm.StoreMem(asm.R7, spec.HdrPidTgid, asm.R0, asm.DWord),
 		asm.Mov.Reg(asm.R1, asm.R7),
-		asm.Add.Imm(asm.R1, compiler.HdrComm),
+		asm.Add.Imm(asm.R1, spec.HdrComm),
 		asm.Mov.Imm(asm.R2, 16),
 		asm.FnGetCurrentComm.Call(),
 		asm.Mov.Imm(asm.R0, 0),
-		asm.StoreMem(asm.R7, compiler.HdrIP, asm.R0, asm.DWord),
+		asm.StoreMem(asm.R7, spec.HdrIP, asm.R0, asm.DWord),
 	}
 	insns = append(insns, body...)
 	return append(insns,
@@ -54,7 +53,7 @@ func emit(id uint32, probe int32, size int32, body ...asm.Instruction) asm.Instr
 		asm.FnRingbufSubmit.Call(),
 		asm.Ja.Label(done),
 		asm.StoreImm(asm.RFP, -4, int64(probe), asm.Word).WithSymbol(lost),
-		asm.LoadMapPtr(asm.R1, 0).WithReference(compiler.LostMap),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(spec.LostMap),
 		asm.Mov.Reg(asm.R2, asm.RFP),
 		asm.Add.Imm(asm.R2, -4),
 		asm.FnMapLookupElem.Call(),

@@ -7,7 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/runtime/ksym"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // Encoders for hand-built keys, values and payloads.
@@ -85,12 +86,12 @@ func statsEntry(key []byte, values ...int64) mapEntry {
 }
 
 // Field shorthands.
-func intField(off int) *compiler.Field {
-	return &compiler.Field{Offset: off, Size: 8, Render: compiler.RenderSigned}
+func intField(off int) *spec.Field {
+	return &spec.Field{Offset: off, Size: 8, Render: spec.RenderSigned}
 }
 
-func strField(off, size int) *compiler.Field {
-	return &compiler.Field{Offset: off, Size: size, Render: compiler.RenderString}
+func strField(off, size int) *spec.Field {
+	return &spec.Field{Offset: off, Size: size, Render: spec.RenderString}
 }
 
 // golden reads testdata/NAME.
@@ -105,5 +106,5 @@ func golden(t *testing.T, name string) string {
 
 // testRenderer renders without a symbol table or stacks map.
 func testRenderer() *renderer {
-	return &renderer{syms: newSymbols(filepath.Join("testdata", "kallsyms"))}
+	return &renderer{syms: ksym.NewLazy(filepath.Join("testdata", "kallsyms"))}
 }

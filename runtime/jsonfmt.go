@@ -5,7 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/runtime/render"
 )
 
@@ -44,13 +45,13 @@ func jsonMessage(typ, text string) string {
 }
 
 // isNumericRender reports whether values of rd are JSON numbers.
-func isNumericRender(rd compiler.Render) bool {
-	return isIntegerRender(rd) || rd == compiler.RenderBE
+func isNumericRender(rd spec.Render) bool {
+	return isIntegerRender(rd) || rd == spec.RenderBE
 }
 
 // jsonValue renders a field's bytes as a JSON value: a number for the
 // decimal renders, a string of the rendered text otherwise.
-func (r *renderer) jsonValue(b []byte, rd compiler.Render) string {
+func (r *renderer) jsonValue(b []byte, rd spec.Render) string {
 	if isNumericRender(rd) {
 		return r.text(b, rd)
 	}
@@ -58,8 +59,8 @@ func (r *renderer) jsonValue(b []byte, rd compiler.Render) string {
 }
 
 // jsonField is jsonValue for field f: a tuple is an array of its parts.
-func (r *renderer) jsonField(b []byte, f *compiler.Field) string {
-	if f == nil || f.Render != compiler.RenderTuple {
+func (r *renderer) jsonField(b []byte, f *spec.Field) string {
+	if f == nil || f.Render != spec.RenderTuple {
 		return r.jsonValue(b, renderOf(f))
 	}
 	parts := make([]string, len(f.Elems))
@@ -80,14 +81,14 @@ func jsonRaw(b []byte) string {
 }
 
 // traceJSON renders an EventTrace record as surftrace's "event" object.
-func (p *printer) traceJSON(probe *compiler.Probe, rec *record) string {
+func (p *printer) traceJSON(probe *spec.Probe, rec *record) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `{"type":"event","probe":%s,"time":%d.%06d,"cpu":%d,"pid":%d,"tgid":%d,"comm":%s,"where":%s,"fields":{`,
 		jsonString(probe.Name), rec.nsecs/1e9, rec.nsecs%1e9/1e3, rec.cpu, rec.tid(), rec.tgid(),
 		jsonString(rec.comm()), jsonString(p.where(probe, rec)))
 	sep := ""
 	for _, f := range rec.event.Fields {
-		if f.Render == compiler.RenderStackID {
+		if f.Render == spec.RenderStackID {
 			continue
 		}
 		raw := rec.field(f)

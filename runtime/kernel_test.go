@@ -13,10 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
 	"github.com/surftrace/surftrace/lang"
 )
@@ -29,31 +30,31 @@ var testSrc = &lang.Source{Name: "x.st", Text: "tracepoint:syscalls:sys_enter_ge
 // getppidProgram traces this process's getppid() calls, which unlike
 // getpid() Go's runtime never makes: e0 prints nr (from the tracepoint), a
 // constant IPv4 address and the kernel stack.
-func getppidProgram(ringSize uint32) *compiler.Program {
-	spec := program(ebpf.TracePoint, onlyTgid(os.Getpid()), emit(0, 0, 16,
+func getppidProgram(ringSize uint32) *spec.Program {
+	ps := program(ebpf.TracePoint, onlyTgid(os.Getpid()), emit(0, 0, 16,
 		asm.LoadMem(asm.R1, asm.R6, 8, asm.Word),
-		asm.StoreMem(asm.R7, compiler.HdrSize+0, asm.R1, asm.Word),
-		asm.StoreImm(asm.R7, compiler.HdrSize+4, 0x0100007f, asm.Word),
+		asm.StoreMem(asm.R7, spec.HdrSize+0, asm.R1, asm.Word),
+		asm.StoreImm(asm.R7, spec.HdrSize+4, 0x0100007f, asm.Word),
 		asm.Mov.Reg(asm.R1, asm.R6),
-		asm.LoadMapPtr(asm.R2, 0).WithReference(compiler.StacksMap),
+		asm.LoadMapPtr(asm.R2, 0).WithReference(spec.StacksMap),
 		asm.Mov.Imm(asm.R3, 0),
 		asm.FnGetStackid.Call(),
-		asm.StoreMem(asm.R7, compiler.HdrSize+8, asm.R0, asm.DWord),
+		asm.StoreMem(asm.R7, spec.HdrSize+8, asm.R0, asm.DWord),
 	))
-	return &compiler.Program{
+	return &spec.Program{
 		Src: testSrc,
-		Probes: []*compiler.Probe{{Index: 0, Name: "e0", Kind: compiler.AttachTracepoint,
-			Target: "syscalls:sys_enter_getppid", Spec: spec, Pos: lang.PosAt(testSrc, 0)}},
+		Probes: []*spec.Probe{{Index: 0, Name: "e0", Kind: spec.AttachTracepoint,
+			Target: "syscalls:sys_enter_getppid", Spec: ps, Pos: lang.PosAt(testSrc, 0)}},
 		Maps: baseMaps(1, ringSize),
-		Events: []*compiler.Event{{ID: 0, Kind: compiler.EventTrace, Probe: 0, Stack: 8, Fields: []*compiler.Field{
-			{Name: "nr", Offset: 0, Size: 4, Render: compiler.RenderSigned},
-			{Name: "ip_lo", Offset: 4, Size: 4, Render: compiler.RenderIPv4},
+		Events: []*spec.Event{{ID: 0, Kind: spec.EventTrace, Probe: 0, Stack: 8, Fields: []*spec.Field{
+			{Name: "nr", Offset: 0, Size: 4, Render: spec.RenderSigned},
+			{Name: "ip_lo", Offset: 4, Size: 4, Render: spec.RenderIPv4},
 		}}},
 	}
 }
 
 // loadAndAttach loads p and attaches it, closing it when the test ends.
-func loadAndAttach(t *testing.T, p *compiler.Program, opts Options) *Tracer {
+func loadAndAttach(t *testing.T, p *spec.Program, opts Options) *Tracer {
 	t.Helper()
 	tr, err := Load(p, opts)
 	if err != nil {
@@ -117,19 +118,19 @@ func TestTracepointEndToEnd(t *testing.T) {
 
 func TestTracepointStacks(t *testing.T) {
 	ktest.RequireFeature(t, ktest.Tracepoints, ktest.Ringbuf)
-	spec := program(ebpf.TracePoint, onlyTgid(os.Getpid()), emit(0, 0, 8,
+	ps := program(ebpf.TracePoint, onlyTgid(os.Getpid()), emit(0, 0, 8,
 		asm.Mov.Reg(asm.R1, asm.R6),
-		asm.LoadMapPtr(asm.R2, 0).WithReference(compiler.StacksMap),
+		asm.LoadMapPtr(asm.R2, 0).WithReference(spec.StacksMap),
 		asm.Mov.Imm(asm.R3, 0),
 		asm.FnGetStackid.Call(),
-		asm.StoreMem(asm.R7, compiler.HdrSize, asm.R0, asm.DWord),
+		asm.StoreMem(asm.R7, spec.HdrSize, asm.R0, asm.DWord),
 	))
-	p := &compiler.Program{
+	p := &spec.Program{
 		Src: testSrc,
-		Probes: []*compiler.Probe{{Index: 0, Name: "e0", Kind: compiler.AttachTracepoint,
-			Target: "skb:kfree_skb", Spec: spec, Pos: lang.PosAt(testSrc, 0)}},
+		Probes: []*spec.Probe{{Index: 0, Name: "e0", Kind: spec.AttachTracepoint,
+			Target: "skb:kfree_skb", Spec: ps, Pos: lang.PosAt(testSrc, 0)}},
 		Maps:   baseMaps(1, 1<<16),
-		Events: []*compiler.Event{{ID: 0, Kind: compiler.EventTrace, Probe: 0, Stack: 0}},
+		Events: []*spec.Event{{ID: 0, Kind: spec.EventTrace, Probe: 0, Stack: 0}},
 	}
 	tr := loadAndAttach(t, p, Options{MaxEvents: 3})
 	// A datagram to a closed loopback port is freed as a drop
@@ -207,11 +208,11 @@ func atoi(s string) int {
 
 // beginEndProgram is BEGIN { printf("hello %d from %s\n", 42, comm);
 // @x = 5; @c[7] = 3; exit() } END { printf("bye\n"); @x = 6 }.
-func beginEndProgram() *compiler.Program {
+func beginEndProgram() *spec.Program {
 	begin := program(ebpf.RawTracepoint,
-		emit(0, 0, 24, append(storeU64(compiler.HdrSize, 42),
+		emit(0, 0, 24, append(storeU64(spec.HdrSize, 42),
 			asm.Mov.Reg(asm.R1, asm.R7),
-			asm.Add.Imm(asm.R1, compiler.HdrSize+8),
+			asm.Add.Imm(asm.R1, spec.HdrSize+8),
 			asm.Mov.Imm(asm.R2, 16),
 			asm.FnGetCurrentComm.Call())...),
 		updateMap("@x", 0, 5),
@@ -222,22 +223,22 @@ func beginEndProgram() *compiler.Program {
 	maps := baseMaps(2, 1<<16)
 	maps["@x"] = &ebpf.MapSpec{Name: "x", Type: ebpf.Hash, KeySize: 8, ValueSize: 8, MaxEntries: 1}
 	maps["@c"] = &ebpf.MapSpec{Name: "c", Type: ebpf.PerCPUHash, KeySize: 8, ValueSize: 8, MaxEntries: 16}
-	return &compiler.Program{
+	return &spec.Program{
 		Src: testSrc,
-		Probes: []*compiler.Probe{
-			{Index: 0, Name: "BEGIN", Kind: compiler.AttachBegin, Spec: begin},
-			{Index: 1, Name: "END", Kind: compiler.AttachEnd, Spec: end},
+		Probes: []*spec.Probe{
+			{Index: 0, Name: "BEGIN", Kind: spec.AttachBegin, Spec: begin},
+			{Index: 1, Name: "END", Kind: spec.AttachEnd, Spec: end},
 		},
 		Maps: maps,
-		Events: []*compiler.Event{
-			{ID: 0, Kind: compiler.EventPrintf, Probe: 0, Stack: -1, Format: "hello %d from %s\n",
-				Fields: []*compiler.Field{intField(0), strField(8, 16)}},
-			{ID: 1, Kind: compiler.EventExit, Probe: 0, Stack: -1},
-			{ID: 2, Kind: compiler.EventPrintf, Probe: 1, Stack: -1, Format: "bye\n"},
+		Events: []*spec.Event{
+			{ID: 0, Kind: spec.EventPrintf, Probe: 0, Stack: -1, Format: "hello %d from %s\n",
+				Fields: []*spec.Field{intField(0), strField(8, 16)}},
+			{ID: 1, Kind: spec.EventExit, Probe: 0, Stack: -1},
+			{ID: 2, Kind: spec.EventPrintf, Probe: 1, Stack: -1, Format: "bye\n"},
 		},
-		ScriptMaps: []*compiler.MapInfo{
-			{Name: "@x", Kind: compiler.MapScalar, Value: intField(0)},
-			{Name: "@c", Kind: compiler.MapCount, Key: []*compiler.Field{intField(0)}, PerCPU: true},
+		ScriptMaps: []*spec.MapInfo{
+			{Name: "@x", Kind: spec.MapScalar, Value: intField(0)},
+			{Name: "@c", Kind: spec.MapCount, Key: []*spec.Field{intField(0)}, PerCPU: true},
 		},
 	}
 }
@@ -263,13 +264,13 @@ func TestBeginEndAndMaps(t *testing.T) {
 
 func TestIntervalProbe(t *testing.T) {
 	ktest.RequireFeature(t, ktest.Ringbuf)
-	spec := program(ebpf.PerfEvent, emit(0, 0, 0))
-	p := &compiler.Program{
+	ps := program(ebpf.PerfEvent, emit(0, 0, 0))
+	p := &spec.Program{
 		Src: testSrc,
-		Probes: []*compiler.Probe{{Index: 0, Name: "interval:ms:20", Kind: compiler.AttachInterval,
-			Interval: 20 * time.Millisecond, Spec: spec}},
+		Probes: []*spec.Probe{{Index: 0, Name: "interval:ms:20", Kind: spec.AttachInterval,
+			Interval: 20 * time.Millisecond, Spec: ps}},
 		Maps:   baseMaps(1, 1<<16),
-		Events: []*compiler.Event{{ID: 0, Kind: compiler.EventTrace, Probe: 0, Stack: -1}},
+		Events: []*spec.Event{{ID: 0, Kind: spec.EventTrace, Probe: 0, Stack: -1}},
 	}
 	tr := loadAndAttach(t, p, Options{MaxEvents: 3})
 	out := run(t, tr, Text)
@@ -280,11 +281,11 @@ func TestIntervalProbe(t *testing.T) {
 
 func TestKprobeAttachWithoutKprobes(t *testing.T) {
 	ktest.RequireRoot(t)
-	spec := program(ebpf.Kprobe)
+	ps := program(ebpf.Kprobe)
 	src := &lang.Source{Name: "x.st", Text: "kprobe:ip_rcv { }\n"}
-	p := &compiler.Program{
+	p := &spec.Program{
 		Src:    src,
-		Probes: []*compiler.Probe{{Index: 0, Name: "kprobe:ip_rcv", Kind: compiler.AttachKprobe, Target: "ip_rcv", Spec: spec, Pos: lang.PosAt(src, 0)}},
+		Probes: []*spec.Probe{{Index: 0, Name: "kprobe:ip_rcv", Kind: spec.AttachKprobe, Target: "ip_rcv", Spec: ps, Pos: lang.PosAt(src, 0)}},
 		Maps:   baseMaps(1, 1<<16),
 	}
 	tr, err := Load(p, Options{})
@@ -310,9 +311,9 @@ func TestKprobeAttachWithoutKprobes(t *testing.T) {
 
 func TestVerifierRejection(t *testing.T) {
 	ktest.RequireRoot(t)
-	probe, spec := badProbe()
-	probe.Spec = spec
-	p := &compiler.Program{Src: probe.Pos.Src, Probes: []*compiler.Probe{probe}, Maps: baseMaps(1, 1<<16)}
+	probe, ps := badProbe()
+	probe.Spec = ps
+	p := &spec.Program{Src: probe.Pos.Src, Probes: []*spec.Probe{probe}, Maps: baseMaps(1, 1<<16)}
 	_, err := Load(p, Options{Verbose: true})
 	var ve *VerifierError
 	if !errors.As(err, &ve) {

@@ -6,9 +6,11 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"golang.org/x/sys/unix"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -16,18 +18,18 @@ import (
 var ErrNoKprobes = errors.New("this kernel has no kprobes (CONFIG_KPROBES or CONFIG_KPROBE_EVENTS is off: " +
 	"no kprobe PMU in /sys/bus/event_source/devices and no kprobe_events in tracefs); use a tracepoint instead")
 
-// kprobePaths are the two interfaces through which kprobes can be
-// created: the perf PMU, and tracefs (either mount point).
-var kprobePaths = []string{
-	"sys/bus/event_source/devices/kprobe",
-	"sys/kernel/tracing/kprobe_events",
-	"sys/kernel/debug/tracing/kprobe_events",
-}
+// kprobePMU is the perf PMU through which kprobes can be created; the
+// other way is kprobe_events in tracefs.
+const kprobePMU = "sys/bus/event_source/devices/kprobe"
 
 // kprobesMissing reports whether root (the file system root) shows no way
-// to create a kprobe.
+// to create a kprobe: no PMU, and no kprobe_events where tracefs may be.
 func kprobesMissing(root fs.FS) bool {
-	for _, p := range kprobePaths {
+	paths := []string{kprobePMU}
+	for _, dir := range tracingdir.Roots {
+		paths = append(paths, strings.TrimPrefix(dir, "/")+"/kprobe_events")
+	}
+	for _, p := range paths {
 		if _, err := fs.Stat(root, p); err == nil {
 			return false
 		}
@@ -50,14 +52,14 @@ func (e *AttachError) Unwrap() []error { return []error{e.Diag, e.Cause} }
 // no kprobes at all (missing), or refused the probe's offset. Expression
 // lines (whose Probe has an End) get an *AttachError; other probes the
 // cause, wrapped in ErrNoKprobes when missing.
-func kprobeError(probe *compiler.Probe, err error, missing bool) error {
+func kprobeError(probe *spec.Probe, err error, missing bool) error {
 	span, positioned := attachSpan(probe)
 	switch {
 	case err == nil:
 		return nil
 	case missing && positioned:
 		kind := "p"
-		if probe.Kind == compiler.AttachKretprobe {
+		if probe.Kind == spec.AttachKretprobe {
 			kind = "r"
 		}
 		diag := lang.Errorf(span, "this kernel has no kprobes (CONFIG_KPROBES is off): %s %s cannot attach",
@@ -89,7 +91,7 @@ func offsetRefused(err error) bool {
 
 // attachSpan returns the span of probe's attach point when the compiler
 // recorded its end (expression lines do).
-func attachSpan(probe *compiler.Probe) (lang.Span, bool) {
+func attachSpan(probe *spec.Probe) (lang.Span, bool) {
 	s := lang.Span{Pos: probe.Pos, End: probe.End}
 	ok := s.Pos.Src != nil && s.Pos.IsValid() && s.End.IsValid() &&
 		s.Pos.Offset <= s.End.Offset && s.End.Offset <= len(s.Pos.Src.Text)
@@ -104,7 +106,7 @@ func sourceText(s lang.Span) string {
 // seenByHint names tracepoints to use instead of a kprobe:
 // "tracepoints that see a struct sk_buff: skb:kfree_skb, ...; e.g. e
 // skb/kfree_skb ...".
-func seenByHint(sb *compiler.SeenBy) string {
+func seenByHint(sb *spec.SeenBy) string {
 	if sb == nil || len(sb.Events) == 0 {
 		return "use a tracepoint instead: e SUBSYS/EVENT"
 	}

@@ -3,23 +3,25 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
+
+	"github.com/surftrace/surftrace/runtime/ksym"
+	"github.com/surftrace/surftrace/spec"
 
 	"github.com/cilium/ebpf"
-
-	"github.com/surftrace/surftrace/compiler"
 )
 
 // Load creates the maps and programs of p in the kernel. Nothing is
 // attached yet; see Attach. When the verifier rejects a program the error
 // is a *VerifierError naming the probe and its position first.
-func Load(p *compiler.Program, opts Options) (*Tracer, error) {
+func Load(p *spec.Program, opts Options) (*Tracer, error) {
 	if opts.Kallsyms == "" {
 		opts.Kallsyms = "/proc/kallsyms"
 	}
 	if err := checkProgram(p); err != nil {
 		return nil, err
 	}
-	t := &Tracer{prog: p, opts: opts, syms: newSymbols(opts.Kallsyms)}
+	t := &Tracer{prog: p, opts: opts, syms: ksym.NewLazy(opts.Kallsyms), records: make([]atomic.Uint64, len(p.Probes))}
 	maps, err := ebpf.NewCollectionWithOptions(&ebpf.CollectionSpec{Maps: p.Maps}, ebpf.CollectionOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("create maps: %w", err)
@@ -38,7 +40,7 @@ func Load(p *compiler.Program, opts Options) (*Tracer, error) {
 
 // checkProgram verifies what the runtime relies on: probes indexed by
 // position, events by id, and the maps every program may use.
-func checkProgram(p *compiler.Program) error {
+func checkProgram(p *spec.Program) error {
 	for i, probe := range p.Probes {
 		if probe.Index != i || probe.Spec == nil {
 			return fmt.Errorf("internal error: probe %d (%s) has index %d or no program", i, probe.Name, probe.Index)
@@ -49,7 +51,7 @@ func checkProgram(p *compiler.Program) error {
 			return fmt.Errorf("internal error: event %d has id %d and probe %d", i, ev.ID, ev.Probe)
 		}
 	}
-	for _, name := range []string{compiler.EventsMap, compiler.LostMap} {
+	for _, name := range []string{spec.EventsMap, spec.LostMap} {
 		if p.Maps[name] == nil {
 			return fmt.Errorf("internal error: program has no %q map", name)
 		}
@@ -64,7 +66,7 @@ func checkProgram(p *compiler.Program) error {
 
 // loadProbe points the probe's map references at the created maps and
 // loads its program.
-func (t *Tracer) loadProbe(probe *compiler.Probe) (*ebpf.Program, error) {
+func (t *Tracer) loadProbe(probe *spec.Probe) (*ebpf.Program, error) {
 	spec := probe.Spec.Copy()
 	for i := range spec.Instructions {
 		ins := &spec.Instructions[i]

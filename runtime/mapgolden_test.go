@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // The expected output of these tests is what bpftrace 0.17 printed for
@@ -13,11 +13,11 @@ import (
 // that the exit dump prints the same bytes, as text and as JSON.
 
 type goldenMaps struct {
-	infos   []*compiler.MapInfo
+	infos   []*spec.MapInfo
 	entries map[string][]mapEntry
 }
 
-func (g *goldenMaps) add(info *compiler.MapInfo, entries ...mapEntry) {
+func (g *goldenMaps) add(info *spec.MapInfo, entries ...mapEntry) {
 	if !slices.Contains(g.infos, info) {
 		g.infos = append(g.infos, info)
 	}
@@ -27,24 +27,24 @@ func (g *goldenMaps) add(info *compiler.MapInfo, entries ...mapEntry) {
 	g.entries[info.Name] = append(g.entries[info.Name], entries...)
 }
 
-func hist(name string, key ...*compiler.Field) *compiler.MapInfo {
-	return &compiler.MapInfo{Name: name, Kind: compiler.MapHist, Key: key, PerCPU: true}
+func hist(name string, key ...*spec.Field) *spec.MapInfo {
+	return &spec.MapInfo{Name: name, Kind: spec.MapHist, Key: key, PerCPU: true}
 }
 
-func lhist(name string, lo, hi, step int64, key ...*compiler.Field) *compiler.MapInfo {
-	return &compiler.MapInfo{Name: name, Kind: compiler.MapLhist, Key: key, Min: lo, Max: hi, Step: step, PerCPU: true}
+func lhist(name string, lo, hi, step int64, key ...*spec.Field) *spec.MapInfo {
+	return &spec.MapInfo{Name: name, Kind: spec.MapLhist, Key: key, Min: lo, Max: hi, Step: step, PerCPU: true}
 }
 
 func lin(lo, hi, step int64) func(int64) uint32 {
 	return func(v int64) uint32 { return lhistIndex(v, lo, hi, step) }
 }
 
-func agg(name string, kind compiler.MapKind, key ...*compiler.Field) *compiler.MapInfo {
-	return &compiler.MapInfo{Name: name, Kind: kind, Key: key, PerCPU: true}
+func agg(name string, kind spec.MapKind, key ...*spec.Field) *spec.MapInfo {
+	return &spec.MapInfo{Name: name, Kind: kind, Key: key, PerCPU: true}
 }
 
-func scalar(name string, value *compiler.Field, key ...*compiler.Field) *compiler.MapInfo {
-	return &compiler.MapInfo{Name: name, Kind: compiler.MapScalar, Key: key, Value: value}
+func scalar(name string, value *spec.Field, key ...*spec.Field) *spec.MapInfo {
+	return &spec.MapInfo{Name: name, Kind: spec.MapScalar, Key: key, Value: value}
 }
 
 func one(key []byte, value []byte) mapEntry { return mapEntry{key: key, values: [][]byte{value}} }
@@ -67,8 +67,8 @@ func goldenBrief() *goldenMaps {
 	var g goldenMaps
 	g.add(hist("@h"), histEntries(nil, histIndex, 1, 5, 1000)...)
 	g.add(lhist("@l", 0, 10, 2), histEntries(nil, lin(0, 10, 2), 3)...)
-	g.add(agg("@c", compiler.MapCount, strField(0, strSize)), count(skey("a"), 1), count(skey("b"), 2))
-	g.add(agg("@s", compiler.MapStats), statsEntry(nil, 5))
+	g.add(agg("@c", spec.MapCount, strField(0, strSize)), count(skey("a"), 1), count(skey("b"), 2))
+	g.add(agg("@s", spec.MapStats), statsEntry(nil, 5))
 	return &g
 }
 
@@ -99,21 +99,36 @@ func goldenMapKinds() *goldenMaps {
 	g.add(scalar("@x", intField(0)), one(nil, s64(5)))
 	g.add(scalar("@neg", intField(0)), one(nil, s64(-7)))
 	g.add(scalar("@", intField(0)), one(nil, s64(42)))
-	g.add(agg("@c", compiler.MapCount, strField(0, strSize)),
+	g.add(agg("@c", spec.MapCount, strField(0, strSize)),
 		count(skey("b"), 2), count(skey("a"), 1), count(skey("c"), 3))
-	g.add(agg("@k", compiler.MapCount, intField(0), strField(8, strSize)),
+	g.add(agg("@k", spec.MapCount, intField(0), strField(8, strSize)),
 		count(cat(s64(2), skey("cd")), 2), count(cat(s64(1), skey("ab")), 1))
 	g.add(scalar("@n", intField(0), intField(0)),
 		one(s64(5), s64(3)), one(s64(1), s64(10)), one(s64(9), s64(1)), one(s64(3), s64(-4)))
-	g.add(agg("@sum", compiler.MapSum), count(nil, -20))
-	g.add(agg("@sums", compiler.MapSum, strField(0, strSize)), count(skey("p"), 5), count(skey("q"), 2))
-	g.add(agg("@avg", compiler.MapAvg), statsEntry(nil, 3, 4))
-	g.add(agg("@avgs", compiler.MapAvg, intField(0)), statsEntry(s64(1), 10), statsEntry(s64(2), 1, 2))
-	g.add(agg("@mn", compiler.MapMin), extreme(nil, 3))
-	g.add(agg("@mx", compiler.MapMax), extreme(nil, 9))
-	g.add(agg("@st", compiler.MapStats), statsEntry(nil, 10, 20, 3))
-	g.add(agg("@sts", compiler.MapStats, strField(0, strSize)), statsEntry(skey("u"), 100), statsEntry(skey("v"), 1))
+	g.add(agg("@sum", spec.MapSum), count(nil, -20))
+	g.add(agg("@sums", spec.MapSum, strField(0, strSize)), count(skey("p"), 5), count(skey("q"), 2))
+	g.add(agg("@avg", spec.MapAvg), statsEntry(nil, 3, 4))
+	g.add(agg("@avgs", spec.MapAvg, intField(0)), statsEntry(s64(1), 10), statsEntry(s64(2), 1, 2))
+	g.add(agg("@mn", spec.MapMin), extreme(nil, 3))
+	g.add(agg("@mx", spec.MapMax), extreme(nil, 9))
+	g.add(agg("@st", spec.MapStats), statsEntry(nil, 10, 20, 3))
+	g.add(agg("@sts", spec.MapStats, strField(0, strSize)), statsEntry(skey("u"), 100), statsEntry(skey("v"), 1))
 	g.add(scalar("@str", strField(0, strSize), strField(0, strSize)), one(skey("x"), skey("hello")), one(skey("a"), skey("world")))
+	return &g
+}
+
+// goldenUntouched has maps without elements: a keyless count prints 0,
+// every other map nothing but its newlines.
+func goldenUntouched() *goldenMaps {
+	var g goldenMaps
+	for _, info := range []*spec.MapInfo{
+		agg("@c", spec.MapCount), agg("@cleared", spec.MapCount), agg("@s", spec.MapSum),
+		agg("@mn", spec.MapMin), agg("@mx", spec.MapMax), agg("@a", spec.MapAvg),
+		hist("@h"), lhist("@l", 0, 10, 1), agg("@st", spec.MapStats),
+		agg("@k", spec.MapCount, intField(0)), scalar("@x", intField(0)),
+	} {
+		g.add(info)
+	}
 	return &g
 }
 
@@ -126,6 +141,7 @@ func TestMapsMatchBpftrace(t *testing.T) {
 		{"hist", goldenHist()},
 		{"lhist", goldenLhist()},
 		{"maps", goldenMapKinds()},
+		{"untouched", goldenUntouched()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := testRenderer()

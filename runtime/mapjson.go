@@ -4,22 +4,22 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // mapJSON renders rows of a script map as bpftrace 0.17's -f json object:
 // {"type": "map"|"hist"|"stats", "data": {"@name": VALUE}}, VALUE being an
 // object by joined key text for maps with keys. An empty map renders as
 // "", as bpftrace prints nothing for it.
-func (r *renderer) mapJSON(info *compiler.MapInfo, rows []mapRow) string {
+func (r *renderer) mapJSON(info *spec.MapInfo, rows []mapRow) string {
 	if len(rows) == 0 {
 		return ""
 	}
 	typ := "map"
 	switch info.Kind {
-	case compiler.MapHist, compiler.MapLhist:
+	case spec.MapHist, spec.MapLhist:
 		typ = "hist"
-	case compiler.MapAvg, compiler.MapStats:
+	case spec.MapAvg, spec.MapStats:
 		typ = "stats"
 	}
 	elems := make([]string, len(rows))
@@ -38,16 +38,16 @@ func (r *renderer) mapJSON(info *compiler.MapInfo, rows []mapRow) string {
 }
 
 // rowJSON renders one row's value.
-func (r *renderer) rowJSON(info *compiler.MapInfo, row mapRow) string {
+func (r *renderer) rowJSON(info *spec.MapInfo, row mapRow) string {
 	switch info.Kind {
-	case compiler.MapHist:
+	case spec.MapHist:
 		return histJSON(row.buckets)
-	case compiler.MapLhist:
+	case spec.MapLhist:
 		return lhistJSON(row.buckets, info.Min, info.Max, info.Step)
-	case compiler.MapStats:
+	case spec.MapStats:
 		return fmt.Sprintf(`{"count": %d, "average": %d, "total": %d}`, row.count, row.num, row.total)
-	case compiler.MapScalar:
-		if rd := renderOf(info.Value); rd == compiler.RenderTuple {
+	case spec.MapScalar:
+		if rd := renderOf(info.Value); rd == spec.RenderTuple {
 			return r.jsonField(row.raw, info.Value)
 		} else if !isNumericRender(rd) {
 			return jsonString(row.text)

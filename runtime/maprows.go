@@ -6,7 +6,8 @@ import (
 	"encoding/binary"
 	"slices"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/runtime/render"
 )
 
@@ -25,17 +26,22 @@ type mapRow struct {
 
 // isIntegerRender reports whether values of rd print as plain integers,
 // which bpftrace sorts by value.
-func isIntegerRender(rd compiler.Render) bool {
-	return rd == compiler.RenderSigned || rd == compiler.RenderUnsigned
+func isIntegerRender(rd spec.Render) bool {
+	return rd == spec.RenderSigned || rd == spec.RenderUnsigned
 }
 
 // buildRows merges entries of the map described by info into rows sorted
 // as bpftrace 0.17 sorts them: by value for count, sum, min, max and
 // integer scalars; by total count for hist and lhist; by average for avg
-// and stats; by key otherwise. Ties keep key order.
-func buildRows(info *compiler.MapInfo, entries []mapEntry, r *renderer) []mapRow {
-	if info.Kind == compiler.MapHist || info.Kind == compiler.MapLhist {
+// and stats; by key otherwise. Ties keep key order. A count without keys
+// that has no element (never counted, or cleared) is one row of 0, as
+// bpftrace 0.17 prints "@n: 0"; every other empty map has no rows.
+func buildRows(info *spec.MapInfo, entries []mapEntry, r *renderer) []mapRow {
+	if info.Kind == spec.MapHist || info.Kind == spec.MapLhist {
 		return histRows(info, entries)
+	}
+	if info.Kind == spec.MapCount && len(info.Key) == 0 && len(entries) == 0 {
+		return []mapRow{{}}
 	}
 	rows := make([]mapRow, 0, len(entries))
 	for _, e := range entries {
@@ -43,13 +49,13 @@ func buildRows(info *compiler.MapInfo, entries []mapEntry, r *renderer) []mapRow
 	}
 	sortByKey(info.Key, rows)
 	switch info.Kind {
-	case compiler.MapCount:
+	case spec.MapCount:
 		slices.SortStableFunc(rows, func(a, b mapRow) int { return cmp.Compare(uint64(a.num), uint64(b.num)) })
-	case compiler.MapScalar:
+	case spec.MapScalar:
 		if !isIntegerRender(renderOf(info.Value)) {
 			break
 		}
-		if renderOf(info.Value) == compiler.RenderUnsigned {
+		if renderOf(info.Value) == spec.RenderUnsigned {
 			slices.SortStableFunc(rows, func(a, b mapRow) int { return cmp.Compare(uint64(a.num), uint64(b.num)) })
 			break
 		}
@@ -61,10 +67,10 @@ func buildRows(info *compiler.MapInfo, entries []mapEntry, r *renderer) []mapRow
 }
 
 // valueRow merges one entry of a map that is not a histogram.
-func valueRow(info *compiler.MapInfo, e mapEntry, r *renderer) mapRow {
+func valueRow(info *spec.MapInfo, e mapEntry, r *renderer) mapRow {
 	row := mapRow{key: e.key}
 	switch info.Kind {
-	case compiler.MapScalar:
+	case spec.MapScalar:
 		v := info.Value
 		if !isIntegerRender(renderOf(v)) {
 			row.raw = fieldOf(e.values[0], v)
@@ -73,15 +79,15 @@ func valueRow(info *compiler.MapInfo, e mapEntry, r *renderer) mapRow {
 		}
 		for _, val := range e.values {
 			b := fieldOf(val, v)
-			if renderOf(v) == compiler.RenderSigned {
+			if renderOf(v) == spec.RenderSigned {
 				row.num += render.Int(b)
 			} else {
 				row.num += int64(render.Uint(b))
 			}
 		}
-	case compiler.MapMin, compiler.MapMax:
-		row.num = mergeExtreme(e.values, info.Kind == compiler.MapMin)
-	case compiler.MapAvg, compiler.MapStats:
+	case spec.MapMin, spec.MapMax:
+		row.num = mergeExtreme(e.values, info.Kind == spec.MapMin)
+	case spec.MapAvg, spec.MapStats:
 		for _, val := range e.values {
 			row.count += i64At(val, 0)
 			row.total += i64At(val, 8)
@@ -120,7 +126,7 @@ const maxBuckets = 1 << 16
 
 // histRows gathers hist and lhist buckets under their keys and sorts the
 // keys by total count. The bucket index is the u32 after the key fields.
-func histRows(info *compiler.MapInfo, entries []mapEntry) []mapRow {
+func histRows(info *spec.MapInfo, entries []mapEntry) []mapRow {
 	keyLen := keySize(info.Key)
 	byKey := map[string]*mapRow{}
 	var rows []*mapRow
@@ -158,13 +164,13 @@ func histRows(info *compiler.MapInfo, entries []mapEntry) []mapRow {
 
 // sortByKey orders rows by their key fields, the first field first:
 // integers as unsigned numbers and strings byte-wise, as bpftrace does.
-func sortByKey(key []*compiler.Field, rows []mapRow) {
+func sortByKey(key []*spec.Field, rows []mapRow) {
 	slices.SortStableFunc(rows, func(a, b mapRow) int { return bytes.Compare(a.key, b.key) })
 	for i := len(key) - 1; i >= 0; i-- {
 		f := key[i]
 		slices.SortStableFunc(rows, func(a, b mapRow) int {
 			x, y := fieldOf(a.key, f), fieldOf(b.key, f)
-			if f.Render == compiler.RenderString {
+			if f.Render == spec.RenderString {
 				return cmp.Compare(render.CString(x), render.CString(y))
 			}
 			return cmp.Compare(render.Uint(x), render.Uint(y))
@@ -173,7 +179,7 @@ func sortByKey(key []*compiler.Field, rows []mapRow) {
 }
 
 // keySize is the number of key bytes the fields occupy.
-func keySize(key []*compiler.Field) int {
+func keySize(key []*spec.Field) int {
 	n := 0
 	for _, f := range key {
 		n = max(n, f.Offset+f.Size)
@@ -182,7 +188,7 @@ func keySize(key []*compiler.Field) int {
 }
 
 // fieldOf returns f's bytes within b; a nil field means all of b.
-func fieldOf(b []byte, f *compiler.Field) []byte {
+func fieldOf(b []byte, f *spec.Field) []byte {
 	if f == nil {
 		return b
 	}
@@ -193,9 +199,9 @@ func fieldOf(b []byte, f *compiler.Field) []byte {
 }
 
 // renderOf returns f's render, decimal for a nil field.
-func renderOf(f *compiler.Field) compiler.Render {
+func renderOf(f *spec.Field) spec.Render {
 	if f == nil {
-		return compiler.RenderUnsigned
+		return spec.RenderUnsigned
 	}
 	return f.Render
 }

@@ -3,7 +3,7 @@ package runtime
 import (
 	"io"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // Format selects how Run encodes what it prints.
@@ -31,7 +31,7 @@ type Output struct {
 	// Stack, when set, also receives every kernel stack a record carries
 	// (-s, $stack, kstack), leaf first, one "SYMBOL+0xOFF [module]" per
 	// frame, for writers such as runtime/folded.
-	Stack func(probe *compiler.Probe, frames []string)
+	Stack func(probe *spec.Probe, frames []string)
 	// Packet, when set, receives the packet each trace record carries
 	// (compiler.Options.Capture), for writers such as runtime/pcap.
 	Packet func(Packet)

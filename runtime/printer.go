@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cilium/ebpf"
+	"github.com/surftrace/surftrace/spec"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/cilium/ebpf"
 )
 
 // printer writes records and maps to an Output.
@@ -19,7 +19,7 @@ type printer struct {
 	// flushes it whenever the ring buffer is empty and at the end.
 	w      *bufio.Writer
 	r      *renderer
-	prog   *compiler.Program
+	prog   *spec.Program
 	maps   map[string]*ebpf.Map
 	wallNS int64 // CLOCK_REALTIME minus CLOCK_MONOTONIC, for time()
 	// printed counts trace, printf, time and print records, for maxEvents.
@@ -33,11 +33,11 @@ type printer struct {
 func (p *printer) record(rec *record) (end bool, err error) {
 	ev := rec.event
 	switch ev.Kind {
-	case compiler.EventClear:
+	case spec.EventClear:
 		return false, p.onMap(ev.Map, clearMap)
-	case compiler.EventZero:
+	case spec.EventZero:
 		return false, p.onMap(ev.Map, zeroMap)
-	case compiler.EventExit:
+	case spec.EventExit:
 		return true, nil
 	}
 	if p.limited(ev) {
@@ -52,26 +52,26 @@ func (p *printer) record(rec *record) (end bool, err error) {
 func (p *printer) output(rec *record) error {
 	ev := rec.event
 	switch ev.Kind {
-	case compiler.EventTrace:
+	case spec.EventTrace:
 		probe := p.prog.Probes[ev.Probe]
 		if p.out.Format == JSON {
 			return p.write(p.traceJSON(probe, rec))
 		}
 		return p.write(p.traceLine(probe, rec))
-	case compiler.EventPrintf:
+	case spec.EventPrintf:
 		if p.out.Format == Text {
 			// Formatted straight into the writer's buffer: no allocation.
 			_, err := p.w.Write(p.r.appendPrintf(p.w.AvailableBuffer(), ev.Format, ev.Fields, rec.payload))
 			return err
 		}
 		return p.message("printf", string(p.r.appendPrintf(nil, ev.Format, ev.Fields, rec.payload)))
-	case compiler.EventTime:
+	case spec.EventTime:
 		format := ev.Format
 		if format == "" {
 			format = defaultTimeFormat
 		}
 		return p.message("time", strftime(format, time.Unix(0, int64(rec.nsecs)+p.wallNS)))
-	case compiler.EventPrint:
+	case spec.EventPrint:
 		return p.print(ev, rec)
 	}
 	return fmt.Errorf("record of unknown event kind %d", ev.Kind)
@@ -82,12 +82,12 @@ func (p *printer) reached() bool { return p.maxEvents > 0 && p.printed >= p.maxE
 
 // limited reports whether the maxEvents limit drops a record of ev. END
 // probes' records are never dropped.
-func (p *printer) limited(ev *compiler.Event) bool {
-	return p.reached() && p.prog.Probes[ev.Probe].Kind != compiler.AttachEnd
+func (p *printer) limited(ev *spec.Event) bool {
+	return p.reached() && p.prog.Probes[ev.Probe].Kind != spec.AttachEnd
 }
 
 // print handles print(@map) and print(value).
-func (p *printer) print(ev *compiler.Event, rec *record) error {
+func (p *printer) print(ev *spec.Event, rec *record) error {
 	if ev.Map != "" {
 		info := p.mapInfo(ev.Map)
 		if info == nil {
@@ -122,7 +122,7 @@ func (p *printer) onMap(name string, op func(*ebpf.Map) error) error {
 }
 
 // mapInfo finds a script map by name.
-func (p *printer) mapInfo(name string) *compiler.MapInfo {
+func (p *printer) mapInfo(name string) *spec.MapInfo {
 	for _, info := range p.prog.ScriptMaps {
 		if info.Name == name {
 			return info
@@ -133,13 +133,13 @@ func (p *printer) mapInfo(name string) *compiler.MapInfo {
 
 // readMapOrNil reads a script map's entries; a read error leaves it empty
 // (printMap reports such errors).
-func (p *printer) readMapOrNil(info *compiler.MapInfo) []mapEntry {
+func (p *printer) readMapOrNil(info *spec.MapInfo) []mapEntry {
 	entries, _ := readMap(p.maps[info.Name])
 	return entries
 }
 
 // printMap reads a script map and prints it in bpftrace's layout.
-func (p *printer) printMap(info *compiler.MapInfo) error {
+func (p *printer) printMap(info *spec.MapInfo) error {
 	entries, err := readMap(p.maps[info.Name])
 	if err != nil {
 		return err
@@ -167,13 +167,13 @@ func (p *printer) exitMaps() error {
 
 // exitDump renders the maps as bpftrace does at exit: in text, two empty
 // lines and then every map, by name.
-func exitDump(format Format, infos []*compiler.MapInfo, entries map[string][]mapEntry, r *renderer) string {
+func exitDump(format Format, infos []*spec.MapInfo, entries map[string][]mapEntry, r *renderer) string {
 	var b strings.Builder
 	if format == Text {
 		b.WriteString("\n\n")
 	}
 	infos = slices.Clone(infos)
-	slices.SortStableFunc(infos, func(a, b *compiler.MapInfo) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortStableFunc(infos, func(a, b *spec.MapInfo) int { return strings.Compare(a.Name, b.Name) })
 	for _, info := range infos {
 		b.WriteString(renderMap(format, info, entries[info.Name], r))
 	}
@@ -181,7 +181,7 @@ func exitDump(format Format, infos []*compiler.MapInfo, entries map[string][]map
 }
 
 // renderMap renders one map's entries in format.
-func renderMap(format Format, info *compiler.MapInfo, entries []mapEntry, r *renderer) string {
+func renderMap(format Format, info *spec.MapInfo, entries []mapEntry, r *renderer) string {
 	return renderMapTop(format, info, entries, r, 0, 0)
 }
 
@@ -189,9 +189,9 @@ func renderMap(format Format, info *compiler.MapInfo, entries []mapEntry, r *ren
 // (largest) rows when top > 0, values divided by div when div > 0. As in
 // bpftrace, stats maps ignore both, and a histogram's bars keep the
 // undivided scale.
-func renderMapTop(format Format, info *compiler.MapInfo, entries []mapEntry, r *renderer, top, div int64) string {
+func renderMapTop(format Format, info *spec.MapInfo, entries []mapEntry, r *renderer, top, div int64) string {
 	rows := buildRows(info, entries, r)
-	if info.Kind != compiler.MapStats {
+	if info.Kind != spec.MapStats {
 		if top > 0 && int64(len(rows)) > top {
 			rows = rows[int64(len(rows))-top:]
 		}
@@ -215,7 +215,7 @@ func (p *printer) onlyTraceLines() bool {
 		return false
 	}
 	for _, ev := range p.prog.Events {
-		if ev.Kind != compiler.EventTrace {
+		if ev.Kind != spec.EventTrace {
 			return false
 		}
 	}

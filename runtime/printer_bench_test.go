@@ -4,18 +4,19 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"sync/atomic"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // printfRecords returns n records of printf("%d %d\n", pid, args->id) in
 // the layout the compiler gives them (header, then two 8-byte fields),
 // with the program they belong to.
-func printfRecords(n int) (*compiler.Program, [][]byte) {
-	ev := &compiler.Event{ID: 0, Kind: compiler.EventPrintf, Format: "%d %d\n", Stack: -1,
-		Fields: []*compiler.Field{intField(0), intField(8)}}
-	prog := &compiler.Program{Probes: []*compiler.Probe{{Name: "tracepoint:raw_syscalls:sys_enter"}}, Events: []*compiler.Event{ev}}
+func printfRecords(n int) (*spec.Program, [][]byte) {
+	ev := &spec.Event{ID: 0, Kind: spec.EventPrintf, Format: "%d %d\n", Stack: -1,
+		Fields: []*spec.Field{intField(0), intField(8)}}
+	prog := &spec.Program{Probes: []*spec.Probe{{Name: "tracepoint:raw_syscalls:sys_enter"}}, Events: []*spec.Event{ev}}
 	raws := make([][]byte, n)
 	for i := range raws {
 		pid := int64(100000 + i%7)
@@ -30,7 +31,7 @@ func printfRecords(n int) (*compiler.Program, [][]byte) {
 // lines per second, and its allocations per line, which must be 0.
 func BenchmarkPrintfLines(b *testing.B) {
 	prog, raws := printfRecords(1024)
-	t := &Tracer{prog: prog}
+	t := &Tracer{prog: prog, records: make([]atomic.Uint64, len(prog.Probes))}
 	p := &printer{out: Output{W: io.Discard}, w: bufio.NewWriterSize(io.Discard, outputBuffer), r: testRenderer(), prog: prog}
 	var rec record
 	b.ReportAllocs()
@@ -48,7 +49,7 @@ func BenchmarkPrintfLines(b *testing.B) {
 
 func TestPrintfLinesBuffered(t *testing.T) {
 	prog, raws := printfRecords(3)
-	tr := &Tracer{prog: prog}
+	tr := &Tracer{prog: prog, records: make([]atomic.Uint64, len(prog.Probes))}
 	var out bytes.Buffer
 	p := &printer{out: Output{W: &out}, w: bufio.NewWriterSize(&out, outputBuffer), r: testRenderer(), prog: prog}
 	var rec record
@@ -65,6 +66,9 @@ func TestPrintfLinesBuffered(t *testing.T) {
 	}
 	if got, want := out.String(), "100000 0\n100001 1\n100002 2\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := tr.Records(); len(got) != 1 || got[0] != 3 {
+		t.Errorf("Records() = %v, want [3]", got)
 	}
 	if n := testing.AllocsPerRun(100, func() { tr.handle(p, raws[1], &rec) }); n != 0 {
 		t.Errorf("%v allocations per printf record, want 0", n)

@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/runtime/render"
 )
 
@@ -18,7 +19,7 @@ import (
 // such as \n were already turned into bytes by the parser. Conversions
 // without flags, width or precision (the common case, and every event of a
 // busy printf) append without allocating.
-func (r *renderer) appendPrintf(dst []byte, format string, fields []*compiler.Field, payload []byte) []byte {
+func (r *renderer) appendPrintf(dst []byte, format string, fields []*spec.Field, payload []byte) []byte {
 	arg := 0
 	for i := 0; i < len(format); i++ {
 		c := format[i]
@@ -26,13 +27,13 @@ func (r *renderer) appendPrintf(dst []byte, format string, fields []*compiler.Fi
 			dst = append(dst, c)
 			continue
 		}
-		spec, n := parseConversion(format[i+1:])
+		cv, n := parseConversion(format[i+1:])
 		i += n
-		if spec.verb == '%' {
+		if cv.verb == '%' {
 			dst = append(dst, '%')
 			continue
 		}
-		if spec.verb == 0 || arg >= len(fields) {
+		if cv.verb == 0 || arg >= len(fields) {
 			dst = append(dst, '%')
 			dst = append(dst, format[i-n+1:i+1]...)
 			continue
@@ -40,13 +41,13 @@ func (r *renderer) appendPrintf(dst []byte, format string, fields []*compiler.Fi
 		f := fields[arg]
 		arg++
 		b := payload[f.Offset : f.Offset+f.Size]
-		if spec.flags == "" {
-			if out, ok := r.appendPlain(dst, spec, f, b); ok {
+		if cv.flags == "" {
+			if out, ok := r.appendPlain(dst, cv, f, b); ok {
 				dst = out
 				continue
 			}
 		}
-		dst = append(dst, r.convert(spec, f, b)...)
+		dst = append(dst, r.convert(cv, f, b)...)
 	}
 	return dst
 }
@@ -54,9 +55,9 @@ func (r *renderer) appendPrintf(dst []byte, format string, fields []*compiler.Fi
 // appendPlain appends a conversion without flags, width or precision of
 // a number or a string field; ok is false for the others, which convert
 // renders.
-func (r *renderer) appendPlain(dst []byte, spec conversion, f *compiler.Field, b []byte) (_ []byte, ok bool) {
-	if spec.verb == 's' {
-		if f.Render != compiler.RenderString {
+func (r *renderer) appendPlain(dst []byte, cv conversion, f *spec.Field, b []byte) (_ []byte, ok bool) {
+	if cv.verb == 's' {
+		if f.Render != spec.RenderString {
 			return dst, false
 		}
 		if i := bytes.IndexByte(b, 0); i >= 0 {
@@ -64,11 +65,11 @@ func (r *renderer) appendPlain(dst []byte, spec conversion, f *compiler.Field, b
 		}
 		return append(dst, b...), true
 	}
-	if spec.verb == 'c' || spec.verb == 'p' {
+	if cv.verb == 'c' || cv.verb == 'p' {
 		return dst, false
 	}
-	u, signed := integer(spec, f, b)
-	switch spec.verb {
+	u, signed := integer(cv, f, b)
+	switch cv.verb {
 	case 'd', 'i':
 		return strconv.AppendInt(dst, signed, 10), true
 	case 'u':
@@ -102,53 +103,53 @@ func parseConversion(s string) (conversion, int) {
 	for i < len(s) && strings.IndexByte("-+ #0.123456789", s[i]) >= 0 {
 		i++
 	}
-	spec := conversion{flags: s[:i], bits: 32}
+	cv := conversion{flags: s[:i], bits: 32}
 	switch {
 	case strings.HasPrefix(s[i:], "hh"):
-		spec.bits, i = 8, i+2
+		cv.bits, i = 8, i+2
 	case strings.HasPrefix(s[i:], "h"):
-		spec.bits, i = 16, i+1
+		cv.bits, i = 16, i+1
 	case strings.HasPrefix(s[i:], "ll"):
-		spec.bits, i = 64, i+2
+		cv.bits, i = 64, i+2
 	case i < len(s) && strings.IndexByte("ljzt", s[i]) >= 0:
-		spec.bits, i = 64, i+1
+		cv.bits, i = 64, i+1
 	}
 	if i < len(s) && strings.IndexByte("diuxXocsp%", s[i]) >= 0 {
-		spec.verb = s[i]
+		cv.verb = s[i]
 		i++
 	}
-	return spec, i
+	return cv, i
 }
 
-// convert renders one argument for spec.
-func (r *renderer) convert(spec conversion, f *compiler.Field, b []byte) string {
-	if spec.verb == 's' {
-		return fmt.Sprintf("%"+spec.flags+"s", r.text(b, f.Render))
+// convert renders one argument for conversion cv.
+func (r *renderer) convert(cv conversion, f *spec.Field, b []byte) string {
+	if cv.verb == 's' {
+		return fmt.Sprintf("%"+cv.flags+"s", r.text(b, f.Render))
 	}
-	u, signed := integer(spec, f, b)
-	switch spec.verb {
+	u, signed := integer(cv, f, b)
+	switch cv.verb {
 	case 'd', 'i':
-		return fmt.Sprintf("%"+spec.flags+"d", signed)
+		return fmt.Sprintf("%"+cv.flags+"d", signed)
 	case 'c':
-		return fmt.Sprintf("%"+spec.flags+"c", rune(byte(value(f, b))))
+		return fmt.Sprintf("%"+cv.flags+"c", rune(byte(value(f, b))))
 	case 'p':
-		return fmt.Sprintf("%"+spec.flags+"s", fmt.Sprintf("0x%x", value(f, b)))
+		return fmt.Sprintf("%"+cv.flags+"s", fmt.Sprintf("0x%x", value(f, b)))
 	default: // u x X o
-		verb := string(spec.verb)
+		verb := string(cv.verb)
 		if verb == "u" {
 			verb = "d"
 		}
-		return fmt.Sprintf("%"+spec.flags+verb, u)
+		return fmt.Sprintf("%"+cv.flags+verb, u)
 	}
 }
 
 // value reads an integer field as its render says: sign-extended,
 // big-endian or host order.
-func value(f *compiler.Field, b []byte) uint64 {
+func value(f *spec.Field, b []byte) uint64 {
 	switch f.Render {
-	case compiler.RenderSigned:
+	case spec.RenderSigned:
 		return uint64(render.Int(b))
-	case compiler.RenderBE, compiler.RenderBEHex:
+	case spec.RenderBE, spec.RenderBEHex:
 		return render.BE(b)
 	}
 	return render.Uint(b)
@@ -156,11 +157,11 @@ func value(f *compiler.Field, b []byte) uint64 {
 
 // integer cuts an integer field to the conversion's width: u unsigned,
 // signed sign-extended from that width.
-func integer(spec conversion, f *compiler.Field, b []byte) (u uint64, signed int64) {
+func integer(cv conversion, f *spec.Field, b []byte) (u uint64, signed int64) {
 	u = value(f, b)
-	if spec.bits < 64 {
-		u &= uint64(1)<<spec.bits - 1
+	if cv.bits < 64 {
+		u &= uint64(1)<<cv.bits - 1
 	}
-	shift := uint(64 - spec.bits)
+	shift := uint(64 - cv.bits)
 	return u, int64(u<<shift) >> shift
 }

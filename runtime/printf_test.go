@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // printfCall is one printf() of testdata/bpftrace/printf.bt: bpftrace
@@ -25,8 +25,8 @@ var printfCalls = []printfCall{
 }
 
 // encode lays the arguments out as a record payload.
-func (c printfCall) encode() ([]*compiler.Field, []byte) {
-	var fields []*compiler.Field
+func (c printfCall) encode() ([]*spec.Field, []byte) {
+	var fields []*spec.Field
 	var payload []byte
 	for _, a := range c.args {
 		switch v := a.(type) {
@@ -63,7 +63,7 @@ func TestPrintfConversions(t *testing.T) {
 	r := testRenderer()
 	for _, tc := range []struct {
 		format string
-		field  *compiler.Field
+		field  *spec.Field
 		value  []byte
 		want   string
 	}{
@@ -72,17 +72,17 @@ func TestPrintfConversions(t *testing.T) {
 		{"%hu", intField(0), s64(-1), "65535"},
 		{"%lx", intField(0), s64(-1), "ffffffffffffffff"},
 		{"%.2s", strField(0, 8), str("abcdef", 8), "ab"},
-		{"%s", &compiler.Field{Size: 4, Render: compiler.RenderIPv4}, []byte{10, 0, 1, 221}, "10.0.1.221"},
-		{"%d", &compiler.Field{Size: 2, Render: compiler.RenderBE}, []byte{0x27, 0x04}, "9988"},
+		{"%s", &spec.Field{Size: 4, Render: spec.RenderIPv4}, []byte{10, 0, 1, 221}, "10.0.1.221"},
+		{"%d", &spec.Field{Size: 2, Render: spec.RenderBE}, []byte{0x27, 0x04}, "9988"},
 		{"%-8p|", intField(0), s64(4096), "0x1000  |"},
 		{"100%%", nil, nil, "100%"},
 		{"%q", intField(0), s64(1), "%q"},
 		{"%d %d", intField(0), s64(1), "1 %d"},
 		{"end%", nil, nil, "end%"},
 	} {
-		var fields []*compiler.Field
+		var fields []*spec.Field
 		if tc.field != nil {
-			fields = []*compiler.Field{tc.field}
+			fields = []*spec.Field{tc.field}
 		}
 		if got := string(r.appendPrintf(nil, tc.format, fields, tc.value)); got != tc.want {
 			t.Errorf("appendPrintf(%q) = %q, want %q", tc.format, got, tc.want)

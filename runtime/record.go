@@ -4,14 +4,15 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/runtime/render"
 )
 
 // record is one decoded ring-buffer record: the fixed header of
-// compiler.Hdr* and the payload its Event describes.
+// spec.Hdr* and the payload its Event describes.
 type record struct {
-	event   *compiler.Event
+	event   *spec.Event
 	cpu     uint32
 	nsecs   uint64 // CLOCK_MONOTONIC, from bpf_ktime_get_ns
 	pidTgid uint64
@@ -34,23 +35,23 @@ func (r *record) comm() string { return render.CString(r.rawComm) }
 // into the same value, so that decoding allocates nothing. The payload is
 // checked against the Event's fields, so field never reads past the
 // record.
-func decodeRecord(raw []byte, events []*compiler.Event, rec *record) error {
-	if len(raw) < compiler.HdrSize {
-		return fmt.Errorf("short record: %d bytes, header is %d", len(raw), compiler.HdrSize)
+func decodeRecord(raw []byte, events []*spec.Event, rec *record) error {
+	if len(raw) < spec.HdrSize {
+		return fmt.Errorf("short record: %d bytes, header is %d", len(raw), spec.HdrSize)
 	}
 	le := binary.LittleEndian
-	id := le.Uint32(raw[compiler.HdrID:])
+	id := le.Uint32(raw[spec.HdrID:])
 	if int(id) >= len(events) {
 		return fmt.Errorf("record with unknown event id %d", id)
 	}
 	*rec = record{
 		event:   events[id],
-		cpu:     le.Uint32(raw[compiler.HdrCPU:]),
-		nsecs:   le.Uint64(raw[compiler.HdrTime:]),
-		pidTgid: le.Uint64(raw[compiler.HdrPidTgid:]),
-		rawComm: raw[compiler.HdrComm:compiler.HdrIP],
-		ip:      le.Uint64(raw[compiler.HdrIP:]),
-		payload: raw[compiler.HdrSize:],
+		cpu:     le.Uint32(raw[spec.HdrCPU:]),
+		nsecs:   le.Uint64(raw[spec.HdrTime:]),
+		pidTgid: le.Uint64(raw[spec.HdrPidTgid:]),
+		rawComm: raw[spec.HdrComm:spec.HdrIP],
+		ip:      le.Uint64(raw[spec.HdrIP:]),
+		payload: raw[spec.HdrSize:],
 	}
 	need := payloadSize(rec.event)
 	if len(rec.payload) < need {
@@ -61,7 +62,7 @@ func decodeRecord(raw []byte, events []*compiler.Event, rec *record) error {
 
 // payloadSize is the number of payload bytes an event's fields and stack
 // id occupy.
-func payloadSize(ev *compiler.Event) int {
+func payloadSize(ev *spec.Event) int {
 	n := 0
 	for _, f := range ev.Fields {
 		n = max(n, f.Offset+f.Size)
@@ -73,6 +74,6 @@ func payloadSize(ev *compiler.Event) int {
 }
 
 // field returns the bytes of f in the payload.
-func (r *record) field(f *compiler.Field) []byte {
+func (r *record) field(f *spec.Field) []byte {
 	return r.payload[f.Offset : f.Offset+f.Size]
 }

@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/runtime/ksym"
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/runtime/render"
 )
 
-// renderer turns raw field bytes into text according to a compiler.Render.
+// renderer turns raw field bytes into text according to a spec.Render.
 type renderer struct {
-	syms   *symbols
+	syms   *ksym.Lazy
 	stacks stackReader // nil when the program takes no stacks
 }
 
@@ -25,14 +27,14 @@ const (
 
 // text renders b as a value outside trace lines: strings unquoted, stacks
 // as bpftrace prints a kstack value.
-func (r *renderer) text(b []byte, rd compiler.Render) string {
+func (r *renderer) text(b []byte, rd spec.Render) string {
 	return r.render(b, rd, stackValueIndent)
 }
 
 // field renders f's bytes b as text; a tuple prints as bpftrace prints
 // one, "(1, abc)".
-func (r *renderer) field(b []byte, f *compiler.Field) string {
-	if f == nil || f.Render != compiler.RenderTuple {
+func (r *renderer) field(b []byte, f *spec.Field) string {
+	if f == nil || f.Render != spec.RenderTuple {
 		return r.text(b, renderOf(f))
 	}
 	parts := make([]string, len(f.Elems))
@@ -43,13 +45,13 @@ func (r *renderer) field(b []byte, f *compiler.Field) string {
 }
 
 // key renders b as a map key element, as bpftrace prints keys.
-func (r *renderer) key(b []byte, rd compiler.Render) string {
+func (r *renderer) key(b []byte, rd spec.Render) string {
 	return r.render(b, rd, stackKeyIndent)
 }
 
 // traceValue renders b for a name=value pair of a trace line: strings are
 // quoted as ftrace quotes string fields.
-func (r *renderer) traceValue(b []byte, rd compiler.Render) string {
+func (r *renderer) traceValue(b []byte, rd spec.Render) string {
 	if s, ok := render.TraceValue(b, rd); ok {
 		return s
 	}
@@ -58,13 +60,13 @@ func (r *renderer) traceValue(b []byte, rd compiler.Render) string {
 
 // render renders b by rd: the kernel-dependent renders here, the rest in
 // package render, which the ftrace backend shares.
-func (r *renderer) render(b []byte, rd compiler.Render, indent int) string {
+func (r *renderer) render(b []byte, rd spec.Render, indent int) string {
 	switch rd {
-	case compiler.RenderKsym:
-		return r.syms.table().symbolize(render.Uint(b))
-	case compiler.RenderSym:
-		return r.syms.table().name(render.Uint(b))
-	case compiler.RenderStackID:
+	case spec.RenderKsym:
+		return r.syms.Table().Symbolize(render.Uint(b))
+	case spec.RenderSym:
+		return r.syms.Table().Name(render.Uint(b))
+	case spec.RenderStackID:
 		return r.bpftraceStack(render.Int(b), indent)
 	}
 	s, _ := render.Value(b, rd)
@@ -99,19 +101,19 @@ func (r *renderer) bpftraceStack(id int64, indent int) string {
 	if err != nil {
 		return "[" + err.Error() + "]"
 	}
-	perf := id&compiler.StackPerf != 0
+	perf := id&spec.StackPerf != 0
 	pad := strings.Repeat(" ", indent)
 	var b strings.Builder
 	b.WriteString("\n")
-	tab := r.syms.table()
+	tab := r.syms.Table()
 	for _, a := range addrs {
 		if perf {
 			fmt.Fprintf(&b, "\t%x ", a)
 		} else {
 			b.WriteString(pad)
 		}
-		if s, off, ok := tab.lookup(a); ok {
-			fmt.Fprintf(&b, "%s+%d\n", s.name, off)
+		if s, off, ok := tab.Lookup(a); ok {
+			fmt.Fprintf(&b, "%s+%d\n", s.Name, off)
 		} else {
 			fmt.Fprintf(&b, "0x%x\n", a)
 		}

@@ -8,10 +8,11 @@ import (
 	"os"
 	"time"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf/ringbuf"
 	"golang.org/x/sys/unix"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/runtime/render"
 )
 
@@ -20,7 +21,7 @@ const maxWarnings = 10
 
 // pollInterval bounds how long a record waits in the ring buffer when its
 // program did not wake the reader: programs wake it once per batch (see
-// compiler/ringbuf.go), so the reader also looks this often.
+// compiler/internal/codegen/ringbuf.go), so the reader also looks this often.
 const pollInterval = 10 * time.Millisecond
 
 // outputBuffer is the size of the buffer in front of Output.W.
@@ -39,7 +40,7 @@ func (t *Tracer) Run(ctx context.Context, out Output) error {
 	if err != nil {
 		return err
 	}
-	rd, err := ringbuf.NewReader(t.maps.Maps[compiler.EventsMap])
+	rd, err := ringbuf.NewReader(t.maps.Maps[spec.EventsMap])
 	if err != nil {
 		return fmt.Errorf("read events: %w", err)
 	}
@@ -50,7 +51,7 @@ func (t *Tracer) Run(ctx context.Context, out Output) error {
 	var errs []error
 	errs = append(errs, t.readUntilExit(rd, p))
 	for _, probe := range t.prog.Probes {
-		if probe.Kind == compiler.AttachEnd {
+		if probe.Kind == spec.AttachEnd {
 			errs = append(errs, t.runOnce(probe))
 		}
 	}
@@ -59,8 +60,8 @@ func (t *Tracer) Run(ctx context.Context, out Output) error {
 	errs = append(errs, t.printLost(p))
 	errs = append(errs, p.exitMaps())
 	errs = append(errs, p.flush())
-	if t.syms.err != nil {
-		p.warn("addresses shown unsymbolized: %v", t.syms.err)
+	if t.syms.Err() != nil {
+		p.warn("addresses shown unsymbolized: %v", t.syms.Err())
 	}
 	return errors.Join(errs...)
 }
@@ -72,12 +73,12 @@ func (t *Tracer) newPrinter(out Output) (*printer, error) {
 		return nil, fmt.Errorf("clock_gettime: %w", err)
 	}
 	r := &renderer{syms: t.syms}
-	if t.maps.Maps[compiler.StacksMap] != nil {
+	if t.maps.Maps[spec.StacksMap] != nil {
 		r.stacks = func(id int64) ([]uint64, error) {
-			depth := int(id>>compiler.StackDepthShift) & 0xff
-			stacks := t.maps.Maps[compiler.StackMap(depth)]
+			depth := int(id>>spec.StackDepthShift) & 0xff
+			stacks := t.maps.Maps[spec.StackMap(depth)]
 			if stacks == nil {
-				return nil, fmt.Errorf("no map %s for stack %d", compiler.StackMap(depth), id)
+				return nil, fmt.Errorf("no map %s for stack %d", spec.StackMap(depth), id)
 			}
 			b, err := stacks.LookupBytes(uint32(id))
 			if err != nil || b == nil {
@@ -170,22 +171,19 @@ func (t *Tracer) handle(p *printer, raw []byte, rec *record) (exit bool, err err
 		}
 		return false, nil
 	}
+	t.records[rec.event.Probe].Add(1)
 	return p.record(rec)
 }
 
 // printLost reports, per probe, the records its program could not put in
 // the ring buffer.
 func (t *Tracer) printLost(p *printer) error {
-	lost := t.maps.Maps[compiler.LostMap]
-	for _, probe := range t.prog.Probes {
-		b, err := lost.LookupBytes(uint32(probe.Index))
-		if err != nil {
-			return fmt.Errorf("read lost counts: %w", err)
-		}
-		var n uint64
-		for _, v := range splitValues(b, 8, 8) {
-			n += render.Uint(v)
-		}
+	lost, err := t.Lost()
+	if err != nil {
+		return err
+	}
+	for i, probe := range t.prog.Probes {
+		n := lost[i]
 		if n == 0 {
 			continue
 		}

@@ -4,13 +4,13 @@ import (
 	"encoding/binary"
 	"time"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // Packet is the packet behind one trace record, as compiler.Options.Capture
 // made the record carry it.
 type Packet struct {
-	Probe *compiler.Probe
+	Probe *spec.Probe
 	Time  time.Time
 	// Data is the start of the packet, at most the capture's snap length.
 	Data []byte
@@ -30,10 +30,10 @@ func (p *printer) sinks(rec *record) {
 			if err != nil || len(addrs) == 0 {
 				continue
 			}
-			tab := p.r.syms.table()
+			tab := p.r.syms.Table()
 			frames := make([]string, len(addrs))
 			for i, a := range addrs {
-				frames[i] = tab.frame(a)
+				frames[i] = tab.Frame(a)
 			}
 			p.out.Stack(probe, frames)
 		}
@@ -45,8 +45,8 @@ func (p *printer) sinks(rec *record) {
 	}
 }
 
-// packet decodes the captured packet of rec (layout: compiler.Capture).
-func (p *printer) packet(rec *record, c *compiler.Capture) (Packet, bool) {
+// packet decodes the captured packet of rec (layout: spec.Capture).
+func (p *printer) packet(rec *record, c *spec.Capture) (Packet, bool) {
 	const hdr = 16
 	if c.Offset+hdr > len(rec.payload) {
 		return Packet{}, false
@@ -62,6 +62,6 @@ func (p *printer) packet(rec *record, c *compiler.Capture) (Packet, bool) {
 		Time:     time.Unix(0, int64(rec.nsecs)+p.wallNS),
 		Data:     append([]byte(nil), b[hdr:hdr+n]...),
 		Length:   total,
-		Ethernet: b[10] == compiler.CaptureEthernet,
+		Ethernet: b[10] == spec.CaptureEthernet,
 	}, true
 }

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/runtime/render"
 )
 
@@ -13,14 +14,14 @@ import (
 // thread id, the CPU, monotonic seconds.micros, the probe name, where it
 // fired in parentheses, then name=value pairs), followed by one
 // " => SYMBOL+0xOFF [module]" line per stack frame.
-func (p *printer) traceLine(probe *compiler.Probe, rec *record) string {
+func (p *printer) traceLine(probe *spec.Probe, rec *record) string {
 	var b strings.Builder
 	render.Header(&b, rec.comm(), int(rec.tid()), int(rec.cpu), rec.nsecs, probe.Name, p.where(probe, rec))
 	for _, f := range rec.event.Fields {
-		if f.Render == compiler.RenderStackID {
+		if f.Render == spec.RenderStackID {
 			continue
 		}
-		if f.Render == compiler.RenderEnum {
+		if f.Render == spec.RenderEnum {
 			fmt.Fprintf(&b, " %s=%s", f.Name, render.Enum(rec.field(f), f.Enum))
 			continue
 		}
@@ -38,17 +39,15 @@ func (p *printer) traceLine(probe *compiler.Probe, rec *record) string {
 // where is the part of a trace line in parentheses: SYMBOL+0xOFF for a
 // kprobe, CALLER+0xOFF <- SYMBOL for a kretprobe, the event for the
 // others.
-func (p *printer) where(probe *compiler.Probe, rec *record) string {
+func (p *printer) where(probe *spec.Probe, rec *record) string {
 	switch probe.Kind {
-	case compiler.AttachKprobe:
+	case spec.AttachKprobe:
 		return fmt.Sprintf("%s+0x%x", probe.Target, probe.Offset)
-	case compiler.AttachKretprobe:
-		return p.r.syms.table().symbolize(rec.ip) + " <- " + probe.Target
-	case compiler.AttachBegin:
-		return "BEGIN"
-	case compiler.AttachEnd:
-		return "END"
-	case compiler.AttachInterval:
+	case spec.AttachKretprobe:
+		return p.r.syms.Table().Symbolize(rec.ip) + " <- " + probe.Target
+	case spec.AttachBegin, spec.AttachEnd:
+		return probe.Kind.String()
+	case spec.AttachInterval:
 		return "interval:" + probe.Interval.String()
 	default:
 		return probe.Target
@@ -63,7 +62,7 @@ func stackIDs(rec *record) []int64 {
 		ids = append(ids, render.Int(rec.payload[rec.event.Stack:rec.event.Stack+8]))
 	}
 	for _, f := range rec.event.Fields {
-		if f.Render == compiler.RenderStackID {
+		if f.Render == spec.RenderStackID {
 			ids = append(ids, render.Int(rec.field(f)))
 		}
 	}
@@ -78,10 +77,10 @@ func (p *printer) ftraceStack(id int64) []string {
 	if err != nil {
 		return []string{"<" + err.Error() + ">"}
 	}
-	tab := p.r.syms.table()
+	tab := p.r.syms.Table()
 	frames := make([]string, len(addrs))
 	for i, a := range addrs {
-		frames[i] = tab.frame(a)
+		frames[i] = tab.Frame(a)
 	}
 	return frames
 }

@@ -6,30 +6,30 @@ import (
 	"testing"
 	"time"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // traceFixture is seed 000's ip_output line, its kretprobe twin and a
 // tracepoint, with one record each.
 func traceFixture() (*printer, []*record) {
-	fields := []*compiler.Field{
-		{Name: "proto", Offset: 0, Size: 1, Render: compiler.RenderUnsigned},
-		{Name: "ip_dst", Offset: 4, Size: 4, Render: compiler.RenderIPv4},
-		{Name: "b16_dest", Offset: 8, Size: 2, Render: compiler.RenderBE},
-		{Name: "comm", Offset: 10, Size: 16, Render: compiler.RenderString},
-		{Name: "body", Offset: 26, Size: 16, Render: compiler.RenderString},
+	fields := []*spec.Field{
+		{Name: "proto", Offset: 0, Size: 1, Render: spec.RenderUnsigned},
+		{Name: "ip_dst", Offset: 4, Size: 4, Render: spec.RenderIPv4},
+		{Name: "b16_dest", Offset: 8, Size: 2, Render: spec.RenderBE},
+		{Name: "comm", Offset: 10, Size: 16, Render: spec.RenderString},
+		{Name: "body", Offset: 26, Size: 16, Render: spec.RenderString},
 	}
 	payload := cat([]byte{17, 0, 0, 0}, []byte{10, 0, 1, 221}, []byte{0x27, 0x04}, str("nc", 16), str("Hello World", 16))
-	prog := &compiler.Program{
-		Probes: []*compiler.Probe{
-			{Index: 0, Name: "p0", Kind: compiler.AttachKprobe, Target: "ip_output"},
-			{Index: 1, Name: "r1", Kind: compiler.AttachKretprobe, Target: "ip_output"},
-			{Index: 2, Name: "e2", Kind: compiler.AttachTracepoint, Target: "skb:kfree_skb"},
+	prog := &spec.Program{
+		Probes: []*spec.Probe{
+			{Index: 0, Name: "p0", Kind: spec.AttachKprobe, Target: "ip_output"},
+			{Index: 1, Name: "r1", Kind: spec.AttachKretprobe, Target: "ip_output"},
+			{Index: 2, Name: "e2", Kind: spec.AttachTracepoint, Target: "skb:kfree_skb"},
 		},
-		Events: []*compiler.Event{
-			{ID: 0, Kind: compiler.EventTrace, Probe: 0, Fields: fields, Stack: 42},
-			{ID: 1, Kind: compiler.EventTrace, Probe: 1, Stack: -1, Fields: []*compiler.Field{{Name: "r", Size: 8, Render: compiler.RenderSigned}}},
-			{ID: 2, Kind: compiler.EventTrace, Probe: 2, Stack: -1},
+		Events: []*spec.Event{
+			{ID: 0, Kind: spec.EventTrace, Probe: 0, Fields: fields, Stack: 42},
+			{ID: 1, Kind: spec.EventTrace, Probe: 1, Stack: -1, Fields: []*spec.Field{{Name: "r", Size: 8, Render: spec.RenderSigned}}},
+			{ID: 2, Kind: spec.EventTrace, Probe: 2, Stack: -1},
 		},
 	}
 	r := testRenderer()
@@ -89,9 +89,9 @@ func TestTraceJSON(t *testing.T) {
 func TestDecodeRecordErrors(t *testing.T) {
 	p, _ := traceFixture()
 	for _, raw := range [][]byte{
-		make([]byte, compiler.HdrSize-1),
-		cat(u32(9), make([]byte, compiler.HdrSize-4)),
-		cat(u32(0), make([]byte, compiler.HdrSize-4+10)),
+		make([]byte, spec.HdrSize-1),
+		cat(u32(9), make([]byte, spec.HdrSize-4)),
+		cat(u32(0), make([]byte, spec.HdrSize-4+10)),
 	} {
 		if err := decodeRecord(raw, p.prog.Events, new(record)); err == nil {
 			t.Errorf("decodeRecord(%d bytes, id %d) succeeded", len(raw), raw[0])

@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
+	"sync/atomic"
+
+	"github.com/surftrace/surftrace/runtime/ksym"
+	"github.com/surftrace/surftrace/spec"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
-
-	"github.com/surftrace/surftrace/compiler"
 )
 
 // Options control how a Tracer loads and runs.
@@ -21,18 +24,29 @@ type Options struct {
 	// Kallsyms is the kernel symbol table to symbolize addresses with;
 	// "" means /proc/kallsyms. It is read on first use.
 	Kallsyms string
+	// KeepGoing makes Attach skip a probe that fails to attach, keeping
+	// its error for AttachErrors, and fail only when none attached: a
+	// long-running exporter serves what works and reports the rest.
+	KeepGoing bool
 }
 
-// Tracer owns the kernel objects of one loaded compiler.Program: its maps,
+// Tracer owns the kernel objects of one loaded spec.Program: its maps,
 // its programs and, once attached, its links. Close releases them all.
 type Tracer struct {
-	prog    *compiler.Program
+	prog    *spec.Program
 	opts    Options
 	maps    *ebpf.Collection // every map of prog.Maps, by name
 	progs   []*ebpf.Program  // by probe index
 	links   []link.Link
 	closers []io.Closer // perf events behind interval links
-	syms    *symbols
+	syms    *ksym.Lazy
+	// records counts, per probe, the records Run read (Records).
+	records []atomic.Uint64
+	// attachErrs holds, per probe, why it did not attach (KeepGoing).
+	attachErrs []error
+	// mu keeps Close from closing the maps under a concurrent reader
+	// (ReadMap, Lost).
+	mu sync.RWMutex
 }
 
 // Close detaches every probe and closes the programs and maps. It is safe
@@ -51,10 +65,12 @@ func (t *Tracer) Close() error {
 		errs = append(errs, p.Close())
 	}
 	t.progs = nil
+	t.mu.Lock()
 	if t.maps != nil {
 		t.maps.Close()
 		t.maps = nil
 	}
+	t.mu.Unlock()
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close: %w", err)
 	}
@@ -63,7 +79,7 @@ func (t *Tracer) Close() error {
 
 // probeLabel names a probe in errors: its display name, and for
 // expression-line probes ("p0") also what it attaches to.
-func probeLabel(p *compiler.Probe) string {
+func probeLabel(p *spec.Probe) string {
 	where := attachName(p)
 	if where == "" || where == p.Name {
 		return p.Name
@@ -73,35 +89,22 @@ func probeLabel(p *compiler.Probe) string {
 
 // attachName spells where a probe attaches as bpftrace would:
 // "kprobe:ip_rcv", "tracepoint:sched:sched_switch".
-func attachName(p *compiler.Probe) string {
+func attachName(p *spec.Probe) string {
 	switch p.Kind {
-	case compiler.AttachKprobe:
+	case spec.AttachKprobe:
 		if p.Offset != 0 {
 			return fmt.Sprintf("kprobe:%s+%d", p.Target, p.Offset)
 		}
-		return "kprobe:" + p.Target
-	case compiler.AttachKretprobe:
-		return "kretprobe:" + p.Target
-	case compiler.AttachTracepoint:
-		return "tracepoint:" + p.Target
-	case compiler.AttachRawTracepoint:
-		return "rawtracepoint:" + p.Target
-	case compiler.AttachFentry:
-		return "fentry:" + p.Target
-	case compiler.AttachFexit:
-		return "fexit:" + p.Target
-	case compiler.AttachBegin:
-		return "BEGIN"
-	case compiler.AttachEnd:
-		return "END"
-	case compiler.AttachInterval:
+	case spec.AttachBegin, spec.AttachEnd:
+		return p.Kind.String()
+	case spec.AttachInterval:
 		return "interval:" + p.Interval.String()
 	}
-	return ""
+	return p.Kind.String() + ":" + p.Target
 }
 
 // probeError prefixes err with the probe's source position and name and
 // what was being done: "x.st:3:1: attach kprobe:ip_rcv: ...".
-func probeError(p *compiler.Probe, verb string, err error) error {
+func probeError(p *spec.Probe, verb string, err error) error {
 	return fmt.Errorf("%s: %s %s: %w", p.Pos, verb, probeLabel(p), err)
 }

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cilium/ebpf"
+	"github.com/surftrace/surftrace/spec"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/cilium/ebpf"
 )
 
 // VerifierError says the kernel verifier rejected a probe's program. Its
@@ -16,7 +16,7 @@ import (
 // reason, and names the script construct the failing instruction was
 // compiled from; the whole log follows only when loading was verbose.
 type VerifierError struct {
-	Probe  *compiler.Probe
+	Probe  *spec.Probe
 	Reason string // the last meaningful line of the log
 	Insn   int    // the failing instruction's offset, -1 when unknown
 	Source string // what the failing instruction was compiled from, or ""
@@ -54,7 +54,7 @@ var (
 
 // newVerifierError digs the reason and the failing instruction out of the
 // verifier log of spec, the program as it was loaded.
-func newVerifierError(probe *compiler.Probe, spec *ebpf.ProgramSpec, ve *ebpf.VerifierError, verbose bool) *VerifierError {
+func newVerifierError(probe *spec.Probe, spec *ebpf.ProgramSpec, ve *ebpf.VerifierError, verbose bool) *VerifierError {
 	e := &VerifierError{Probe: probe, Insn: -1, Log: ve.Log, Verbose: verbose, Err: ve}
 	e.Reason = lastReason(ve.Log)
 	if e.Reason == "" {

@@ -14,7 +14,7 @@ import (
 )
 
 // TestRecordsWithoutWakeup: most records are written with
-// BPF_RB_NO_WAKEUP (compiler/ringbuf.go), so Run must find them by its
+// BPF_RB_NO_WAKEUP (compiler/internal/codegen/ringbuf.go), so Run must find them by its
 // poll timer: records in the ring before it starts, and one written while
 // it waits on an empty ring.
 func TestRecordsWithoutWakeup(t *testing.T) {

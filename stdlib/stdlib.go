@@ -16,6 +16,7 @@ type Script struct {
 	Name    string // "dropmon"
 	File    string // "dropmon.st"
 	Summary string // the first comment line, after "name: "
+	Doc     string // the leading comment, without its "//" marks
 	Text    string
 }
 
@@ -48,7 +49,20 @@ func Get(name string) (Script, bool) {
 		return Script{}, false
 	}
 	text := string(b)
-	return Script{Name: name, File: name + ".st", Summary: summary(name, text), Text: text}, true
+	return Script{Name: name, File: name + ".st", Summary: summary(name, text), Doc: doc(text), Text: text}, true
+}
+
+// doc is the comment the script starts with, its "//" marks removed.
+func doc(text string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(text, "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "//")
+		if !ok {
+			break
+		}
+		b.WriteString(strings.TrimPrefix(rest, " ") + "\n")
+	}
+	return b.String()
 }
 
 // summary is the script's first comment paragraph, joined into one line,

@@ -1,6 +1,9 @@
 package stdlib
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestList(t *testing.T) {
 	want := []string{"dropmon", "pktpath", "tcpreset", "tcpretrans"}
@@ -16,6 +19,9 @@ func TestList(t *testing.T) {
 	s, ok := Get("dropmon")
 	if !ok || s.Summary != "packets the kernel drops, with where, why and which addresses." {
 		t.Fatalf("Get(dropmon) = %+v, %v", s.Summary, ok)
+	}
+	if !strings.HasPrefix(s.Doc, "dropmon: packets the kernel drops") || !strings.HasSuffix(s.Doc, "\nUsage: surftrace run dropmon\n") {
+		t.Errorf("Get(dropmon).Doc = %q", s.Doc)
 	}
 	if _, ok := Get("nosuch"); ok {
 		t.Fatal("Get(nosuch) found a script")

@@ -34,27 +34,36 @@ type config struct {
 	pcapFile  string   // --pcap: pcapng of the packets behind skb events
 	folded    string   // --folded: kernel stacks in folded form
 	ringSize  byteSize // --ringbuf-size: bytes of the events ring buffer
+	fleet     fleetConfig
 
 	// Subcommands: "run" (a stdlib script) or "repl".
 	sub     string
 	runList bool // run --list
 
-	args []string // expression lines, or a script file and its arguments
+	// args are the words that are not flags: expression lines, a script
+	// file and its positional parameters, -e's positional parameters, or
+	// the name of a `run` script and its positional parameters.
+	args []string
+
+	// notes receives notes for the user (stderr, or nothing with -q),
+	// such as that tracefs was mounted; run sets it.
+	notes io.Writer
 }
 
-// usageLine is printed under every usage error.
+// usageLine starts --help.
 const usageLine = `usage: surftrace [flags] 'EXPR' ...
-       surftrace [flags] -e PROGRAM
+       surftrace [flags] -e PROGRAM [ARGS...]
        surftrace [flags] FILE.st [ARGS...]
        surftrace [flags] -f FILE
        surftrace [flags] run NAME [ARGS...] | run --list
        surftrace repl
        surftrace -l [GLOB] | -lv PROBE | -lv 'struct NAME'`
 
-// newFlagSet defines every flag on c.
-func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
+// newFlagSet defines every flag on c. It prints nothing itself: parseFlags
+// reports errors in one line, and --help prints the usage.
+func newFlagSet(c *config) *flag.FlagSet {
 	fs := flag.NewFlagSet("surftrace", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.program, "e", "", "run the .st `PROGRAM` given on the command line")
 	fs.StringVar(&c.file, "f", "", "read expression lines from `FILE`, one per line (as surftrace; for JSON use --format json)")
 	fs.BoolVar(&c.stack, "s", false, "print the kernel stack under every trace line")
@@ -79,53 +88,62 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.pcapFile, "pcap", "", "write the packets behind skb events to `FILE` as pcapng (bpf backend)")
 	fs.Var(&c.ringSize, "ringbuf-size", "`SIZE` of the events ring buffer, a power of two such as 8M (bpf backend; default 8M)")
 	fs.StringVar(&c.folded, "folded", "", "write the kernel stacks to `FILE` in folded form for flame graphs; implies -s (bpf backend)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, usageLine)
-		fs.PrintDefaults()
-	}
+	addFleetFlags(fs, &c.fleet)
 	return fs
 }
 
-// errUsage marks errors that were already printed with the usage.
+// printUsage prints --help: the invocation forms and every flag.
+func printUsage(w io.Writer) {
+	fs := newFlagSet(&config{})
+	fs.SetOutput(w)
+	fmt.Fprintln(w, usageLine)
+	fs.PrintDefaults()
+}
+
+// errUsage marks errors that were already printed.
 var errUsage = errors.New("usage")
 
 // parseFlags parses args. Flags may come before, between or after the
-// expression lines, as users of surftrace write them; after a script file
-// or `run NAME` every word is the script's argument.
+// other words, as users of surftrace write them around expression lines
+// and bpftrace users after a script or -e PROGRAM and its positional
+// parameters (`surftrace -e 'BEGIN { ... $1 ... }' 7 9`); after "--"
+// every word is a word. -h and --help return flag.ErrHelp with what was
+// parsed before them, so that `run NAME --help` can describe NAME.
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	c := &config{}
-	fs := newFlagSet(c, stderr)
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, errUsage // flag already printed the line and the usage
+	fs := newFlagSet(c)
+	for len(args) > 0 {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return c, err
+		} else if err != nil {
+			return nil, usageError(stderr, "%v", err)
 		}
-		if fs.NArg() == 0 {
+		rest := fs.Args()
+		if len(rest) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			c.args = append(c.args, rest...)
 			break
 		}
-		arg := fs.Arg(0)
+		if len(rest) == 0 {
+			break
+		}
+		arg := rest[0]
 		switch {
-		case len(c.args) == 0 && c.sub == "" && (arg == "run" || arg == "repl"):
+		case len(c.args) == 0 && c.sub == "" && c.program == "" && (arg == "run" || arg == "repl"):
 			c.sub = arg
-			if arg == "run" && fs.NArg() > 1 && (fs.Arg(1) == "--list" || fs.Arg(1) == "-list") {
+			if arg == "run" && len(rest) > 1 && (rest[1] == "--list" || rest[1] == "-list") {
 				c.runList = true
-				args = fs.Args()[2:]
-				continue
+				rest = rest[1:]
 			}
-		case c.sub == "run" || (len(c.args) > 0 && isScript(c.args[0])):
-			// A script's own arguments, flags included, are its own.
-			c.args = append(c.args, fs.Args()...)
-			args = nil
-			continue
 		default:
 			c.args = append(c.args, arg)
 		}
-		args = fs.Args()[1:]
+		args = rest[1:]
 	}
-	if err := c.check(fs); err != nil {
+	if err := c.check(stderr); err != nil {
 		return nil, err
+	}
+	if msg := c.fleet.problem(c); msg != "" {
+		return nil, usageError(stderr, "%s", msg)
 	}
 	return c, nil
 }
@@ -134,9 +152,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 func isScript(arg string) bool { return strings.HasSuffix(arg, ".st") }
 
 // check rejects combinations that cannot be meant.
-func (c *config) check(fs *flag.FlagSet) error {
+func (c *config) check(stderr io.Writer) error {
 	sources := 0
-	for _, set := range []bool{c.program != "", c.file != "", c.sub == "run" && !c.runList, len(c.args) > 0 && c.sub == ""} {
+	words := len(c.args) > 0 && c.sub == "" && c.program == "" // lines or a script, not -e's parameters
+	for _, set := range []bool{c.program != "", c.file != "", c.sub == "run" && !c.runList, words} {
 		if set {
 			sources++
 		}
@@ -151,54 +170,54 @@ func (c *config) check(fs *flag.FlagSet) error {
 	case c.version || c.runList:
 		return nil
 	case c.emit != "" && c.emit != "ast" && c.emit != "asm" && c.emit != "ftrace":
-		return usageError(fs, "--emit takes ast, asm or ftrace, not %q", c.emit)
+		return usageError(stderr, "--emit takes ast, asm or ftrace, not %q", c.emit)
 	case c.format != "text" && c.format != "json":
-		return usageError(fs, "--format takes text or json, not %q", c.format)
+		return usageError(stderr, "--format takes text or json, not %q", c.format)
 	case c.backend != "auto" && c.backend != "bpf" && c.backend != "ftrace":
-		return usageError(fs, "--backend takes auto, bpf or ftrace, not %q", c.backend)
+		return usageError(stderr, "--backend takes auto, bpf or ftrace, not %q", c.backend)
 	case c.arch != "" && c.arch != "x86_64" && c.arch != "arm64":
-		return usageError(fs, "--arch takes x86_64 or arm64, not %q", c.arch)
+		return usageError(stderr, "--arch takes x86_64 or arm64, not %q", c.arch)
 	case modes > 1:
-		return usageError(fs, "-S, -o, --emit, -l and -lv cannot be combined")
+		return usageError(stderr, "-S, -o, --emit, -l and -lv cannot be combined")
 	case c.list || c.listV:
-		if sources > 0 && !(len(c.args) > 0 && c.sub == "") {
-			return usageError(fs, "-l and -lv take a GLOB or PROBE, not a program")
+		if sources > 0 && !words {
+			return usageError(stderr, "-l and -lv take a GLOB or PROBE, not a program")
 		}
 		if c.listV && len(c.args) != 1 {
-			return usageError(fs, "-lv takes one PROBE or 'struct NAME'")
+			return usageError(stderr, "-lv takes one PROBE or 'struct NAME'")
 		}
 		if c.list && len(c.args) > 1 {
-			return usageError(fs, "-l takes at most one GLOB")
+			return usageError(stderr, "-l takes at most one GLOB")
 		}
 		return nil
 	case c.sub == "repl":
 		if sources > 0 || len(c.args) > 0 {
-			return usageError(fs, "repl takes no program")
+			return usageError(stderr, "repl takes no program")
 		}
 		return nil
 	case c.sub == "run" && len(c.args) == 0:
-		return usageError(fs, "run needs a script NAME (surftrace run --list shows them)")
+		return usageError(stderr, "run needs a script NAME (surftrace run --list shows them)")
 	case sources > 1:
-		return usageError(fs, "-e PROGRAM, -f FILE, run NAME and expression lines or a script cannot be mixed")
+		return usageError(stderr, "-e PROGRAM, -f FILE, run NAME and expression lines or a script cannot be mixed")
 	case sources == 0:
-		return usageError(fs, "nothing to trace")
+		return usageError(stderr, "nothing to trace")
 	case c.maxEvents < 0 || c.duration < 0:
-		return usageError(fs, "--max-events and --duration cannot be negative")
+		return usageError(stderr, "--max-events and --duration cannot be negative")
 	case c.pid < 0:
-		return usageError(fs, "-p takes a process id, not %d", c.pid)
+		return usageError(stderr, "-p takes a process id, not %d", c.pid)
 	case c.pid != 0 && c.command != "":
-		return usageError(fs, "-p PID and -c CMD cannot be combined")
+		return usageError(stderr, "-p PID and -c CMD cannot be combined")
 	case (c.arch != "" || c.btfFile != "") && !c.show && c.output == "" && c.emit == "":
-		return usageError(fs, "--arch and --btf describe another machine: use them with -S, -o or --emit")
+		return usageError(stderr, "--arch and --btf describe another machine: use them with -S, -o or --emit")
 	case (c.show || c.output != "" || c.emit == "ftrace") && c.backend == "bpf":
-		return usageError(fs, "-S, -o and --emit ftrace show the ftrace backend's text; --backend bpf contradicts them")
+		return usageError(stderr, "-S, -o and --emit ftrace show the ftrace backend's text; --backend bpf contradicts them")
 	}
 	return nil
 }
 
-// usageError prints the message and the usage, and returns errUsage.
-func usageError(fs *flag.FlagSet, format string, args ...any) error {
-	fmt.Fprintf(fs.Output(), "surftrace: %s\n", fmt.Sprintf(format, args...))
-	fs.Usage()
+// usageError prints the message in one line that points to --help, and
+// returns errUsage.
+func usageError(stderr io.Writer, format string, args ...any) error {
+	fmt.Fprintf(stderr, "surftrace: %s (surftrace --help shows the usage)\n", fmt.Sprintf(format, args...))
 	return errUsage
 }

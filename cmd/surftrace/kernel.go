@@ -5,19 +5,17 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel"
 )
 
-// kernel is the kernel c compiles for: this one, or with --btf FILE the
-// one FILE describes (types only: no tracepoint formats, no symbols), and
-// with --arch its register table.
-func kernel(c *config) (compiler.Kernel, error) {
+// targetKernel is the kernel c compiles for: this one, or with --btf FILE
+// the one FILE describes (types only: no tracepoint formats, no symbols).
+// --arch is the description's Machine, not a wrapper around it: a wrapper
+// would hide the description's optional abilities (tracepoint lists, the
+// symbol and struct indexes) from the compiler.
+func targetKernel(c *config) (kernel.Kernel, error) {
 	if c.btfFile == "" {
-		k := compiler.Kernel(&compiler.HostKernel{})
-		if c.arch != "" && c.arch != k.Arch() {
-			k = archKernel{k, c.arch}
-		}
-		return k, nil
+		return &kernel.Host{Machine: c.arch, Note: c.notes}, nil
 	}
 	spec, err := btf.LoadSpec(c.btfFile)
 	if err != nil {
@@ -25,15 +23,7 @@ func kernel(c *config) (compiler.Kernel, error) {
 	}
 	arch := c.arch
 	if arch == "" {
-		arch = (&compiler.HostKernel{}).Arch()
+		arch = (&kernel.Host{}).Arch()
 	}
-	return &compiler.StaticKernel{Machine: arch, Types: spec}, nil
+	return &kernel.Static{Machine: arch, Types: spec}, nil
 }
-
-// archKernel is a kernel seen with another architecture's registers.
-type archKernel struct {
-	compiler.Kernel
-	arch string
-}
-
-func (k archKernel) Arch() string { return k.arch }

@@ -13,8 +13,9 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 
-	"github.com/surftrace/surftrace/compiler"
-	"github.com/surftrace/surftrace/runtime/tracefs"
+	"github.com/surftrace/surftrace/kernel"
+	"github.com/surftrace/surftrace/kernel/tracingdir"
+	"github.com/surftrace/surftrace/runtime"
 	"github.com/surftrace/surftrace/stdlib"
 )
 
@@ -28,8 +29,11 @@ func listStdlib(w io.Writer) error {
 
 // listProbes prints -l [GLOB]: kprobe-able functions, tracepoints, fentry
 // targets and stdlib scripts, one "kind:name" a line, those matching glob
-// (against "kind:name", or against the name when glob has no ':').
-func listProbes(glob string, w io.Writer) error {
+// (against "kind:name", or against the name when glob has no ':'). Only
+// the kinds this kernel can attach are listed; notes says which are left
+// out and why. Listing tracepoints mounts tracefs when it is missing; when
+// it cannot, notes says why they are not listed.
+func listProbes(glob string, w, notes io.Writer) error {
 	if glob != "" {
 		if _, err := path.Match(glob, ""); err != nil {
 			return badInput(fmt.Errorf("-l %q: %w", glob, err))
@@ -54,10 +58,32 @@ func listProbes(glob string, w io.Writer) error {
 			}
 		}
 	}
-	root, _ := tracefs.Find()
-	emit("kprobe", kprobeFunctions(root))
+	// wants reports whether glob can match names of kind.
+	wants := func(kind string) bool {
+		k, _, ok := strings.Cut(glob, ":")
+		m, _ := path.Match(k, kind)
+		return !ok || m
+	}
+	root, err := tracingdir.Mount(notes)
+	if err != nil && wants("tracepoint") {
+		fmt.Fprintf(notes, "surftrace: no tracepoint: probes listed: %v\n", err)
+	}
+	switch {
+	case !wants("kprobe"):
+	case runtime.HaveKprobes():
+		emit("kprobe", kprobeFunctions(root))
+	default:
+		fmt.Fprintln(notes, "surftrace: no kprobe: probes listed: this kernel has no kprobes (CONFIG_KPROBES is off)")
+	}
 	emit("tracepoint", tracepoints(root))
-	emit("fentry", btfFunctions())
+	if wants("fentry") {
+		switch err := runtime.FentryWorks(); {
+		case err == nil || os.Geteuid() != 0: // without root it cannot be checked
+			emit("fentry", btfFunctions())
+		default:
+			fmt.Fprintf(notes, "surftrace: no fentry: probes listed: this kernel refuses fentry programs (%v)\n", errnoOf(err))
+		}
+	}
 	emit("stdlib", stdlib.Names())
 	return nil
 }
@@ -79,7 +105,7 @@ func kprobeFunctions(root string) []string {
 			}
 		}
 	}
-	syms, err := (&compiler.HostKernel{}).Symbols()
+	syms, err := (&kernel.Host{}).Symbols()
 	if err != nil {
 		return nil
 	}
@@ -104,10 +130,10 @@ func tracepoints(root string) []string {
 }
 
 // btfFunctions lists the kernel's BTF functions: fentry/fexit targets.
-// HostKernel keeps the list on disk, so -l walks every kernel type only
+// kernel.Host keeps the list on disk, so -l walks every kernel type only
 // the first time on a kernel.
 func btfFunctions() []string {
-	names, err := (&compiler.HostKernel{}).Functions()
+	names, err := (&kernel.Host{}).Functions()
 	if err != nil {
 		return nil
 	}
@@ -129,7 +155,7 @@ func uniq(s []string) []string {
 // a tracepoint's fields (tracepoint:S:E or S/E), or a struct's members
 // with their offsets ('struct NAME').
 func describe(c *config, what string, w io.Writer) error {
-	k, err := kernel(c)
+	k, err := targetKernel(c)
 	if err != nil {
 		return badInput(err)
 	}
@@ -152,7 +178,7 @@ func describe(c *config, what string, w io.Writer) error {
 	return badInput(fmt.Errorf("-lv %q: describe kprobe:F, tracepoint:S:E or 'struct NAME'", what))
 }
 
-func describeFunc(k compiler.Kernel, name string, w io.Writer) error {
+func describeFunc(k kernel.Kernel, name string, w io.Writer) error {
 	spec, err := k.BTF()
 	if err != nil {
 		return err
@@ -164,13 +190,13 @@ func describeFunc(k compiler.Kernel, name string, w io.Writer) error {
 	proto := fn.Type.(*btf.FuncProto)
 	fmt.Fprintf(w, "%s\n", name)
 	for i, p := range proto.Params {
-		fmt.Fprintf(w, "    %%%d %s %s\n", i, cType(p.Type), p.Name)
+		fmt.Fprintf(w, "    %%%d %s %s\n", i, kernel.CType(p.Type), p.Name)
 	}
-	fmt.Fprintf(w, "    $retval %s\n", cType(proto.Return))
+	fmt.Fprintf(w, "    $retval %s\n", kernel.CType(proto.Return))
 	return nil
 }
 
-func describeStruct(k compiler.Kernel, name string, w io.Writer) error {
+func describeStruct(k kernel.Kernel, name string, w io.Writer) error {
 	spec, err := k.BTF()
 	if err != nil {
 		return err
@@ -200,7 +226,7 @@ func printMembers(w io.Writer, ms []btf.Member, base btf.Bits, indent string) {
 				inner = t.Members
 			}
 			if inner != nil {
-				fmt.Fprintf(w, "%s0x%-10x %s {\n", indent, at/8, cType(m.Type))
+				fmt.Fprintf(w, "%s0x%-10x %s {\n", indent, at/8, kernel.CType(m.Type))
 				printMembers(w, inner, at, indent+"    ")
 				fmt.Fprintf(w, "%s}\n", indent)
 				continue
@@ -210,11 +236,11 @@ func printMembers(w io.Writer, ms []btf.Member, base btf.Bits, indent string) {
 		if m.BitfieldSize > 0 {
 			off = fmt.Sprintf("0x%x:%d:%d", at/8, at%8, m.BitfieldSize)
 		}
-		fmt.Fprintf(w, "%s%-12s %s %s;\n", indent, off, cType(m.Type), m.Name)
+		fmt.Fprintf(w, "%s%-12s %s %s;\n", indent, off, kernel.CType(m.Type), m.Name)
 	}
 }
 
-func describeTracepoint(k compiler.Kernel, name string, w io.Writer) error {
+func describeTracepoint(k kernel.Kernel, name string, w io.Writer) error {
 	sub, ev, ok := strings.Cut(strings.ReplaceAll(name, "/", ":"), ":")
 	if !ok {
 		return badInput(fmt.Errorf("-lv %s: a tracepoint is SUBSYS:EVENT", name))
@@ -234,33 +260,4 @@ func describeTracepoint(k compiler.Kernel, name string, w io.Writer) error {
 		}
 	}
 	return nil
-}
-
-// cType names t as C does, shortly.
-func cType(t btf.Type) string {
-	switch v := t.(type) {
-	case nil, *btf.Void:
-		return "void"
-	case *btf.Pointer:
-		return cType(v.Target) + " *"
-	case *btf.Const:
-		return "const " + cType(v.Type)
-	case *btf.Volatile:
-		return "volatile " + cType(v.Type)
-	case *btf.Restrict:
-		return cType(v.Type)
-	case *btf.Array:
-		return fmt.Sprintf("%s[%d]", cType(v.Type), v.Nelems)
-	case *btf.Struct:
-		return "struct " + v.Name
-	case *btf.Union:
-		return "union " + v.Name
-	case *btf.Enum:
-		return "enum " + v.Name
-	case *btf.FuncProto:
-		return "func"
-	case *btf.TypeTag:
-		return cType(v.Type)
-	}
-	return t.TypeName()
 }

@@ -2,11 +2,10 @@ package main
 
 import (
 	"io"
-	"os"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/kernel"
 )
 
 // BenchmarkStartList is `surftrace -l` (every kprobe, tracepoint, fentry
@@ -14,19 +13,14 @@ import (
 // issue 6 for listing, without the on-disk cache (a first run) and with
 // it filled (every later run on the same kernel).
 func BenchmarkStartList(b *testing.B) {
-	if os.Getenv(ktest.NoKernelEnv) != "" {
-		b.Skip(ktest.NoKernelEnv)
-	}
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		b.Skip("no kernel BTF")
-	}
+	ktest.RequireBTF(b)
 	b.Run("nocache", func(b *testing.B) {
-		b.Setenv(compiler.NoCacheEnv, "1")
+		b.Setenv(kernel.NoCacheEnv, "1")
 		benchList(b)
 	})
 	b.Run("cached", func(b *testing.B) {
 		b.Setenv("XDG_CACHE_HOME", b.TempDir())
-		if err := listProbes("", io.Discard); err != nil { // fill it
+		if err := listProbes("", io.Discard, io.Discard); err != nil { // fill it
 			b.Fatal(err)
 		}
 		benchList(b)
@@ -35,7 +29,7 @@ func BenchmarkStartList(b *testing.B) {
 
 func benchList(b *testing.B) {
 	for b.Loop() {
-		if err := listProbes("", io.Discard); err != nil {
+		if err := listProbes("", io.Discard, io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -19,7 +19,7 @@ import (
 func runREPL(c *config, stdin io.Reader, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	k, err := kernel(c)
+	k, err := targetKernel(c)
 	if err != nil {
 		return badInput(err)
 	}

@@ -39,10 +39,21 @@ func badInput(err error) error { return &exitError{exitUsage, err} }
 func run(args []string, stdout, stderr io.Writer) int {
 	c, err := parseFlags(args, stderr)
 	switch {
+	case errors.Is(err, flag.ErrHelp) && c.sub == "run" && len(c.args) > 0:
+		if err := describeScript(c.args[0], stdout); err != nil {
+			fmt.Fprintln(stderr, "surftrace:", err)
+			return exitUsage
+		}
+		return exitOK
 	case errors.Is(err, flag.ErrHelp):
+		printUsage(stdout)
 		return exitOK
 	case err != nil:
 		return exitUsage
+	}
+	c.notes = stderr
+	if c.quiet {
+		c.notes = io.Discard
 	}
 	err = dispatch(c, stdout, stderr)
 	if err == nil {
@@ -79,7 +90,7 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 		if len(c.args) == 1 {
 			glob = c.args[0]
 		}
-		return listProbes(glob, stdout)
+		return listProbes(glob, stdout, c.notes)
 	case c.listV:
 		return describe(c, c.args[0], stdout)
 	}
@@ -94,7 +105,7 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 	if c.show || c.output != "" || c.emit == "ftrace" {
 		return showFtrace(c, prog, stdout)
 	}
-	k, err := kernel(c)
+	k, err := targetKernel(c)
 	if err != nil {
 		return badInput(err)
 	}
@@ -116,7 +127,7 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 // showFtrace prints (-S, --emit ftrace) or writes (-o) the kprobe_events
 // form of prog; nothing is attached and no privilege is needed.
 func showFtrace(c *config, prog *lang.Program, stdout io.Writer) error {
-	k, err := kernel(c)
+	k, err := targetKernel(c)
 	if err != nil {
 		return badInput(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,7 +23,6 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"--emit", "dot", "e a/b"}, `--emit takes ast, asm or ftrace, not "dot"`},
 		{[]string{"--format", "xml", "e a/b"}, `--format takes text or json, not "xml"`},
-		{[]string{"-e", "BEGIN {}", "e a/b"}, "cannot be mixed"},
 		{[]string{"-f", "lines", "e a/b"}, "cannot be mixed"},
 		{[]string{"--backend", "dtrace", "e a/b"}, `--backend takes auto, bpf or ftrace, not "dtrace"`},
 		{[]string{"-S", "--emit", "asm", "e a/b"}, "cannot be combined"},
@@ -44,6 +44,32 @@ func TestUsageErrors(t *testing.T) {
 		}
 		if !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("run(%q) stderr\n%s\nwant it to contain %q", tc.args, stderr.String(), tc.want)
+		}
+	}
+}
+
+// TestPositionalParameters: words after -e PROGRAM or a script are its
+// positional parameters, flags may come among them, "--" ends the flags.
+func TestPositionalParameters(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		want     []string
+		duration time.Duration
+	}{
+		{[]string{"-e", "BEGIN {}", "7", "9"}, []string{"7", "9"}, 0},
+		{[]string{"-e", "BEGIN {}", "7", "--duration", "1s", "9"}, []string{"7", "9"}, time.Second},
+		{[]string{"x.st", "a", "--", "-1", "--duration"}, []string{"x.st", "a", "-1", "--duration"}, 0},
+		{[]string{"--duration", "1s", "run", "pktpath", "192.0.2.2"}, []string{"pktpath", "192.0.2.2"}, time.Second},
+		{[]string{"run", "pktpath", "--duration", "1s", "192.0.2.2"}, []string{"pktpath", "192.0.2.2"}, time.Second},
+		{[]string{"-e", "BEGIN {}", "run"}, []string{"run"}, 0},
+	} {
+		c, err := parseFlags(tc.args, &bytes.Buffer{})
+		if err != nil {
+			t.Errorf("parseFlags(%q): %v", tc.args, err)
+			continue
+		}
+		if !slices.Equal(c.args, tc.want) || c.duration != tc.duration {
+			t.Errorf("parseFlags(%q): args %q, duration %v; want %q, %v", tc.args, c.args, c.duration, tc.want, tc.duration)
 		}
 	}
 }

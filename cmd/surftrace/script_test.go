@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 // TestScripts runs the transcripts in testdata/script. Conditions:
 // [root] (root, and not a unit-test run), [vm] (inside the vmtest VM),
 // [kernelbtf] (/sys/kernel/btf/vmlinux exists, readable without root), and
-// one per kernel feature, e.g. [kprobes] [tracepoints] [kprobeevents], true
+// one per kernel feature, e.g. [kprobes] [tracepoints] [fentry], true
 // when ktest finds the feature on the running kernel (and root).
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
@@ -49,6 +49,7 @@ var features = map[string]ktest.Feature{
 	"kprobeevents": ktest.KprobeEvents,
 	"ringbuf":      ktest.Ringbuf,
 	"btf":          ktest.BTF,
+	"fentry":       ktest.Fentry,
 }
 
 func condition(cond string) (bool, error) {
@@ -58,8 +59,11 @@ func condition(cond string) (bool, error) {
 		return kernelOK, nil
 	case "vm":
 		return ktest.InVM(), nil
-	case "kernelbtf":
-		_, err := os.Stat("/sys/kernel/btf/vmlinux")
+	case "kernelbtf": // reading the BTF needs no root
+		err := ktest.Check(ktest.BTF)
+		if err != nil && (ktest.InVM() || !ktest.IsAbsent(err)) {
+			return false, err
+		}
 		return err == nil, nil
 	}
 	f, ok := features[cond]

@@ -16,17 +16,16 @@ import (
 )
 
 // parseSource parses what c says to trace: a -e program, a .st file or a
-// stdlib script with its arguments, a -f file of expression lines, or
+// stdlib script, each with its positional parameters, a -f file of expression lines, or
 // expression lines, each its own source named "<line N>".
 func parseSource(c *config) (*lang.Program, error) {
 	switch {
 	case c.program != "":
-		return script.Parse(&lang.Source{Name: "-e", Text: c.program})
+		return parseScript(&lang.Source{Name: "-e", Text: c.program}, c.args)
 	case c.sub == "run":
-		s, ok := stdlib.Get(c.args[0])
-		if !ok {
-			return nil, fmt.Errorf("run: no stdlib script %q%s (surftrace run --list shows them)",
-				c.args[0], lang.DidYouMean(c.args[0], stdlib.Names()))
+		s, err := stdlibScript(c.args[0])
+		if err != nil {
+			return nil, err
 		}
 		return parseScript(&lang.Source{Name: s.File, Text: s.Text}, c.args[1:])
 	case c.file != "":
@@ -39,6 +38,17 @@ func parseSource(c *config) (*lang.Program, error) {
 		return parseScript(&lang.Source{Name: c.args[0], Text: string(text)}, c.args[1:])
 	}
 	return parseLines(c.args, func(i int) string { return fmt.Sprintf("<line %d>", i+1) })
+}
+
+// stdlibScript returns the shipped script name, or an error with a
+// did-you-mean.
+func stdlibScript(name string) (stdlib.Script, error) {
+	s, ok := stdlib.Get(name)
+	if !ok {
+		return s, fmt.Errorf("run: no stdlib script %q%s (surftrace run --list shows them)",
+			name, lang.DidYouMean(name, stdlib.Names()))
+	}
+	return s, nil
 }
 
 // parseLines parses expression lines into one program.
@@ -148,6 +158,11 @@ func positional(v *lang.Var, args []string) lang.Expr {
 	}
 	if u, err := strconv.ParseUint(arg, 0, 64); err == nil {
 		return &lang.IntLit{Span: v.Span, Value: u, Text: arg}
+	}
+	if neg, ok := strings.CutPrefix(arg, "-"); ok {
+		if u, err := strconv.ParseUint(neg, 0, 63); err == nil { // as bpftrace: "-5" is a number
+			return &lang.Unary{Span: v.Span, Op: "-", X: &lang.IntLit{Span: v.Span, Value: u, Text: neg}}
+		}
 	}
 	return &lang.StrLit{Span: v.Span, Value: arg}
 }

@@ -12,10 +12,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel"
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/runtime"
 	"github.com/surftrace/surftrace/runtime/folded"
@@ -29,7 +34,7 @@ import (
 // A reader of stdout that goes away (`surftrace ... | head`) ends the run
 // as SIGINT does: with SIGPIPE caught, the write fails with EPIPE instead
 // of killing the process before it cleans up, and that is no error.
-func trace(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, stderr io.Writer) error {
+func trace(c *config, prog *lang.Program, k kernel.Kernel, w *watch, stdout, stderr io.Writer) error {
 	err := traceUntilStopped(c, prog, k, w, stdout, stderr)
 	if errors.Is(err, syscall.EPIPE) {
 		return nil
@@ -37,7 +42,7 @@ func trace(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, s
 	return err
 }
 
-func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watch, stdout, stderr io.Writer) error {
+func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch, stdout, stderr io.Writer) error {
 	phase := phases(c, stderr, time.Now())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer stop()
@@ -48,7 +53,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	backend, why := chooseBackend(c.backend)
+	backend, why := chooseBackend(c.backend, c.notes)
 	if !c.quiet && (c.backend == "auto" && backend == "ftrace" || c.verbose) {
 		fmt.Fprintf(stderr, "surftrace: backend %s: %s\n", backend, why)
 	}
@@ -69,14 +74,20 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 	}
 	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize)}
 	if c.pcapFile != "" {
-		opts.Capture = compiler.MaxCapture
+		opts.Capture = spec.MaxCapture
 	}
 	p, err := compiler.Compile(prog, k, opts)
 	if err != nil {
 		return badInput(err)
 	}
 	phase("compiled")
-	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents})
+	// Kernels before 5.11 charge BPF maps to RLIMIT_MEMLOCK: lift it
+	// (CAP_SYS_RESOURCE); a no-op where memory cgroups account for BPF. If
+	// it fails, creating the maps says so.
+	if err := rlimit.RemoveMemlock(); err != nil && c.verbose {
+		fmt.Fprintf(stderr, "surftrace: %v\n", err)
+	}
+	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents, KeepGoing: c.fleet.metrics != ""})
 	if err != nil {
 		return err
 	}
@@ -86,16 +97,22 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 		return err
 	}
 	phase("attached")
+	reportAttachErrors(t, stderr)
+	fl, dst, err := startFleet(c, t, p, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer fl.stop(stderr)
 	if err := ready(); err != nil {
 		return err
 	}
-	out := runtime.Output{W: stdout, Warn: stderr}
+	out := runtime.Output{W: dst, Warn: stderr}
 	if c.format == "json" {
 		out.Format = runtime.JSON
 	}
 	var packets *pcap.Writer
 	if c.pcapFile != "" {
-		if packets, err = pcap.Create(c.pcapFile, compiler.MaxCapture); err != nil {
+		if packets, err = pcap.Create(c.pcapFile, spec.MaxCapture); err != nil {
 			return err
 		}
 		defer packets.Close()
@@ -109,6 +126,9 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 		return err
 	}
 	phase("printed")
+	if err := fl.stop(stderr); err != nil {
+		return err
+	}
 	if err := t.Close(); err != nil {
 		return err
 	}
@@ -127,11 +147,12 @@ func traceUntilStopped(c *config, prog *lang.Program, k compiler.Kernel, w *watc
 }
 
 // traceFtrace runs prog through tracefs.
-func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Program, k compiler.Kernel, ready func() error, stdout, stderr io.Writer) error {
+func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Program, k kernel.Kernel, ready func() error, stdout, stderr io.Writer) error {
 	for _, f := range []struct {
 		flag string
 		set  bool
-	}{{"--format json", c.format == "json"}, {"--pcap", c.pcapFile != ""}, {"--folded", c.folded != ""}} {
+	}{{"--format json", c.format == "json"}, {"--pcap", c.pcapFile != ""}, {"--folded", c.folded != ""},
+		{"--metrics", c.fleet.metrics != ""}, {"--sink", c.fleet.sink != ""}} {
 		if f.set {
 			return badInput(errors.New(f.flag + " needs the bpf backend"))
 		}
@@ -145,9 +166,13 @@ func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Progr
 			fmt.Fprintln(stderr, w)
 		}
 	}
+	root, err := tracingdir.Mount(c.notes)
+	if err != nil {
+		return err
+	}
 	var readyErr error
 	out := &eventCounter{w: stdout, max: c.maxEvents, done: cancel}
-	err = tracefs.Run(ctx, f, tracefs.Options{Out: out, Warn: stderr, Ready: func() {
+	err = tracefs.Run(ctx, f, tracefs.Options{Root: root, Out: out, Warn: stderr, Ready: func() {
 		if readyErr = ready(); readyErr != nil {
 			cancel()
 		}
@@ -159,8 +184,9 @@ func traceFtrace(ctx context.Context, cancel func(), c *config, prog *lang.Progr
 }
 
 // chooseBackend picks the backend for want (auto, bpf or ftrace) and says
-// why.
-func chooseBackend(want string) (backend, why string) {
+// why. Falling back to ftrace mounts tracefs when it is missing, with a
+// note.
+func chooseBackend(want string, notes io.Writer) (backend, why string) {
 	if want != "auto" {
 		return want, "asked for with --backend"
 	}
@@ -171,7 +197,7 @@ func chooseBackend(want string) (backend, why string) {
 	if !errors.Is(err, unix.EPERM) && !errors.Is(err, unix.ENOSYS) {
 		return "bpf", fmt.Sprintf("bpf() failed (%v), but not for lack of permission", err)
 	}
-	root, ferr := tracefs.Find()
+	root, ferr := tracingdir.Mount(notes)
 	if ferr != nil {
 		return "bpf", fmt.Sprintf("bpf() refused (%v) and no tracefs (%v)", err, ferr)
 	}

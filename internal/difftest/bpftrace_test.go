@@ -33,7 +33,7 @@ func runBpftrace(bin, dir string, c *testCase) (string, error) {
 	defer ch.kill()
 	ctx, cancel := context.WithTimeout(context.Background(), c.Timeout)
 	defer cancel()
-	args := append([]string{file}, c.argv(ch.Pid)...)
+	args := append(c.source(file), c.argv(ch.Pid)...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), notifyAttached+"=1")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -29,6 +29,18 @@ type testCase struct {
 	Requires []ktest.Feature
 	// Timeout bounds each tracer's run.
 	Timeout time.Duration
+	// Inline runs the program as "-e PROGRAM" ("form: -e") instead of
+	// from a file, under both tracers.
+	Inline bool
+}
+
+// source returns the words that give both tracers the program: the file,
+// or -e and the program text.
+func (c *testCase) source(file string) []string {
+	if c.Inline {
+		return []string{"-e", c.Prog}
+	}
+	return []string{file}
 }
 
 // argv returns the positional parameters to run c with: the trigger
@@ -73,7 +85,8 @@ func loadCases(dir string) ([]*testCase, error) {
 }
 
 // parseCase parses one txtar case: "key: value" header lines (trigger,
-// args, requires, timeout; "#" starts a comment) and a "prog.bt" section.
+// args, requires, timeout, form; "#" starts a comment) and a "prog.bt"
+// section.
 func parseCase(file, data string) (*testCase, error) {
 	c := &testCase{
 		Name:    strings.TrimSuffix(filepath.Base(file), ".txtar"),
@@ -110,6 +123,11 @@ func parseCase(file, data string) (*testCase, error) {
 				}
 				c.Requires = append(c.Requires, f)
 			}
+		case "form":
+			if val != "-e" && val != "file" {
+				return nil, fmt.Errorf("%s:%d: form is -e or file, not %q", file, i+1, val)
+			}
+			c.Inline = val == "-e"
 		case "timeout":
 			d, err := time.ParseDuration(val)
 			if err != nil {

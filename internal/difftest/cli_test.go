@@ -54,7 +54,8 @@ func goTool() string {
 }
 
 // runCLI runs c as a user would: "surftrace --ready-file F NAME.st PID
-// ARGS...", the way "bpftrace NAME.bt PID ARGS..." runs. The trigger child
+// ARGS...", the way "bpftrace NAME.bt PID ARGS..." runs (or with "-e
+// PROGRAM" for the file). The trigger child
 // is released once the ready file exists. It returns surftrace's stdout.
 func runCLI(bin, dir string, c *testCase) (string, error) {
 	file := filepath.Join(dir, c.Name+".st")
@@ -70,7 +71,7 @@ func runCLI(bin, dir string, c *testCase) (string, error) {
 	defer ch.kill()
 	ctx, cancel := context.WithTimeout(context.Background(), c.Timeout)
 	defer cancel()
-	args := append([]string{"--ready-file", ready, file}, c.argv(ch.Pid)...)
+	args := append(append([]string{"--ready-file", ready}, c.source(file)...), c.argv(ch.Pid)...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }

@@ -9,6 +9,7 @@
 //
 //	trigger: udp 5 100
 //	requires: kprobes
+//	form: -e
 //	-- prog.bt --
 //	tracepoint:syscalls:sys_enter_exit_group /pid == $1/ { exit(); }
 //
@@ -22,7 +23,8 @@
 // vmtest); the others run on the host (make test-kernel).
 //
 // bpftrace runs as "bpftrace NAME.bt [PID ARGS...]" (positional
-// parameters only when the program uses them) and is released to the
+// parameters only when the program uses them; "form: -e" passes the
+// program as "-e PROGRAM" instead, to both tracers) and is released to the
 // trigger when it prints __BPFTRACE_NOTIFY_PROBES_ATTACHED, the hook of
 // bpftrace's own runtime tests. surftrace runs as the user runs it:
 // ./cmd/surftrace, built once per test process, as "surftrace

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/script"
 	"github.com/surftrace/surftrace/runtime"
 )
 
 // hostKernel is shared by every case so BTF is read once per process.
-var hostKernel = &compiler.HostKernel{}
+var hostKernel = &kernel.Host{}
 
 // positional matches a positional parameter in a program.
 var positional = regexp.MustCompile(`\$([0-9]+|#)`)

@@ -91,16 +91,35 @@ func RequireFeature(t testing.TB, fs ...Feature) {
 	t.Helper()
 	RequireRoot(t)
 	for _, f := range fs {
-		err := Check(f)
-		switch {
-		case err == nil:
-		case !IsAbsent(err):
-			t.Fatalf("probing kernel %s for %v: %v", Release(), f, err)
-		case InVM():
-			t.Fatalf("%v missing on VM kernel %s, which is known to have it (broken harness?): %v", f, Release(), err)
-		default:
-			t.Skipf("%v absent on this kernel (%s): %v", f, Release(), err)
-		}
+		require(t, f)
+	}
+}
+
+// RequireBTF skips the test unless the running kernel's BTF can be read,
+// as RequireFeature(t, BTF) does, but without root: tests that only read
+// kernel metadata (compiling against kernel.Host) run as any user. It
+// skips when NoKernelEnv is set, and fails inside the VM.
+func RequireBTF(t testing.TB) {
+	t.Helper()
+	if os.Getenv(NoKernelEnv) != "" && !InVM() {
+		t.Skipf("kernel test skipped: %s is set (unit-test run)", NoKernelEnv)
+	}
+	require(t, BTF)
+}
+
+// require skips the test when the kernel lacks f, and fails it when the
+// probe cannot tell or when the VM kernel, which has f, lacks it.
+func require(t testing.TB, f Feature) {
+	t.Helper()
+	err := Check(f)
+	switch {
+	case err == nil:
+	case !IsAbsent(err):
+		t.Fatalf("probing kernel %s for %v: %v", Release(), f, err)
+	case InVM():
+		t.Fatalf("%v missing on VM kernel %s, which is known to have it (broken harness?): %v", f, Release(), err)
+	default:
+		t.Skipf("%v absent on this kernel (%s): %v", f, Release(), err)
 	}
 }
 

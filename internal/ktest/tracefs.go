@@ -1,26 +1,33 @@
 package ktest
 
 import (
-	"fmt"
+	"path/filepath"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 )
 
 // TracefsDir is where the helpers expect, and mount, tracefs.
-const TracefsDir = "/sys/kernel/tracing"
+const TracefsDir = tracingdir.Path
 
-// MountTracefs mounts tracefs on TracefsDir unless it is already mounted
-// there, and returns TracefsDir.
-func MountTracefs() (string, error) {
-	var st unix.Statfs_t
-	if err := unix.Statfs(TracefsDir, &st); err == nil && st.Type == unix.TRACEFS_MAGIC {
-		return TracefsDir, nil
+// MountTracefs mounts tracefs unless a tracing directory is mounted, and
+// returns the directory.
+func MountTracefs() (string, error) { return tracingdir.Mount(nil) }
+
+// RequireTracepoint makes sure tracefs is mounted and lists the
+// tracepoint subsys:event (events/SUBSYS/EVENT), and returns the event's
+// directory. It skips when the kernel has no such event, except inside
+// the VM, whose kernel has every event the tests name.
+func RequireTracepoint(t testing.TB, subsys, event string) string {
+	t.Helper()
+	dir := filepath.Join(RequireTracefs(t), "events", subsys, event)
+	if err := exists(dir); err != nil {
+		if InVM() {
+			t.Fatalf("tracepoint %s:%s missing on VM kernel %s: %v", subsys, event, Release(), err)
+		}
+		t.Skipf("tracepoint %s:%s absent on this kernel (%s): %v", subsys, event, Release(), err)
 	}
-	if err := unix.Mount("nodev", TracefsDir, "tracefs", 0, ""); err != nil {
-		return "", fmt.Errorf("mount tracefs on %s: %w", TracefsDir, err)
-	}
-	return TracefsDir, nil
+	return dir
 }
 
 // RequireTracefs makes sure tracefs is mounted and returns its directory.

@@ -19,7 +19,7 @@
 //	%0 .. %N           lang.ArgRef, the Nth argument (digits only)
 //	%di, %r12, %x0     lang.RegRef; the compiler checks the name per arch
 //	$retval $comm $stack   lang.Ident
-//	@symbol, @0xADDR   lang.SymRef
+//	@symbol, @0xADDR   lang.SymRef, the value stored at a kernel global
 //	!(TYPE)X, (TYPE)X  lang.Cast
 //	@(struct T *)TAG X lang.SkbCast, binding to X only, so that
 //	                   @(struct iphdr *)l3%0->saddr is the member saddr of

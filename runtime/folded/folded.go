@@ -19,7 +19,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // Stacks counts stacks. It is safe for concurrent use.
@@ -34,7 +34,7 @@ func New() *Stacks { return &Stacks{counts: map[string]int{}} }
 // Add counts one stack given leaf first as the runtime prints frames
 // ("SYMBOL+0xOFF [module]"); its signature fits runtime.Output.Stack.
 // The probe is not part of the stack.
-func (s *Stacks) Add(_ *compiler.Probe, frames []string) {
+func (s *Stacks) Add(_ *spec.Probe, frames []string) {
 	if len(frames) == 0 {
 		return
 	}

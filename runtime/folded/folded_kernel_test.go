@@ -14,6 +14,7 @@ import (
 
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 	"github.com/surftrace/surftrace/runtime"
@@ -38,7 +39,7 @@ func TestFoldedUDPDrops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := compiler.Compile(prog, &compiler.HostKernel{}, compiler.Options{Stack: true})
+	p, err := compiler.Compile(prog, &kernel.Host{}, compiler.Options{Stack: true})
 	if err != nil {
 		t.Fatal(err)
 	}

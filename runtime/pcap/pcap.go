@@ -7,7 +7,7 @@
 // Use it as runtime.Output.Packet with a program compiled with
 // compiler.Options.Capture set:
 //
-//	w, err := pcap.Create("out.pcapng", compiler.MaxCapture)
+//	w, err := pcap.Create("out.pcapng", spec.MaxCapture)
 //	out.Packet = w.Packet
 //	...
 //	err = w.Close()

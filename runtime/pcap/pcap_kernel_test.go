@@ -14,6 +14,7 @@ import (
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
 	"github.com/surftrace/surftrace/internal/netfix"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 	"github.com/surftrace/surftrace/runtime"
@@ -39,7 +40,7 @@ func TestCaptureNetifReceive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := compiler.Compile(prog, &compiler.HostKernel{}, compiler.Options{Capture: 128})
+	p, err := compiler.Compile(prog, &kernel.Host{}, compiler.Options{Capture: 128})
 	if err != nil {
 		t.Fatal(err)
 	}

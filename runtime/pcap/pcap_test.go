@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/runtime"
 )
 
@@ -18,7 +19,7 @@ func TestBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	probe := &compiler.Probe{Name: "e0", Target: "net:netif_receive_skb"}
+	probe := &spec.Probe{Name: "e0", Target: "net:netif_receive_skb"}
 	at := time.Unix(1700000000, 123456789)
 	w.Packet(runtime.Packet{Probe: probe, Time: at, Data: make([]byte, 61), Length: 61, Ethernet: true})
 	w.Packet(runtime.Packet{Probe: probe, Time: at, Data: make([]byte, 20), Length: 1500})

@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // Header writes the start of a trace line as ftrace's trace_pipe shows it,
@@ -31,25 +31,25 @@ func Header(b *strings.Builder, comm string, tid, cpu int, nsecs uint64, probe, 
 // Value renders b by rd, as the value of a script's printout or map. It
 // reports false for the renders that need the kernel (RenderKsym,
 // RenderSym, RenderStackID).
-func Value(b []byte, rd compiler.Render) (string, bool) {
+func Value(b []byte, rd spec.Render) (string, bool) {
 	switch rd {
-	case compiler.RenderSigned:
+	case spec.RenderSigned:
 		return strconv.FormatInt(Int(b), 10), true
-	case compiler.RenderHex:
+	case spec.RenderHex:
 		return "0x" + strconv.FormatUint(Uint(b), 16), true
-	case compiler.RenderString:
+	case spec.RenderString:
 		return CString(b), true
-	case compiler.RenderIPv4, compiler.RenderIPv6:
+	case spec.RenderIPv4, spec.RenderIPv6:
 		return IP(b), true
-	case compiler.RenderMAC:
+	case spec.RenderMAC:
 		return MAC(b), true
-	case compiler.RenderBE:
+	case spec.RenderBE:
 		return strconv.FormatUint(BE(b), 10), true
-	case compiler.RenderBEHex:
+	case spec.RenderBEHex:
 		return "0x" + strconv.FormatUint(BE(b), 16), true
-	case compiler.RenderBytes:
+	case spec.RenderBytes:
 		return Bytes(b), true
-	case compiler.RenderKsym, compiler.RenderSym, compiler.RenderStackID:
+	case spec.RenderKsym, spec.RenderSym, spec.RenderStackID:
 		return "", false
 	}
 	return strconv.FormatUint(Uint(b), 10), true
@@ -57,8 +57,8 @@ func Value(b []byte, rd compiler.Render) (string, bool) {
 
 // TraceValue is Value for a name=value pair of a trace line: strings are
 // quoted as ftrace quotes string fields.
-func TraceValue(b []byte, rd compiler.Render) (string, bool) {
-	if rd == compiler.RenderString {
+func TraceValue(b []byte, rd spec.Render) (string, bool) {
+	if rd == spec.RenderString {
 		return Quote(CString(b)), true
 	}
 	return Value(b, rd)

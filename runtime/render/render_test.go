@@ -4,32 +4,32 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 func TestTraceValue(t *testing.T) {
 	for _, tc := range []struct {
 		b    []byte
-		rd   compiler.Render
+		rd   spec.Render
 		want string
 	}{
-		{[]byte{17}, compiler.RenderUnsigned, "17"},
-		{[]byte{0xff, 0xff, 0xff, 0xff}, compiler.RenderSigned, "-1"},
-		{[]byte{0x1f, 0, 0, 0}, compiler.RenderHex, "0x1f"},
-		{[]byte{0x27, 0x04}, compiler.RenderBE, "9988"},
-		{[]byte{0x27, 0x04}, compiler.RenderBEHex, "0x2704"},
-		{[]byte{10, 0, 1, 221}, compiler.RenderIPv4, "10.0.1.221"},
-		{[]byte{0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, compiler.RenderIPv6, "2001:db8::1"},
-		{[]byte{2, 0, 0, 0, 0, 1}, compiler.RenderMAC, "02:00:00:00:00:01"},
-		{[]byte("Hello\nWorld\x00junk"), compiler.RenderString, `"Hello\x0aWorld"`},
-		{[]byte{1, 2}, compiler.RenderBytes, `\x01\x02`},
+		{[]byte{17}, spec.RenderUnsigned, "17"},
+		{[]byte{0xff, 0xff, 0xff, 0xff}, spec.RenderSigned, "-1"},
+		{[]byte{0x1f, 0, 0, 0}, spec.RenderHex, "0x1f"},
+		{[]byte{0x27, 0x04}, spec.RenderBE, "9988"},
+		{[]byte{0x27, 0x04}, spec.RenderBEHex, "0x2704"},
+		{[]byte{10, 0, 1, 221}, spec.RenderIPv4, "10.0.1.221"},
+		{[]byte{0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, spec.RenderIPv6, "2001:db8::1"},
+		{[]byte{2, 0, 0, 0, 0, 1}, spec.RenderMAC, "02:00:00:00:00:01"},
+		{[]byte("Hello\nWorld\x00junk"), spec.RenderString, `"Hello\x0aWorld"`},
+		{[]byte{1, 2}, spec.RenderBytes, `\x01\x02`},
 	} {
 		got, ok := TraceValue(tc.b, tc.rd)
 		if !ok || got != tc.want {
 			t.Errorf("TraceValue(%x, %v) = %q, %v; want %q", tc.b, tc.rd, got, ok, tc.want)
 		}
 	}
-	if _, ok := Value([]byte{1}, compiler.RenderKsym); ok {
+	if _, ok := Value([]byte{1}, spec.RenderKsym); ok {
 		t.Error("Value renders a kernel symbol without the kernel")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 )
@@ -141,7 +142,7 @@ func TestOffsetsAgreeWithBpftool(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, err := compiler.CompileFtrace(prog, &compiler.HostKernel{}, compiler.Options{})
+		f, err := compiler.CompileFtrace(prog, &kernel.Host{}, compiler.Options{})
 		if err != nil {
 			t.Fatalf("%s: %v", c.src, err)
 		}

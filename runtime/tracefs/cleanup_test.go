@@ -15,7 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/internal/ktest"
 )
 
@@ -45,16 +46,16 @@ func childMain(root string) int {
 
 // childProbes is a tracepoint and, where the kernel has kprobe_events, a
 // kprobe and a kretprobe, so that cleanup covers every kind.
-func childProbes(root string) *compiler.Ftrace {
+func childProbes(root string) *spec.Ftrace {
 	f := getppidProbe(1)
 	if fsys(root).exists("kprobe_events") {
 		f.Probes = append(f.Probes,
-			&compiler.FtraceProbe{Name: "p1", Kind: compiler.AttachKprobe, Target: "do_sys_openat2",
+			&spec.FtraceProbe{Name: "p1", Kind: spec.AttachKprobe, Target: "do_sys_openat2",
 				Def: "p:GROUP/p1 do_sys_openat2 dfd=%di:s32", Event: "GROUP/p1", Filter: "dfd==12345",
-				Fields: []*compiler.FtraceField{{Name: "dfd", Type: "s32", Render: compiler.RenderSigned, Size: 4}}},
-			&compiler.FtraceProbe{Name: "r2", Kind: compiler.AttachKretprobe, Target: "do_sys_openat2",
+				Fields: []*spec.FtraceField{{Name: "dfd", Type: "s32", Render: spec.RenderSigned, Size: 4}}},
+			&spec.FtraceProbe{Name: "r2", Kind: spec.AttachKretprobe, Target: "do_sys_openat2",
 				Def: "r:GROUP/r2 do_sys_openat2 ret=$retval:s64", Event: "GROUP/r2",
-				Fields: []*compiler.FtraceField{{Name: "ret", Type: "s64", Render: compiler.RenderSigned, Size: 8}}})
+				Fields: []*spec.FtraceField{{Name: "ret", Type: "s64", Render: spec.RenderSigned, Size: 8}}})
 	}
 	return f
 }

@@ -1,13 +1,18 @@
-// Package tracefs runs a compiler.Ftrace through the kernel's tracefs: the
+// Package tracefs runs a spec.Ftrace through the kernel's tracefs: the
 // ftrace backend, for machines that have kprobe_events but cannot load BPF.
 //
 // A run owns one tracefs instance (instances/surftrace_PID) and one kprobe
 // event group (surftrace_PID). It appends its kprobe_events lines, sets
 // filters and enables events in its instance only, switches the instance's
 // trace_clock to mono (the clock of bpf_ktime_get_ns, so timestamps match
-// the bpf backend), reads the instance's trace_pipe and prints every event
-// in exactly the bpf backend's line format, converting raw fetched values
-// by name prefix (ip_ dotted, b16_ byte-swapped, ...). On every exit it
+// the bpf backend), reads the events in binary form from the instance's
+// per-CPU buffers (per_cpu/cpuN/trace_pipe_raw), decoding pages and entries
+// as events/header_page and events/header_event describe them and each
+// record with its event's format file, and prints every event in exactly
+// the bpf backend's line format, rendering the raw fetched bytes by name
+// prefix (ip_ dotted, b16_ byte-swapped, ...) with package render. No
+// string a probe fetches can break a line: nothing parses ftrace's text
+// but the hist files of keyed counts and the -o script. On every exit it
 // removes what it created; at start it removes what earlier runs, whose
 // pid is dead, left behind.
 //

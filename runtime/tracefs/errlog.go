@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -46,7 +47,7 @@ func lastLogEntry(log, cmd string) (logEntry, bool) {
 // filter) of probe p: the kernel's error_log message under the source span
 // that produced the offending column, or the plain write error when the
 // log has no entry for it.
-func (r *run) rejected(p *compiler.FtraceProbe, kind compiler.FtraceText, text, logFile string, werr error) error {
+func (r *run) rejected(p *spec.FtraceProbe, kind spec.FtraceText, text, logFile string, werr error) error {
 	log, _ := r.fs.read(logFile)
 	e, ok := lastLogEntry(log, text)
 	if !ok {
@@ -61,8 +62,8 @@ func (r *run) rejected(p *compiler.FtraceProbe, kind compiler.FtraceText, text, 
 }
 
 // verb names what writing text of kind does.
-func verb(kind compiler.FtraceText) string {
-	if kind == compiler.FtraceFilter {
+func verb(kind spec.FtraceText) string {
+	if kind == spec.FtraceFilter {
 		return "set filter"
 	}
 	return "add kprobe"

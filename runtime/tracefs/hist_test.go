@@ -2,6 +2,7 @@ package tracefs
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,10 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"golang.org/x/sys/unix"
 
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/script"
 )
@@ -33,15 +37,22 @@ func TestHistParse(t *testing.T) {
 Totals:
     Hits: 16
 `
-	p := &compiler.FtraceProbe{Hist: &compiler.FtraceHist{Map: "@closes", Key: "fd", KeyRender: compiler.RenderSigned}}
+	p := &spec.FtraceProbe{Hist: &spec.FtraceHist{Map: "@closes", Key: "fd", KeyRender: spec.RenderSigned}}
 	got := histText(p, text)
 	want := "@closes[-1]: 2\n@closes[11]: 7\n@closes[3]: 7\n"
 	if got != want {
 		t.Errorf("histText:\n%s\nwant:\n%s", got, want)
 	}
-	str := &compiler.FtraceProbe{Hist: &compiler.FtraceHist{Map: "@", Key: "comm", KeyRender: compiler.RenderString}}
-	if got, want := histText(str, "{ comm: bash            } hitcount:          1\n"), "@[bash]: 1\n"; got != want {
-		t.Errorf("histText: %q, want %q", got, want)
+	// String keys as the kernel prints them, padded to 50 bytes; comms
+	// that look like the end of an entry, or hold a newline, stay keys.
+	str := &spec.FtraceProbe{Hist: &spec.FtraceHist{Map: "@", Key: "comm", KeyRender: spec.RenderString}}
+	entry := func(comm string, n int) string {
+		return fmt.Sprintf("{ comm: %-50s } hitcount: %10d\n", comm, n)
+	}
+	text = "# event histogram\n#\n\n" + entry("bash", 1) + entry("x } hitcount: 9", 2) + entry("a\n{ comm: b", 3) + entry("sp ace", 4) + "\nTotals:\n    Hits: 10\n"
+	want = "@[bash]: 1\n@[x } hitcount: 9]: 2\n@[a\n{ comm: b]: 3\n@[sp ace]: 4\n"
+	if got := histText(str, text); got != want {
+		t.Errorf("histText:\n%q\nwant:\n%q", got, want)
 	}
 }
 
@@ -59,7 +70,7 @@ func TestHistTrigger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := compiler.CompileFtrace(prog, &compiler.HostKernel{}, compiler.Options{})
+	f, err := compiler.CompileFtrace(prog, &kernel.Host{}, compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +115,7 @@ func TestScriptHistAwk(t *testing.T) {
 	if err != nil {
 		t.Fatalf("awk: %v\n%s", err, out)
 	}
-	p := &compiler.FtraceProbe{Hist: &compiler.FtraceHist{Map: "@c", Key: "fd", KeyRender: compiler.RenderSigned}}
+	p := &spec.FtraceProbe{Hist: &spec.FtraceHist{Map: "@c", Key: "fd", KeyRender: spec.RenderSigned}}
 	if want := histText(p, text); string(out) != want {
 		t.Errorf("script's hist awk:\n%s\nwant as the runner:\n%s", out, want)
 	}
@@ -122,7 +133,7 @@ func TestScriptHist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := compiler.CompileFtrace(prog, &compiler.HostKernel{}, compiler.Options{})
+	f, err := compiler.CompileFtrace(prog, &kernel.Host{}, compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

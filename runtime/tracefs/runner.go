@@ -8,7 +8,7 @@ import (
 	"os"
 	"path"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // Options configures Run.
@@ -29,21 +29,18 @@ type run struct {
 	fs       fsys
 	name     string // instance and kprobe group: surftrace_PID
 	inst     string // "instances/NAME"
-	probes   []*compiler.FtraceProbe
+	probes   []*spec.FtraceProbe
 	madeInst bool
 	added    []string    // "group/event" of kprobe events appended
 	enabled  []string    // event directories enabled in the instance
 	filtered []string    // event directories whose filter was set
 	triggers [][2]string // event directory and hist trigger set on it
-	// fields says the instance's options/fields is set: tracepoints
-	// print every record field as name=value (kernels after 6.1).
-	fields bool
 }
 
 // Run sets f up in a tracefs instance of its own, prints its events to
 // opt.Out until ctx is done (the caller cancels it on SIGINT and SIGTERM),
 // and removes everything it created on every way out. It needs root.
-func Run(ctx context.Context, f *compiler.Ftrace, opt Options) (err error) {
+func Run(ctx context.Context, f *spec.Ftrace, opt Options) (err error) {
 	root := opt.Root
 	if root == "" {
 		if root, err = Find(); err != nil {
@@ -69,19 +66,35 @@ func Run(ctx context.Context, f *compiler.Ftrace, opt Options) (err error) {
 	if err := r.setHists(f); err != nil {
 		return err
 	}
-	pipe, err := openPipe(r.fs.path(r.inst, "trace_pipe"))
+	dec, err := r.newDecoder(r.inst, f.Stack)
 	if err != nil {
 		return err
 	}
-	defer pipe.close()
+	rr, err := r.openRaw(dec)
+	if err != nil {
+		return err
+	}
+	defer rr.close()
 	if err := r.enable(f); err != nil {
 		return err
 	}
 	if opt.Ready != nil {
 		opt.Ready()
 	}
-	if err := r.stream(ctx, pipe, opt.Out); err != nil {
+	if err := r.stream(ctx, rr, opt.Out); err != nil {
 		return err
+	}
+	if rr.Bad > 0 && opt.Warn != nil {
+		fmt.Fprintf(opt.Warn, "surftrace: skipped %d records shorter than their event's format\n", rr.Bad)
+	}
+	stats, err := r.statsLost()
+	if err != nil {
+		return fmt.Errorf("read the instance's buffer stats: %w", err)
+	}
+	if lost := rr.lostText(stats, r.printing()); lost != "" && opt.Out != nil {
+		if _, err := io.WriteString(opt.Out, lost); err != nil {
+			return err
+		}
 	}
 	text, err := r.printHists(f)
 	if err != nil {
@@ -95,11 +108,11 @@ func Run(ctx context.Context, f *compiler.Ftrace, opt Options) (err error) {
 
 // check validates every name, line and filter of f before anything is
 // written, and that no two probes share an event.
-func (r *run) check(f *compiler.Ftrace) error {
+func (r *run) check(f *spec.Ftrace) error {
 	if r.fs.exists(r.inst) {
 		return fmt.Errorf("tracefs instance %s exists: another run in this process?", r.inst)
 	}
-	seen := make(map[string]*compiler.FtraceProbe)
+	seen := make(map[string]*spec.FtraceProbe)
 	for _, p := range f.Probes {
 		ev := p.EventPath(r.name)
 		group, name := path.Split(ev)
@@ -112,7 +125,7 @@ func (r *run) check(f *compiler.Ftrace) error {
 				return fmt.Errorf("probe %s: %w", p.Name, err)
 			}
 		}
-		if p.Kind != compiler.AttachTracepoint && p.Def == "" {
+		if p.Kind != spec.AttachTracepoint && p.Def == "" {
 			return fmt.Errorf("probe %s: no kprobe_events line", p.Name)
 		}
 		if q := seen[ev]; q != nil {
@@ -125,8 +138,8 @@ func (r *run) check(f *compiler.Ftrace) error {
 }
 
 // setup creates the instance and the kprobe events and sets filters,
-// options and the clock; it records each step for cleanup.
-func (r *run) setup(f *compiler.Ftrace) error {
+// the stacktrace option and the clock; it records each step for cleanup.
+func (r *run) setup(f *spec.Ftrace) error {
 	if err := os.Mkdir(r.fs.path(r.inst), 0o755); err != nil {
 		return fmt.Errorf("create tracefs instance: %w", err)
 	}
@@ -134,11 +147,15 @@ func (r *run) setup(f *compiler.Ftrace) error {
 	if err := r.fs.write(path.Join(r.inst, "trace_clock"), "mono"); err != nil {
 		return fmt.Errorf("set trace_clock: %w", err)
 	}
-	if err := r.setFields(f); err != nil {
-		return err
+	// Wake the reader's poll as soon as a page has data, not once the
+	// buffer is half full (kernels before 5.1 have no such file).
+	if bp := path.Join(r.inst, "buffer_percent"); r.fs.exists(bp) {
+		if err := r.fs.write(bp, "0"); err != nil {
+			return fmt.Errorf("set buffer_percent: %w", err)
+		}
 	}
 	for _, p := range f.Probes {
-		if p.Kind == compiler.AttachTracepoint {
+		if p.Kind == spec.AttachTracepoint {
 			continue
 		}
 		line := p.DefLine(r.name) + " " + commField + "=$comm"
@@ -146,7 +163,7 @@ func (r *run) setup(f *compiler.Ftrace) error {
 			if !r.fs.exists("kprobe_events") {
 				return fmt.Errorf("add kprobe %s: this kernel has no kprobe_events (CONFIG_KPROBE_EVENTS)", p.Name)
 			}
-			return r.rejected(p, compiler.FtraceDef, line, "error_log", err)
+			return r.rejected(p, spec.FtraceDef, line, "error_log", err)
 		}
 		r.added = append(r.added, p.EventPath(r.name))
 	}
@@ -160,43 +177,30 @@ func (r *run) setup(f *compiler.Ftrace) error {
 		}
 		r.filtered = append(r.filtered, ev)
 		if err := r.fs.write(path.Join(ev, "filter"), p.Filter); err != nil {
-			return r.rejected(p, compiler.FtraceFilter, p.Filter, path.Join(r.inst, "error_log"), err)
+			return r.rejected(p, spec.FtraceFilter, p.Filter, path.Join(r.inst, "error_log"), err)
 		}
 	}
-	if f.Stack { // sym-offset: frames print as SYMBOL+0xOFF, as the bpf backend's do
-		for _, opt := range []string{"options/sym-offset", "options/stacktrace"} {
-			if err := r.fs.write(path.Join(r.inst, opt), "1"); err != nil {
-				return fmt.Errorf("set %s: %w", opt, err)
-			}
+	if f.Stack { // a kernel_stack record follows each event
+		if err := r.fs.write(path.Join(r.inst, "options/stacktrace"), "1"); err != nil {
+			return fmt.Errorf("set options/stacktrace: %w", err)
 		}
 	}
 	return nil
 }
 
-// setFields sets the instance's options/fields, where the kernel has it,
-// when every probe of f is an e line: the events then print each record
-// field as name=value with the raw number, which the runtime renders as
-// the bpf backend does. The option would change the text of kprobe
-// events too, so a run with p or r lines keeps the print fmt texts.
-func (r *run) setFields(f *compiler.Ftrace) error {
-	for _, p := range f.Probes {
-		if p.Kind != compiler.AttachTracepoint || len(p.TPFields) == 0 {
-			return nil
+// printing returns the names of the probes whose events print.
+func (r *run) printing() []string {
+	var names []string
+	for _, p := range r.probes {
+		if p.Hist == nil {
+			names = append(names, p.Name)
 		}
 	}
-	opt := path.Join(r.inst, "options/fields")
-	if !r.fs.exists(opt) {
-		return nil
-	}
-	if err := r.fs.write(opt, "1"); err != nil {
-		return fmt.Errorf("set options/fields: %w", err)
-	}
-	r.fields = true
-	return nil
+	return names
 }
 
 // enable enables every event of f in the instance.
-func (r *run) enable(f *compiler.Ftrace) error {
+func (r *run) enable(f *spec.Ftrace) error {
 	for _, p := range f.Probes {
 		if p.Hist != nil {
 			continue // its hist trigger counts; it prints no events

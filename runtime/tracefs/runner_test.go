@@ -12,9 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"golang.org/x/sys/unix"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
 )
 
@@ -36,14 +37,16 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// getppidProbe is an e line on sys_enter_getppid filtered to one thread.
-func getppidProbe(tid int) *compiler.Ftrace {
-	return &compiler.Ftrace{Probes: []*compiler.FtraceProbe{{
+// getppidProbe is an e line on sys_enter_getppid filtered to one thread,
+// printing the record's one field.
+func getppidProbe(tid int) *spec.Ftrace {
+	return &spec.Ftrace{Probes: []*spec.FtraceProbe{{
 		Name:   "e0",
-		Kind:   compiler.AttachTracepoint,
+		Kind:   spec.AttachTracepoint,
 		Target: "syscalls/sys_enter_getppid",
 		Event:  "syscalls/sys_enter_getppid",
 		Filter: fmt.Sprintf("common_pid==%d", tid),
+		Fields: []*spec.FtraceField{{Name: "nr", TPField: "__syscall_nr", Size: 4, Render: spec.RenderSigned}},
 	}}}
 }
 
@@ -75,7 +78,7 @@ func TestRunTracepoint(t *testing.T) {
 		unix.Getppid()
 	}
 	t1 := monoMicros(t)
-	want := regexp.MustCompile(fmt.Sprintf(`^ +tracefs\.test-%-7d \[\d{3}\] (\d+)\.(\d{6}): e0: \(syscalls:sys_enter_getppid\) sys_getppid\(\)$`, tid))
+	want := regexp.MustCompile(fmt.Sprintf(`^ +tracefs\.test-%-7d \[\d{3}\] (\d+)\.(\d{6}): e0: \(syscalls:sys_enter_getppid\) nr=%d$`, tid, unix.SYS_GETPPID))
 	deadline := time.Now().Add(10 * time.Second)
 	for strings.Count(out.String(), "\n") < calls && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)

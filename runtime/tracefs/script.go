@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // Script returns what -o writes: a standalone bash script that sets up f's
@@ -14,7 +14,7 @@ import (
 // each event in the runner's line format, with the prefix conversions
 // (ip_ dotted, b16_ swapped, ...) applied, so the script prints what
 // surftrace would.
-func Script(f *compiler.Ftrace) string {
+func Script(f *spec.Ftrace) string {
 	var b, undo strings.Builder
 	b.WriteString("#!/bin/bash\n# Written by surftrace -o: the ftrace form of\n")
 	if f.Src != nil {
@@ -31,7 +31,7 @@ func Script(f *compiler.Ftrace) string {
 			}
 			hists = true
 			fmt.Fprintf(&undo, "\tawk -v M=%s -v K=%s -v S=%d %s %s/hist | sort -t: -k2,2n -s\n", shellQuote(p.Hist.Map), shellQuote(p.Hist.Key),
-				b2i(p.Hist.KeyRender == compiler.RenderSigned), shellQuote(histAwk), scriptEvent(p))
+				b2i(p.Hist.KeyRender == spec.RenderSigned), shellQuote(histAwk), scriptEvent(p))
 			fmt.Fprintf(&undo, "\techo %s >> %s/trigger 2>/dev/null\n", shellQuote("!"+p.Hist.Trigger()), scriptEvent(p))
 			continue
 		}
@@ -67,7 +67,7 @@ func Script(f *compiler.Ftrace) string {
 }
 
 // scriptEvent is the quoted event directory of p in the script's instance.
-func scriptEvent(p *compiler.FtraceProbe) string {
+func scriptEvent(p *spec.FtraceProbe) string {
 	return `"$I/events/` + strings.Replace(p.EventPath("@G@"), "@G@", "$G", 1) + `"`
 }
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // scriptAwk returns the awk program with which the -o script reads
@@ -17,19 +17,19 @@ import (
 // runs it) and computes on hex and decimal digit strings, so 64-bit
 // values convert exactly. ip6_ and mac_ arrays print as ftrace shows them
 // ("{0x20,0x1,...}"); mac_ is converted, ip6_ is not.
-func scriptAwk(f *compiler.Ftrace) string {
+func scriptAwk(f *spec.Ftrace) string {
 	var b strings.Builder
 	b.WriteString("BEGIN {\n")
 	fmt.Fprintf(&b, "\tNP = %d\n", len(f.Probes))
 	for i, p := range f.Probes {
 		i++
 		ev, loc := p.Name, ""
-		if p.Kind == compiler.AttachTracepoint {
+		if p.Kind == spec.AttachTracepoint {
 			_, ev, _ = strings.Cut(p.Target, "/")
 			loc = strings.Replace(p.Target, "/", ":", 1)
 		}
 		fmt.Fprintf(&b, "\tNAME[%d] = %q; EV[%d] = %q; TP[%d] = %d; TPLOC[%d] = %q; NF_[%d] = %d\n",
-			i, p.Name, i, ev, i, b2i(p.Kind == compiler.AttachTracepoint), i, loc, i, len(p.Fields))
+			i, p.Name, i, ev, i, b2i(p.Kind == spec.AttachTracepoint), i, loc, i, len(p.Fields))
 		for j, fl := range p.Fields {
 			j++
 			fmt.Fprintf(&b, "\tFN[%d,%d] = %q; FT[%d,%d] = %q; FR[%d,%d] = %q; FSZ[%d,%d] = %d; FTP[%d,%d] = %q\n",
@@ -49,27 +49,27 @@ func b2i(b bool) int {
 }
 
 // awkRender names a render for the awk program.
-func awkRender(r compiler.Render) string {
+func awkRender(r spec.Render) string {
 	switch r {
-	case compiler.RenderSigned:
+	case spec.RenderSigned:
 		return "signed"
-	case compiler.RenderHex:
+	case spec.RenderHex:
 		return "hex"
-	case compiler.RenderString:
+	case spec.RenderString:
 		return "string"
-	case compiler.RenderIPv4:
+	case spec.RenderIPv4:
 		return "ip"
-	case compiler.RenderIPv6:
+	case spec.RenderIPv6:
 		return "ip6"
-	case compiler.RenderMAC:
+	case spec.RenderMAC:
 		return "mac"
-	case compiler.RenderBE:
+	case spec.RenderBE:
 		return "be"
-	case compiler.RenderBEHex:
+	case spec.RenderBEHex:
 		return "behex"
-	case compiler.RenderKsym:
+	case spec.RenderKsym:
 		return "ksym"
-	case compiler.RenderUnsigned:
+	case spec.RenderUnsigned:
 		return "unsigned"
 	}
 	return "raw"

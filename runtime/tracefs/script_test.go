@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"golang.org/x/sys/unix"
 
-	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
 )
 
@@ -20,7 +21,7 @@ import (
 func TestShowText(t *testing.T) {
 	p := *seed000
 	p.Filter = "proto==17&&ip_dst==0xdd01000a&&b16_dest==1063"
-	got := ShowText(&compiler.Ftrace{Probes: []*compiler.FtraceProbe{&p}})
+	got := ShowText(&spec.Ftrace{Probes: []*spec.FtraceProbe{&p}})
 	want := `echo 'p:surftrace/p0 ip_output proto=+0x9(+0xe8(%dx)):u8 ip_dst=+0x10(+0xe8(%dx)):u32 b16_dest=+0x16(+0xe8(%dx)):u16 comm=$comm body=+0x1c(+0xe8(%dx)):string' >> /sys/kernel/tracing/kprobe_events
 echo 'proto==17&&ip_dst==0xdd01000a&&b16_dest==1063' > /sys/kernel/tracing/instances/surftrace/events/surftrace/p0/filter
 echo 1 > /sys/kernel/tracing/instances/surftrace/events/surftrace/p0/enable

@@ -5,7 +5,8 @@ import (
 	"path"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel/tracingdir"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // showGroup is the group and instance name -S prints; a run uses its own
@@ -17,9 +18,9 @@ const showGroup = "surftrace"
 // filters, enables, in an instance named surftrace whose directory must
 // exist), for reading or for running by hand on a machine that has no
 // surftrace. It attaches nothing and needs no privileges.
-func ShowText(f *compiler.Ftrace) string {
+func ShowText(f *spec.Ftrace) string {
 	var b strings.Builder
-	const root = "/sys/kernel/tracing"
+	const root = tracingdir.Path
 	inst := path.Join(root, "instances", showGroup)
 	for _, w := range f.Warnings {
 		fmt.Fprintf(&b, "# warning: %s\n", strings.ReplaceAll(w.Error(), "\n", "\n# "))

@@ -8,9 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/internal/ktest"
 	"github.com/surftrace/surftrace/internal/netfix"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
 )
@@ -30,7 +33,7 @@ func TestSeed000UDP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := compiler.CompileFtrace(prog, &compiler.HostKernel{}, compiler.Options{})
+	f, err := compiler.CompileFtrace(prog, &kernel.Host{}, compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,11 +96,11 @@ func TestKernelRejects(t *testing.T) {
 	src := &lang.Source{Name: "<line>", Text: "p ip_output x=%2->nosuch"}
 	at := func(off int) lang.Pos { return lang.PosAt(src, off) }
 	def := "p:GROUP/p0 ip_output x=+0x8(%dx):u9"
-	p := &compiler.FtraceProbe{Name: "p0", Kind: compiler.AttachKprobe, Target: "ip_output", Event: "GROUP/p0", Pos: at(2),
-		Def: def, Fields: []*compiler.FtraceField{{Name: "x", Type: "u9", Size: 1}},
-		Spans: []compiler.FtraceSpan{{Text: compiler.FtraceDef, Start: strings.Index(def, "+0x8"), End: len(def), Src: lang.Span{Pos: at(14), End: at(24)}}}}
+	p := &spec.FtraceProbe{Name: "p0", Kind: spec.AttachKprobe, Target: "ip_output", Event: "GROUP/p0", Pos: at(2),
+		Def: def, Fields: []*spec.FtraceField{{Name: "x", Type: "u9", Size: 1}},
+		Spans: []spec.FtraceSpan{{Text: spec.FtraceDef, Start: strings.Index(def, "+0x8"), End: len(def), Src: lang.Span{Pos: at(14), End: at(24)}}}}
 	before := snapshot(root)
-	err := Run(context.Background(), &compiler.Ftrace{Src: src, Probes: []*compiler.FtraceProbe{p}}, Options{Root: root, Out: &syncBuffer{}})
+	err := Run(context.Background(), &spec.Ftrace{Src: src, Probes: []*spec.FtraceProbe{p}}, Options{Root: root, Out: &syncBuffer{}})
 	t.Logf("error:\n%v", err)
 	e, ok := lang.AsError(err)
 	if !ok || e.Pos.Offset != 14 || !strings.Contains(strings.ToLower(e.Msg), "type") {

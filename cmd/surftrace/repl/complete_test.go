@@ -5,7 +5,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/kernel"
 )
 
 func TestOpenBraces(t *testing.T) {
@@ -23,10 +24,8 @@ func TestOpenBraces(t *testing.T) {
 }
 
 func TestComplete(t *testing.T) {
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		t.Skip("no kernel BTF")
-	}
-	c := &completer{names: newNames(Config{Kernel: &compiler.HostKernel{}, Tracefs: "/sys/kernel/tracing"})}
+	ktest.RequireBTF(t)
+	c := &completer{names: newNames(Config{Kernel: &kernel.Host{}, Tracefs: "/sys/kernel/tracing"})}
 	for _, tc := range []struct {
 		text string
 		want string // one of the candidates

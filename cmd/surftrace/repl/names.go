@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/cilium/ebpf/btf"
+	"github.com/surftrace/surftrace/kernel"
 )
 
 // names knows what the completer offers: kernel functions (BTF and
@@ -32,8 +33,8 @@ func (n *names) functions() []string {
 		return n.funcs
 	}
 	set := map[string]bool{}
-	// HostKernel keeps its function list on disk: no walk over every type.
-	if fl, ok := n.cfg.Kernel.(interface{ Functions() ([]string, error) }); ok {
+	// kernel.Host keeps its function list on disk: no walk over every type.
+	if fl, ok := n.cfg.Kernel.(kernel.FunctionLister); ok {
 		if fns, err := fl.Functions(); err == nil {
 			for _, name := range fns {
 				set[name] = true

@@ -19,9 +19,13 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/chzyer/readline"
 
 	"github.com/surftrace/surftrace/compiler"
+	"github.com/surftrace/surftrace/kernel"
+	"github.com/surftrace/surftrace/kernel/tracingdir"
 	"github.com/surftrace/surftrace/runtime"
 )
 
@@ -32,8 +36,8 @@ type Config struct {
 	// Out receives events and command output; Err receives errors.
 	Out, Err io.Writer
 	// Kernel is what probes compile against; nil means the running
-	// kernel (compiler.HostKernel).
-	Kernel compiler.Kernel
+	// kernel (kernel.Host).
+	Kernel kernel.Kernel
 	// HistoryFile keeps entered lines between sessions; "" keeps none.
 	HistoryFile string
 	// Compile is the base compiler options of every probe (Stack, ...).
@@ -43,9 +47,9 @@ type Config struct {
 	// Packet and Stack, when set, receive every probe's captured packets
 	// and kernel stacks (see runtime.Output), e.g. for --pcap and --folded.
 	Packet func(runtime.Packet)
-	Stack  func(*compiler.Probe, []string)
+	Stack  func(*spec.Probe, []string)
 	// Tracefs is the tracefs mount for tracepoint and function names;
-	// "" means /sys/kernel/tracing.
+	// "" means the one mounted (tracingdir.Find), else tracingdir.Path.
 	Tracefs string
 }
 
@@ -59,10 +63,13 @@ const (
 // or, at an empty prompt, silences the events until the next entry.
 func Run(ctx context.Context, cfg Config) error {
 	if cfg.Kernel == nil {
-		cfg.Kernel = &compiler.HostKernel{}
+		cfg.Kernel = &kernel.Host{}
 	}
 	if cfg.Tracefs == "" {
-		cfg.Tracefs = "/sys/kernel/tracing"
+		cfg.Tracefs = tracingdir.Path
+		if dir, err := tracingdir.Find(); err == nil {
+			cfg.Tracefs = dir
+		}
 	}
 	s := newSession(cfg)
 	defer s.detachAll()

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/surftrace/surftrace/spec"
+
 	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/line"
@@ -29,7 +31,7 @@ type session struct {
 type attached struct {
 	id     int
 	src    string
-	prog   *compiler.Program
+	prog   *spec.Program
 	tracer *runtime.Tracer
 	cancel context.CancelFunc
 	done   sync.WaitGroup
@@ -121,7 +123,7 @@ func (s *session) ids() []int {
 	return ids
 }
 
-func probeNames(p *compiler.Program) string {
+func probeNames(p *spec.Program) string {
 	var names []string
 	for _, pr := range p.Probes {
 		names = append(names, pr.Name+" ("+pr.Target+")")
@@ -208,7 +210,7 @@ func (s *session) mapCmd(cmd string, args []string) {
 			continue
 		}
 		a := s.probes[id]
-		if !slices.ContainsFunc(a.prog.ScriptMaps, func(m *compiler.MapInfo) bool { return m.Name == name }) {
+		if !slices.ContainsFunc(a.prog.ScriptMaps, func(m *spec.MapInfo) bool { return m.Name == name }) {
 			continue
 		}
 		found = true

@@ -1,0 +1,273 @@
+package compiler
+
+import (
+	"net/netip"
+	"sort"
+
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/lang"
+	"github.com/surftrace/surftrace/spec"
+)
+
+// scriptFunc is one builtin function of scripts, as bpftrace's call specs
+// and ply's built-in tables describe theirs: adding a function is one
+// entry here.
+type scriptFunc struct {
+	min, max int // how many arguments it takes
+	// void functions yield no value: statements (printf, exit, ...).
+	void bool
+	// agg, for an aggregation (count, hist, ...), is the map kind it
+	// makes; only "@m[k] = f(...)" calls it (sgen.aggregate), gen is nil.
+	agg spec.MapKind
+	// gen checks the arguments of a call whose count is right, and
+	// generates it.
+	gen func(g *sgen, e *lang.Call) *sval
+}
+
+// scriptFuncs are the builtin functions, by name; scriptFuncNames lists
+// them, sorted, for did-you-mean hints. init fills both: the generators
+// refer back to the table through the expressions they generate.
+var (
+	scriptFuncs     map[string]*scriptFunc
+	scriptFuncNames []string
+)
+
+func init() {
+	void := func(gen func(g *sgen, e *lang.Call)) func(g *sgen, e *lang.Call) *sval {
+		return func(g *sgen, e *lang.Call) *sval {
+			gen(g, e)
+			return &sval{kind: skVoid}
+		}
+	}
+	scriptFuncs = map[string]*scriptFunc{
+		"printf": {min: 1, max: 100, void: true, gen: void((*sgen).printf)},
+		"print":  {min: 1, max: 3, void: true, gen: void((*sgen).print)},
+		"time":   {min: 0, max: 1, void: true, gen: void((*sgen).timeCall)},
+		"exit":   {min: 0, max: 0, void: true, gen: void((*sgen).exitCall)},
+		"clear":  {min: 1, max: 1, void: true, gen: void((*sgen).clearCall)},
+		"zero":   {min: 1, max: 1, void: true, gen: void((*sgen).clearCall)},
+		"delete": {min: 1, max: 1, void: true, gen: void((*sgen).deleteCall)},
+		"signal": {min: 1, max: 1, void: true, gen: void((*sgen).signalCall)},
+		// system takes any arguments: it fails whatever they are.
+		"system": {min: 0, max: 1 << 20, void: true, gen: void((*sgen).systemCall)},
+
+		"str":     {min: 1, max: 2, gen: (*sgen).strCall},
+		"buf":     {min: 1, max: 2, gen: (*sgen).bufCall},
+		"ksym":    {min: 1, max: 1, gen: (*sgen).ksymCall},
+		"kaddr":   {min: 1, max: 1, gen: (*sgen).kaddrCall},
+		"ntop":    {min: 1, max: 2, gen: (*sgen).ntop},
+		"pton":    {min: 1, max: 1, gen: (*sgen).ptonCall},
+		"bswap":   {min: 1, max: 1, gen: (*sgen).swapCall},
+		"ntohs":   {min: 1, max: 1, gen: (*sgen).swapCall},
+		"ntohl":   {min: 1, max: 1, gen: (*sgen).swapCall},
+		"htons":   {min: 1, max: 1, gen: (*sgen).swapCall},
+		"htonl":   {min: 1, max: 1, gen: (*sgen).swapCall},
+		"strncmp": {min: 3, max: 3, gen: (*sgen).strncmpCall},
+		"kstack":  {min: 0, max: 2, gen: func(g *sgen, e *lang.Call) *sval { return g.kstack(e.Args...) }},
+		"reg":     {min: 1, max: 1, gen: (*sgen).regCall},
+		"pcap":    {min: 2, max: 2, gen: (*sgen).pcapCall},
+		"sizeof": {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval {
+			return g.sizeofExpr(&lang.SizeofExpr{Span: e.Span, X: e.Args[0]})
+		}},
+
+		"count": {min: 0, max: 0, agg: spec.MapCount},
+		"sum":   {min: 1, max: 1, agg: spec.MapSum},
+		"avg":   {min: 1, max: 1, agg: spec.MapAvg},
+		"min":   {min: 1, max: 1, agg: spec.MapMin},
+		"max":   {min: 1, max: 1, agg: spec.MapMax},
+		"stats": {min: 1, max: 1, agg: spec.MapStats},
+		"hist":  {min: 1, max: 1, agg: spec.MapHist},
+		"lhist": {min: 4, max: 4, agg: spec.MapLhist},
+	}
+	// The conversions choose how a value prints, as the name prefixes do.
+	for name, rd := range map[string]render{
+		"ip": {spec.RenderIPv4, 4}, "ip6": {spec.RenderIPv6, 16}, "mac": {spec.RenderMAC, 6},
+		"b16": {spec.RenderBE, 2}, "b32": {spec.RenderBE, 4}, "b64": {spec.RenderBE, 8},
+		"B16": {spec.RenderBEHex, 2}, "B32": {spec.RenderBEHex, 4}, "B64": {spec.RenderBEHex, 8},
+	} {
+		scriptFuncs[name] = &scriptFunc{min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval {
+			return g.convert(g.expr(e.Args[0]), rd, e.Args[0])
+		}}
+	}
+	for name := range scriptFuncs {
+		scriptFuncNames = append(scriptFuncNames, name)
+	}
+	sort.Strings(scriptFuncNames)
+}
+
+// timeCall generates time([format]).
+func (g *sgen) timeCall(e *lang.Call) {
+	format := ""
+	if len(e.Args) == 1 {
+		format = g.literal(e.Args[0], "time's format")
+	}
+	g.event(spec.EventTime, format, "", nil, e)
+}
+
+// exitCall generates exit(): the exit event, then the program's return.
+func (g *sgen) exitCall(e *lang.Call) {
+	g.event(spec.EventExit, "", "", nil, e)
+	g.Jump(asm.Ja.Label(""), g.Exit)
+}
+
+// clearCall generates clear(@m) and zero(@m).
+func (g *sgen) clearCall(e *lang.Call) {
+	m := g.mapArg(e.Args[0], e.Name)
+	kind := spec.EventClear
+	if e.Name == "zero" {
+		kind = spec.EventZero
+	}
+	g.event(kind, "", m.name, nil, e)
+}
+
+// deleteCall generates delete(@m[key]).
+func (g *sgen) deleteCall(e *lang.Call) {
+	ref, ok := e.Args[0].(*lang.MapRef)
+	if !ok {
+		fail(e.Args[0], "delete takes a map element: delete(@m[key])")
+	}
+	g.mapDelete(ref)
+}
+
+// signalCall generates signal(SIG), which --unsafe allows.
+func (g *sgen) signalCall(e *lang.Call) {
+	if !g.sc.opts.Unsafe {
+		fail(e, "signal() acts on the traced process; it needs --unsafe")
+	}
+	sig := g.Val(g.intNode(g.expr(e.Args[0]), e.Args[0]))
+	g.Emit(asm.Mov.Reg(asm.R1, sig))
+	g.Call(asm.FnSendSignal)
+}
+
+// systemCall refuses system(): it is not supported.
+func (g *sgen) systemCall(e *lang.Call) {
+	if !g.sc.opts.Unsafe {
+		fail(e, "system() runs a command; it needs --unsafe")
+	}
+	fail(e, "system() is not supported yet")
+}
+
+// strCall generates str(x[, length]).
+func (g *sgen) strCall(e *lang.Call) *sval {
+	limit := 0
+	if len(e.Args) == 2 {
+		limit = int(g.constArg(e.Args[1], "str's length"))
+		if limit < 1 || limit > 4095 {
+			fail(e.Args[1], "str's length must be between 1 and 4095")
+		}
+	}
+	return g.str(g.expr(e.Args[0]), limit, e.Args[0])
+}
+
+// bufCall generates buf(addr[, length]): raw bytes of memory.
+func (g *sgen) bufCall(e *lang.Call) *sval {
+	x := g.expr(e.Args[0])
+	if x.kind != skInt && x.kind != skMem {
+		fail(e.Args[0], "buf reads kernel memory, not %s", x.describe())
+	}
+	n := 0
+	if len(e.Args) == 2 {
+		n = int(g.constArg(e.Args[1], "buf's length"))
+	} else if x.kind == skMem {
+		n = sizeof(x.v.t)
+	}
+	if n < 1 || n > 1024 {
+		fail(e, "buf needs a constant length between 1 and 1024")
+	}
+	addr := x.v.addr
+	if x.kind == skInt {
+		addr = g.intNode(x, e.Args[0])
+	}
+	if addr == nil {
+		fail(e.Args[0], "buf reads memory; %s is not in memory", x.describe())
+	}
+	user := x.v.user
+	if x.kind == skInt {
+		user = isUserPtr(x.v.t)
+	}
+	v := g.bytes(addr, n, user, render{r: spec.RenderBytes, size: n})
+	v.size = n
+	return v
+}
+
+// ksymCall generates ksym(addr): the address printed as its symbol.
+func (g *sgen) ksymCall(e *lang.Call) *sval {
+	x := g.expr(e.Args[0])
+	return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[0])}, rend: render{r: spec.RenderSym, size: 8}}
+}
+
+// kaddrCall generates kaddr("symbol"): the symbol's address, a constant.
+func (g *sgen) kaddrCall(e *lang.Call) *sval {
+	name := g.literal(e.Args[0], "kaddr's symbol")
+	addr, ok := g.sc.ki.symbolAddr(name)
+	if !ok {
+		fail(e.Args[0], "unknown kernel symbol %s", name)
+	}
+	return intOf(u64Type, &codegen.Const{V: addr})
+}
+
+// ptonCall generates pton("address"): an IPv4 address as an integer, an
+// IPv6 one as 16 bytes.
+func (g *sgen) ptonCall(e *lang.Call) *sval {
+	text := g.literal(e.Args[0], "pton's address")
+	a, err := netip.ParseAddr(text)
+	if err != nil {
+		fail(e.Args[0], "pton: %q is not an IPv4 or IPv6 address", text)
+	}
+	if a.Is4() {
+		b := a.As4()
+		return &sval{kind: skInt, v: &value{t: u32Type, n: &codegen.Const{V: uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24}},
+			rend: render{r: spec.RenderIPv4, size: 4}}
+	}
+	b := a.As16()
+	return &sval{kind: skBytes, isLit: true, lit: b[:], size: 16, rend: render{r: spec.RenderIPv6, size: 16}}
+}
+
+// swapCall generates bswap(x) (x's size) and ntohs, ntohl, htons, htonl.
+func (g *sgen) swapCall(e *lang.Call) *sval {
+	x := g.expr(e.Args[0])
+	n := g.intNode(x, e.Args[0])
+	size := map[string]int{"ntohs": 2, "htons": 2, "ntohl": 4, "htonl": 4}[e.Name]
+	if size == 0 {
+		size = sizeof(x.v.t)
+		if !validSize(size) || isPointer(x.v.t) {
+			size = 8
+		}
+	}
+	t := map[int]btf.Type{1: cIntegers["u8"], 2: cIntegers["u16"], 4: u32Type, 8: u64Type}[size]
+	if size == 1 {
+		return intOf(t, n)
+	}
+	return intOf(t, &codegen.Swap{X: n, Size: size})
+}
+
+// strncmpCall generates strncmp(a, b, n): 0 when the first n bytes match.
+func (g *sgen) strncmpCall(e *lang.Call) *sval {
+	limit := int(g.constArg(e.Args[2], "strncmp's length"))
+	if limit < 1 {
+		fail(e.Args[2], "strncmp's length must be positive")
+	}
+	a, b := g.settle(g.expr(e.Args[0]), e.Args[0]), g.settle(g.expr(e.Args[1]), e.Args[1])
+	r := g.Reg()
+	done := g.Label()
+	g.Emit(asm.Mov.Imm(r, 0))
+	g.strEqual(a, b, limit, true, done, e)
+	g.Emit(asm.Mov.Imm(r, 1))
+	g.Place(done)
+	return intOf(s64Type, &codegen.InReg{R: r})
+}
+
+// regCall generates reg("name"): a register of a kprobe's pt_regs.
+func (g *sgen) regCall(e *lang.Call) *sval {
+	name := g.literal(e.Args[0], "reg's register name")
+	if g.t.kind != spec.AttachKprobe && g.t.kind != spec.AttachKretprobe {
+		fail(e, "reg() exists only in kprobe and kretprobe probes")
+	}
+	if _, ok := g.sc.ki.regs.offsets[name]; !ok {
+		failHint(e.Args[0], lang.DidYouMean(name, g.sc.ki.regs.names()), "unknown register %s", name)
+	}
+	return g.regValue(name, u64Type)
+}
