@@ -12,6 +12,9 @@ require (
 	// Drives the REPL through a real terminal in its test.
 	github.com/creack/pty v1.1.24
 	github.com/rogpeppe/go-internal v1.16.0
+	// Pure-Go xz decoder: the vmtest harness decompresses Debian 6.12's
+	// .ko.xz modules for busybox insmod, without needing xz-utils.
+	github.com/ulikunitz/xz v0.5.17
 	golang.org/x/sys v0.48.0
 )
 

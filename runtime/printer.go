@@ -3,6 +3,7 @@ package runtime
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -162,7 +163,18 @@ func (p *printer) exitMaps() error {
 		}
 		snapshot[info.Name] = entries
 	}
-	return p.write(exitDump(p.out.Format, p.prog.ScriptMaps, snapshot, p.r))
+	dump := exitDump(p.out.Format, p.prog.ScriptMaps, snapshot, p.r)
+	if p.out.Gap != nil {
+		// Gap may be W itself: the lines still in the buffer go first.
+		if err := p.flush(); err != nil {
+			return err
+		}
+		dump = strings.TrimPrefix(dump, "\n\n")
+		if _, err := io.WriteString(p.out.Gap, "\n\n"); err != nil {
+			return err
+		}
+	}
+	return p.write(dump)
 }
 
 // exitDump renders the maps as bpftrace does at exit: in text, two empty

@@ -11,7 +11,7 @@ import (
 
 // config is the parsed command line.
 type config struct {
-	program   string // -e
+	program   string // -e, or the program file's text (bpftrace personality)
 	file      string // -f: a file of expression lines
 	stack     bool   // -s
 	show      bool   // -S
@@ -27,7 +27,8 @@ type config struct {
 	quiet     bool   // -q
 	version   bool   // --version
 	emit      string // --emit: "", ast, asm or ftrace
-	format    string // --format: text or json
+	format    string // --format (or -f json|text): text or json
+	unsafe    bool   // --unsafe: allow signal() and the like
 	duration  time.Duration
 	maxEvents int
 	readyFile string
@@ -44,6 +45,16 @@ type config struct {
 	// file and its positional parameters, -e's positional parameters, or
 	// the name of a `run` script and its positional parameters.
 	args []string
+
+	// The bpftrace personality (bpftrace.go) sets these.
+	bpftrace       bool      // invoked as bpftrace
+	programName    string    // the source name of program: "stdin" or the file
+	banner         bool      // print "Attaching N probes..." once attached
+	notifyAttached bool      // print __BPFTRACE_NOTIFY_PROBES_ATTACHED on stderr once attached
+	includeDirs    []string  // -I: where #include looks first
+	includeFiles   []string  // --include: headers read before the program
+	cmdOut         io.Writer // the -c command's stdout, when not the output (-o FILE, -B full)
+	gap            io.Writer // where the empty lines before the exit maps go (runtime.Output.Gap)
 
 	// notes receives notes for the user (stderr, or nothing with -q),
 	// such as that tracefs was mounted; run sets it.
@@ -65,7 +76,14 @@ func newFlagSet(c *config) *flag.FlagSet {
 	fs := flag.NewFlagSet("surftrace", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.program, "e", "", "run the .st `PROGRAM` given on the command line")
-	fs.StringVar(&c.file, "f", "", "read expression lines from `FILE`, one per line (as surftrace; for JSON use --format json)")
+	fs.Func("f", "read expression lines from `FILE`, one per line; -f json and -f text pick the output format as --format does (a file named json: -f ./json)", func(v string) error {
+		if v == "json" || v == "text" {
+			c.format = v
+			return nil
+		}
+		c.file = v
+		return nil
+	})
 	fs.BoolVar(&c.stack, "s", false, "print the kernel stack under every trace line")
 	fs.BoolVar(&c.show, "S", false, "print the kprobe_events and filter text, attach nothing (no root needed)")
 	fs.StringVar(&c.output, "o", "", "write a standalone bash `FILE` that runs the lines through tracefs")
@@ -82,6 +100,7 @@ func newFlagSet(c *config) *flag.FlagSet {
 	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	fs.StringVar(&c.emit, "emit", "", "print the compiled `FORM` instead of running: ast, asm or ftrace")
 	fs.StringVar(&c.format, "format", "text", "output `FORMAT`: text or json")
+	fs.BoolVar(&c.unsafe, "unsafe", false, "allow the script functions that act on the system, such as signal()")
 	fs.DurationVar(&c.duration, "duration", 0, "stop after this long (e.g. 10s)")
 	fs.IntVar(&c.maxEvents, "max-events", 0, "stop after printing `N` events")
 	fs.StringVar(&c.readyFile, "ready-file", "", "create `FILE` once every probe is attached")

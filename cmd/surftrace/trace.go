@@ -63,16 +63,20 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 				return fmt.Errorf("ready file: %w", err)
 			}
 		}
-		return w.start(cancel, stdout, stderr)
+		cmdOut := stdout
+		if c.cmdOut != nil {
+			cmdOut = c.cmdOut
+		}
+		return w.start(cancel, cmdOut, stderr)
 	}
 	defer w.stop()
 	if backend == "ftrace" {
 		if err := traceFtrace(ctx, cancel, c, prog, k, ready, stdout, stderr); err != nil {
 			return err
 		}
-		return w.err() // a -c command that failed fails the run, as on bpf
+		return c.commandResult(w, stdout) // a -c command that failed fails the run, as on bpf
 	}
-	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize)}
+	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize), Unsafe: c.unsafe}
 	if c.pcapFile != "" {
 		opts.Capture = spec.MaxCapture
 	}
@@ -103,10 +107,19 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		return err
 	}
 	defer fl.stop(stderr)
+	if c.banner {
+		if _, err := io.WriteString(dst, attachingLine(c.format, len(p.Probes))); err != nil {
+			return err
+		}
+	}
 	if err := ready(); err != nil {
 		return err
 	}
+	if c.notifyAttached {
+		fmt.Fprintln(stderr, "__BPFTRACE_NOTIFY_PROBES_ATTACHED")
+	}
 	out := runtime.Output{W: dst, Warn: stderr}
+	out.Gap = c.gap
 	if c.format == "json" {
 		out.Format = runtime.JSON
 	}
@@ -143,7 +156,27 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 			return fmt.Errorf("--folded: %w", err)
 		}
 	}
-	return w.err()
+	return c.commandResult(w, stdout)
+}
+
+// commandResult is how the -c command's end ends the run: as surftrace, a
+// command that failed fails the run; as bpftrace, it does not, and -v
+// reports how the command ended, after the maps.
+func (c *config) commandResult(w *watch, stdout io.Writer) error {
+	if !c.bpftrace {
+		return w.err()
+	}
+	if c.cmdOut != nil {
+		stdout = c.cmdOut
+	}
+	if code, sig, ok := w.status(); ok && c.verbose {
+		if sig > 0 {
+			fmt.Fprintf(stdout, "Child terminated by signal: %d\n", sig)
+		} else {
+			fmt.Fprintf(stdout, "Child exited with code: %d\n", code)
+		}
+	}
+	return nil
 }
 
 // traceFtrace runs prog through tracefs.
@@ -263,4 +296,16 @@ func (e *eventCounter) Write(p []byte) (int, error) {
 		e.done()
 	}
 	return len(p), nil
+}
+
+// attachingLine is bpftrace's banner for n attached probes (BEGIN and END
+// count), in text or as its JSON "attached_probes" object.
+func attachingLine(format string, n int) string {
+	switch {
+	case format == "json":
+		return fmt.Sprintf("{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n", n)
+	case n == 1:
+		return "Attaching 1 probe...\n"
+	}
+	return fmt.Sprintf("Attaching %d probes...\n", n)
 }

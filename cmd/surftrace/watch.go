@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -97,6 +98,21 @@ func (w *watch) stop() {
 	if w.cmd != nil && !w.exited {
 		w.cmd.Process.Kill()
 	}
+}
+
+// status is how the command ended: its exit code, or the signal that
+// killed it; ok is false when there was no command or it still runs.
+func (w *watch) status() (code, signal int, ok bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cmd == nil || !w.exited {
+		return 0, 0, false
+	}
+	ws, _ := w.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		return -1, int(ws.Signal()), true
+	}
+	return w.cmd.ProcessState.ExitCode(), 0, true
 }
 
 // err reports how the command ended, if it did not succeed.
