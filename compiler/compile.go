@@ -31,6 +31,9 @@ type Options struct {
 	// Unsafe allows the script functions that act on the system
 	// (signal).
 	Unsafe bool
+	// ChildPID is the pid of the -c command, the value of cpid; 0 when
+	// there is none, and then cpid is an error.
+	ChildPID int
 }
 
 // Compile types prog against kernel k and generates one eBPF program per

@@ -177,7 +177,7 @@ func tpScalarType(ki *kinfo, ctype string, size int, signed bool) btf.Type {
 	base = strings.TrimPrefix(strings.TrimPrefix(base, "const "), "volatile ")
 	if ptr > 0 {
 		tag, name := splitTag(base)
-		if t, err := resolveType(ki.spec, tag, name, ptr); err == nil {
+		if t, err := ki.resolveType(tag, name, ptr); err == nil {
 			return t
 		}
 		return &btf.Pointer{Target: &btf.Void{}}
@@ -188,7 +188,7 @@ func tpScalarType(ki *kinfo, ctype string, size int, signed bool) btf.Type {
 	if tag, name := splitTag(base); tag == "enum" {
 		// Typed by BTF, the field prints by name as ftrace's
 		// __print_symbolic does.
-		if t, err := resolveType(ki.spec, tag, name, 0); err == nil && sizeof(t) == size {
+		if t, err := ki.resolveType(tag, name, 0); err == nil && sizeof(t) == size {
 			return t
 		}
 	}
@@ -225,7 +225,7 @@ func (c *lineChecker) constant(e lang.Expr) int64 {
 
 // cast types !(TYPE)X.
 func (c *lineChecker) cast(e *lang.Cast) *value {
-	t, err := resolveType(c.ki.spec, e.Type.Tag, e.Type.Name, e.Type.Ptr)
+	t, err := c.ki.resolveType(e.Type.Tag, e.Type.Name, e.Type.Ptr)
 	if err != nil {
 		fail(e.Type, "%v", err)
 	}

@@ -20,6 +20,23 @@ type kinfo struct {
 	syms *kernel.SymbolIndex // nil until symbols() is called
 	// tpByStruct maps a struct name to the tracepoints that see it.
 	tpByStruct map[string][]string
+	// local holds the script's own C definitions; nil for none.
+	local *cdecls
+}
+
+// resolveType finds the type a cast or sizeof names: the script's own C
+// definitions first (as clang sees them before the kernel's headers),
+// then C integers and BTF.
+func (ki *kinfo) resolveType(tag, name string, ptr int) (btf.Type, error) {
+	if ki.local != nil && tag != "" {
+		if t, ok := ki.local.types[tag+" "+name]; ok {
+			for range ptr {
+				t = &btf.Pointer{Target: t}
+			}
+			return t, nil
+		}
+	}
+	return resolveType(ki.spec, tag, name, ptr)
 }
 
 func newKinfo(k kernel.Kernel) (*kinfo, error) {

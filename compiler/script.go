@@ -51,6 +51,9 @@ func hasScriptProbes(prog *lang.Program) bool {
 // compileProgram compiles a script: twice when a map was read before its
 // first assignment, so that the read knows the value's type.
 func compileProgram(prog *lang.Program, ki *kinfo, opts Options) (*spec.Program, error) {
+	if len(prog.CDecls) > 0 {
+		ki.local = parseCDecls(prog, ki)
+	}
 	sc := &scriptComp{ki: ki, opts: opts, maps: map[string]*smap{}}
 	out, err := sc.compile(prog)
 	if err != nil || !sc.retry {

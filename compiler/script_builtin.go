@@ -17,7 +17,7 @@ import (
 
 // builtinNames are the names ident knows, for hints.
 var builtinNames = []string{
-	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "curtask", "retval",
+	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "numaid", "username", "cpid", "curtask", "retval",
 	"func", "probe", "args", "kstack", "cgroup", "rand", "jiffies",
 	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9",
 }
@@ -44,6 +44,15 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 		return intOf(u32Type, codegen.Bin(asm.RSh, uidGid, &codegen.Const{V: 32}))
 	case "cpu":
 		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetSmpProcessorId})
+	case "username":
+		return &sval{kind: skInt, v: &value{t: u64Type, n: codegen.Truncate(uidGid, 4, false)}, rend: render{r: spec.RenderUsername, size: 8}}
+	case "cpid":
+		if g.sc.opts.ChildPID == 0 {
+			fail(e, "cpid cannot be used without a child command (-c)")
+		}
+		return intOf(u32Type, &codegen.Const{V: uint64(g.sc.opts.ChildPID)})
+	case "numaid":
+		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetNumaNodeId})
 	case "comm":
 		return g.comm()
 	case "nsecs":
@@ -58,8 +67,8 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 		return intOf(u64Type, &codegen.Helper{Fn: asm.FnGetCurrentCgroupId})
 	case "curtask":
 		var t btf.Type = u64Type
-		if task, err := lookupNamed(g.sc.ki.spec, "struct", "task_struct"); err == nil {
-			t = &btf.Pointer{Target: task}
+		if task, err := g.sc.ki.resolveType("struct", "task_struct", 1); err == nil {
+			t = task
 		}
 		return intOf(t, &codegen.Helper{Fn: asm.FnGetCurrentTask})
 	case "retval":

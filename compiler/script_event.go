@@ -14,8 +14,12 @@ import (
 
 // printf checks the format against the arguments' types and emits the
 // record.
-func (g *sgen) printf(e *lang.Call) {
-	format := g.literal(e.Args[0], "printf's format")
+func (g *sgen) printf(e *lang.Call) { g.formatted(e, spec.EventPrintf) }
+
+// formatted checks a printf-style call (printf, cat) and emits its record
+// of kind.
+func (g *sgen) formatted(e *lang.Call, kind spec.EventKind) {
+	format := g.literal(e.Args[0], e.Name+"'s format")
 	var args []*sval
 	for _, a := range e.Args[1:] {
 		args = append(args, g.settle(g.expr(a), a))
@@ -31,6 +35,10 @@ func (g *sgen) printf(e *lang.Call) {
 			fail(e.Args[0], "printf: bad conversion in the format")
 		case a.kind == skTuple || a.kind == skVoid:
 			fail(at, "printf cannot print %s", a.describe())
+		case verb == 'r':
+			if a.rend.r != spec.RenderBuf && a.rend.r != spec.RenderBytes {
+				fail(at, "printf: %%r needs a buffer (buf()), got %s", a.describe())
+			}
 		case verb == 's':
 			if a.kind == skInt && (a.rend.size == 0 || isIntegerRender(a.rend.r)) {
 				fail(at, "printf: %%s needs a string, got %s (use str() or a %%d conversion)", a.describe())
@@ -41,7 +49,7 @@ func (g *sgen) printf(e *lang.Call) {
 			}
 		}
 	}
-	g.event(spec.EventPrintf, format, "", args, e)
+	g.event(kind, format, "", args, e)
 }
 
 func isIntegerRender(r spec.Render) bool {
@@ -67,7 +75,7 @@ func formatVerbs(format string) []byte {
 			i = j
 			continue
 		}
-		if j < len(format) && strings.IndexByte("diuxXocsp", format[j]) >= 0 {
+		if j < len(format) && strings.IndexByte("diuxXocspr", format[j]) >= 0 {
 			out = append(out, format[j])
 		} else {
 			out = append(out, 0)
@@ -90,7 +98,7 @@ func (g *sgen) fieldOf(v *sval, name string) *spec.Field {
 			f.Render = spec.RenderHex
 		}
 		if v.rend.size > 0 {
-			f.Size, f.Render = v.rend.size, v.rend.r
+			f.Size, f.Render, f.Format = v.rend.size, v.rend.r, v.rend.format
 		}
 	case skStr:
 		f.Size, f.Render = v.size, spec.RenderString

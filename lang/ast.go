@@ -11,6 +11,16 @@ type Program struct {
 	Span
 	Src    *Source
 	Probes []*Probe
+	// CDecls are a script's top-level C definitions (struct, union,
+	// enum) and "#define" lines, in source order, for the compiler.
+	CDecls []*CDecl
+}
+
+// CDecl is the text of one top-level C definition or "#define" line of a
+// script; its Span covers Text.
+type CDecl struct {
+	Span
+	Text string
 }
 
 // Probe is one block: its attach points, optional predicate and body.

@@ -74,6 +74,8 @@ func (p *printer) output(rec *record) error {
 		return p.message("time", strftime(format, time.Unix(0, int64(rec.nsecs)+p.wallNS)))
 	case spec.EventPrint:
 		return p.print(ev, rec)
+	case spec.EventCat:
+		return p.cat(string(p.r.appendPrintf(nil, ev.Format, ev.Fields, rec.payload)))
 	}
 	return fmt.Errorf("record of unknown event kind %d", ev.Kind)
 }

@@ -13,7 +13,7 @@ import (
 
 // appendPrintf appends a bpftrace printf format to dst with one argument
 // per field, read from the payload. Conversions follow C's printf as
-// bpftrace passes them through: %d %i %u %x %X %o %c %s %p and %%, with
+// bpftrace passes them through: %d %i %u %x %X %o %c %s %p %r and %%, with
 // flags, width, precision and the length modifiers hh h l ll j z t; without
 // a length modifier an integer conversion takes 32 bits, as in C. Escapes
 // such as \n were already turned into bytes by the parser. Conversions
@@ -65,7 +65,7 @@ func (r *renderer) appendPlain(dst []byte, cv conversion, f *spec.Field, b []byt
 		}
 		return append(dst, b...), true
 	}
-	if cv.verb == 'c' || cv.verb == 'p' {
+	if cv.verb == 'c' || cv.verb == 'p' || cv.verb == 'r' {
 		return dst, false
 	}
 	u, signed := integer(cv, f, b)
@@ -93,7 +93,7 @@ func (r *renderer) appendPlain(dst []byte, cv conversion, f *spec.Field, b []byt
 type conversion struct {
 	flags string // Go-compatible flags, width and precision: "-05", ".2"
 	bits  int    // integer width from the length modifier
-	verb  byte   // d i u x X o c s p %, or 0 when malformed
+	verb  byte   // d i u x X o c s p r %, or 0 when malformed
 }
 
 // parseConversion parses the conversion after a '%' and returns it with the
@@ -114,7 +114,7 @@ func parseConversion(s string) (conversion, int) {
 	case i < len(s) && strings.IndexByte("ljzt", s[i]) >= 0:
 		cv.bits, i = 64, i+1
 	}
-	if i < len(s) && strings.IndexByte("diuxXocsp%", s[i]) >= 0 {
+	if i < len(s) && strings.IndexByte("diuxXocspr%", s[i]) >= 0 {
 		cv.verb = s[i]
 		i++
 	}
@@ -123,7 +123,10 @@ func parseConversion(s string) (conversion, int) {
 
 // convert renders one argument for conversion cv.
 func (r *renderer) convert(cv conversion, f *spec.Field, b []byte) string {
-	if cv.verb == 's' {
+	if cv.verb == 's' && (f.Render == spec.RenderStrftime || f.Render == spec.RenderCgroupPath) {
+		return fmt.Sprintf("%"+cv.flags+"s", r.field(b, f))
+	}
+	if cv.verb == 's' || cv.verb == 'r' {
 		return fmt.Sprintf("%"+cv.flags+"s", r.text(b, f.Render))
 	}
 	u, signed := integer(cv, f, b)

@@ -72,7 +72,7 @@ func (t *Tracer) newPrinter(out Output) (*printer, error) {
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono); err != nil {
 		return nil, fmt.Errorf("clock_gettime: %w", err)
 	}
-	r := &renderer{syms: t.syms}
+	r := &renderer{syms: t.syms, wallNS: time.Now().UnixNano() - mono.Nano()}
 	if t.maps.Maps[spec.StacksMap] != nil {
 		r.stacks = func(id int64) ([]uint64, error) {
 			depth := int(id>>spec.StackDepthShift) & 0xff

@@ -28,6 +28,9 @@ type Options struct {
 	// its error for AttachErrors, and fail only when none attached: a
 	// long-running exporter serves what works and reports the rest.
 	KeepGoing bool
+	// PID is the process of -p or -c: watchpoints watch its addresses
+	// instead of the kernel's. 0 means none.
+	PID int
 }
 
 // Tracer owns the kernel objects of one loaded spec.Program: its maps,
@@ -99,6 +102,8 @@ func attachName(p *spec.Probe) string {
 		return p.Kind.String()
 	case spec.AttachInterval:
 		return "interval:" + p.Interval.String()
+	case spec.AttachProfile, spec.AttachSoftware, spec.AttachHardware, spec.AttachWatchpoint, spec.AttachAsyncWatchpoint:
+		return p.Name
 	}
 	return p.Kind.String() + ":" + p.Target
 }

@@ -80,6 +80,16 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if c.pcapFile != "" {
 		opts.Capture = spec.MaxCapture
 	}
+	// -c's command starts now, held before its exec, so that its pid is
+	// cpid and probes on its addresses (watchpoints) know it.
+	pid := c.pid
+	if w.argv != nil {
+		var err error
+		if pid, err = w.spawn(stdout, stderr); err != nil {
+			return err
+		}
+		opts.ChildPID = pid
+	}
 	p, err := compiler.Compile(prog, k, opts)
 	if err != nil {
 		return badInput(err)
@@ -91,7 +101,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if err := rlimit.RemoveMemlock(); err != nil && c.verbose {
 		fmt.Fprintf(stderr, "surftrace: %v\n", err)
 	}
-	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents, KeepGoing: c.fleet.metrics != ""})
+	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents, KeepGoing: c.fleet.metrics != "", PID: pid})
 	if err != nil {
 		return err
 	}
