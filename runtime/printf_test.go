@@ -75,6 +75,8 @@ func TestPrintfConversions(t *testing.T) {
 		{"%s", &spec.Field{Size: 4, Render: spec.RenderIPv4}, []byte{10, 0, 1, 221}, "10.0.1.221"},
 		{"%d", &spec.Field{Size: 2, Render: spec.RenderBE}, []byte{0x27, 0x04}, "9988"},
 		{"%-8p|", intField(0), s64(4096), "0x1000  |"},
+		{"%r", &spec.Field{Size: 2, Render: spec.RenderBuf}, []byte{'a', 1}, `a\x01`},
+		{"%s", &spec.Field{Size: 2, Render: spec.RenderBuf}, []byte{'a', 1}, `a\x01`},
 		{"100%%", nil, nil, "100%"},
 		{"%q", intField(0), s64(1), "%q"},
 		{"%d %d", intField(0), s64(1), "1 %d"},
