@@ -112,8 +112,13 @@ vmtest-build: require-root
 vmtest-run-%: require-root
 	$(CACHE)/bin/vmrun -kernel $* -cache $(CACHE)/vm -timeout $(VMTEST_TIMEOUT) -- bash tools/vmtest-suite.sh $(CACHE)/vmtest
 
-bench:
-	$(GO) test -run '^$$' -bench . ./...
+# The Go benchmarks, then surftrace against bpftrace on the host and in the
+# 6.1 VM (internal/bench). The figures never fail the build.
+BENCH_FLAGS ?= -runs 7 -dd 1000000 -vm
+bench: require-root build
+	$(GO) test -run '^$$' -bench . -benchmem ./... || true
+	$(GO) build -o $(CACHE)/bin/bench ./internal/bench/cmd/bench
+	$(CACHE)/bin/bench -surftrace bin/surftrace -vm-cache $(CACHE)/vm -json $(CACHE)/bench.json $(BENCH_FLAGS) || true
 
 fuzz:
 	tools/fuzz.sh $(FUZZTIME)

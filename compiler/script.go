@@ -106,6 +106,9 @@ func (sc *scriptComp) compile(prog *lang.Program) (*spec.Program, error) {
 		return nil, fmt.Errorf("%s: the script needs %d bytes of scratch space, more than %d", prog.Pos, sc.scratch, maxScratch)
 	}
 	m := commonMaps(sc.opts, len(sc.out.Probes), sc.scratch, sc.stacks)
+	if !printsLines(sc.out.Events) {
+		m[spec.EventsMap].MaxEntries = controlRingSize
+	}
 	for k, v := range m {
 		sc.out.Maps[k] = v
 	}

@@ -179,16 +179,13 @@ func (g *sgen) event(kind spec.EventKind, format, mapName string, args []*sval, 
 	now := g.Val(&codegen.Helper{Fn: asm.FnKtimeGetNs})
 	g.Emit(asm.StoreMem(g.buf, int16(rec+spec.HdrTime), now, asm.DWord))
 	out.Events = append(out.Events, ev)
-	g.output(rec, size)
+	g.output(rec, size, kind == spec.EventExit)
 }
 
 // output sends a record to the ring buffer, counting a failure in
-// lost[probe].
-func (g *sgen) output(rec, size int) {
-	g.MapPtr(asm.R1, spec.EventsMap)
-	g.bufAddr(asm.R2, rec)
-	g.Emit(asm.Mov.Imm(asm.R3, int32(size)), asm.Mov.Imm(asm.R4, 0))
-	g.Call(asm.FnRingbufOutput)
+// lost[probe]; wake wakes the reader at once.
+func (g *sgen) output(rec, size int, wake bool) {
+	g.RingbufOutput(func() { g.bufAddr(asm.R2, rec) }, int32(size), g.sc.opts.RingSize, wake)
 	done := g.Label()
 	g.Jump(asm.JEq.Imm(asm.R0, 0, ""), done)
 	g.Emit(asm.StoreImm(asm.R10, codegen.StackKey, int64(g.probe.Index), asm.Word))

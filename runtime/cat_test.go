@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -19,16 +20,22 @@ func TestCat(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, warn bytes.Buffer
-	p := &printer{out: Output{W: &out, Warn: &warn}, r: testRenderer()}
-	if err := p.cat(path); err != nil || out.String() != "0.12 0.34\n" {
+	p := &printer{out: Output{W: &out, Warn: &warn}, w: bufio.NewWriter(&out), r: testRenderer()}
+	cat := func(path string) error {
+		if err := p.cat(path); err != nil {
+			return err
+		}
+		return p.flush()
+	}
+	if err := cat(path); err != nil || out.String() != "0.12 0.34\n" {
 		t.Errorf("cat = %q, %v", out.String(), err)
 	}
 	out.Reset()
 	t.Setenv("BPFTRACE_CAT_BYTES_MAX", "1")
-	if err := p.cat(path); err != nil || out.String() != "0" {
+	if err := cat(path); err != nil || out.String() != "0" {
 		t.Errorf("cat limited to 1 byte = %q, %v", out.String(), err)
 	}
-	if err := p.cat("/does/not/exist/file"); err != nil {
+	if err := cat("/does/not/exist/file"); err != nil {
 		t.Error(err)
 	}
 	if want := "surftrace: failed to open file '/does/not/exist/file': No such file or directory\n"; warn.String() != want {

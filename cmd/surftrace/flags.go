@@ -32,8 +32,9 @@ type config struct {
 	duration  time.Duration
 	maxEvents int
 	readyFile string
-	pcapFile  string // --pcap: pcapng of the packets behind skb events
-	folded    string // --folded: kernel stacks in folded form
+	pcapFile  string   // --pcap: pcapng of the packets behind skb events
+	folded    string   // --folded: kernel stacks in folded form
+	ringSize  byteSize // --ringbuf-size: bytes of the events ring buffer
 	fleet     fleetConfig
 
 	// Subcommands: "run" (a stdlib script) or "repl".
@@ -108,6 +109,7 @@ func newFlagSet(c *config) *flag.FlagSet {
 	fs.IntVar(&c.maxEvents, "max-events", 0, "stop after printing `N` events")
 	fs.StringVar(&c.readyFile, "ready-file", "", "create `FILE` once every probe is attached")
 	fs.StringVar(&c.pcapFile, "pcap", "", "write the packets behind skb events to `FILE` as pcapng (bpf backend)")
+	fs.Var(&c.ringSize, "ringbuf-size", "`SIZE` of the events ring buffer, a power of two such as 8M (bpf backend; default 8M)")
 	fs.StringVar(&c.folded, "folded", "", "write the kernel stacks to `FILE` in folded form for flame graphs; implies -s (bpf backend)")
 	addFleetFlags(fs, &c.fleet)
 	return fs

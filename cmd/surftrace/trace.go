@@ -43,6 +43,7 @@ func trace(c *config, prog *lang.Program, k kernel.Kernel, w *watch, stdout, std
 }
 
 func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch, stdout, stderr io.Writer) error {
+	phase := phases(c, stderr, time.Now())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer stop()
 	if c.duration > 0 {
@@ -75,7 +76,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		}
 		return c.commandResult(w, stdout) // a -c command that failed fails the run, as on bpf
 	}
-	opts := compiler.Options{Stack: c.stack || c.folded != "", Unsafe: c.unsafe}
+	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize), Unsafe: c.unsafe}
 	if c.pcapFile != "" {
 		opts.Capture = spec.MaxCapture
 	}
@@ -93,6 +94,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if err != nil {
 		return badInput(err)
 	}
+	phase("compiled")
 	// Kernels before 5.11 charge BPF maps to RLIMIT_MEMLOCK: lift it
 	// (CAP_SYS_RESOURCE); a no-op where memory cgroups account for BPF. If
 	// it fails, creating the maps says so.
@@ -108,9 +110,11 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		return err
 	}
 	defer t.Close()
+	phase("loaded")
 	if err := t.Attach(); err != nil {
 		return err
 	}
+	phase("attached")
 	if st := t.AttachStats(); c.verbose && st.Functions > 0 {
 		fmt.Fprintf(stderr, "surftrace: attached %d of %d functions in %v (%s)\n",
 			st.Functions-st.Refused, st.Functions, st.Took.Round(time.Millisecond), st.How)
@@ -152,12 +156,14 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if err := t.Run(ctx, out); err != nil {
 		return err
 	}
+	phase("printed")
 	if err := fl.stop(stderr); err != nil {
 		return err
 	}
 	if err := t.Close(); err != nil {
 		return err
 	}
+	phase("detached")
 	if packets != nil {
 		if err := packets.Close(); err != nil {
 			return fmt.Errorf("--pcap: %w", err)
