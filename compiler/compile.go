@@ -20,7 +20,7 @@ type Options struct {
 	// (default 64).
 	StrSize int
 	// RingSize is the size in bytes of the events ring buffer, a power of
-	// two multiple of the page size (default 4 MiB).
+	// two from 4 KiB to 1 GiB (default 8 MiB).
 	RingSize int
 	// Capture makes every line with an skb carry up to this many bytes of
 	// its packet (at most MaxCapture), for --pcap; 0 captures nothing.
@@ -31,6 +31,9 @@ type Options struct {
 	// Unsafe allows the script functions that act on the system
 	// (signal).
 	Unsafe bool
+	// ChildPID is the pid of the -c command, the value of cpid; 0 when
+	// there is none, and then cpid is an error.
+	ChildPID int
 }
 
 // Compile types prog against kernel k and generates one eBPF program per
@@ -44,6 +47,9 @@ func Compile(prog *lang.Program, k kernel.Kernel, opts Options) (p *spec.Program
 	}
 	if opts.StrSize > 4096 {
 		return nil, fmt.Errorf("string size %d is over 4096", opts.StrSize)
+	}
+	if opts.RingSize, err = ringSize(opts); err != nil {
+		return nil, err
 	}
 	ki, err := newKinfo(k)
 	if err != nil {

@@ -28,6 +28,12 @@ type Options struct {
 	// its error for AttachErrors, and fail only when none attached: a
 	// long-running exporter serves what works and reports the rest.
 	KeepGoing bool
+	// PID is the process of -p or -c: watchpoints watch its addresses
+	// instead of the kernel's. 0 means none.
+	PID int
+	// Warn receives notes that do not stop a run: a probe with several
+	// targets (an argument selector) that attached to none of them.
+	Warn io.Writer
 }
 
 // Tracer owns the kernel objects of one loaded spec.Program: its maps,
@@ -44,6 +50,7 @@ type Tracer struct {
 	records []atomic.Uint64
 	// attachErrs holds, per probe, why it did not attach (KeepGoing).
 	attachErrs []error
+	stats      AttachStats
 	// mu keeps Close from closing the maps under a concurrent reader
 	// (ReadMap, Lost).
 	mu sync.RWMutex
@@ -99,6 +106,8 @@ func attachName(p *spec.Probe) string {
 		return p.Kind.String()
 	case spec.AttachInterval:
 		return "interval:" + p.Interval.String()
+	case spec.AttachProfile, spec.AttachSoftware, spec.AttachHardware, spec.AttachWatchpoint, spec.AttachAsyncWatchpoint:
+		return p.Name
 	}
 	return p.Kind.String() + ":" + p.Target
 }
