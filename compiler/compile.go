@@ -31,6 +31,9 @@ type Options struct {
 	// Unsafe allows the script functions that act on the system
 	// (signal).
 	Unsafe bool
+	// PID is the process -p names (0: none): uprobe and usdt targets
+	// named without a path are looked for among its libraries first.
+	PID int
 }
 
 // Compile types prog against kernel k and generates one eBPF program per

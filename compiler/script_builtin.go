@@ -66,7 +66,7 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 		return g.retval(e)
 	case "func":
 		if g.t.fn == "" {
-			fail(e, "func exists only in kprobe, kretprobe, fentry and fexit probes")
+			fail(e, "func exists only in kprobe, kretprobe, uprobe, uretprobe, fentry and fexit probes")
 		}
 		return strLit(g.t.fn)
 	case "probe":
@@ -179,6 +179,8 @@ const startMap = "start"
 // retval types the return value of kretprobe and fexit probes.
 func (g *sgen) retval(e lang.Node) *sval {
 	switch g.t.kind {
+	case spec.AttachUretprobe:
+		return g.regValue(g.sc.ki.regs.ret, s64Type)
 	case spec.AttachKretprobe:
 		var t btf.Type = s64Type
 		if proto, ok := g.sc.ki.funcProto(g.t.fn); ok && proto.Return != nil {
@@ -194,7 +196,7 @@ func (g *sgen) retval(e lang.Node) *sval {
 		}
 		return g.ctxArg(len(g.t.proto.Params), t)
 	}
-	fail(e, "retval exists only in kretprobe and fexit probes")
+	fail(e, "retval exists only in kretprobe, uretprobe and fexit probes")
 	return nil
 }
 
@@ -219,6 +221,12 @@ func (g *sgen) ctxArg(i int, t btf.Type) *sval {
 // argN types arg0..arg9.
 func (g *sgen) argN(i int, at lang.Node) *sval {
 	switch g.t.kind {
+	case spec.AttachUprobe:
+		return g.userArg(i)
+	case spec.AttachUsdt:
+		return g.usdtArg(i, at)
+	case spec.AttachUretprobe:
+		fail(at, "arg%d is not available in uretprobe probes (the arguments are gone at return)", i)
 	case spec.AttachKprobe:
 		regs := g.sc.ki.regs
 		if i < len(regs.args) {
@@ -251,7 +259,7 @@ func (g *sgen) argN(i int, at lang.Node) *sval {
 	case spec.AttachKretprobe:
 		fail(at, "arg%d is not available in kretprobe probes (the arguments are gone at return)", i)
 	}
-	fail(at, "arg%d exists only in kprobe, rawtracepoint, fentry and fexit probes", i)
+	fail(at, "arg%d exists only in kprobe, uprobe, usdt, rawtracepoint, fentry and fexit probes", i)
 	return nil
 }
 

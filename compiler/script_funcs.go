@@ -185,7 +185,7 @@ func (g *sgen) bufCall(e *lang.Call) *sval {
 	}
 	user := x.v.user
 	if x.kind == skInt {
-		user = isUserPtr(x.v.t)
+		user = g.userPtr(x.v.t)
 	}
 	v := g.bytes(addr, n, user, render{r: spec.RenderBytes, size: n})
 	v.size = n

@@ -88,6 +88,8 @@ func (t *Tracer) attach(probe *spec.Probe, prog *ebpf.Program) (link.Link, error
 		return link.AttachTracing(link.TracingOptions{Program: prog})
 	case spec.AttachInterval:
 		return t.attachInterval(probe, prog)
+	case spec.AttachUprobe, spec.AttachUretprobe, spec.AttachUsdt:
+		return t.attachUser(probe, prog)
 	}
 	return nil, fmt.Errorf("internal error: unknown attach kind %d", probe.Kind)
 }

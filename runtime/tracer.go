@@ -28,6 +28,9 @@ type Options struct {
 	// its error for AttachErrors, and fail only when none attached: a
 	// long-running exporter serves what works and reports the rest.
 	KeepGoing bool
+	// PID limits uprobes, uretprobes and USDT probes to one process
+	// (-p); 0 attaches them in every process.
+	PID int
 }
 
 // Tracer owns the kernel objects of one loaded spec.Program: its maps,

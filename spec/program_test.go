@@ -15,3 +15,15 @@ func TestAttachKindString(t *testing.T) {
 		t.Errorf("AttachKind(0) = %q, want kind0", got)
 	}
 }
+
+// The user-space kinds are named as bpftrace names them and say they are.
+func TestUserKinds(t *testing.T) {
+	for k, want := range map[AttachKind]string{AttachUprobe: "uprobe", AttachUretprobe: "uretprobe", AttachUsdt: "usdt"} {
+		if k.String() != want || !k.User() {
+			t.Errorf("AttachKind(%d) = %q, User %v; want %q, true", int(k), k.String(), k.User(), want)
+		}
+	}
+	if AttachKprobe.User() {
+		t.Error("kprobe says it is a user-space kind")
+	}
+}

@@ -110,7 +110,7 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 		return badInput(err)
 	}
 	if c.emit == "asm" {
-		p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack})
+		p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack, PID: c.pid})
 		if err != nil {
 			return badInput(err)
 		}

@@ -1,0 +1,214 @@
+package compiler
+
+import (
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/kernel/uelf"
+	"github.com/surftrace/surftrace/lang"
+	"github.com/surftrace/surftrace/spec"
+)
+
+// openELF resolves and opens the binary or library a user-space attach
+// point names, failing at ap.
+func (sc *scriptComp) openELF(ap *lang.AttachPoint, name string) *uelf.File {
+	p, err := uelf.Resolve(name, sc.opts.PID)
+	if err != nil {
+		fail(ap, "%s: %v", name, err)
+	}
+	f, err := uelf.Open(p)
+	if err != nil {
+		fail(ap, "%s: %v", p, err)
+	}
+	return f
+}
+
+// uprobes resolves uprobe:BIN:FUNC[+OFF], uprobe:BIN:0xADDR and their
+// wildcards into targets at file offsets of BIN.
+func (sc *scriptComp) uprobes(ap *lang.AttachPoint) []*target {
+	i := strings.LastIndexByte(ap.Target, ':')
+	if i <= 0 || i == len(ap.Target)-1 {
+		fail(ap, "want %s", "uprobe:BINARY:FUNCTION[+OFFSET]")
+	}
+	bin, fn := ap.Target[:i], ap.Target[i+1:]
+	f := sc.openELF(ap, bin)
+	defer f.Close()
+	kind := spec.AttachUprobe
+	if ap.Kind == lang.Uretprobe {
+		kind = spec.AttachUretprobe
+	}
+	mk := func(fn string, addr uint64, name string) *target {
+		off, err := f.FileOffset(addr)
+		if err != nil {
+			fail(ap, "%v", err)
+		}
+		return &target{ap: ap, kind: kind, fn: fn, target: f.Path, offset: off, user: true,
+			typ: ebpf.Kprobe, name: string(ap.Kind) + ":" + f.Path + ":" + name}
+	}
+	if strings.HasPrefix(fn, "0x") {
+		addr, err := strconv.ParseUint(fn[2:], 16, 64)
+		if err != nil {
+			fail(ap, "bad address %s", fn)
+		}
+		return []*target{mk(symbolAt(f, addr), addr, fn)}
+	}
+	if !isGlob(fn) {
+		s, ok := f.Lookup(fn)
+		if !ok {
+			failHint(ap, lang.DidYouMean(fn, symbolNames(f)), "%s has no function %s", f.Path, fn)
+		}
+		if ap.Offset != 0 && s.Size != 0 && ap.Offset >= s.Size {
+			fail(ap, "offset %d is past the end of %s (%d bytes)", ap.Offset, fn, s.Size)
+		}
+		name := fn
+		if ap.Offset != 0 {
+			name += "+" + strconv.FormatUint(ap.Offset, 10)
+		}
+		return []*target{mk(fn, s.Value+ap.Offset, name)}
+	}
+	if _, err := path.Match(fn, ""); err != nil {
+		fail(ap, "bad wildcard %q", fn)
+	}
+	var out []*target
+	for _, s := range f.Symbols() {
+		if ok, _ := path.Match(fn, s.Name); ok {
+			out = append(out, mk(s.Name, s.Value, s.Name))
+		}
+	}
+	if len(out) == 0 {
+		fail(ap, "no function of %s matches %s", f.Path, fn)
+	}
+	if len(out) > maxExpansion {
+		fail(ap, "%s matches %d functions, more than %d", fn, len(out), maxExpansion)
+	}
+	return out
+}
+
+// symbolAt names the function that starts at addr, "" when none does.
+func symbolAt(f *uelf.File, addr uint64) string {
+	for _, s := range f.Symbols() {
+		if s.Value == addr {
+			return s.Name
+		}
+	}
+	return ""
+}
+
+func symbolNames(f *uelf.File) []string {
+	var out []string
+	for _, s := range f.Symbols() {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// usdts resolves usdt:BIN:[PROVIDER:]NAME, with wildcards in either name,
+// into targets at the probes' file offsets.
+func (sc *scriptComp) usdts(ap *lang.AttachPoint) []*target {
+	parts := strings.Split(ap.Target, ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		fail(ap, "want %s", "usdt:BINARY:[PROVIDER:]PROBE")
+	}
+	prov, name := "*", parts[len(parts)-1]
+	if len(parts) == 3 {
+		prov = parts[1]
+	}
+	f := sc.openELF(ap, parts[0])
+	defer f.Close()
+	notes, err := f.USDT()
+	if err != nil {
+		fail(ap, "%v", err)
+	}
+	var out []*target
+	var names []string
+	for i := range notes {
+		n := &notes[i]
+		names = append(names, n.Provider+":"+n.Name)
+		okP, _ := path.Match(prov, n.Provider)
+		okN, _ := path.Match(name, n.Name)
+		if !okP || !okN {
+			continue
+		}
+		t := &target{ap: ap, kind: spec.AttachUsdt, target: f.Path, user: true, usdt: n, typ: ebpf.Kprobe,
+			name: "usdt:" + f.Path + ":" + n.Provider + ":" + n.Name}
+		if t.offset, err = f.FileOffset(n.Addr); err != nil {
+			fail(ap, "%v", err)
+		}
+		if n.Semaphore != 0 {
+			if t.semaphore, err = f.FileOffset(n.Semaphore); err != nil {
+				fail(ap, "semaphore of %s:%s: %v", n.Provider, n.Name, err)
+			}
+		}
+		out = append(out, t)
+	}
+	if len(out) == 0 {
+		want := name
+		if len(parts) == 3 {
+			want = prov + ":" + name
+		}
+		failHint(ap, lang.DidYouMean(want, names), "%s has no USDT probe %s", f.Path, want)
+	}
+	if len(out) > maxExpansion {
+		fail(ap, "%s matches %d probes, more than %d", ap.Target, len(out), maxExpansion)
+	}
+	return out
+}
+
+// usdtArg reads argument i of a USDT probe from where its note says it
+// is: a constant, a register, or user memory at a register plus an
+// offset; an 8-byte value is u64, a smaller one widened by its sign.
+func (g *sgen) usdtArg(i int, at lang.Node) *sval {
+	args := g.t.usdt.Args
+	if i >= len(args) {
+		fail(at, "arg%d: usdt %s:%s has %d arguments", i, g.t.usdt.Provider, g.t.usdt.Name, len(args))
+	}
+	a := args[i]
+	t := u64Type
+	if a.Signed {
+		t = s64Type
+	}
+	var n codegen.Node
+	switch a.Kind {
+	case uelf.ArgConst:
+		n = &codegen.Const{V: uint64(a.Const)}
+	case uelf.ArgReg:
+		n = &codegen.CtxLoad{Off: g.regOffset(a.Reg, at), Size: 8}
+	case uelf.ArgMem:
+		addr := codegen.Add(&codegen.CtxLoad{Off: g.regOffset(a.Reg, at), Size: 8}, a.Offset)
+		n = &codegen.Load{Addr: addr, Size: a.Size, User: true}
+	}
+	return intOf(t, codegen.Truncate(n, a.Size, a.Signed))
+}
+
+// regOffset is register r's offset in struct pt_regs.
+func (g *sgen) regOffset(r string, at lang.Node) int {
+	off, ok := g.sc.ki.regs.offsets[r]
+	if !ok {
+		fail(at, "register %s is not in this architecture's pt_regs", r)
+	}
+	return off
+}
+
+// userArg reads argument i of a uprobe: a register, or for further
+// arguments a slot of the user stack above the return address.
+func (g *sgen) userArg(i int) *sval {
+	regs := g.sc.ki.regs
+	if i < len(regs.args) {
+		return g.regValue(regs.args[i], u64Type)
+	}
+	sp := &codegen.CtxLoad{Off: regs.offsets["sp"], Size: 8}
+	slot := i - len(regs.args)
+	if g.sc.ki.k.Arch() != "arm64" {
+		slot++
+	}
+	return intOf(u64Type, &codegen.Load{Addr: codegen.Add(sp, int64(8*slot)), Size: 8, User: true})
+}
+
+// userPtr reports whether memory through a pointer of type t is user
+// memory: always in user-space probes, else when t is tagged __user.
+func (g *sgen) userPtr(t btf.Type) bool { return g.t.user || isUserPtr(t) }

@@ -1,0 +1,80 @@
+package uelf
+
+import (
+	"debug/elf"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Symbol is one function symbol of an ELF file.
+type Symbol struct {
+	Name  string
+	Value uint64 // virtual address as linked
+	Size  uint64
+}
+
+// File is an opened ELF file with its function symbols.
+type File struct {
+	Path string
+	elf  *elf.File
+	syms []Symbol // sorted by name, duplicates (symtab and dynsym) merged
+}
+
+// Open reads path's ELF headers and function symbols. Close releases it.
+func Open(path string) (*File, error) {
+	ef, err := elf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	f := &File{Path: path, elf: ef}
+	seen := map[string]bool{}
+	for _, read := range []func() ([]elf.Symbol, error){ef.Symbols, ef.DynamicSymbols} {
+		syms, err := read()
+		if err != nil && !errors.Is(err, elf.ErrNoSymbols) {
+			ef.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		for _, s := range syms {
+			typ := elf.ST_TYPE(s.Info)
+			if (typ != elf.STT_FUNC && typ != elf.STT_GNU_IFUNC) || s.Value == 0 || s.Section == elf.SHN_UNDEF {
+				continue
+			}
+			name := s.Name
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			f.syms = append(f.syms, Symbol{Name: name, Value: s.Value, Size: s.Size})
+		}
+	}
+	sort.Slice(f.syms, func(i, j int) bool { return f.syms[i].Name < f.syms[j].Name })
+	return f, nil
+}
+
+// Close closes the file.
+func (f *File) Close() error { return f.elf.Close() }
+
+// Symbols returns the function symbols, sorted by name.
+func (f *File) Symbols() []Symbol { return f.syms }
+
+// Lookup finds the function symbol name.
+func (f *File) Lookup(name string) (Symbol, bool) {
+	i := sort.Search(len(f.syms), func(i int) bool { return f.syms[i].Name >= name })
+	if i < len(f.syms) && f.syms[i].Name == name {
+		return f.syms[i], true
+	}
+	return Symbol{}, false
+}
+
+// FileOffset converts a virtual address of the file into its offset in
+// the file, through the loadable segment that holds it: uprobes attach at
+// file offsets.
+func (f *File) FileOffset(addr uint64) (uint64, error) {
+	for _, p := range f.elf.Progs {
+		if p.Type == elf.PT_LOAD && addr >= p.Vaddr && addr < p.Vaddr+p.Filesz {
+			return addr - p.Vaddr + p.Off, nil
+		}
+	}
+	return 0, fmt.Errorf("%s: address %#x is in no loadable segment", f.Path, addr)
+}

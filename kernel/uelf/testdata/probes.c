@@ -1,0 +1,52 @@
+/* probes.c: the user-space probe fixture of surftrace's tests, built with
+ * gcc at test time. "probes N" runs N rounds; each calls surf_add (a plain
+ * function for uprobes), fires USDT probes (one with a semaphore that is
+ * only taken while a tracer has it enabled) and finally calls surf_done. */
+#define _SDT_HAS_SEMAPHORES 1
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sdt.h>
+
+/* With _SDT_HAS_SEMAPHORES every probe has one; only withsem checks it. */
+unsigned short surf_withsem_semaphore __attribute__((section(".probes")));
+unsigned short surf_args_semaphore __attribute__((section(".probes")));
+unsigned short surf_strarg_semaphore __attribute__((section(".probes")));
+
+__attribute__((noinline)) long surf_add(int a, long b)
+{
+	__asm__ volatile("");
+	return a + b;
+}
+
+/* surf_name reads its string so that its page is present: a probe's
+ * bpf_probe_read_user cannot fault a page in. */
+__attribute__((noinline)) size_t surf_name(const char *s)
+{
+	return strlen(s);
+}
+
+__attribute__((noinline)) void surf_done(int rounds)
+{
+	__asm__ volatile("" ::"r"(rounds));
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 3;
+	long total = 0;
+	/* Touch the strings' pages before any probe reads them. */
+	const char *warm[] = {"hello", "usdt-str"};
+	for (int i = 0; i < 2; i++)
+		total += *(volatile const char *)warm[i];
+	for (int i = 1; i <= n; i++) {
+		long local = 100 * i;
+		total += surf_add(i, -i * 10L);
+		surf_name("hello");
+		DTRACE_PROBE3(surf, args, i, local, -5);
+		DTRACE_PROBE1(surf, strarg, "usdt-str");
+		if (surf_withsem_semaphore)
+			DTRACE_PROBE1(surf, withsem, i * 7);
+	}
+	surf_done(n);
+	return total == 0;
+}
