@@ -18,7 +18,7 @@ import (
 // builtinNames are the names ident knows, for hints.
 var builtinNames = []string{
 	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "curtask", "retval",
-	"func", "probe", "args", "kstack", "cgroup", "rand", "jiffies",
+	"func", "probe", "args", "kstack", "ustack", "cgroup", "rand", "jiffies",
 	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9",
 }
 
@@ -74,7 +74,7 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 	case "kstack":
 		return g.kstack()
 	case "ustack":
-		fail(e, "ustack is not supported: surftrace traces the kernel")
+		return g.ustack()
 	case "args":
 		fail(e, "args is a struct; name a field: args->NAME")
 	}

@@ -67,6 +67,7 @@ func init() {
 		"htonl":   {min: 1, max: 1, gen: (*sgen).swapCall},
 		"strncmp": {min: 3, max: 3, gen: (*sgen).strncmpCall},
 		"kstack":  {min: 0, max: 2, gen: func(g *sgen, e *lang.Call) *sval { return g.kstack(e.Args...) }},
+		"ustack":  {min: 0, max: 2, gen: func(g *sgen, e *lang.Call) *sval { return g.ustack(e.Args...) }},
 		"reg":     {min: 1, max: 1, gen: (*sgen).regCall},
 		"sizeof": {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval {
 			return g.sizeofExpr(&lang.SizeofExpr{Span: e.Span, X: e.Args[0]})

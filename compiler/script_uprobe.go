@@ -212,3 +212,11 @@ func (g *sgen) userArg(i int) *sval {
 // userPtr reports whether memory through a pointer of type t is user
 // memory: always in user-space probes, else when t is tagged __user.
 func (g *sgen) userPtr(t btf.Type) bool { return g.t.user || isUserPtr(t) }
+
+// ustack takes the user stack's id, with kstack's modes and depths; the
+// id carries the process, whose mappings name the frames when printed.
+func (g *sgen) ustack(args ...lang.Expr) *sval {
+	v := g.kstack(args...)
+	v.v.n.(*codegen.StackID).User = true
+	return v
+}

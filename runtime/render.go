@@ -14,6 +14,7 @@ import (
 type renderer struct {
 	syms   *ksym.Lazy
 	stacks stackReader // nil when the program takes no stacks
+	usyms  userSyms    // names the frames of user stacks
 }
 
 // stackReader returns the frames of a stack id in the stacks map.
@@ -105,15 +106,24 @@ func (r *renderer) bpftraceStack(id int64, indent int) string {
 	pad := strings.Repeat(" ", indent)
 	var b strings.Builder
 	b.WriteString("\n")
-	tab := r.syms.Table()
+	// lookup names a frame; perf mode puts a user frame's file after it.
+	lookup := func(a uint64) (string, uint64, string, bool) {
+		s, off, ok := r.syms.Table().Lookup(a)
+		return s.Name, off, "", ok
+	}
+	if pid := uint32(id>>spec.StackPIDShift) & spec.StackPIDMask; pid != 0 {
+		lookup = func(a uint64) (string, uint64, string, bool) { return r.usyms.lookup(pid, a) }
+	}
 	for _, a := range addrs {
 		if perf {
 			fmt.Fprintf(&b, "\t%x ", a)
 		} else {
 			b.WriteString(pad)
 		}
-		if s, off, ok := tab.Lookup(a); ok {
-			fmt.Fprintf(&b, "%s+%d\n", s.Name, off)
+		if name, off, file, ok := lookup(a); ok && perf && file != "" {
+			fmt.Fprintf(&b, "%s+%d (%s)\n", name, off, file)
+		} else if ok {
+			fmt.Fprintf(&b, "%s+%d\n", name, off)
 		} else {
 			fmt.Fprintf(&b, "0x%x\n", a)
 		}

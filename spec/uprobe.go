@@ -25,3 +25,11 @@ func init() {
 func (k AttachKind) User() bool {
 	return k == AttachUprobe || k == AttachUretprobe || k == AttachUsdt
 }
+
+// A RenderStackID value of a user stack (ustack) carries the process's
+// tgid in bits StackPIDShift to 62, whose maps the runtime reads to name
+// the frames; a kernel stack has 0 there.
+const (
+	StackPIDShift = 41
+	StackPIDMask  = 1<<22 - 1
+)

@@ -21,15 +21,16 @@ const probesToken = "@PROBES@"
 const probesEnv = "DIFFTEST_PROBES"
 
 func init() {
-	// probes N: the child becomes the fixture (exec, so the pid stays $1)
-	// and runs N rounds of its functions and USDT probes. It must be the
-	// last trigger.
-	triggers["probes"] = trigger{1, func(a []int) error {
+	// probes N MS: the child becomes the fixture (exec, so the pid stays
+	// $1), runs N rounds of its functions and USDT probes, then lingers
+	// MS milliseconds (so that its frames can still be named). It must be
+	// the last trigger.
+	triggers["probes"] = trigger{2, func(a []int) error {
 		bin := os.Getenv(probesEnv)
 		if bin == "" {
 			return fmt.Errorf("probes: %s is not set", probesEnv)
 		}
-		return syscall.Exec(bin, []string{"surfprobes", strconv.Itoa(a[0])}, os.Environ())
+		return syscall.Exec(bin, []string{"surfprobes", strconv.Itoa(a[0]), strconv.Itoa(a[1])}, os.Environ())
 	}}
 }
 

@@ -2,7 +2,9 @@ package uelf
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,13 +22,18 @@ var libDirs = []string{
 }
 
 // Resolve finds the file a uprobe or USDT target names, as bpftrace does:
-// a path is taken as is; a bare name is first a library mapped by process
+// a path is taken as is (an error is the bare cause: "no such file or
+// directory"); a bare name is first a library mapped by process
 // pid (when pid > 0: "libc" finds /proc/PID/maps' libc.so.6), then an
 // executable in $PATH, then a library in the loader's directories
 // ("libc", "libc.so.6", "c").
 func Resolve(name string, pid int) (string, error) {
 	if strings.Contains(name, "/") {
 		if _, err := os.Stat(name); err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				return "", pe.Err
+			}
 			return "", err
 		}
 		return name, nil

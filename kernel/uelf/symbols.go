@@ -19,6 +19,8 @@ type File struct {
 	Path string
 	elf  *elf.File
 	syms []Symbol // sorted by name, duplicates (symtab and dynsym) merged
+	// byAddr is syms sorted by address, made on the first SymbolAt.
+	byAddr []Symbol
 }
 
 // Open reads path's ELF headers and function symbols. Close releases it.
@@ -29,7 +31,11 @@ func Open(path string) (*File, error) {
 	}
 	f := &File{Path: path, elf: ef}
 	seen := map[string]bool{}
-	for _, read := range []func() ([]elf.Symbol, error){ef.Symbols, ef.DynamicSymbols} {
+	reads := []func() ([]elf.Symbol, error){ef.Symbols, ef.DynamicSymbols}
+	if _, err := ef.Symbols(); errors.Is(err, elf.ErrNoSymbols) {
+		reads = append(reads, func() ([]elf.Symbol, error) { return debugSymbols(ef) })
+	}
+	for _, read := range reads {
 		syms, err := read()
 		if err != nil && !errors.Is(err, elf.ErrNoSymbols) {
 			ef.Close()
@@ -52,7 +58,8 @@ func Open(path string) (*File, error) {
 	return f, nil
 }
 
-// Close closes the file.
+// Close closes the file. Symbols, Lookup, FileOffset, VirtAddr and
+// SymbolAt still work afterwards; USDT does not.
 func (f *File) Close() error { return f.elf.Close() }
 
 // Symbols returns the function symbols, sorted by name.
@@ -77,4 +84,34 @@ func (f *File) FileOffset(addr uint64) (uint64, error) {
 		}
 	}
 	return 0, fmt.Errorf("%s: address %#x is in no loadable segment", f.Path, addr)
+}
+
+// VirtAddr converts an offset in the file into the virtual address it is
+// loaded at, through the loadable segment that holds it: the inverse of
+// FileOffset, for addresses read from /proc/PID/maps.
+func (f *File) VirtAddr(off uint64) (uint64, bool) {
+	for _, p := range f.elf.Progs {
+		if p.Type == elf.PT_LOAD && off >= p.Off && off < p.Off+p.Filesz {
+			return off - p.Off + p.Vaddr, true
+		}
+	}
+	return 0, false
+}
+
+// SymbolAt returns the function that holds virtual address addr and
+// addr's offset into it.
+func (f *File) SymbolAt(addr uint64) (Symbol, uint64, bool) {
+	if f.byAddr == nil {
+		f.byAddr = append([]Symbol(nil), f.syms...)
+		sort.Slice(f.byAddr, func(i, j int) bool { return f.byAddr[i].Value < f.byAddr[j].Value })
+	}
+	i := sort.Search(len(f.byAddr), func(i int) bool { return f.byAddr[i].Value > addr }) - 1
+	if i < 0 {
+		return Symbol{}, 0, false
+	}
+	s := f.byAddr[i]
+	if s.Size != 0 && addr >= s.Value+s.Size {
+		return Symbol{}, 0, false
+	}
+	return s, addr - s.Value, true
 }

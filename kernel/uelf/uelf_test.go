@@ -149,3 +149,29 @@ func TestResolve(t *testing.T) {
 	}
 	t.Errorf("Resolve(libc, %d) did not find the mapped libc", cmd.Process.Pid)
 }
+
+// TestSymbolAt maps an address inside a function back to it, through a
+// file offset and back, as stack symbolization does.
+func TestSymbolAt(t *testing.T) {
+	f, err := Open(ktest.BuildProbes(t, "-O1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	s, _ := f.Lookup("surf_add")
+	off, err := f.FileOffset(s.Value + 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	va, ok := f.VirtAddr(off)
+	if !ok || va != s.Value+2 {
+		t.Fatalf("VirtAddr(%#x) = %#x, %v; want %#x", off, va, ok, s.Value+2)
+	}
+	got, in, ok := f.SymbolAt(va)
+	if !ok || got.Name != "surf_add" || in != 2 {
+		t.Errorf("SymbolAt(%#x) = %s+%d, %v; want surf_add+2", va, got.Name, in, ok)
+	}
+	if _, _, ok := f.SymbolAt(1); ok {
+		t.Error("SymbolAt(1) found a function")
+	}
+}

@@ -1,10 +1,12 @@
 /* probes.c: the user-space probe fixture of surftrace's tests, built with
  * gcc at test time. "probes N" runs N rounds; each calls surf_add (a plain
  * function for uprobes), fires USDT probes (one with a semaphore that is
- * only taken while a tracer has it enabled) and finally calls surf_done. */
+ * only taken while a tracer has it enabled) and finally calls surf_done;
+ * "probes N MS" then sleeps MS milliseconds before exiting. */
 #define _SDT_HAS_SEMAPHORES 1
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/sdt.h>
 
 /* With _SDT_HAS_SEMAPHORES every probe has one; only withsem checks it. */
@@ -48,5 +50,8 @@ int main(int argc, char **argv)
 			DTRACE_PROBE1(surf, withsem, i * 7);
 	}
 	surf_done(n);
+	/* Linger so that tracers can still read our maps to name frames. */
+	if (argc > 2)
+		usleep(1000 * atoi(argv[2]));
 	return total == 0;
 }
