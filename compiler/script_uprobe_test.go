@@ -1,0 +1,51 @@
+package compiler
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/lang"
+	"github.com/surftrace/surftrace/lang/script"
+	"github.com/surftrace/surftrace/spec"
+)
+
+// TestGoldenUprobes compiles testdata/uprobe.st against the gcc-built
+// fixture and compares the listing with testdata/uprobe.golden; the
+// fixture's temporary path prints as @PROBES@. The USDT argument loads
+// follow the notes gcc wrote, so a different gcc may need -update.
+func TestGoldenUprobes(t *testing.T) {
+	bin := ktest.BuildProbes(t, "-O0")
+	text, err := os.ReadFile("testdata/uprobe.st")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.ReplaceAll(string(text), "@PROBES@", bin)
+	prog, err := script.Parse(&lang.Source{Name: "uprobe.st", Text: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Compile(prog, fakeKernel(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, pr := range p.Probes {
+		if pr.Kind.User() {
+			fmt.Fprintf(&b, "%s: offset in file: %v, semaphore: %v\n", pr.Name, pr.Offset != 0, pr.Semaphore != 0)
+		}
+	}
+	got := strings.ReplaceAll(b.String()+Listing(p)+describe(p)+describeScript(p), bin, "@PROBES@")
+	compareGolden(t, "testdata/uprobe.golden", got)
+	for _, pr := range p.Probes {
+		l := fmt.Sprint(pr.Spec.Instructions)
+		if pr.Kind.User() && strings.Contains(l, "ProbeReadKernel") {
+			t.Errorf("%s reads kernel memory:\n%s", pr.Name, l)
+		}
+		if pr.Kind == spec.AttachUsdt && pr.Semaphore == 0 {
+			t.Errorf("%s: no semaphore, but the fixture gives every probe one", pr.Name)
+		}
+	}
+}
