@@ -1,0 +1,61 @@
+package main
+
+import (
+	"os/exec"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/surftrace/surftrace/internal/ktest"
+)
+
+// TestUserLines runs P and R lines on the gcc-built fixture
+// (kernel/uelf/testdata/probes.c): arguments in registers, a return
+// value, a string through a cast pointer read from user memory, and a
+// library function found by name (P libc:atoi), filtered by comm.
+func TestUserLines(t *testing.T) {
+	ktest.RequireUprobes(t)
+	ktest.RequireFeature(t, ktest.Ringbuf)
+	bin := ktest.BuildProbes(t, "-O0")
+	lines := []string{
+		"--max-events", "11",
+		"P " + bin + ":surf_add a=%0 b=S%1",
+		"R " + bin + ":surf_add r=S$retval",
+		"P " + bin + ":surf_name s=!(char *)%0",
+		"P libc:atoi n=!(char *)%0 c=$comm f:c==surfprobes",
+	}
+	r := traceWhile(t, lines, func() {
+		if out, err := exec.Command(bin, "3", "5").CombinedOutput(); err != nil {
+			t.Errorf("%s: %v\n%s", bin, err, out)
+		}
+	})
+	if r.code != exitOK {
+		t.Fatalf("exit %d", r.code)
+	}
+	want := map[string][]string{
+		"P0": {"a=1 b=-10", "a=2 b=-20", "a=3 b=-30"},
+		"R1": {"r=-9", "r=-18", "r=-27"},
+		"P2": {`s="hello"`, `s="hello"`, `s="hello"`},
+		"P3": {`n="3" c="surfprobes"`, `n="5" c="surfprobes"`},
+	}
+	for probe, w := range want {
+		if got := fieldsOf(r.lines, probe); !reflect.DeepEqual(got, w) {
+			t.Errorf("%s printed %q, want %q", probe, got, w)
+		}
+	}
+	for _, l := range r.lines {
+		if l.Comm != "surfprobes" {
+			t.Errorf("comm %q, want surfprobes: %s", l.Comm, l.Raw)
+		}
+	}
+}
+
+// TestUserLinesNeedBPF: the ftrace backend has no uprobe_events, and says
+// so with the line's position.
+func TestUserLinesNeedBPF(t *testing.T) {
+	var out, errb strings.Builder
+	code := run([]string{"-S", "P libc:malloc x=%0"}, &out, &errb)
+	if code == exitOK || !strings.Contains(errb.String(), "1:3: P and R lines need the bpf backend") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
