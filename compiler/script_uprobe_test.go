@@ -12,18 +12,18 @@ import (
 	"github.com/surftrace/surftrace/spec"
 )
 
-// TestGoldenUprobes compiles testdata/uprobe.st against the gcc-built
-// fixture and compares the listing with testdata/uprobe.golden; the
+// TestGoldenUprobes compiles testdata/uprobe/probes.st against the gcc-built
+// fixture and compares the listing with testdata/uprobe/probes.golden; the
 // fixture's temporary path prints as @PROBES@. The USDT argument loads
 // follow the notes gcc wrote, so a different gcc may need -update.
 func TestGoldenUprobes(t *testing.T) {
 	bin := ktest.BuildProbes(t, "-O0")
-	text, err := os.ReadFile("testdata/uprobe.st")
+	text, err := os.ReadFile("testdata/uprobe/probes.st")
 	if err != nil {
 		t.Fatal(err)
 	}
 	src := strings.ReplaceAll(string(text), "@PROBES@", bin)
-	prog, err := script.Parse(&lang.Source{Name: "uprobe.st", Text: src})
+	prog, err := script.Parse(&lang.Source{Name: "probes.st", Text: src})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestGoldenUprobes(t *testing.T) {
 		}
 	}
 	got := strings.ReplaceAll(b.String()+Listing(p)+describe(p)+describeScript(p), bin, "@PROBES@")
-	compareGolden(t, "testdata/uprobe.golden", got)
+	compareGolden(t, "testdata/uprobe/probes.golden", got)
 	for _, pr := range p.Probes {
 		l := fmt.Sprint(pr.Spec.Instructions)
 		if pr.Kind.User() && strings.Contains(l, "ProbeReadKernel") {
