@@ -1,8 +1,10 @@
 package main
 
 import (
+	"io"
 	"os/exec"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -57,5 +59,46 @@ func TestUserLinesNeedBPF(t *testing.T) {
 	code := run([]string{"-S", "P libc:malloc x=%0"}, &out, &errb)
 	if code == exitOK || !strings.Contains(errb.String(), "1:3: P and R lines need the bpf backend") {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestUserLinePID: with -p, a P line fires only in that process, though
+// another process runs the same binary at the same time.
+func TestUserLinePID(t *testing.T) {
+	ktest.RequireUprobes(t)
+	ktest.RequireFeature(t, ktest.Ringbuf)
+	bin := ktest.BuildProbes(t, "-O0")
+	var procs [2]*exec.Cmd
+	var gos [2]io.WriteCloser
+	for i := range procs {
+		procs[i] = exec.Command(bin, "2", "0", "wait")
+		w, err := procs[i].StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := procs[i].Start(); err != nil {
+			t.Fatal(err)
+		}
+		gos[i] = w
+		defer procs[i].Process.Kill()
+	}
+	pid := procs[0].Process.Pid
+	r := traceWhile(t, []string{"-p", strconv.Itoa(pid), "P " + bin + ":surf_add a=%0"}, func() {
+		for i := range procs {
+			gos[i].Write([]byte{1})
+			gos[i].Close()
+			procs[i].Wait()
+		}
+	})
+	if r.code != exitOK {
+		t.Fatalf("exit %d", r.code)
+	}
+	if got := fieldsOf(r.lines, "P0"); !reflect.DeepEqual(got, []string{"a=1", "a=2"}) {
+		t.Errorf("P0 printed %q, want a=1 and a=2 once", got)
+	}
+	for _, l := range r.lines {
+		if l.Pid != pid {
+			t.Errorf("pid %d, want %d: %s", l.Pid, pid, l.Raw)
+		}
 	}
 }

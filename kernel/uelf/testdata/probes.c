@@ -2,8 +2,10 @@
  * gcc at test time. "probes N" runs N rounds; each calls surf_add (a plain
  * function for uprobes), fires USDT probes (one with a semaphore that is
  * only taken while a tracer has it enabled) and finally calls surf_done;
- * "probes N MS" then sleeps MS milliseconds before exiting. */
+ * "probes N MS" then sleeps MS milliseconds before exiting; "probes N MS
+ * wait" waits for a byte on stdin before it starts. */
 #define _SDT_HAS_SEMAPHORES 1
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,6 +40,9 @@ int main(int argc, char **argv)
 	long total = 0;
 	/* Touch the strings' pages before any probe reads them. */
 	const char *warm[] = {"hello", "usdt-str"};
+	/* "probes N MS wait" first waits for a byte on stdin. */
+	if (argc > 3 && getchar() == EOF)
+		return 2;
 	for (int i = 0; i < 2; i++)
 		total += *(volatile const char *)warm[i];
 	for (int i = 1; i <= n; i++) {
