@@ -31,11 +31,19 @@ func (sc *scriptComp) openELF(ap *lang.AttachPoint, name string) *uelf.File {
 // uprobes resolves uprobe:BIN:FUNC[+OFF], uprobe:BIN:0xADDR and their
 // wildcards into targets at file offsets of BIN.
 func (sc *scriptComp) uprobes(ap *lang.AttachPoint) []*target {
-	i := strings.LastIndexByte(ap.Target, ':')
-	if i <= 0 || i == len(ap.Target)-1 {
+	bin, fn, _ := strings.Cut(ap.Target, ":")
+	if bin == "" || fn == "" {
 		fail(ap, "want %s", "uprobe:BINARY:FUNCTION[+OFFSET]")
 	}
-	bin, fn := ap.Target[:i], ap.Target[i+1:]
+	// A C++ function matches by its mangled or its demangled name
+	// ("ns::Foo::bar(int)", quoted in the attach point), as in bpftrace.
+	matches := func(s uelf.Symbol) bool {
+		ok, _ := path.Match(fn, s.Name)
+		if !ok && strings.HasPrefix(s.Name, "_Z") {
+			ok, _ = path.Match(fn, uelf.Demangled(s.Name))
+		}
+		return ok
+	}
 	f := sc.openELF(ap, bin)
 	defer f.Close()
 	kind := spec.AttachUprobe
@@ -60,6 +68,9 @@ func (sc *scriptComp) uprobes(ap *lang.AttachPoint) []*target {
 	if !isGlob(fn) {
 		s, ok := f.Lookup(fn)
 		if !ok {
+			s, ok = lookupDemangled(f, fn)
+		}
+		if !ok {
 			failHint(ap, lang.DidYouMean(fn, symbolNames(f)), "%s has no function %s", f.Path, fn)
 		}
 		if ap.Offset != 0 && s.Size != 0 && ap.Offset >= s.Size {
@@ -69,14 +80,17 @@ func (sc *scriptComp) uprobes(ap *lang.AttachPoint) []*target {
 		if ap.Offset != 0 {
 			name += "+" + strconv.FormatUint(ap.Offset, 10)
 		}
-		return []*target{mk(fn, s.Value+ap.Offset, name)}
+		if s.Name != fn {
+			name = s.Name + name[len(fn):]
+		}
+		return []*target{mk(s.Name, s.Value+ap.Offset, name)}
 	}
 	if _, err := path.Match(fn, ""); err != nil {
 		fail(ap, "bad wildcard %q", fn)
 	}
 	var out []*target
 	for _, s := range f.Symbols() {
-		if ok, _ := path.Match(fn, s.Name); ok {
+		if matches(s) {
 			out = append(out, mk(s.Name, s.Value, s.Name))
 		}
 	}
@@ -87,6 +101,16 @@ func (sc *scriptComp) uprobes(ap *lang.AttachPoint) []*target {
 		fail(ap, "%s matches %d functions, more than %d", fn, len(out), maxExpansion)
 	}
 	return out
+}
+
+// lookupDemangled finds the C++ function whose demangled name is name.
+func lookupDemangled(f *uelf.File, name string) (uelf.Symbol, bool) {
+	for _, s := range f.Symbols() {
+		if strings.HasPrefix(s.Name, "_Z") && uelf.Demangled(s.Name) == name {
+			return s, true
+		}
+	}
+	return uelf.Symbol{}, false
 }
 
 // symbolAt names the function that starts at addr, "" when none does.

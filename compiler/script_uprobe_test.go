@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -46,6 +47,40 @@ func TestGoldenUprobes(t *testing.T) {
 		}
 		if pr.Kind == spec.AttachUsdt && pr.Semaphore == 0 {
 			t.Errorf("%s: no semaphore, but the fixture gives every probe one", pr.Name)
+		}
+	}
+}
+
+// TestUprobeCPP matches C++ functions by their mangled or demangled
+// names, as bpftrace 0.17 does, and names the probes by the mangled ones.
+func TestUprobeCPP(t *testing.T) {
+	bin := ktest.BuildCPP(t)
+	cases := []struct {
+		target string
+		want   []string
+	}{
+		{`"surf::twice*"`, []string{"_ZN4surf5twiceEi", "_ZN4surf5twiceEl"}},
+		{`"surf::twice(long)"`, []string{"_ZN4surf5twiceEl"}},
+		{`_ZN4surf3Box3addEi`, []string{"_ZN4surf3Box3addEi"}},
+		{`"surf::Box::add(int)"+4`, []string{"_ZN4surf3Box3addEi+4"}},
+	}
+	for _, c := range cases {
+		src := "uprobe:" + bin + ":" + c.target + " { @[probe] = count(); }"
+		prog, err := script.Parse(&lang.Source{Name: "cpp.st", Text: src})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Compile(prog, fakeKernel(t), Options{})
+		if err != nil {
+			t.Errorf("%s: %v", src, err)
+			continue
+		}
+		var got []string
+		for _, pr := range p.Probes {
+			got = append(got, strings.TrimPrefix(pr.Name, "uprobe:"+bin+":"))
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: probes %q, want %q", c.target, got, c.want)
 		}
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ianlancetaylor/demangle"
-
 	"github.com/surftrace/surftrace/kernel/uelf"
 )
 
@@ -57,7 +55,7 @@ func (u *userSyms) lookup(pid uint32, addr uint64) (name string, off uint64, pat
 		if !ok {
 			return "", 0, "", false
 		}
-		return demangle.Filter(s.Name), off, m.path, true
+		return uelf.Demangled(s.Name), off, m.path, true
 	}
 	return "", 0, "", false
 }

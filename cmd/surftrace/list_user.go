@@ -44,7 +44,11 @@ func listUser(glob string, pid int, w io.Writer) (ok bool, err error) {
 	defer bw.Flush()
 	if kind != "usdt" {
 		for _, s := range f.Symbols() {
-			if ok, _ := path.Match(parts[2], s.Name); ok {
+			ok, _ := path.Match(parts[2], s.Name)
+			if !ok && strings.HasPrefix(s.Name, "_Z") {
+				ok, _ = path.Match(parts[2], uelf.Demangled(s.Name))
+			}
+			if ok {
 				fmt.Fprintf(bw, "%s:%s:%s\n", kind, p, s.Name)
 			}
 		}

@@ -32,12 +32,26 @@ func RequireUprobes(t testing.TB) {
 // registers. gcc and sys/sdt.h come from tools/deps.sh.
 func BuildProbes(t testing.TB, opt string) string {
 	t.Helper()
+	return build(t, "gcc", "probes.c", "surfprobes", opt)
+}
+
+// BuildCPP compiles the C++ fixture (kernel/uelf/testdata/cpp.cc: a
+// method and an overloaded function, mangled) with g++ -O0.
+func BuildCPP(t testing.TB) string {
+	t.Helper()
+	return build(t, "g++", "cpp.cc", "surfcpp", "-O0")
+}
+
+// build compiles testdata file src of kernel/uelf with cc into binary
+// name in a temporary directory.
+func build(t testing.TB, cc, src, name, opt string) string {
+	t.Helper()
 	_, self, _, _ := runtime.Caller(0)
-	src := filepath.Join(filepath.Dir(self), "..", "..", "kernel", "uelf", "testdata", "probes.c")
-	bin := filepath.Join(t.TempDir(), "surfprobes")
-	out, err := exec.Command("gcc", opt, "-o", bin, src).CombinedOutput()
+	src = filepath.Join(filepath.Dir(self), "..", "..", "kernel", "uelf", "testdata", src)
+	bin := filepath.Join(t.TempDir(), name)
+	out, err := exec.Command(cc, opt, "-o", bin, src).CombinedOutput()
 	if err != nil {
-		t.Fatalf("gcc %s (tools/deps.sh installs gcc and systemtap-sdt-dev): %v\n%s", src, err, out)
+		t.Fatalf("%s %s (tools/deps.sh installs gcc, g++ and systemtap-sdt-dev): %v\n%s", cc, src, err, out)
 	}
 	if err := os.Chmod(bin, 0o755); err != nil {
 		t.Fatal(err)

@@ -6,5 +6,5 @@
 // It is metadata, like the kernel's BTF: the compiler reads it to resolve
 // attach points into (path, file offset) pairs and to type USDT
 // arguments, and the runtime reads it to list probes. It imports the
-// standard library only and touches no kernel object.
+// standard library and a C++ demangler only, and touches no kernel object.
 package uelf
