@@ -1,6 +1,10 @@
 package ktest
 
 import (
+	"debug/elf"
+	"fmt"
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,20 +12,70 @@ import (
 	"testing"
 )
 
-// RequireUprobes skips the test when the kernel has no uprobe PMU (perf
-// uprobes, which uprobe, uretprobe and USDT probes attach through), and
-// fails it in the VM, whose kernel has one. It also needs root.
+// RequireUprobes skips the test when the kernel cannot attach a uprobe
+// program, and fails it in the VM, whose kernel can. It requires root,
+// then probes for real, once per process: a program that returns 0 is
+// attached as a uprobe and a uretprobe at the entry point of this test
+// binary (which ran once, long ago, so neither fires) and detached.
 func RequireUprobes(t testing.TB) {
 	t.Helper()
 	RequireRoot(t)
-	err := exists("/sys/bus/event_source/devices/uprobe/type")
+	uprobed.once.Do(func() { uprobed.err = classify(probeUprobe()) })
+	err := uprobed.err
 	switch {
 	case err == nil:
+	case !IsAbsent(err):
+		t.Fatalf("probing kernel %s for uprobes: %v", Release(), err)
 	case InVM():
 		t.Fatalf("uprobes missing on VM kernel %s, which is known to have them: %v", Release(), err)
 	default:
 		t.Skipf("uprobes absent on this kernel (%s): %v", Release(), err)
 	}
+}
+
+var uprobed probeResult
+
+func probeUprobe() error {
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{Type: ebpf.Kprobe, License: "GPL", Instructions: returnZero})
+	if err != nil {
+		return err
+	}
+	defer prog.Close()
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	off, err := entryOffset(self)
+	if err != nil {
+		return err
+	}
+	ex, err := link.OpenExecutable(self)
+	if err != nil {
+		return err
+	}
+	for _, attach := range []func(string, *ebpf.Program, *link.UprobeOptions) (link.Link, error){ex.Uprobe, ex.Uretprobe} {
+		l, err := attach("entry", prog, &link.UprobeOptions{Address: off})
+		if err != nil {
+			return err
+		}
+		l.Close()
+	}
+	return nil
+}
+
+// entryOffset is the file offset of path's ELF entry point.
+func entryOffset(path string) (uint64, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && f.Entry >= p.Vaddr && f.Entry < p.Vaddr+p.Filesz {
+			return f.Entry - p.Vaddr + p.Off, nil
+		}
+	}
+	return 0, fmt.Errorf("%s: entry point %#x is in no loadable segment", path, f.Entry)
 }
 
 // BuildProbes compiles the user-space probe fixture
