@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/surftrace/surftrace/kernel/uelf"
@@ -58,6 +59,11 @@ func listUser(glob string, pid int, w io.Writer) (ok bool, err error) {
 	if err != nil {
 		return true, err
 	}
+	// bpftrace lists them sorted by provider and name.
+	sort.Slice(notes, func(i, j int) bool {
+		a, b := notes[i], notes[j]
+		return a.Provider < b.Provider || a.Provider == b.Provider && a.Name < b.Name
+	})
 	prov, name := "*", parts[len(parts)-1]
 	if len(parts) == 4 {
 		prov = parts[2]
