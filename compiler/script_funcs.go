@@ -57,6 +57,7 @@ func init() {
 		"str":     {min: 1, max: 2, gen: (*sgen).strCall},
 		"buf":     {min: 1, max: 2, gen: (*sgen).bufCall},
 		"ksym":    {min: 1, max: 1, gen: (*sgen).ksymCall},
+		"usym":    {min: 1, max: 1, gen: (*sgen).usymCall},
 		"kaddr":   {min: 1, max: 1, gen: (*sgen).kaddrCall},
 		"ntop":    {min: 1, max: 2, gen: (*sgen).ntop},
 		"pton":    {min: 1, max: 1, gen: (*sgen).ptonCall},
@@ -260,11 +261,12 @@ func (g *sgen) strncmpCall(e *lang.Call) *sval {
 	return intOf(s64Type, &codegen.InReg{R: r})
 }
 
-// regCall generates reg("name"): a register of a kprobe's pt_regs.
+// regCall generates reg("name"): a register of a kprobe's or uprobe's
+// pt_regs.
 func (g *sgen) regCall(e *lang.Call) *sval {
 	name := g.literal(e.Args[0], "reg's register name")
-	if g.t.kind != spec.AttachKprobe && g.t.kind != spec.AttachKretprobe {
-		fail(e, "reg() exists only in kprobe and kretprobe probes")
+	if g.t.kind != spec.AttachKprobe && g.t.kind != spec.AttachKretprobe && !g.t.kind.User() {
+		fail(e, "reg() exists only in kprobe, kretprobe, uprobe, uretprobe and usdt probes")
 	}
 	if _, ok := g.sc.ki.regs.offsets[name]; !ok {
 		failHint(e.Args[0], lang.DidYouMean(name, g.sc.ki.regs.names()), "unknown register %s", name)

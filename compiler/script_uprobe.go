@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
@@ -243,4 +244,16 @@ func (g *sgen) ustack(args ...lang.Expr) *sval {
 	v := g.kstack(args...)
 	v.v.n.(*codegen.StackID).User = true
 	return v
+}
+
+// usymCall generates usym(addr): the address and the process, printed as
+// the name of the function holding the address in that process.
+func (g *sgen) usymCall(e *lang.Call) *sval {
+	x := g.expr(e.Args[0])
+	addr := g.Val(g.intNode(x, e.Args[0]))
+	off := g.region(16)
+	g.Emit(asm.StoreMem(g.buf, int16(off), addr, asm.DWord))
+	tgid := g.Val(codegen.Bin(asm.RSh, &codegen.Helper{Fn: asm.FnGetCurrentPidTgid}, &codegen.Const{V: 32}))
+	g.Emit(asm.StoreMem(g.buf, int16(off+8), tgid, asm.DWord))
+	return &sval{kind: skBytes, off: off, size: 16, rend: render{r: spec.RenderUsym, size: 16}}
 }

@@ -69,6 +69,14 @@ func (r *renderer) render(b []byte, rd spec.Render, indent int) string {
 		return r.syms.Table().Name(render.Uint(b))
 	case spec.RenderStackID:
 		return r.bpftraceStack(render.Int(b), indent)
+	case spec.RenderUsym:
+		if len(b) == 16 {
+			addr := render.Uint(b[:8])
+			if name, _, _, ok := r.usyms.lookup(uint32(render.Uint(b[8:])), addr); ok {
+				return name
+			}
+			return fmt.Sprintf("0x%x", addr)
+		}
 	}
 	s, _ := render.Value(b, rd)
 	return s

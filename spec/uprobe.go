@@ -33,3 +33,8 @@ const (
 	StackPIDShift = 41
 	StackPIDMask  = 1<<22 - 1
 )
+
+// RenderUsym is a 16-byte value: a user address (u64), then the process's
+// tgid (u64), shown as the name of the function that holds the address in
+// that process (usym()), or the address in hex when it has none.
+const RenderUsym Render = 64
