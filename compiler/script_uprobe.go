@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -132,18 +133,80 @@ func symbolNames(f *uelf.File) []string {
 	return out
 }
 
-// usdts resolves usdt:BIN:[PROVIDER:]NAME, with wildcards in either name,
-// into targets at the probes' file offsets.
+// usdts resolves usdt:BIN:[PROVIDER:]NAME into targets at the probes'
+// file offsets. Wildcards may stand in BIN (files), PROVIDER and NAME; an
+// empty PROVIDER or NAME matches any; an empty BIN, with -p, is the
+// process's executable and the libraries it maps.
 func (sc *scriptComp) usdts(ap *lang.AttachPoint) []*target {
 	parts := strings.Split(ap.Target, ":")
 	if len(parts) < 2 || len(parts) > 3 {
 		fail(ap, "want %s", "usdt:BINARY:[PROVIDER:]PROBE")
 	}
 	prov, name := "*", parts[len(parts)-1]
-	if len(parts) == 3 {
+	if len(parts) == 3 && parts[1] != "" {
 		prov = parts[1]
 	}
-	f := sc.openELF(ap, parts[0])
+	if name == "" {
+		name = "*"
+	}
+	var out []*target
+	var names []string
+	exact := parts[0] != "" && !isGlob(parts[0])
+	for _, bin := range sc.usdtFiles(ap, parts[0]) {
+		ts, all := sc.usdtIn(ap, bin, prov, name, exact)
+		out, names = append(out, ts...), append(names, all...)
+	}
+	if len(out) == 0 {
+		want := name
+		if len(parts) == 3 {
+			want = prov + ":" + name
+		}
+		failHint(ap, lang.DidYouMean(want, names), "%s has no USDT probe %s", parts[0], want)
+	}
+	if len(out) > maxExpansion {
+		fail(ap, "%s matches %d probes, more than %d", ap.Target, len(out), maxExpansion)
+	}
+	return out
+}
+
+// usdtFiles returns the files usdt:BIN names: BIN resolved, or the files
+// a wildcard BIN matches, or with an empty BIN process -p's executable and
+// libraries.
+func (sc *scriptComp) usdtFiles(ap *lang.AttachPoint, bin string) []string {
+	switch {
+	case bin == "" && sc.opts.PID == 0:
+		fail(ap, "usdt without a binary needs -p PID")
+	case bin == "":
+		files, err := uelf.MappedFiles(sc.opts.PID)
+		if err != nil {
+			fail(ap, "-p %d: %v", sc.opts.PID, err)
+		}
+		return files
+	case isGlob(bin):
+		files, err := filepath.Glob(bin)
+		if err != nil || len(files) == 0 {
+			fail(ap, "no file matches %s", bin)
+		}
+		return files
+	}
+	p, err := uelf.Resolve(bin, sc.opts.PID)
+	if err != nil {
+		fail(ap, "%s: %v", bin, err)
+	}
+	return []string{p}
+}
+
+// usdtIn returns the targets of the probes of file bin that match prov
+// and name, and the names of all its probes, for hints. A file that is
+// no ELF fails when it was named exactly, else has no probes.
+func (sc *scriptComp) usdtIn(ap *lang.AttachPoint, bin, prov, name string, exact bool) ([]*target, []string) {
+	f, err := uelf.Open(bin)
+	if err != nil && !exact {
+		return nil, nil
+	}
+	if err != nil {
+		fail(ap, "%s: %v", bin, err)
+	}
 	defer f.Close()
 	notes, err := f.USDT()
 	if err != nil {
@@ -171,22 +234,13 @@ func (sc *scriptComp) usdts(ap *lang.AttachPoint) []*target {
 		}
 		out = append(out, t)
 	}
-	if len(out) == 0 {
-		want := name
-		if len(parts) == 3 {
-			want = prov + ":" + name
-		}
-		failHint(ap, lang.DidYouMean(want, names), "%s has no USDT probe %s", f.Path, want)
-	}
-	if len(out) > maxExpansion {
-		fail(ap, "%s matches %d probes, more than %d", ap.Target, len(out), maxExpansion)
-	}
-	return out
+	return out, names
 }
 
 // usdtArg reads argument i of a USDT probe from where its note says it
 // is: a constant, a register, or user memory at a register plus an
-// offset; an 8-byte value is u64, a smaller one widened by its sign.
+// offset (and an index register times a scale); an 8-byte value is
+// u64, a smaller one widened by its sign.
 func (g *sgen) usdtArg(i int, at lang.Node) *sval {
 	args := g.t.usdt.Args
 	if i >= len(args) {
@@ -205,6 +259,10 @@ func (g *sgen) usdtArg(i int, at lang.Node) *sval {
 		n = &codegen.CtxLoad{Off: g.regOffset(a.Reg, at), Size: 8}
 	case uelf.ArgMem:
 		addr := codegen.Add(&codegen.CtxLoad{Off: g.regOffset(a.Reg, at), Size: 8}, a.Offset)
+		if a.Index != "" {
+			idx := codegen.Bin(asm.Mul, &codegen.CtxLoad{Off: g.regOffset(a.Index, at), Size: 8}, &codegen.Const{V: uint64(a.Scale)})
+			addr = codegen.Bin(asm.Add, addr, idx)
+		}
 		n = &codegen.Load{Addr: addr, Size: a.Size, User: true}
 	}
 	return intOf(t, codegen.Truncate(n, a.Size, a.Signed))

@@ -102,3 +102,30 @@ func TestUserLinePID(t *testing.T) {
 		}
 	}
 }
+
+// TestUsdtByPID: usdt::PROVIDER:NAME with -p finds the probe in the
+// process's executable, and its semaphore is counted up in that process
+// (surf:withsem fires only then).
+func TestUsdtByPID(t *testing.T) {
+	ktest.RequireUprobes(t)
+	ktest.RequireFeature(t, ktest.Ringbuf)
+	bin := ktest.BuildProbes(t, "-O2")
+	cmd := exec.Command(bin, "2", "0", "wait")
+	w, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	prog := `usdt::surf:args { printf("args %d %d %d\n", arg0, arg1, arg2); } usdt::withsem { printf("sem %d\n", arg0); }`
+	r := runWhile(t, []string{"-p", strconv.Itoa(cmd.Process.Pid), "-e", prog}, func() {
+		w.Write([]byte{1})
+		w.Close()
+		cmd.Wait()
+	})
+	if want := "args 1 100 -5\nsem 7\nargs 2 200 -5\nsem 14\n"; r.code != exitOK || !strings.Contains(r.stdout, want) {
+		t.Errorf("exit %d, printed\n%s\nwant\n%s", r.code, r.stdout, want)
+	}
+}

@@ -119,3 +119,32 @@ func fromMaps(name string, pid int) string {
 	}
 	return ""
 }
+
+// MappedFiles returns the ELF files process pid runs: its executable
+// first, then every other file it maps, in the order of /proc/PID/maps.
+func MappedFiles(pid int) ([]string, error) {
+	exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe")
+	if err != nil {
+		return nil, err
+	}
+	files := []string{exe}
+	seen := map[string]bool{exe: true}
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/maps")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 6 || !strings.HasPrefix(fields[5], "/") || seen[fields[5]] {
+			continue
+		}
+		seen[fields[5]] = true
+		if ef, err := Open(fields[5]); err == nil {
+			ef.Close()
+			files = append(files, fields[5])
+		}
+	}
+	return files, sc.Err()
+}

@@ -27,6 +27,8 @@ func TestParseArg(t *testing.T) {
 		{"4@(%rax)", Arg{Kind: ArgMem, Size: 4, Reg: "ax"}},
 		{"-4@$5", Arg{Kind: ArgConst, Size: 4, Signed: true, Const: 5}},
 		{"-4@$-5", Arg{Kind: ArgConst, Size: 4, Signed: true, Const: -5}},
+		{"8@(%rax,%rdx,8)", Arg{Kind: ArgMem, Size: 8, Reg: "ax", Index: "dx", Scale: 8}},
+		{"-2@-4(%rbp,%rcx)", Arg{Kind: ArgMem, Size: 2, Signed: true, Reg: "bp", Offset: -4, Index: "cx", Scale: 1}},
 	}
 	for _, c := range cases {
 		got, err := ParseArg(c.in)
@@ -34,7 +36,7 @@ func TestParseArg(t *testing.T) {
 			t.Errorf("ParseArg(%q) = %+v, %v; want %+v", c.in, got, err, c.want)
 		}
 	}
-	for _, bad := range []string{"%eax", "3@%eax", "8@%xmm0", "8@counter(%rip)", "8@8(%rax,%rbx,4)", "4@$x"} {
+	for _, bad := range []string{"%eax", "3@%eax", "8@%xmm0", "8@counter(%rip)", "8@8(%rax,%rbx,3)", "8@(%rax,%rip)", "4@$x"} {
 		if a, err := ParseArg(bad); err == nil {
 			t.Errorf("ParseArg(%q) = %+v, want an error", bad, a)
 		}

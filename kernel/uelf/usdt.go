@@ -27,7 +27,7 @@ type ArgKind int
 const (
 	ArgConst ArgKind = iota + 1 // Const
 	ArgReg                      // the register Reg
-	ArgMem                      // memory at Reg + Offset
+	ArgMem                      // memory at Reg + Offset (+ Index * Scale when Index is set)
 )
 
 // Arg is one USDT argument: "-4@%eax" is a signed 4-byte value in
@@ -39,6 +39,10 @@ type Arg struct {
 	Reg    string
 	Offset int64
 	Const  int64
+	// Index and Scale are the index register and its factor of an
+	// address OFF(%BASE,%INDEX,SCALE).
+	Index string
+	Scale int
 }
 
 // USDT returns the file's USDT probes, in note order.
@@ -109,7 +113,8 @@ func parseNote(bo binary.ByteOrder, desc []byte, haveBase bool, actualBase int64
 }
 
 // ParseArg parses one x86-64 SDT argument: SIZE@LOCATION where LOCATION
-// is %REG, $CONST, OFF(%REG) or (%REG), and a negative SIZE is signed.
+// is %REG, $CONST, OFF(%REG), (%REG) or OFF(%BASE,%INDEX,SCALE), and a
+// negative SIZE is signed.
 func ParseArg(s string) (Arg, error) {
 	sz, loc, ok := strings.Cut(s, "@")
 	if !ok {
@@ -140,8 +145,10 @@ func ParseArg(s string) (Arg, error) {
 		}
 		a.Kind, a.Reg = ArgReg, r
 	case strings.HasSuffix(loc, ")"):
-		off, reg, _ := strings.Cut(strings.TrimSuffix(loc, ")"), "(")
-		if !strings.HasPrefix(reg, "%") || strings.Contains(reg, ",") {
+		off, inner, _ := strings.Cut(strings.TrimSuffix(loc, ")"), "(")
+		parts := strings.Split(inner, ",")
+		reg := parts[0]
+		if !strings.HasPrefix(reg, "%") || len(parts) > 3 {
 			return Arg{}, fmt.Errorf("argument %q: unsupported address form", s)
 		}
 		r, ok := x86Reg(reg[1:])
@@ -149,6 +156,20 @@ func ParseArg(s string) (Arg, error) {
 			return Arg{}, fmt.Errorf("argument %q: unsupported base register %s", s, reg)
 		}
 		a.Kind, a.Reg = ArgMem, r
+		if len(parts) > 1 {
+			idx, ok := x86Reg(strings.TrimPrefix(parts[1], "%"))
+			if !ok || !strings.HasPrefix(parts[1], "%") || idx == "ip" {
+				return Arg{}, fmt.Errorf("argument %q: unsupported index register %s", s, parts[1])
+			}
+			a.Index, a.Scale = idx, 1
+			if len(parts) == 3 {
+				sc, err := strconv.Atoi(parts[2])
+				if err != nil || sc != 1 && sc != 2 && sc != 4 && sc != 8 {
+					return Arg{}, fmt.Errorf("argument %q: bad scale %s", s, parts[2])
+				}
+				a.Scale = sc
+			}
+		}
 		if off != "" {
 			v, err := strconv.ParseInt(off, 0, 64)
 			if err != nil {
