@@ -121,13 +121,16 @@ func fromMaps(name string, pid int) string {
 }
 
 // MappedFiles returns the ELF files process pid runs: its executable
-// first, then every other file it maps, in the order of /proc/PID/maps.
+// first, then every other file it maps, in the order of /proc/PID/maps,
+// each through /proc/PID/root (the process's view of the filesystem, also
+// across mount namespaces), as bpftrace names them.
 func MappedFiles(pid int) ([]string, error) {
+	root := "/proc/" + strconv.Itoa(pid) + "/root"
 	exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe")
 	if err != nil {
 		return nil, err
 	}
-	files := []string{exe}
+	files := []string{root + exe}
 	seen := map[string]bool{exe: true}
 	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/maps")
 	if err != nil {
@@ -141,9 +144,9 @@ func MappedFiles(pid int) ([]string, error) {
 			continue
 		}
 		seen[fields[5]] = true
-		if ef, err := Open(fields[5]); err == nil {
+		if ef, err := Open(root + fields[5]); err == nil {
 			ef.Close()
-			files = append(files, fields[5])
+			files = append(files, root+fields[5])
 		}
 	}
 	return files, sc.Err()
