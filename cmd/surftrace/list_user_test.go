@@ -1,8 +1,11 @@
 package main
 
 import (
+	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/surftrace/surftrace/internal/ktest"
 )
@@ -18,6 +21,8 @@ func TestListUser(t *testing.T) {
 		{"usdt:" + bin, "usdt:BIN:surf:args\nusdt:BIN:surf:strarg\nusdt:BIN:surf:withsem\n"},
 		{"usdt:" + bin + ":surf:w*", "usdt:BIN:surf:withsem\n"},
 		{"usdt:" + bin + ":nope:*", ""},
+		{"*:" + bin + ":surf*", "uprobe:BIN:surf_add\nuprobe:BIN:surf_done\nuprobe:BIN:surf_name\n"},
+		{"usdt:" + bin + ":w*", "usdt:BIN:surf:withsem\n"},
 	}
 	for _, c := range cases {
 		var b strings.Builder
@@ -31,5 +36,40 @@ func TestListUser(t *testing.T) {
 	}
 	if ok, err := listUser("uprobe:/nonexistent/x:*", 0, &strings.Builder{}); !ok || err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("-l of a missing binary: %v, %v", ok, err)
+	}
+}
+
+// TestListUserPID lists a running process's functions and USDT probes
+// (-l -p PID), named through /proc/PID/root as bpftrace names them.
+func TestListUserPID(t *testing.T) {
+	bin := ktest.BuildProbes(t, "-O0")
+	cmd := exec.Command(bin, "1", "0", "wait")
+	w, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { w.Close(); cmd.Wait() }()
+	pid := cmd.Process.Pid
+	var got string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var b strings.Builder
+		if ok, err := listUser("usdt:*", pid, &b); !ok || err != nil {
+			t.Fatalf("-l usdt:* -p %d: %v, %v", pid, ok, err)
+		}
+		if got = b.String(); got != "" {
+			break
+		}
+	}
+	prefix := "usdt:/proc/" + strconv.Itoa(pid) + "/root" + bin
+	if want := prefix + ":surf:args\n" + prefix + ":surf:strarg\n" + prefix + ":surf:withsem\n"; got != want {
+		t.Errorf("-l usdt:* -p %d printed\n%s\nwant\n%s", pid, got, want)
+	}
+	var b strings.Builder
+	listUser("", pid, &b)
+	if !strings.Contains(b.String(), "uprobe:/proc/"+strconv.Itoa(pid)+"/root"+bin+":surf_add\n") || strings.Contains(b.String(), "libc") {
+		t.Errorf("-l -p %d printed\n%s\nwant the executable's functions only", pid, b.String())
 	}
 }
