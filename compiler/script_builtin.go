@@ -20,6 +20,7 @@ var builtinNames = []string{
 	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "curtask", "retval",
 	"func", "probe", "args", "kstack", "ustack", "cgroup", "rand", "jiffies",
 	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9",
+	"sarg0", "sarg1", "sarg2",
 }
 
 // macros are the C constants scripts commonly use without headers.
@@ -77,6 +78,11 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 		return g.ustack()
 	case "args":
 		fail(e, "args is a struct; name a field: args->NAME")
+	}
+	if n, ok := strings.CutPrefix(e.Name, "sarg"); ok {
+		if i, err := strconv.Atoi(n); err == nil && i >= 0 && i <= 9 {
+			return g.stackArg(i, e)
+		}
 	}
 	if n, ok := strings.CutPrefix(e.Name, "arg"); ok {
 		if i, err := strconv.Atoi(n); err == nil && i >= 0 && i <= 9 {

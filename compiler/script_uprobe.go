@@ -315,3 +315,18 @@ func (g *sgen) usymCall(e *lang.Call) *sval {
 	g.Emit(asm.StoreMem(g.buf, int16(off+8), tgid, asm.DWord))
 	return &sval{kind: skBytes, off: off, size: 16, rend: render{r: spec.RenderUsym, size: 16}}
 }
+
+// stackArg types sargN: the Nth 8-byte slot on the stack at a function's
+// entry (above the return address on x86-64), as bpftrace reads it, in
+// user memory for uprobes and kernel memory for kprobes.
+func (g *sgen) stackArg(i int, at lang.Node) *sval {
+	if g.t.kind != spec.AttachKprobe && g.t.kind != spec.AttachUprobe {
+		fail(at, "sarg%d exists only in kprobe and uprobe probes", i)
+	}
+	slot := i + 1 // above the return address
+	if g.sc.ki.k.Arch() == "arm64" {
+		slot = i // arm64 keeps the return address in a register
+	}
+	sp := &codegen.CtxLoad{Off: g.sc.ki.regs.offsets["sp"], Size: 8}
+	return intOf(u64Type, &codegen.Load{Addr: codegen.Add(sp, int64(8*slot)), Size: 8, User: g.t.user})
+}

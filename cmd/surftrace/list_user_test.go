@@ -15,13 +15,13 @@ import (
 func TestListUser(t *testing.T) {
 	bin := ktest.BuildProbes(t, "-O0")
 	cases := []struct{ glob, want string }{
-		{"uprobe:" + bin + ":surf_*", "uprobe:BIN:surf_add\nuprobe:BIN:surf_done\nuprobe:BIN:surf_name\n"},
+		{"uprobe:" + bin + ":surf_*", "uprobe:BIN:surf_add\nuprobe:BIN:surf_done\nuprobe:BIN:surf_many\nuprobe:BIN:surf_name\n"},
 		{"uretprobe:" + bin + ":surf_a*", "uretprobe:BIN:surf_add\n"},
 		{"usdt:" + bin + ":*", "usdt:BIN:surf:args\nusdt:BIN:surf:strarg\nusdt:BIN:surf:withsem\n"},
 		{"usdt:" + bin, "usdt:BIN:surf:args\nusdt:BIN:surf:strarg\nusdt:BIN:surf:withsem\n"},
 		{"usdt:" + bin + ":surf:w*", "usdt:BIN:surf:withsem\n"},
 		{"usdt:" + bin + ":nope:*", ""},
-		{"*:" + bin + ":surf*", "uprobe:BIN:surf_add\nuprobe:BIN:surf_done\nuprobe:BIN:surf_name\n"},
+		{"*:" + bin + ":surf*", "uprobe:BIN:surf_add\nuprobe:BIN:surf_done\nuprobe:BIN:surf_many\nuprobe:BIN:surf_name\n"},
 		{"usdt:" + bin + ":w*", "usdt:BIN:surf:withsem\n"},
 	}
 	for _, c := range cases {

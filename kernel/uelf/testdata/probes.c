@@ -29,6 +29,14 @@ __attribute__((noinline)) size_t surf_name(const char *s)
 	return strlen(s);
 }
 
+/* surf_many takes more arguments than registers hold: g and h are on the
+ * stack (sarg0, sarg1; arg6, arg7). */
+__attribute__((noinline)) long surf_many(int a, int b, int c, int d, int e, int f, int g, int h)
+{
+	__asm__ volatile("");
+	return a + b + c + d + e + f + g + h;
+}
+
 __attribute__((noinline)) void surf_done(int rounds)
 {
 	__asm__ volatile("" ::"r"(rounds));
@@ -48,6 +56,7 @@ int main(int argc, char **argv)
 	for (int i = 1; i <= n; i++) {
 		long local = 100 * i;
 		total += surf_add(i, -i * 10L);
+		total += surf_many(i, 2, 3, 4, 5, 6, 70 + i, 80 + i);
 		surf_name("hello");
 		DTRACE_PROBE3(surf, args, i, local, -5);
 		DTRACE_PROBE1(surf, strarg, "usdt-str");
