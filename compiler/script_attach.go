@@ -30,6 +30,7 @@ type target struct {
 	user      bool                      // a user-space probe: memory reads are of user memory
 	usdt      *uelf.Note                // usdt: the probe's note, for its arguments
 	semaphore uint64                    // usdt: its semaphore's file offset (0: none)
+	vaddr     uint64                    // uprobe, usdt: the probed instruction's address in the file
 	tp        []*kernel.TracepointField // tracepoint record fields
 	proto     *btf.FuncProto            // fentry, fexit, tp_btf: the arguments' types
 	skip      int                       // tp_btf: leading prototype parameters not in ctx

@@ -58,6 +58,7 @@ func init() {
 		"buf":     {min: 1, max: 2, gen: (*sgen).bufCall},
 		"ksym":    {min: 1, max: 1, gen: (*sgen).ksymCall},
 		"usym":    {min: 1, max: 1, gen: (*sgen).usymCall},
+		"uaddr":   {min: 1, max: 1, gen: (*sgen).uaddrCall},
 		"kaddr":   {min: 1, max: 1, gen: (*sgen).kaddrCall},
 		"ntop":    {min: 1, max: 2, gen: (*sgen).ntop},
 		"pton":    {min: 1, max: 1, gen: (*sgen).ptonCall},

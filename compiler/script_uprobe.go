@@ -57,7 +57,7 @@ func (sc *scriptComp) uprobes(ap *lang.AttachPoint) []*target {
 		if err != nil {
 			fail(ap, "%v", err)
 		}
-		return &target{ap: ap, kind: kind, fn: fn, target: f.Path, offset: off, user: true,
+		return &target{ap: ap, kind: kind, fn: fn, target: f.Path, offset: off, user: true, vaddr: addr,
 			typ: ebpf.Kprobe, name: string(ap.Kind) + ":" + f.Path + ":" + name}
 	}
 	if strings.HasPrefix(fn, "0x") {
@@ -222,7 +222,7 @@ func (sc *scriptComp) usdtIn(ap *lang.AttachPoint, bin, prov, name string, exact
 		if !okP || !okN {
 			continue
 		}
-		t := &target{ap: ap, kind: spec.AttachUsdt, target: f.Path, user: true, usdt: n, typ: ebpf.Kprobe,
+		t := &target{ap: ap, kind: spec.AttachUsdt, target: f.Path, user: true, usdt: n, vaddr: n.Addr, typ: ebpf.Kprobe,
 			name: "usdt:" + f.Path + ":" + n.Provider + ":" + n.Name}
 		if t.offset, err = f.FileOffset(n.Addr); err != nil {
 			fail(ap, "%v", err)
@@ -329,4 +329,41 @@ func (g *sgen) stackArg(i int, at lang.Node) *sval {
 	}
 	sp := &codegen.CtxLoad{Off: g.sc.ki.regs.offsets["sp"], Size: 8}
 	return intOf(u64Type, &codegen.Load{Addr: codegen.Add(sp, int64(8*slot)), Size: 8, User: g.t.user})
+}
+
+// uaddrCall generates uaddr("NAME"): the address of a global variable (or
+// function) of the probed binary, as a pointer to an integer of the
+// symbol's size (u64 when that is no integer size). In a library or a
+// position-independent executable the load address is added, found as
+// the instruction pointer minus the probed instruction's address in the
+// file; a uretprobe, which fires in the caller, cannot know it.
+func (g *sgen) uaddrCall(e *lang.Call) *sval {
+	name := g.literal(e.Args[0], "uaddr's symbol name")
+	if !g.t.user {
+		fail(e, "uaddr exists only in uprobe, uretprobe and usdt probes")
+	}
+	f, err := uelf.Open(g.t.target)
+	if err != nil {
+		fail(e, "%v", err)
+	}
+	defer f.Close()
+	s, ok := f.Object(name)
+	if !ok {
+		if s, ok = f.Lookup(name); !ok {
+			fail(e.Args[0], "%s has no symbol %s", g.t.target, name)
+		}
+	}
+	elem := map[uint64]btf.Type{1: cIntegers["u8"], 2: cIntegers["u16"], 4: u32Type, 8: u64Type}[s.Size]
+	if elem == nil {
+		elem = u64Type
+	}
+	t := &btf.Pointer{Target: elem}
+	if !f.Relocatable() {
+		return intOf(t, &codegen.Const{V: s.Value})
+	}
+	if g.t.kind == spec.AttachUretprobe {
+		fail(e, "uaddr in a uretprobe of %s, which loads at a run-time address, is not supported", g.t.target)
+	}
+	ip := &codegen.CtxLoad{Off: g.regOffset(g.sc.ki.regs.ip, e), Size: 8}
+	return intOf(t, codegen.Add(ip, int64(s.Value-g.t.vaddr)))
 }

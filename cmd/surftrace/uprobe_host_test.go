@@ -129,3 +129,22 @@ func TestUsdtByPID(t *testing.T) {
 		t.Errorf("exit %d, printed\n%s\nwant\n%s", r.code, r.stdout, want)
 	}
 }
+
+// TestUaddrPIE: uaddr() of a global in a position-independent executable
+// adds the load address (bpftrace 0.17 reads the file address there and
+// gets zeros), in a uprobe and in a USDT probe.
+func TestUaddrPIE(t *testing.T) {
+	ktest.RequireUprobes(t)
+	ktest.RequireFeature(t, ktest.Ringbuf)
+	bin := ktest.BuildProbes(t, "-O0")
+	prog := `uprobe:` + bin + `:surf_add { printf("0x%x 0x%lx\n", *uaddr("surf_global_int"), *uaddr("surf_global_long")); }
+usdt:` + bin + `:surf:args { printf("0x%x\n", *uaddr("surf_global_int")); }`
+	r := runWhile(t, []string{"--max-events", "2", "-e", prog}, func() {
+		if out, err := exec.Command(bin, "1").CombinedOutput(); err != nil {
+			t.Errorf("%s: %v\n%s", bin, err, out)
+		}
+	})
+	if want := "0x1234 0x123456789\n0x1234\n"; r.code != exitOK || strings.TrimSpace(r.stdout)+"\n" != want {
+		t.Errorf("exit %d, printed %q, want %q", r.code, r.stdout, want)
+	}
+}

@@ -21,15 +21,17 @@ type File struct {
 	syms []Symbol // sorted by name, duplicates (symtab and dynsym) merged
 	// byAddr is syms sorted by address, made on the first SymbolAt.
 	byAddr []Symbol
+	objs   map[string]Symbol // data objects, by name
 }
 
-// Open reads path's ELF headers and function symbols. Close releases it.
+// Open reads path's ELF headers, function symbols and data objects. Close
+// releases it.
 func Open(path string) (*File, error) {
 	ef, err := elf.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	f := &File{Path: path, elf: ef}
+	f := &File{Path: path, elf: ef, objs: map[string]Symbol{}}
 	seen := map[string]bool{}
 	reads := []func() ([]elf.Symbol, error){ef.Symbols, ef.DynamicSymbols}
 	if _, err := ef.Symbols(); errors.Is(err, elf.ErrNoSymbols) {
@@ -43,7 +45,16 @@ func Open(path string) (*File, error) {
 		}
 		for _, s := range syms {
 			typ := elf.ST_TYPE(s.Info)
-			if (typ != elf.STT_FUNC && typ != elf.STT_GNU_IFUNC) || s.Value == 0 || s.Section == elf.SHN_UNDEF {
+			if s.Value == 0 || s.Section == elf.SHN_UNDEF {
+				continue
+			}
+			if typ == elf.STT_OBJECT {
+				if _, dup := f.objs[s.Name]; !dup {
+					f.objs[s.Name] = Symbol{Name: s.Name, Value: s.Value, Size: s.Size}
+				}
+				continue
+			}
+			if typ != elf.STT_FUNC && typ != elf.STT_GNU_IFUNC {
 				continue
 			}
 			name := s.Name
@@ -73,6 +84,17 @@ func (f *File) Lookup(name string) (Symbol, bool) {
 	}
 	return Symbol{}, false
 }
+
+// Object finds the data object (a global variable) name.
+func (f *File) Object(name string) (Symbol, bool) {
+	s, ok := f.objs[name]
+	return s, ok
+}
+
+// Relocatable reports whether the file loads at an address chosen at run
+// time (a shared library or a position-independent executable), so that
+// its symbols' addresses are relative to where it was loaded.
+func (f *File) Relocatable() bool { return f.elf.Type == elf.ET_DYN }
 
 // FileOffset converts a virtual address of the file into its offset in
 // the file, through the loadable segment that holds it: uprobes attach at

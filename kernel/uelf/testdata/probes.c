@@ -16,6 +16,10 @@ unsigned short surf_withsem_semaphore __attribute__((section(".probes")));
 unsigned short surf_args_semaphore __attribute__((section(".probes")));
 unsigned short surf_strarg_semaphore __attribute__((section(".probes")));
 
+/* Globals for uaddr(). */
+int surf_global_int = 0x1234;
+long surf_global_long = 0x123456789;
+
 __attribute__((noinline)) long surf_add(int a, long b)
 {
 	__asm__ volatile("");
