@@ -259,6 +259,11 @@ func (g *sgen) usdtArg(i int, at lang.Node) *sval {
 		n = &codegen.CtxLoad{Off: g.regOffset(a.Reg, at), Size: 8}
 	case uelf.ArgMem:
 		addr := codegen.Add(&codegen.CtxLoad{Off: g.regOffset(a.Reg, at), Size: 8}, a.Offset)
+		if a.Symbol != "" {
+			// At the probe, ip is the note's address plus the load
+			// address: the global is as far from it as in the file.
+			addr = codegen.Add(&codegen.CtxLoad{Off: g.regOffset(a.Reg, at), Size: 8}, int64(g.usdtSymbol(a.Symbol, at)+uint64(a.Offset)-g.t.vaddr))
+		}
 		if a.Index != "" {
 			idx := codegen.Bin(asm.Mul, &codegen.CtxLoad{Off: g.regOffset(a.Index, at), Size: 8}, &codegen.Const{V: uint64(a.Scale)})
 			addr = codegen.Bin(asm.Add, addr, idx)
@@ -266,6 +271,23 @@ func (g *sgen) usdtArg(i int, at lang.Node) *sval {
 		n = &codegen.Load{Addr: addr, Size: a.Size, User: true}
 	}
 	return intOf(t, codegen.Truncate(n, a.Size, a.Signed))
+}
+
+// usdtSymbol is the address in the probed file of a global a USDT
+// argument names.
+func (g *sgen) usdtSymbol(name string, at lang.Node) uint64 {
+	f, err := uelf.Open(g.t.target)
+	if err != nil {
+		fail(at, "%v", err)
+	}
+	defer f.Close()
+	s, ok := f.Object(name)
+	if !ok {
+		if s, ok = f.Lookup(name); !ok {
+			fail(at, "usdt %s:%s: argument names %s, which %s does not define", g.t.usdt.Provider, g.t.usdt.Name, name, g.t.target)
+		}
+	}
+	return s.Value
 }
 
 // regOffset is register r's offset in struct pt_regs.

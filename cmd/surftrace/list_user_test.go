@@ -17,8 +17,8 @@ func TestListUser(t *testing.T) {
 	cases := []struct{ glob, want string }{
 		{"uprobe:" + bin + ":surf_*", "uprobe:BIN:surf_add\nuprobe:BIN:surf_done\nuprobe:BIN:surf_many\nuprobe:BIN:surf_name\n"},
 		{"uretprobe:" + bin + ":surf_a*", "uretprobe:BIN:surf_add\n"},
-		{"usdt:" + bin + ":*", "usdt:BIN:surf:args\nusdt:BIN:surf:strarg\nusdt:BIN:surf:withsem\n"},
-		{"usdt:" + bin, "usdt:BIN:surf:args\nusdt:BIN:surf:strarg\nusdt:BIN:surf:withsem\n"},
+		{"usdt:" + bin + ":*", "usdt:BIN:surf:args\nusdt:BIN:surf:global\nusdt:BIN:surf:strarg\nusdt:BIN:surf:withsem\n"},
+		{"usdt:" + bin, "usdt:BIN:surf:args\nusdt:BIN:surf:global\nusdt:BIN:surf:strarg\nusdt:BIN:surf:withsem\n"},
 		{"usdt:" + bin + ":surf:w*", "usdt:BIN:surf:withsem\n"},
 		{"usdt:" + bin + ":nope:*", ""},
 		{"*:" + bin + ":surf*", "uprobe:BIN:surf_add\nuprobe:BIN:surf_done\nuprobe:BIN:surf_many\nuprobe:BIN:surf_name\n"},
@@ -64,7 +64,7 @@ func TestListUserPID(t *testing.T) {
 		}
 	}
 	prefix := "usdt:/proc/" + strconv.Itoa(pid) + "/root" + bin
-	if want := prefix + ":surf:args\n" + prefix + ":surf:strarg\n" + prefix + ":surf:withsem\n"; got != want {
+	if want := prefix + ":surf:args\n" + prefix + ":surf:global\n" + prefix + ":surf:strarg\n" + prefix + ":surf:withsem\n"; got != want {
 		t.Errorf("-l usdt:* -p %d printed\n%s\nwant\n%s", pid, got, want)
 	}
 	var b strings.Builder

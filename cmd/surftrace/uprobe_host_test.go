@@ -105,7 +105,9 @@ func TestUserLinePID(t *testing.T) {
 
 // TestUsdtByPID: usdt::PROVIDER:NAME with -p finds the probe in the
 // process's executable, and its semaphore is counted up in that process
-// (surf:withsem fires only then).
+// (surf:withsem fires only then). Built with -O2, surf:global's arguments
+// are a %rip-relative global (in a PIE: bpftrace 0.17 reads garbage
+// there) and an indexed address.
 func TestUsdtByPID(t *testing.T) {
 	ktest.RequireUprobes(t)
 	ktest.RequireFeature(t, ktest.Ringbuf)
@@ -119,13 +121,14 @@ func TestUsdtByPID(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	prog := `usdt::surf:args { printf("args %d %d %d\n", arg0, arg1, arg2); } usdt::withsem { printf("sem %d\n", arg0); }`
+	prog := `usdt::surf:args { printf("args %d %d %d\n", arg0, arg1, arg2); } usdt::withsem { printf("sem %d\n", arg0); }
+usdt::surf:global { printf("global %d %d\n", arg0, arg1); }`
 	r := runWhile(t, []string{"-p", strconv.Itoa(cmd.Process.Pid), "-e", prog}, func() {
 		w.Write([]byte{1})
 		w.Close()
 		cmd.Wait()
 	})
-	if want := "args 1 100 -5\nsem 7\nargs 2 200 -5\nsem 14\n"; r.code != exitOK || !strings.Contains(r.stdout, want) {
+	if want := "args 1 100 -5\nglobal 4660 20\nsem 7\nargs 2 200 -5\nglobal 4660 30\nsem 14\n"; r.code != exitOK || !strings.Contains(r.stdout, want) {
 		t.Errorf("exit %d, printed\n%s\nwant\n%s", r.code, r.stdout, want)
 	}
 }

@@ -27,6 +27,8 @@ func TestParseArg(t *testing.T) {
 		{"4@(%rax)", Arg{Kind: ArgMem, Size: 4, Reg: "ax"}},
 		{"-4@$5", Arg{Kind: ArgConst, Size: 4, Signed: true, Const: 5}},
 		{"-4@$-5", Arg{Kind: ArgConst, Size: 4, Signed: true, Const: -5}},
+		{"-4@g1(%rip)", Arg{Kind: ArgMem, Size: 4, Signed: true, Reg: "ip", Symbol: "g1"}},
+		{"8@arr+16(%rip)", Arg{Kind: ArgMem, Size: 8, Reg: "ip", Symbol: "arr", Offset: 16}},
 		{"8@(%rax,%rdx,8)", Arg{Kind: ArgMem, Size: 8, Reg: "ax", Index: "dx", Scale: 8}},
 		{"-2@-4(%rbp,%rcx)", Arg{Kind: ArgMem, Size: 2, Signed: true, Reg: "bp", Offset: -4, Index: "cx", Scale: 1}},
 	}
@@ -36,7 +38,7 @@ func TestParseArg(t *testing.T) {
 			t.Errorf("ParseArg(%q) = %+v, %v; want %+v", c.in, got, err, c.want)
 		}
 	}
-	for _, bad := range []string{"%eax", "3@%eax", "8@%xmm0", "8@counter(%rip)", "8@8(%rax,%rbx,3)", "8@(%rax,%rip)", "4@$x"} {
+	for _, bad := range []string{"%eax", "3@%eax", "8@%xmm0", "8@16(%rip)", "8@8(%rax,%rbx,3)", "8@(%rax,%rip)", "4@$x"} {
 		if a, err := ParseArg(bad); err == nil {
 			t.Errorf("ParseArg(%q) = %+v, want an error", bad, a)
 		}
@@ -72,7 +74,7 @@ func TestUSDTNotes(t *testing.T) {
 				t.Errorf("%s %s:%s at %#x is not in .text", opt, n.Provider, n.Name, n.Addr)
 			}
 		}
-		if want := []string{"surf:args", "surf:strarg", "surf:withsem"}; !reflect.DeepEqual(got, want) {
+		if want := []string{"surf:args", "surf:strarg", "surf:global", "surf:withsem"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: notes %v, want %v", opt, got, want)
 		}
 		if len(notes) > 0 {
@@ -82,6 +84,9 @@ func TestUSDTNotes(t *testing.T) {
 			}
 			if opt == "-O0" && args[0].Kind != ArgMem {
 				t.Errorf("-O0: surf:args arg0 %+v is not in memory (%q)", args[0], notes[0].ArgText)
+			}
+			if g := notes[2].Args; opt == "-O2" && (len(g) != 2 || g[0].Symbol != "surf_global_int" || g[1].Index == "") {
+				t.Errorf("-O2: surf:global arguments %+v (%q), want %%rip-relative and indexed", g, notes[2].ArgText)
 			}
 		}
 	}

@@ -43,6 +43,10 @@ type Arg struct {
 	// address OFF(%BASE,%INDEX,SCALE).
 	Index string
 	Scale int
+	// Symbol is the global of an address SYMBOL+OFF(%rip): Reg is "ip",
+	// and the address is the symbol's plus Offset, wherever the file
+	// loaded.
+	Symbol string
 }
 
 // USDT returns the file's USDT probes, in note order.
@@ -152,10 +156,13 @@ func ParseArg(s string) (Arg, error) {
 			return Arg{}, fmt.Errorf("argument %q: unsupported address form", s)
 		}
 		r, ok := x86Reg(reg[1:])
-		if !ok || r == "ip" {
+		if !ok {
 			return Arg{}, fmt.Errorf("argument %q: unsupported base register %s", s, reg)
 		}
 		a.Kind, a.Reg = ArgMem, r
+		if r == "ip" {
+			return ripArg(s, a, off, len(parts))
+		}
 		if len(parts) > 1 {
 			idx, ok := x86Reg(strings.TrimPrefix(parts[1], "%"))
 			if !ok || !strings.HasPrefix(parts[1], "%") || idx == "ip" {
@@ -179,6 +186,28 @@ func ParseArg(s string) (Arg, error) {
 		}
 	default:
 		return Arg{}, fmt.Errorf("argument %q: unsupported location", s)
+	}
+	return a, nil
+}
+
+// ripArg completes a %rip-relative argument SYMBOL[+-OFF](%rip); a bare
+// displacement, relative to an instruction the note does not name, is not
+// supported.
+func ripArg(s string, a Arg, off string, parts int) (Arg, error) {
+	sym, rest := off, ""
+	if i := strings.IndexAny(off, "+-"); i >= 0 {
+		sym, rest = off[:i], off[i:]
+	}
+	if parts > 1 || sym == "" || sym[0] >= '0' && sym[0] <= '9' {
+		return Arg{}, fmt.Errorf("argument %q: unsupported %%rip-relative form", s)
+	}
+	a.Symbol = sym
+	if rest != "" {
+		v, err := strconv.ParseInt(rest, 0, 64)
+		if err != nil {
+			return Arg{}, fmt.Errorf("argument %q: bad offset %s", s, rest)
+		}
+		a.Offset = v
 	}
 	return a, nil
 }

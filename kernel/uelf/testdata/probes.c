@@ -15,10 +15,12 @@
 unsigned short surf_withsem_semaphore __attribute__((section(".probes")));
 unsigned short surf_args_semaphore __attribute__((section(".probes")));
 unsigned short surf_strarg_semaphore __attribute__((section(".probes")));
+unsigned short surf_global_semaphore __attribute__((section(".probes")));
 
 /* Globals for uaddr(). */
 int surf_global_int = 0x1234;
 long surf_global_long = 0x123456789;
+long surf_arr[4] = {10, 20, 30, 40};
 
 __attribute__((noinline)) long surf_add(int a, long b)
 {
@@ -64,6 +66,9 @@ int main(int argc, char **argv)
 		surf_name("hello");
 		DTRACE_PROBE3(surf, args, i, local, -5);
 		DTRACE_PROBE1(surf, strarg, "usdt-str");
+		/* At -O2 gcc writes these as surf_global_int(%rip) and
+		 * (%rax,%rdx,8). */
+		DTRACE_PROBE2(surf, global, surf_global_int, surf_arr[i & 3]);
 		if (surf_withsem_semaphore)
 			DTRACE_PROBE1(surf, withsem, i * 7);
 	}
