@@ -59,7 +59,6 @@ func init() {
 		"ksym":    {min: 1, max: 1, gen: (*sgen).ksymCall},
 		"usym":    {min: 1, max: 1, gen: (*sgen).usymCall},
 		"uaddr":   {min: 1, max: 1, gen: (*sgen).uaddrCall},
-		"uptr":    {min: 1, max: 1, gen: (*sgen).uptrCall},
 		"kaddr":   {min: 1, max: 1, gen: (*sgen).kaddrCall},
 		"ntop":    {min: 1, max: 2, gen: (*sgen).ntop},
 		"pton":    {min: 1, max: 1, gen: (*sgen).ptonCall},

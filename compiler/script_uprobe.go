@@ -389,17 +389,3 @@ func (g *sgen) uaddrCall(e *lang.Call) *sval {
 	ip := &codegen.CtxLoad{Off: g.regOffset(g.sc.ki.regs.ip, e), Size: 8}
 	return intOf(t, codegen.Add(ip, int64(s.Value-g.t.vaddr)))
 }
-
-// uptrCall generates uptr(p): p, marked as pointing into user memory, so
-// that str(), buf() and dereferences through it use the user helpers.
-func (g *sgen) uptrCall(e *lang.Call) *sval {
-	x := g.expr(e.Args[0])
-	if x.kind != skInt {
-		fail(e.Args[0], "uptr takes a pointer or an address, not %s", x.describe())
-	}
-	var target btf.Type = cIntegers["u8"]
-	if p, ok := under(x.v.t).(*btf.Pointer); ok {
-		target = p.Target
-	}
-	return intOf(&btf.Pointer{Target: &btf.TypeTag{Value: "user", Type: target}}, g.intNode(x, e.Args[0]))
-}

@@ -84,29 +84,3 @@ func TestUprobeCPP(t *testing.T) {
 		}
 	}
 }
-
-// TestUptr: uptr() makes reads through an address use the user helpers
-// in a kernel probe, and only there.
-func TestUptr(t *testing.T) {
-	cases := []struct{ src, want, not string }{
-		{`tracepoint:syscalls:sys_enter_openat { $p = (uint64)args->filename; printf("%s\n", str(uptr($p))); }`, "ProbeReadUserStr", "ProbeReadKernelStr"},
-		{`tracepoint:syscalls:sys_enter_openat { $p = (uint64)args->filename; printf("%s\n", str($p)); }`, "ProbeReadKernelStr", "ProbeReadUserStr"},
-		{`kprobe:ip_output { printf("%d\n", *uptr((int32 *)arg0)); }`, "ProbeReadUser", "ProbeReadKernel"},
-	}
-	for _, c := range cases {
-		k := fakeKernel(t)
-		k.Formats["syscalls/sys_enter_openat"] = openatFormat
-		prog, err := script.Parse(&lang.Source{Name: "t.st", Text: c.src})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := Compile(prog, k, Options{})
-		if err != nil {
-			t.Errorf("%s: %v", c.src, err)
-			continue
-		}
-		if l := Listing(p); !strings.Contains(l, c.want) || strings.Contains(l, c.not) {
-			t.Errorf("%s: want a call of %s and none of %s", c.src, c.want, c.not)
-		}
-	}
-}
