@@ -65,7 +65,8 @@ func (sc *scriptComp) uprobes(ap *lang.AttachPoint) []*target {
 		if err != nil {
 			fail(ap, "bad address %s", fn)
 		}
-		return []*target{mk(symbolAt(f, addr), addr, fn)}
+		// bpftrace names the probe by the address in decimal.
+		return []*target{mk(symbolAt(f, addr), addr, strconv.FormatUint(addr, 10))}
 	}
 	if !isGlob(fn) {
 		s, ok := f.Lookup(fn)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/kernel/uelf"
 	"github.com/surftrace/surftrace/lang"
 	"github.com/surftrace/surftrace/lang/script"
 	"github.com/surftrace/surftrace/spec"
@@ -82,5 +83,37 @@ func TestUprobeCPP(t *testing.T) {
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: probes %q, want %q", c.target, got, c.want)
 		}
+	}
+}
+
+// TestUprobeAddress attaches at a 0x address as at the function there,
+// and names the probe by the address in decimal, as bpftrace 0.17 does.
+func TestUprobeAddress(t *testing.T) {
+	bin := ktest.BuildProbes(t, "-O0")
+	prog, err := script.Parse(&lang.Source{Name: "a.st", Text: "uprobe:" + bin + ":surf_add { @ = count(); }"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName, err := Compile(prog, fakeKernel(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := uelf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	s, _ := f.Lookup("surf_add")
+	prog, err = script.Parse(&lang.Source{Name: "a.st", Text: fmt.Sprintf("uprobe:%s:%#x { @ = count(); }", bin, s.Value)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byAddr, err := Compile(prog, fakeKernel(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, n := byAddr.Probes[0], byName.Probes[0]
+	if want := fmt.Sprintf("uprobe:%s:%d", bin, s.Value); a.Name != want || a.Offset != n.Offset || a.Target != n.Target {
+		t.Errorf("by address: %s at %s+%#x; want %s at %s+%#x", a.Name, a.Target, a.Offset, want, n.Target, n.Offset)
 	}
 }
