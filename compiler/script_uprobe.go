@@ -76,8 +76,8 @@ func (sc *scriptComp) uprobes(ap *lang.AttachPoint) []*target {
 		if !ok {
 			failHint(ap, lang.DidYouMean(fn, symbolNames(f)), "%s has no function %s", f.Path, fn)
 		}
-		if ap.Offset != 0 && s.Size != 0 && ap.Offset >= s.Size {
-			fail(ap, "offset %d is past the end of %s (%d bytes)", ap.Offset, fn, s.Size)
+		if err := f.CheckOffset(s, ap.Offset); err != nil {
+			fail(ap, "%v", err)
 		}
 		name := fn
 		if ap.Offset != 0 {

@@ -6,5 +6,6 @@
 // It is metadata, like the kernel's BTF: the compiler reads it to resolve
 // attach points into (path, file offset) pairs and to type USDT
 // arguments, and the runtime reads it to list probes. It imports the
-// standard library and a C++ demangler only, and touches no kernel object.
+// standard library, a C++ demangler and an x86 decoder (to check uprobe
+// offsets) only, and touches no kernel object.
 package uelf

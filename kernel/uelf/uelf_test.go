@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/arch/x86/x86asm"
+
 	"github.com/surftrace/surftrace/internal/ktest"
 )
 
@@ -180,5 +182,43 @@ func TestSymbolAt(t *testing.T) {
 	}
 	if _, _, ok := f.SymbolAt(1); ok {
 		t.Error("SymbolAt(1) found a function")
+	}
+}
+
+// TestCheckOffset accepts offsets at instruction boundaries of a function
+// and refuses one inside an instruction or past the end.
+func TestCheckOffset(t *testing.T) {
+	f, err := Open(ktest.BuildProbes(t, "-O0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, _ := f.Lookup("surf_add")
+	code := make([]byte, 16)
+	if err := f.read(code, s.Value); err != nil {
+		t.Fatal(err)
+	}
+	first, err := x86asm.Decode(code, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := x86asm.Decode(code[first.Len:], 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, off := range []uint64{0, uint64(first.Len), uint64(first.Len + second.Len)} {
+		if err := f.CheckOffset(s, off); err != nil {
+			t.Errorf("surf_add+%d (%v; %v): %v", off, first, second, err)
+		}
+	}
+	inside := uint64(first.Len + 1)
+	if second.Len == 1 {
+		t.Fatalf("fixture's surf_add starts with %v; %v: no offset inside an instruction to try", first, second)
+	}
+	if err := f.CheckOffset(s, inside); err == nil {
+		t.Errorf("surf_add+%d (inside %v) passed", inside, second)
+	}
+	if err := f.CheckOffset(s, s.Size+1); err == nil {
+		t.Errorf("surf_add+%d (past the end) passed", s.Size+1)
 	}
 }
