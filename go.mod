@@ -11,7 +11,20 @@ require (
 	github.com/cilium/ebpf v0.22.0
 	// Drives the REPL through a real terminal in its test.
 	github.com/creack/pty v1.1.24
+	// nftables rulesets over netlink, with no nft binary: the fault
+	// fixtures install drop rules with it, and diag reads a namespace's
+	// ruleset to name the rule that matches a dropped packet.
+	github.com/google/nftables v0.3.0
 	github.com/rogpeppe/go-internal v1.16.0
+	// Pure-Go xz decoder: the vmtest harness decompresses Debian 6.12's
+	// .ko.xz modules for busybox insmod, without needing xz-utils.
+	github.com/ulikunitz/xz v0.5.17
+	// rtnetlink (links, qdiscs with their statistics, routes), the
+	// library most Go networking tools use; diag names a dropping qdisc
+	// and its counters with it.
+	github.com/vishvananda/netlink v1.3.1
+	// Network-namespace handles for netlink and nftables connections.
+	github.com/vishvananda/netns v0.0.5
 	golang.org/x/sys v0.48.0
 )
 
@@ -54,8 +67,14 @@ require (
 )
 
 require (
+	github.com/google/go-cmp v0.7.0 // indirect
+	github.com/mdlayher/netlink v1.7.3-0.20250113171957-fbb4dce95f42 // indirect
+	github.com/mdlayher/socket v0.5.1 // indirect
+	golang.org/x/sync v0.23.0 // indirect
+	golang.org/x/tools v0.49.0 // indirect
+)
+
+require (
 	github.com/ianlancetaylor/demangle v0.0.0-20260724033716-83e58baca724
 	golang.org/x/arch v0.33.0
 )
-
-require golang.org/x/tools v0.49.0 // indirect

@@ -20,7 +20,7 @@ type Options struct {
 	// (default 64).
 	StrSize int
 	// RingSize is the size in bytes of the events ring buffer, a power of
-	// two multiple of the page size (default 4 MiB).
+	// two from 4 KiB to 1 GiB (default 8 MiB).
 	RingSize int
 	// Capture makes every line with an skb carry up to this many bytes of
 	// its packet (at most MaxCapture), for --pcap; 0 captures nothing.
@@ -31,9 +31,13 @@ type Options struct {
 	// Unsafe allows the script functions that act on the system
 	// (signal).
 	Unsafe bool
-	// PID is the process -p names (0: none): uprobe and usdt targets
-	// named without a path are looked for among its libraries first.
+	// PID is the process of -p or -c (0: none). With -p, uprobe and usdt
+	// targets named without a path are looked for among its libraries
+	// first; with -c (Child) it is the value of cpid.
 	PID int
+	// Child says PID is the -c command, held before its exec; without
+	// it cpid is an error.
+	Child bool
 }
 
 // Compile types prog against kernel k and generates one eBPF program per
@@ -47,6 +51,9 @@ func Compile(prog *lang.Program, k kernel.Kernel, opts Options) (p *spec.Program
 	}
 	if opts.StrSize > 4096 {
 		return nil, fmt.Errorf("string size %d is over 4096", opts.StrSize)
+	}
+	if opts.RingSize, err = ringSize(opts); err != nil {
+		return nil, err
 	}
 	ki, err := newKinfo(k)
 	if err != nil {

@@ -41,6 +41,13 @@ func TestErrors(t *testing.T) {
 		{`p netif_skb_noproto x=%0[1]`, `%0 has no known type`},
 		{`p netif_skb_noproto x=%0 y=%di`, `` /* the raw value is fine */},
 		{`p netif_skb_noproto x=!(struct sk_buff *)%0->len y=@(struct iphdr *)%di->saddr`, `` /* so are casts and registers */},
+		{`e skb/kfree_skb f:pcap("udp port 53", skbaddr) && reason==NO_SOCKET`, ``},
+		{`p ip_output skb=%2 f:!pcap("tcp", skb)`, ``},
+		{`e skb/kfree_skb f:pcap("net 0.0.0.0/0 or ip6", skbaddr) || !pcap("not net 0.0.0.0/0", skbaddr)`, ``},
+		{`e skb/kfree_skb f:pcap("tcp port 99999", skbaddr)`, `1:34: "99999" is not a port (0 to 65535)`},
+		{`e skb/kfree_skb f:pcap("tcp", protocol)`, `1:31: pcap() reads a struct sk_buff *, not unsigned short`},
+		{`e skb/kfree_skb f:pcapp("tcp", skbaddr)`, `did you mean pcap?`},
+		{`e skb/kfree_skb f:pcap("tcp")`, `pcap takes a filter and the struct sk_buff * it reads`},
 	} {
 		p := parseLine(t, tc.line)
 		_, err := Compile(p, fakeKernel(t), Options{})

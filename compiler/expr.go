@@ -159,6 +159,11 @@ func (c *lineChecker) tpValue(f *kernel.TracepointField, at lang.Node) *value {
 	if en, ok := t.(*btf.Enum); ok && len(f.Symbols) > 0 {
 		t = renamedEnum(en, f.Symbols)
 	}
+	if i, ok := t.(*btf.Int); ok && c.namedInts {
+		if names := c.ki.symbolNames(f); len(names) > 0 {
+			t = symbolicEnum(i, names)
+		}
+	}
 	if p, ok := t.(*btf.Pointer); ok && c.userPtrs {
 		// A syscall's pointer argument is a user address: tag its target
 		// "user", as BTF tags __user, so reads through it use the user
@@ -177,7 +182,7 @@ func tpScalarType(ki *kinfo, ctype string, size int, signed bool) btf.Type {
 	base = strings.TrimPrefix(strings.TrimPrefix(base, "const "), "volatile ")
 	if ptr > 0 {
 		tag, name := splitTag(base)
-		if t, err := resolveType(ki.spec, tag, name, ptr); err == nil {
+		if t, err := ki.resolveType(tag, name, ptr); err == nil {
 			return t
 		}
 		return &btf.Pointer{Target: &btf.Void{}}
@@ -188,7 +193,7 @@ func tpScalarType(ki *kinfo, ctype string, size int, signed bool) btf.Type {
 	if tag, name := splitTag(base); tag == "enum" {
 		// Typed by BTF, the field prints by name as ftrace's
 		// __print_symbolic does.
-		if t, err := resolveType(ki.spec, tag, name, 0); err == nil && sizeof(t) == size {
+		if t, err := ki.resolveType(tag, name, 0); err == nil && sizeof(t) == size {
 			return t
 		}
 	}
@@ -225,7 +230,7 @@ func (c *lineChecker) constant(e lang.Expr) int64 {
 
 // cast types !(TYPE)X.
 func (c *lineChecker) cast(e *lang.Cast) *value {
-	t, err := resolveType(c.ki.spec, e.Type.Tag, e.Type.Name, e.Type.Ptr)
+	t, err := c.ki.resolveType(e.Type.Tag, e.Type.Name, e.Type.Ptr)
 	if err != nil {
 		fail(e.Type, "%v", err)
 	}

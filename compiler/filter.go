@@ -79,6 +79,8 @@ func (c *lineChecker) cond(e lang.Expr, lp *lineProbe) cond {
 		if e.Op == "!" {
 			return &condNot{c.cond(e.X, lp)}
 		}
+	case *lang.Call:
+		return c.pcapCond(e, lp)
 	}
 	f := c.operand(e, lp)
 	if f.kind != fieldScalar {

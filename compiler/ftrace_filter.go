@@ -46,6 +46,8 @@ func (l *ftraceLowerer) cond(t *ftext, c cond, e lang.Expr, outer int) {
 		l.compareString(t, c, e)
 	case *condBytes:
 		fail(e, "ftrace filters cannot compare %s (a %d-byte array); use the bpf backend", c.f.out.Name, c.f.out.Size)
+	case *condPcap:
+		fail(e, "ftrace filters cannot read packets: pcap() needs the bpf backend")
 	}
 	t.mark(start, e)
 }

@@ -40,6 +40,10 @@ func (g *lineGen) operands(c cond) {
 		}
 	case *condBytes:
 		g.field(c.f)
+	case *condPcap:
+		for _, n := range c.p.always() {
+			g.Val(n)
+		}
 	}
 }
 
@@ -62,6 +66,10 @@ func (g *lineGen) jumpIfFalse(c cond, l int) {
 		g.bytesTest(g.strOffset(c.f), strBytes(c), c.negate, l)
 	case *condBytes:
 		g.bytesTest(int16(spec.HdrSize+c.f.out.Offset), c.lit, c.negate, l)
+	case *condPcap:
+		end := g.Scope()
+		pcapJump(g.Builder, c.c, false, l)
+		end()
 	}
 }
 

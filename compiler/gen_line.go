@@ -154,9 +154,7 @@ func (g *lineGen) packetStrSize(f *lineField, src asm.Register) (_ asm.Register,
 // lost[probe].
 func (g *lineGen) output(record int) {
 	g.Src = g.lp.probe.Name + ": output"
-	g.MapPtr(asm.R1, spec.EventsMap)
-	g.Emit(asm.Mov.Reg(asm.R2, g.buf), asm.Mov.Imm(asm.R3, int32(record)), asm.Mov.Imm(asm.R4, 0))
-	g.Call(asm.FnRingbufOutput)
+	g.RingbufOutput(func() { g.Emit(asm.Mov.Reg(asm.R2, g.buf)) }, int32(record), g.lp.ring, false)
 	g.Jump(asm.JEq.Imm(asm.R0, 0, ""), g.Exit)
 	g.Emit(asm.StoreImm(asm.R10, codegen.StackKey, int64(g.lp.probe.Index), asm.Word))
 	g.MapPtr(asm.R1, spec.LostMap)

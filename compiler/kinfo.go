@@ -20,6 +20,23 @@ type kinfo struct {
 	syms *kernel.SymbolIndex // nil until symbols() is called
 	// tpByStruct maps a struct name to the tracepoints that see it.
 	tpByStruct map[string][]string
+	// local holds the script's own C definitions; nil for none.
+	local *cdecls
+}
+
+// resolveType finds the type a cast or sizeof names: the script's own C
+// definitions first (as clang sees them before the kernel's headers),
+// then C integers and BTF.
+func (ki *kinfo) resolveType(tag, name string, ptr int) (btf.Type, error) {
+	if ki.local != nil && tag != "" {
+		if t, ok := ki.local.types[tag+" "+name]; ok {
+			for range ptr {
+				t = &btf.Pointer{Target: t}
+			}
+			return t, nil
+		}
+	}
+	return resolveType(ki.spec, tag, name, ptr)
 }
 
 func newKinfo(k kernel.Kernel) (*kinfo, error) {
@@ -73,6 +90,20 @@ func (ki *kinfo) funcProto(name string) (*btf.FuncProto, bool) {
 		}
 	}
 	return nil, false
+}
+
+// moduleSpec returns the BTF of the module that defines function name
+// (split on top of vmlinux), or nil for a vmlinux function.
+func (ki *kinfo) moduleSpec(name string) *btf.Spec {
+	for _, s := range ki.symbols().Lookup(name) {
+		if s.Module == "" {
+			continue
+		}
+		if ms, err := ki.k.ModuleBTF(s.Module); err == nil {
+			return ms
+		}
+	}
+	return nil
 }
 
 // funcHint names the function that replaced name (renames), else suggests

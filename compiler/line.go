@@ -25,6 +25,7 @@ type lineProbe struct {
 	temps []*lineField
 	stack bool // -s: take a stack id
 	event int  // the index of its Event in Program.Events
+	ring  int  // the events ring buffer's size, for batched wakeups
 }
 
 // fieldKind says how a field's bytes are produced.
@@ -60,7 +61,11 @@ type lineChecker struct {
 	// line casts to, point into user memory: the
 	// arguments of syscalls tracepoints.
 	userPtrs bool
-	byName   map[string]*lineField
+	// namedInts types an integer field that the print fmt shows with
+	// __print_symbolic as an enum of those names (scripts; see
+	// symbolicEnum).
+	namedInts bool
+	byName    map[string]*lineField
 }
 
 // checkLine types expression-line probe p.
@@ -70,7 +75,7 @@ func checkLine(ki *kinfo, opts Options, p *lang.Probe, index int) *lineProbe {
 	}
 	ap := p.Attach[0]
 	c := &lineChecker{ki: ki, opts: opts, byName: map[string]*lineField{}}
-	lp := &lineProbe{probe: &spec.Probe{Index: index, Name: p.Name, Pos: ap.Pos, Offset: ap.Offset}, stack: opts.Stack, event: index}
+	lp := &lineProbe{probe: &spec.Probe{Index: index, Name: p.Name, Pos: ap.Pos, Offset: ap.Offset}, stack: opts.Stack, event: index, ring: opts.RingSize}
 	c.attach(ap, lp.probe)
 	trace, ok := p.Body[0].(*lang.TraceStmt)
 	if !ok {

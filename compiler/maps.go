@@ -11,17 +11,13 @@ const ScratchMap = "scratch"
 
 // Sizes of the shared maps.
 const (
-	defaultRingSize = 1 << 22 // bytes of EventsMap
-	stackEntries    = 4096    // distinct stacks StacksMap keeps
-	maxStackDepth   = 127     // PERF_MAX_STACK_DEPTH
+	stackEntries  = 4096 // distinct stacks StacksMap keeps
+	maxStackDepth = 127  // PERF_MAX_STACK_DEPTH
 )
 
 // commonMaps returns the maps every expression-line program uses.
 func commonMaps(opts Options, probes, scratch int, stacks bool) map[string]*ebpf.MapSpec {
-	ring := opts.RingSize
-	if ring == 0 {
-		ring = defaultRingSize
-	}
+	ring := opts.RingSize // set by Compile
 	m := map[string]*ebpf.MapSpec{
 		spec.EventsMap: {Name: spec.EventsMap, Type: ebpf.RingBuf, MaxEntries: uint32(ring)},
 		spec.LostMap:   {Name: spec.LostMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: uint32(max(probes, 1))},

@@ -51,6 +51,9 @@ func hasScriptProbes(prog *lang.Program) bool {
 // compileProgram compiles a script: twice when a map was read before its
 // first assignment, so that the read knows the value's type.
 func compileProgram(prog *lang.Program, ki *kinfo, opts Options) (*spec.Program, error) {
+	if len(prog.CDecls) > 0 {
+		ki.local = parseCDecls(prog, ki)
+	}
 	sc := &scriptComp{ki: ki, opts: opts, maps: map[string]*smap{}}
 	out, err := sc.compile(prog)
 	if err != nil || !sc.retry {
@@ -103,6 +106,9 @@ func (sc *scriptComp) compile(prog *lang.Program) (*spec.Program, error) {
 		return nil, fmt.Errorf("%s: the script needs %d bytes of scratch space, more than %d", prog.Pos, sc.scratch, maxScratch)
 	}
 	m := commonMaps(sc.opts, len(sc.out.Probes), sc.scratch, sc.stacks)
+	if !printsLines(sc.out.Events) {
+		m[spec.EventsMap].MaxEntries = controlRingSize
+	}
 	for k, v := range m {
 		sc.out.Maps[k] = v
 	}
@@ -115,13 +121,26 @@ func (sc *scriptComp) compile(prog *lang.Program) (*spec.Program, error) {
 }
 
 // block compiles one probe block: one program per attach point after
-// wildcard expansion. It returns the block's first source error.
+// wildcard expansion. An argument selector that matches nothing is left
+// out when another attach point of the block matched (a script lists
+// functions of several kernel versions). It returns the block's first
+// source error.
 func (sc *scriptComp) block(p *lang.Probe) (err *lang.Error) {
 	defer catch(&err)
+	var empty *lang.AttachPoint // a selector that matched nothing
+	made := 0
 	for _, ap := range p.Attach {
-		for _, t := range sc.expand(ap) {
-			sc.probe(p, t)
+		ts := sc.expand(ap)
+		if len(ts) == 0 && empty == nil {
+			empty = ap
 		}
+		for _, t := range ts {
+			sc.probe(p, t)
+			made++
+		}
+	}
+	if made == 0 && empty != nil {
+		fail(empty, "no kernel function or tracepoint matching %s takes a %s", empty.Target, empty.ArgType)
 	}
 	return nil
 }

@@ -38,6 +38,13 @@ type target struct {
 	typ       ebpf.ProgramType
 	attach    ebpf.AttachType
 	attachTo  string
+	perf      *spec.PerfEvent // the perf-event kinds' event
+	// An argument selector's target: skbSel says the sk_buff is argument
+	// skbArg (the skb builtin); targets, on a kprobe or kretprobe, are
+	// every function the one program attaches to.
+	skbSel  bool
+	skbArg  int
+	targets []string
 }
 
 // maxExpansion bounds how many programs one wildcard attach point makes.
@@ -56,6 +63,18 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 		return []*target{{ap: ap, kind: kind, name: string(ap.Kind), typ: ebpf.RawTracepoint}}
 	case lang.Interval:
 		return []*target{sc.interval(ap)}
+	case lang.Profile:
+		return []*target{sc.profile(ap)}
+	case lang.Software, lang.Hardware:
+		return []*target{sc.perfCounter(ap)}
+	case lang.Watchpoint, lang.AsyncWatchpoint:
+		return []*target{sc.watchpoint(ap)}
+	case lang.Kprobe, lang.Kretprobe, lang.Fentry, lang.Fexit, lang.RawTracepoint:
+		if ap.ArgType != "" {
+			return sc.selector(ap)
+		}
+	}
+	switch ap.Kind {
 	case lang.Kprobe, lang.Kretprobe:
 		var out []*target
 		for _, fn := range sc.functions(ap, ap.Target) {

@@ -17,8 +17,8 @@ import (
 
 // builtinNames are the names ident knows, for hints.
 var builtinNames = []string{
-	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "curtask", "retval",
-	"func", "probe", "args", "kstack", "ustack", "cgroup", "rand", "jiffies",
+	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "numaid", "username", "cpid", "curtask", "retval",
+	"func", "probe", "args", "skb", "kstack", "ustack", "cgroup", "rand", "jiffies",
 	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9",
 	"sarg0", "sarg1", "sarg2",
 }
@@ -45,6 +45,15 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 		return intOf(u32Type, codegen.Bin(asm.RSh, uidGid, &codegen.Const{V: 32}))
 	case "cpu":
 		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetSmpProcessorId})
+	case "username":
+		return &sval{kind: skInt, v: &value{t: u64Type, n: codegen.Truncate(uidGid, 4, false)}, rend: render{r: spec.RenderUsername, size: 8}}
+	case "cpid":
+		if !g.sc.opts.Child {
+			fail(e, "cpid cannot be used without a child command (-c)")
+		}
+		return intOf(u32Type, &codegen.Const{V: uint64(g.sc.opts.PID)})
+	case "numaid":
+		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetNumaNodeId})
 	case "comm":
 		return g.comm()
 	case "nsecs":
@@ -59,13 +68,20 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 		return intOf(u64Type, &codegen.Helper{Fn: asm.FnGetCurrentCgroupId})
 	case "curtask":
 		var t btf.Type = u64Type
-		if task, err := lookupNamed(g.sc.ki.spec, "struct", "task_struct"); err == nil {
-			t = &btf.Pointer{Target: task}
+		if task, err := g.sc.ki.resolveType("struct", "task_struct", 1); err == nil {
+			t = task
 		}
 		return intOf(t, &codegen.Helper{Fn: asm.FnGetCurrentTask})
 	case "retval":
 		return g.retval(e)
+	case "skb":
+		return g.skb(e)
 	case "func":
+		if g.t.targets != nil {
+			// One program serves many functions: the kernel says which.
+			g.Emit(asm.Mov.Reg(asm.R1, g.Ctx))
+			return &sval{kind: skInt, v: &value{t: u64Type, n: g.eager(asm.FnGetFuncIp)}, rend: render{r: spec.RenderSym, size: 8}}
+		}
 		if g.t.fn == "" {
 			fail(e, "func exists only in kprobe, kretprobe, uprobe, uretprobe, fentry and fexit probes")
 		}
@@ -224,6 +240,29 @@ func (g *sgen) ctxArg(i int, t btf.Type) *sval {
 	return intOf(t, n)
 }
 
+// skb is the struct sk_buff * argument an argument selector found
+// (kprobe:ip_*(struct sk_buff *)), wherever the function takes it.
+func (g *sgen) skb(at lang.Node) *sval {
+	if !g.t.skbSel {
+		fail(at, "skb exists only in probes with the argument selector (struct sk_buff *), as in kprobe:ip_*(struct sk_buff *)")
+	}
+	if g.t.kind == spec.AttachKretprobe {
+		fail(at, "skb is not available in kretprobe probes (the arguments are gone at return); use fexit")
+	}
+	t, err := lookupNamed(g.sc.ki.spec, "struct", "sk_buff")
+	if err != nil {
+		fail(at, "no struct sk_buff in BTF")
+	}
+	if g.t.kind == spec.AttachKprobe {
+		return intOf(&btf.Pointer{Target: t}, g.argN(g.t.skbArg, at).v.n)
+	}
+	// A typed context argument may be NULL (qdisc_dequeue's skb) and
+	// allows no arithmetic: read it as a plain value, so that member reads
+	// go through bpf_probe_read_kernel as kprobe ones do.
+	ctx := &codegen.InReg{R: g.Ctx}
+	return intOf(&btf.Pointer{Target: t}, &codegen.Load{Addr: codegen.Add(ctx, int64(8*g.t.skbArg)), Size: 8})
+}
+
 // argN types arg0..arg9.
 func (g *sgen) argN(i int, at lang.Node) *sval {
 	switch g.t.kind {
@@ -309,7 +348,7 @@ func (g *sgen) arg(name string, at lang.Node) *sval {
 // A pointer argument of a syscalls tracepoint points into user memory (see
 // tpValue), so str(), buf() and dereferences read it with the user helpers.
 func (g *sgen) tpArg(f *kernel.TracepointField, at lang.Node) *sval {
-	lc := &lineChecker{ki: g.sc.ki, opts: g.sc.opts, userPtrs: strings.HasPrefix(g.t.target, "syscalls:")}
+	lc := &lineChecker{ki: g.sc.ki, opts: g.sc.opts, userPtrs: strings.HasPrefix(g.t.target, "syscalls:"), namedInts: true}
 	return wrap(lc.tpValue(f, at))
 }
 

@@ -89,12 +89,12 @@ func (g *sgen) ntop(e *lang.Call) *sval {
 		}
 	}
 	if v6 {
-		return g.convert(x, render{spec.RenderIPv6, 16}, at)
+		return g.convert(x, render{r: spec.RenderIPv6, size: 16}, at)
 	}
 	if x.kind == skMem && sizeof(x.v.t) < 4 {
 		fail(at, "ntop needs 4 or 16 bytes, %s has %d", x.describe(), sizeof(x.v.t))
 	}
-	return g.convert(x, render{spec.RenderIPv4, 4}, at)
+	return g.convert(x, render{r: spec.RenderIPv4, size: 4}, at)
 }
 
 // mapArg types a bare map argument (clear(@m), print(@m)).

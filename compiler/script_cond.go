@@ -62,6 +62,13 @@ func (g *sgen) branch(e lang.Expr, want bool, l int) {
 // compare jumps to l when (x op y) == want.
 func (g *sgen) compare(e *lang.Binary, want bool, l int) {
 	x, y := g.expr(e.X), g.expr(e.Y)
+	x, y, constant, result := g.compareEnum(e, x, y)
+	if constant {
+		if result == want {
+			g.Jump(asm.Ja.Label(""), l)
+		}
+		return
+	}
 	if x.isStringy() || y.isStringy() || x.kind == skBytes || y.kind == skBytes {
 		if e.Op != "==" && e.Op != "!=" {
 			fail(e, "strings compare with == and != only")

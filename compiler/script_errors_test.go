@@ -36,6 +36,10 @@ func TestScriptErrors(t *testing.T) {
 		{`BEGIN { @x = pidd; }`, []string{"unknown identifier pidd", "did you mean one of pid"}},
 		{`tracepoint:sched:nope { @x = count(); }`, []string{"unknown tracepoint sched:nope"}},
 		{`kprobe:ip_output { @x = arg0; } END { print(@y); }`, []string{"map @y is used but never assigned"}},
+		{`tracepoint:net:netif_receive_skb /pcap("tcp and port 99999", args->skbaddr)/ {}`, []string{"1:54: \"99999\" is not a port (0 to 65535)", "^~~~~"}},
+		{`tracepoint:net:netif_receive_skb /pcap("hots 192.0.2.1", args->skbaddr)/ {}`, []string{"1:41: \"hots\" is not an IPv4 or IPv6 address", "did you mean one of host"}},
+		{`tracepoint:net:netif_receive_skb /pcap("tcp", args->len)/ {}`, []string{"1:47: pcap() reads a struct sk_buff *, not unsigned int"}},
+		{`tracepoint:net:netif_receive_skb { $f = "tcp"; @x[pcap($f, args->skbaddr)] = count(); }`, []string{"pcap's filter must be a string literal"}},
 	} {
 		prog, err := script.Parse(&lang.Source{Name: "t.st", Text: tc.src})
 		if err != nil {

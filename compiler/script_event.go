@@ -14,8 +14,12 @@ import (
 
 // printf checks the format against the arguments' types and emits the
 // record.
-func (g *sgen) printf(e *lang.Call) {
-	format := g.literal(e.Args[0], "printf's format")
+func (g *sgen) printf(e *lang.Call) { g.formatted(e, spec.EventPrintf) }
+
+// formatted checks a printf-style call (printf, cat) and emits its record
+// of kind.
+func (g *sgen) formatted(e *lang.Call, kind spec.EventKind) {
+	format := g.literal(e.Args[0], e.Name+"'s format")
 	var args []*sval
 	for _, a := range e.Args[1:] {
 		args = append(args, g.settle(g.expr(a), a))
@@ -29,10 +33,15 @@ func (g *sgen) printf(e *lang.Call) {
 		switch {
 		case verb == 0:
 			fail(e.Args[0], "printf: bad conversion in the format")
+		case a.kind == skTuple && spec.IsUserRender(a.rend.r) && verb == 's':
 		case a.kind == skTuple || a.kind == skVoid:
 			fail(at, "printf cannot print %s", a.describe())
+		case verb == 'r':
+			if a.rend.r != spec.RenderBuf && a.rend.r != spec.RenderBytes {
+				fail(at, "printf: %%r needs a buffer (buf()), got %s", a.describe())
+			}
 		case verb == 's':
-			if a.kind == skInt && (a.rend.size == 0 || isIntegerRender(a.rend.r)) {
+			if a.kind == skInt && (a.rend.size == 0 || isIntegerRender(a.rend.r)) && !isEnum(a) {
 				fail(at, "printf: %%s needs a string, got %s (use str() or a %%d conversion)", a.describe())
 			}
 		default:
@@ -41,7 +50,7 @@ func (g *sgen) printf(e *lang.Call) {
 			}
 		}
 	}
-	g.event(spec.EventPrintf, format, "", args, e)
+	g.event(kind, format, "", args, e)
 }
 
 func isIntegerRender(r spec.Render) bool {
@@ -67,7 +76,7 @@ func formatVerbs(format string) []byte {
 			i = j
 			continue
 		}
-		if j < len(format) && strings.IndexByte("diuxXocsp", format[j]) >= 0 {
+		if j < len(format) && strings.IndexByte("diuxXocspr", format[j]) >= 0 {
 			out = append(out, format[j])
 		} else {
 			out = append(out, 0)
@@ -90,7 +99,9 @@ func (g *sgen) fieldOf(v *sval, name string) *spec.Field {
 			f.Render = spec.RenderHex
 		}
 		if v.rend.size > 0 {
-			f.Size, f.Render = v.rend.size, v.rend.r
+			f.Size, f.Render, f.Format = v.rend.size, v.rend.r, v.rend.format
+		} else if isEnum(v) {
+			f.Render, f.Enum = spec.RenderEnum, enumNames(v.v.t)
 		}
 	case skStr:
 		f.Size, f.Render = v.size, spec.RenderString
@@ -104,6 +115,9 @@ func (g *sgen) fieldOf(v *sval, name string) *spec.Field {
 		}
 	case skTuple:
 		f.Render = spec.RenderTuple
+		if spec.IsUserRender(v.rend.r) {
+			f.Render = v.rend.r
+		}
 		for _, e := range v.elems {
 			ef := g.fieldOf(e, "")
 			ef.Offset = f.Size
@@ -165,16 +179,13 @@ func (g *sgen) event(kind spec.EventKind, format, mapName string, args []*sval, 
 	now := g.Val(&codegen.Helper{Fn: asm.FnKtimeGetNs})
 	g.Emit(asm.StoreMem(g.buf, int16(rec+spec.HdrTime), now, asm.DWord))
 	out.Events = append(out.Events, ev)
-	g.output(rec, size)
+	g.output(rec, size, kind == spec.EventExit)
 }
 
 // output sends a record to the ring buffer, counting a failure in
-// lost[probe].
-func (g *sgen) output(rec, size int) {
-	g.MapPtr(asm.R1, spec.EventsMap)
-	g.bufAddr(asm.R2, rec)
-	g.Emit(asm.Mov.Imm(asm.R3, int32(size)), asm.Mov.Imm(asm.R4, 0))
-	g.Call(asm.FnRingbufOutput)
+// lost[probe]; wake wakes the reader at once.
+func (g *sgen) output(rec, size int, wake bool) {
+	g.RingbufOutput(func() { g.bufAddr(asm.R2, rec) }, int32(size), g.sc.opts.RingSize, wake)
 	done := g.Label()
 	g.Jump(asm.JEq.Imm(asm.R0, 0, ""), done)
 	g.Emit(asm.StoreImm(asm.R10, codegen.StackKey, int64(g.probe.Index), asm.Word))

@@ -30,8 +30,9 @@ const (
 // render is how a value prints when the script's source asks for more
 // than its type says: a name prefix, ntop(), ksym(), kstack.
 type render struct {
-	r    spec.Render
-	size int // bytes the render reads; 0 means "as the type says"
+	r      spec.Render
+	size   int    // bytes the render reads; 0 means "as the type says"
+	format string // RenderStrftime: the strftime format
 }
 
 // sval is a typed script value.
@@ -136,6 +137,11 @@ func (g *sgen) expr(e lang.Expr) *sval {
 	case *lang.StrLit:
 		return strLit(e.Value)
 	case *lang.Ident:
+		if l := g.sc.ki.local; l != nil {
+			if v, ok := l.consts[e.Name]; ok {
+				return intConst(v)
+			}
+		}
 		return g.ident(e)
 	case *lang.Var:
 		return g.readVar(e)
@@ -417,7 +423,14 @@ func (g *sgen) scriptType(te *lang.TypeExpr) btf.Type {
 	if n, ok := bpftraceInts[name]; ok && te.Tag == "" {
 		name = n
 	}
-	t, err := resolveType(g.sc.ki.spec, te.Tag, name, te.Ptr)
+	t, err := g.sc.ki.resolveType(te.Tag, name, te.Ptr)
+	if err != nil && g.t.fn != "" {
+		// A module's own types (struct nft_chain in nf_tables) are in
+		// its BTF, for probes on its functions.
+		if ms := g.sc.ki.moduleSpec(g.t.fn); ms != nil {
+			t, err = resolveType(ms, te.Tag, name, te.Ptr)
+		}
+	}
 	if err != nil {
 		fail(te, "%v", err)
 	}
@@ -435,6 +448,11 @@ func (g *sgen) cast(e *lang.Cast) *sval {
 	if isInteger(t) {
 		n = codegen.Truncate(n, sizeof(t), isSigned(t))
 	}
+	if p, ok := t.(*btf.Pointer); ok && x.kind == skInt && isUserPtr(x.v.t) && !isUserPtr(t) {
+		// A user pointer cast to another pointer still points into
+		// user memory: (struct Foo *)args->filename reads as bpftrace.
+		t = &btf.Pointer{Target: &btf.TypeTag{Value: "user", Type: p.Target}}
+	}
 	return &sval{kind: skInt, v: &value{t: t, n: n}, rend: x.rend}
 }
 
@@ -448,9 +466,42 @@ func (g *sgen) sizeofExpr(e *lang.SizeofExpr) *sval {
 		return intConst(int64(sizeof(x.v.t)))
 	case skStr, skBytes:
 		return intConst(int64(x.size))
+	case skTuple:
+		size, _ := tupleLayout(x)
+		return intConst(int64(size))
 	}
 	fail(e, "sizeof of %s", x.describe())
 	return nil
+}
+
+// tupleLayout returns the size and alignment bpftrace gives a value in a
+// tuple: a C struct of the elements, integers at their own size, strings
+// and buffers as char arrays (a literal holds its text and a NUL).
+func tupleLayout(v *sval) (size, align int) {
+	switch v.kind {
+	case skInt, skMem:
+		n := sizeof(v.v.t)
+		return n, max(1, min(8, n))
+	case skStr:
+		if v.isLit {
+			return len(v.lit) + 1, 1
+		}
+		return v.size, 1
+	case skBytes:
+		if v.rend.size > 0 {
+			return v.rend.size, 1
+		}
+		return v.size, 1
+	case skTuple:
+		align = 1
+		for _, e := range v.elems {
+			n, a := tupleLayout(e)
+			size = (size+a-1)/a*a + n
+			align = max(align, a)
+		}
+		return (size + align - 1) / align * align, align
+	}
+	return 8, 8
 }
 
 // signedOp decides whether x op y is signed: a constant takes the other

@@ -44,6 +44,7 @@ func init() {
 	}
 	scriptFuncs = map[string]*scriptFunc{
 		"printf": {min: 1, max: 100, void: true, gen: void((*sgen).printf)},
+		"cat":    {min: 1, max: 100, void: true, gen: void(func(g *sgen, e *lang.Call) { g.formatted(e, spec.EventCat) })},
 		"print":  {min: 1, max: 3, void: true, gen: void((*sgen).print)},
 		"time":   {min: 0, max: 1, void: true, gen: void((*sgen).timeCall)},
 		"exit":   {min: 0, max: 0, void: true, gen: void((*sgen).exitCall)},
@@ -54,23 +55,31 @@ func init() {
 		// system takes any arguments: it fails whatever they are.
 		"system": {min: 0, max: 1 << 20, void: true, gen: void((*sgen).systemCall)},
 
-		"str":     {min: 1, max: 2, gen: (*sgen).strCall},
-		"buf":     {min: 1, max: 2, gen: (*sgen).bufCall},
-		"ksym":    {min: 1, max: 1, gen: (*sgen).ksymCall},
-		"usym":    {min: 1, max: 1, gen: (*sgen).usymCall},
-		"uaddr":   {min: 1, max: 1, gen: (*sgen).uaddrCall},
-		"kaddr":   {min: 1, max: 1, gen: (*sgen).kaddrCall},
-		"ntop":    {min: 1, max: 2, gen: (*sgen).ntop},
-		"pton":    {min: 1, max: 1, gen: (*sgen).ptonCall},
-		"bswap":   {min: 1, max: 1, gen: (*sgen).swapCall},
-		"ntohs":   {min: 1, max: 1, gen: (*sgen).swapCall},
-		"ntohl":   {min: 1, max: 1, gen: (*sgen).swapCall},
-		"htons":   {min: 1, max: 1, gen: (*sgen).swapCall},
-		"htonl":   {min: 1, max: 1, gen: (*sgen).swapCall},
-		"strncmp": {min: 3, max: 3, gen: (*sgen).strncmpCall},
-		"kstack":  {min: 0, max: 2, gen: func(g *sgen, e *lang.Call) *sval { return g.kstack(e.Args...) }},
-		"ustack":  {min: 0, max: 2, gen: func(g *sgen, e *lang.Call) *sval { return g.ustack(e.Args...) }},
-		"reg":     {min: 1, max: 1, gen: (*sgen).regCall},
+		"str":         {min: 1, max: 2, gen: (*sgen).strCall},
+		"buf":         {min: 1, max: 2, gen: (*sgen).bufCall},
+		"ksym":        {min: 1, max: 1, gen: (*sgen).ksymCall},
+		"ksymoff":     {min: 1, max: 1, gen: (*sgen).ksymCall},
+		"usym":        {min: 1, max: 1, gen: (*sgen).usymCall},
+		"uaddr":       {min: 1, max: 1, gen: (*sgen).uaddrCall},
+		"getopt":      {min: 1, max: 2, gen: (*sgen).getopt},
+		"kaddr":       {min: 1, max: 1, gen: (*sgen).kaddrCall},
+		"ntop":        {min: 1, max: 2, gen: (*sgen).ntop},
+		"pton":        {min: 1, max: 1, gen: (*sgen).ptonCall},
+		"bswap":       {min: 1, max: 1, gen: (*sgen).swapCall},
+		"ntohs":       {min: 1, max: 1, gen: (*sgen).swapCall},
+		"ntohl":       {min: 1, max: 1, gen: (*sgen).swapCall},
+		"htons":       {min: 1, max: 1, gen: (*sgen).swapCall},
+		"htonl":       {min: 1, max: 1, gen: (*sgen).swapCall},
+		"strncmp":     {min: 3, max: 3, gen: (*sgen).strncmpCall},
+		"strftime":    {min: 2, max: 2, gen: (*sgen).strftimeCall},
+		"strcontains": {min: 2, max: 2, gen: (*sgen).strcontainsCall},
+		"cgroup_path": {min: 1, max: 2, gen: (*sgen).cgroupPathCall},
+		"uptr":        {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval { return g.addrSpaceCall(e, true) }},
+		"kptr":        {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval { return g.addrSpaceCall(e, false) }},
+		"kstack":      {min: 0, max: 2, gen: func(g *sgen, e *lang.Call) *sval { return g.kstack(e.Args...) }},
+		"ustack":      {min: 0, max: 2, gen: func(g *sgen, e *lang.Call) *sval { return g.ustack(e.Args...) }},
+		"reg":         {min: 1, max: 1, gen: (*sgen).regCall},
+		"pcap":        {min: 2, max: 2, gen: (*sgen).pcapCall},
 		"sizeof": {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval {
 			return g.sizeofExpr(&lang.SizeofExpr{Span: e.Span, X: e.Args[0]})
 		}},
@@ -84,11 +93,16 @@ func init() {
 		"hist":  {min: 1, max: 1, agg: spec.MapHist},
 		"lhist": {min: 4, max: 4, agg: spec.MapLhist},
 	}
+	// The user-space functions (script_userfunc.go) take their arguments
+	// as a tuple that the runtime resolves.
+	for name, uf := range userFuncs {
+		scriptFuncs[name] = &scriptFunc{min: len(uf.args), max: len(uf.args), gen: (*sgen).userFunc}
+	}
 	// The conversions choose how a value prints, as the name prefixes do.
 	for name, rd := range map[string]render{
-		"ip": {spec.RenderIPv4, 4}, "ip6": {spec.RenderIPv6, 16}, "mac": {spec.RenderMAC, 6},
-		"b16": {spec.RenderBE, 2}, "b32": {spec.RenderBE, 4}, "b64": {spec.RenderBE, 8},
-		"B16": {spec.RenderBEHex, 2}, "B32": {spec.RenderBEHex, 4}, "B64": {spec.RenderBEHex, 8},
+		"ip": {r: spec.RenderIPv4, size: 4}, "ip6": {r: spec.RenderIPv6, size: 16}, "mac": {r: spec.RenderMAC, size: 6},
+		"b16": {r: spec.RenderBE, size: 2}, "b32": {r: spec.RenderBE, size: 4}, "b64": {r: spec.RenderBE, size: 8},
+		"B16": {r: spec.RenderBEHex, size: 2}, "B32": {r: spec.RenderBEHex, size: 4}, "B64": {r: spec.RenderBEHex, size: 8},
 	} {
 		scriptFuncs[name] = &scriptFunc{min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval {
 			return g.convert(g.expr(e.Args[0]), rd, e.Args[0])
@@ -167,6 +181,9 @@ func (g *sgen) strCall(e *lang.Call) *sval {
 // bufCall generates buf(addr[, length]): raw bytes of memory.
 func (g *sgen) bufCall(e *lang.Call) *sval {
 	x := g.expr(e.Args[0])
+	if x.kind == skStr {
+		return g.bufOfString(e, x)
+	}
 	if x.kind != skInt && x.kind != skMem {
 		fail(e.Args[0], "buf reads kernel memory, not %s", x.describe())
 	}
@@ -190,15 +207,74 @@ func (g *sgen) bufCall(e *lang.Call) *sval {
 	if x.kind == skInt {
 		user = g.userPtr(x.v.t)
 	}
-	v := g.bytes(addr, n, user, render{r: spec.RenderBytes, size: n})
-	v.size = n
-	return v
+	return g.bytes(addr, n, user, render{r: spec.RenderBuf, size: n})
 }
 
-// ksymCall generates ksym(addr): the address printed as its symbol.
+// strftimeCall generates strftime(FORMAT, NSECS): the time, printed as
+// wall-clock time in FORMAT by the runtime.
+func (g *sgen) strftimeCall(e *lang.Call) *sval {
+	format := g.literal(e.Args[0], "strftime's format")
+	x := g.expr(e.Args[1])
+	if x.kind != skInt {
+		fail(e.Args[1], "strftime takes nanoseconds, not %s", x.describe())
+	}
+	return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[1])},
+		rend: render{r: spec.RenderStrftime, size: 8, format: format}}
+}
+
+// cgroupPathCall generates cgroup_path(ID[, "FILTER"]): the cgroup id,
+// printed by the runtime as its path in each hierarchy FILTER matches.
+func (g *sgen) cgroupPathCall(e *lang.Call) *sval {
+	x := g.expr(e.Args[0])
+	if x.kind != skInt {
+		fail(e.Args[0], "cgroup_path takes a cgroup id, not %s", x.describe())
+	}
+	filter := ""
+	if len(e.Args) == 2 {
+		filter = g.literal(e.Args[1], "cgroup_path's filter")
+	}
+	return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[0])},
+		rend: render{r: spec.RenderCgroupPath, size: 8, format: filter}}
+}
+
+// bufOfString generates buf(STRING, N): the string's first N bytes,
+// zero-padded past its end, as bpftrace makes them.
+func (g *sgen) bufOfString(e *lang.Call, x *sval) *sval {
+	if len(e.Args) != 2 {
+		fail(e, "buf of a string needs a length, as in buf(str, 8)")
+	}
+	n := int(g.constArg(e.Args[1], "buf's length"))
+	if n < 1 || n > 1024 {
+		fail(e, "buf needs a constant length between 1 and 1024")
+	}
+	rend := render{r: spec.RenderBuf, size: n}
+	if x.isLit {
+		b := make([]byte, n)
+		copy(b, x.lit)
+		return &sval{kind: skBytes, isLit: true, lit: b, size: (n + 7) &^ 7, rend: rend}
+	}
+	off := g.region(n)
+	g.zero(off, (n+7)&^7)
+	t := g.Reg()
+	lim := min(n, x.size)
+	for i := 0; i < lim; {
+		size := 8
+		for i+size > lim {
+			size /= 2
+		}
+		op := codegen.SizeOp(size)
+		g.Emit(asm.LoadMem(t, g.buf, int16(x.off+i), op), asm.StoreMem(g.buf, int16(off+i), t, op))
+		i += size
+	}
+	return &sval{kind: skBytes, off: off, size: (n + 7) &^ 7, rend: rend}
+}
+
+// ksymCall generates ksym(addr), the address printed as its symbol, and
+// ksymoff(addr), printed as symbol+0xoff.
 func (g *sgen) ksymCall(e *lang.Call) *sval {
 	x := g.expr(e.Args[0])
-	return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[0])}, rend: render{r: spec.RenderSym, size: 8}}
+	r := map[string]spec.Render{"ksym": spec.RenderSym, "ksymoff": spec.RenderKsym}[e.Name]
+	return &sval{kind: skInt, v: &value{t: u64Type, n: g.intNode(x, e.Args[0])}, rend: render{r: r, size: 8}}
 }
 
 // kaddrCall generates kaddr("symbol"): the symbol's address, a constant.

@@ -53,7 +53,7 @@ type svar struct {
 // probe generates the program of block p at target t.
 func (sc *scriptComp) probe(p *lang.Probe, t *target) {
 	pr := &spec.Probe{Index: len(sc.out.Probes), Name: t.name, Kind: t.kind, Target: t.target,
-		Offset: t.offset, Interval: t.interval, Semaphore: t.semaphore, Pos: t.ap.Pos}
+		Offset: t.offset, Interval: t.interval, Semaphore: t.semaphore, Perf: t.perf, Pos: t.ap.Pos, Targets: t.targets}
 	events := len(sc.out.Events)
 	defer func() {
 		if r := recover(); r != nil {
@@ -275,6 +275,21 @@ func (g *sgen) exprStmt(e lang.Expr) {
 	case *lang.IncDec:
 		g.incDec(x)
 		return
+	case *lang.Ternary:
+		// A statement c ? a : b runs one side for its effect, as an
+		// if/else: its arms may be printf or exit, which have no value.
+		elseL, done := g.Label(), g.Label()
+		g.branch(x.Cond, false, elseL)
+		end := g.Scope()
+		g.exprStmt(x.Then)
+		end()
+		g.Jump(asm.Ja.Label(""), done)
+		g.Place(elseL)
+		end = g.Scope()
+		g.exprStmt(x.Else)
+		end()
+		g.Place(done)
+		return
 	}
 	g.expr(e)
 }
@@ -340,10 +355,11 @@ func (g *sgen) mapIncDecValue(ref *lang.MapRef, e *lang.IncDec) *sval {
 	}
 	g.mapUpdate(ref, op, intConst(1), e)
 	if !e.Post {
+		step := g.sc.mapNamed(ref).ptrStep()
 		if op == "+" {
-			g.Emit(asm.Add.Imm(r, 1))
+			g.Emit(asm.Add.Imm(r, step))
 		} else {
-			g.Emit(asm.Sub.Imm(r, 1))
+			g.Emit(asm.Sub.Imm(r, step))
 		}
 	}
 	return intOf(old.v.t, &codegen.InReg{R: r})

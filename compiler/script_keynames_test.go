@@ -45,8 +45,8 @@ func TestMapKeyNames(t *testing.T) {
 		}
 	}
 	reason := p.ScriptMaps[0].Key[0]
-	if reason.Render != spec.RenderUnsigned || reason.Enum[3] != "NO_SOCKET" {
-		t.Errorf("@drops reason key: render %d, enum[3] %q; want RenderUnsigned and NO_SOCKET", reason.Render, reason.Enum[3])
+	if reason.Render != spec.RenderEnum || reason.Enum[3] != "NO_SOCKET" {
+		t.Errorf("@drops reason key: render %d, enum[3] %q; want RenderEnum and NO_SOCKET", reason.Render, reason.Enum[3])
 	}
 	if loc := p.ScriptMaps[0].Key[1]; loc.Enum != nil {
 		t.Errorf("@drops location key has enum names %v", loc.Enum)

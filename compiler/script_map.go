@@ -6,6 +6,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
 	"github.com/surftrace/surftrace/spec"
 
@@ -26,9 +28,15 @@ type smap struct {
 	kind    spec.MapKind
 	value   *spec.Field // MapScalar: the value's layout
 	valKind skind
+	// valType is an enum-typed value's type, so that reading the map
+	// gives a value that still prints by name.
+	valType btf.Type
 	// provisional is set when a read typed the map before any assignment.
 	provisional bool
 	lo, hi, st  int64 // lhist parameters
+	// ptr is the pointer type of a scalar map's pointer values: reads
+	// keep it, so @p + 1 steps by the pointee's size as in bpftrace.
+	ptr btf.Type
 }
 
 // mapNamed returns the map a reference names, creating it.
@@ -41,6 +49,19 @@ func (sc *scriptComp) mapNamed(ref *lang.MapRef) *smap {
 		sc.mapOrder = append(sc.mapOrder, m)
 	}
 	return m
+}
+
+// ptrStep is what adding 1 to a value of m adds: the pointee's size for
+// a map of pointers, else 1.
+func (m *smap) ptrStep() int32 {
+	if m.ptr == nil {
+		return 1
+	}
+	p, _ := under(m.ptr).(*btf.Pointer)
+	if size, err := btf.Sizeof(p.Target); err == nil && size > 0 {
+		return int32(size)
+	}
+	return 1
 }
 
 // perCPU reports whether m's values are per CPU (the aggregations).
@@ -119,11 +140,9 @@ func (g *sgen) key(m *smap, ref *lang.MapRef, extra int) int {
 		off := 0
 		names := keyNames(ref.Keys, len(vals))
 		for i, v := range vals {
+			// An enum-typed key is a RenderEnum field with its names
+			// (fieldOf): text prints the name, metrics label by it.
 			f := g.fieldOf(v, names[i])
-			if v.kind == skInt && isIntegerRender(f.Render) {
-				// Text keeps bpftrace 0.17's number; metrics label by name.
-				f.Enum = enumNames(v.v.t)
-			}
 			if v.kind == skStr {
 				f.Size = max(v.size, g.sc.strSize())
 				if !v.isLit {
@@ -268,10 +287,20 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 	if r, size, ok := prefixRender(m.name[1:]); ok && v.kind == skInt {
 		f.Size, f.Render = size, r
 	}
-	if v.kind == skInt && f.Render != spec.RenderStackID && f.Render != spec.RenderKsym && f.Render != spec.RenderSym && f.Size == 8 && f.Render != spec.RenderSigned {
+	if v.kind == skInt && f.Render != spec.RenderStackID && f.Render != spec.RenderKsym && f.Render != spec.RenderSym && f.Render != spec.RenderEnum && f.Size == 8 && f.Render != spec.RenderSigned &&
+		f.Render != spec.RenderStrftime && f.Render != spec.RenderUsername && f.Render != spec.RenderCgroupPath {
 		f.Render = spec.RenderUnsigned
 	}
 	m.value, m.valKind = f, v.kind
+	m.ptr = nil
+	if v.kind == skInt && v.v != nil {
+		if _, ok := under(v.v.t).(*btf.Pointer); ok {
+			m.ptr = v.v.t
+		}
+	}
+	if isEnum(v) {
+		m.valType = v.v.t
+	}
 }
 
 // valueField lays out v as a map value: a string (also inside a tuple)
@@ -307,7 +336,7 @@ func sameShape(f *spec.Field, v *sval) bool {
 		switch f.Elems[i].Render {
 		case spec.RenderString:
 			want = skStr
-		case spec.RenderBytes:
+		case spec.RenderBytes, spec.RenderBuf:
 			want = skBytes
 		case spec.RenderTuple:
 			want = skTuple
@@ -401,6 +430,9 @@ func (g *sgen) mapUpdate(ref *lang.MapRef, op string, v *sval, at lang.Node) {
 	case "+", "-":
 		d := g.Reg()
 		g.Emit(asm.Mov.Reg(d, g.Val(n)))
+		if step := m.ptrStep(); step != 1 {
+			g.Emit(asm.Mul.Imm(d, step))
+		}
 		if op == "-" {
 			g.Emit(asm.Neg.Imm(d, 0))
 		}
@@ -460,8 +492,14 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 		if m.value.Render == spec.RenderUnsigned {
 			v.v.t = u64Type
 		}
-		if !isIntegerRender(m.value.Render) {
-			v.rend = render{r: m.value.Render, size: m.value.Size}
+		if m.ptr != nil {
+			v.v.t = m.ptr
+		}
+		if m.value.Render == spec.RenderEnum && m.valType != nil {
+			v.v.t = m.valType
+		}
+		if !isIntegerRender(m.value.Render) && m.value.Render != spec.RenderEnum {
+			v.rend = render{r: m.value.Render, size: m.value.Size, format: m.value.Format}
 		}
 	}
 	return v
@@ -478,7 +516,7 @@ func (g *sgen) tupleAt(off int, f *spec.Field) *sval {
 			e = g.tupleAt(at, ef)
 		case ef.Render == spec.RenderString:
 			e = &sval{kind: skStr, off: at, size: (ef.Size + 7) &^ 7}
-		case ef.Render == spec.RenderBytes || ef.Size > 8:
+		case ef.Render == spec.RenderBytes || ef.Render == spec.RenderBuf || ef.Size > 8:
 			e = &sval{kind: skBytes, off: at, size: ef.Size, rend: render{r: ef.Render, size: ef.Size}}
 		default:
 			r := g.Reg()

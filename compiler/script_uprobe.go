@@ -16,10 +16,19 @@ import (
 	"github.com/surftrace/surftrace/spec"
 )
 
+// procPID is the running process whose mappings resolve user-space
+// targets: -p's; 0 with -c, whose command is not yet exec'ed.
+func (sc *scriptComp) procPID() int {
+	if sc.opts.Child {
+		return 0
+	}
+	return sc.opts.PID
+}
+
 // openELF resolves and opens the binary or library a user-space attach
 // point names, failing at ap.
 func (sc *scriptComp) openELF(ap *lang.AttachPoint, name string) *uelf.File {
-	p, err := uelf.Resolve(name, sc.opts.PID)
+	p, err := uelf.Resolve(name, sc.procPID())
 	if err != nil {
 		fail(ap, "%s: %v", name, err)
 	}
@@ -175,10 +184,10 @@ func (sc *scriptComp) usdts(ap *lang.AttachPoint) []*target {
 // libraries.
 func (sc *scriptComp) usdtFiles(ap *lang.AttachPoint, bin string) []string {
 	switch {
-	case bin == "" && sc.opts.PID == 0:
+	case bin == "" && sc.procPID() == 0:
 		fail(ap, "usdt without a binary needs -p PID")
 	case bin == "":
-		files, err := uelf.MappedFiles(sc.opts.PID)
+		files, err := uelf.MappedFiles(sc.procPID())
 		if err != nil {
 			fail(ap, "-p %d: %v", sc.opts.PID, err)
 		}
@@ -190,7 +199,7 @@ func (sc *scriptComp) usdtFiles(ap *lang.AttachPoint, bin string) []string {
 		}
 		return files
 	}
-	p, err := uelf.Resolve(bin, sc.opts.PID)
+	p, err := uelf.Resolve(bin, sc.procPID())
 	if err != nil {
 		fail(ap, "%s: %v", bin, err)
 	}

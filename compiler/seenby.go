@@ -18,30 +18,41 @@ const maxSeenBy = 6
 // suggestion names them only when the function takes nothing else.
 var broadTypes = map[string]bool{"net": true, "pt_regs": true, "nsproxy": true, "user_namespace": true}
 
+// rank orders struct types for a suggestion: a broad type last, the packet
+// (struct sk_buff, what a surftrace user follows) first, the rest between.
+func rank(name string) int {
+	switch {
+	case broadTypes[name]:
+		return 0
+	case name == "sk_buff":
+		return 2
+	}
+	return 1
+}
+
 // seenBy picks, for function prototype proto, the struct pointer parameter
 // type that tracepoints see and lists them. It returns nil when none does.
-// The most specific type wins: a broad type loses to any other, and among
-// the rest the one more tracepoints see (more places to look).
+// The most specific type wins (see rank), and among types of one rank the
+// one more tracepoints see (more places to look).
 func (ki *kinfo) seenBy(proto *btf.FuncProto) *spec.SeenBy {
 	if proto == nil {
 		return nil
 	}
 	index := ki.tracepointsByStruct()
 	var best *spec.SeenBy
-	var bestN int
-	bestBroad := true
+	var bestN, bestRank int
 	for _, p := range proto.Params {
 		name, ok := kernel.StructPtrName(p.Type)
 		if !ok || len(index[name]) == 0 {
 			continue
 		}
-		n, broad := len(index[name]), broadTypes[name]
-		if best != nil && (broad && !bestBroad || broad == bestBroad && n <= bestN) {
+		n, r := len(index[name]), rank(name)
+		if best != nil && (r < bestRank || r == bestRank && n <= bestN) {
 			continue
 		}
 		events := index[name]
 		best = &spec.SeenBy{Type: "struct " + name, Events: slices.Clone(events[:min(len(events), maxSeenBy)]), More: len(events) > maxSeenBy}
-		bestN, bestBroad = n, broad
+		bestN, bestRank = n, r
 	}
 	return best
 }

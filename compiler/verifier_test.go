@@ -33,7 +33,7 @@ var kprobeLines = []string{
 	`p ip_output proto=@(struct iphdr*)l3%2->protocol ip_dst=@(struct iphdr*)l3%2->daddr b16_dest=@(struct udphdr*)l3%2->dest comm=$comm body=@(struct udphdr*)l3%2->Sdata[0] f:proto==17&&ip_dst==10.0.1.221`,
 	`p __netif_receive_skb_one_core proto=@(struct iphdr *)l3%0->protocol ip_src=@(struct iphdr *)l3%0->saddr ip_dst=@(struct iphdr *)l3%0->daddr data=X@(struct iphdr *)l3%0->sdata[1] f:proto==1&&ip_src==127.0.0.1`,
 	`p kernel_clone comm=$comm flags=%0->flags`,
-	`p dev_queue_xmit proto=@(struct iphdr *)l2%0->protocol ip_dst=@(struct iphdr *)l2%0->daddr f:proto==1`,
+	`p __dev_queue_xmit proto=@(struct iphdr *)l2%0->protocol ip_dst=@(struct iphdr *)l2%0->daddr f:proto==1`,
 	`r kernel_clone r=$retval`,
 	`p do_sys_openat2 name=%1 comm=$comm f:comm==systemd`,
 	`p wake_up_new_task comm=%0->comm users=S%0->mm->mm_users f:comm==python||users<4`,

@@ -20,6 +20,10 @@ type TracepointField struct {
 	// Symbols are the names the print fmt's __print_symbolic(REC->Name,
 	// ...) gives values of the field, as ftrace shows it; nil for none.
 	Symbols map[uint64]string
+	// SymbolIdents are the __print_symbolic entries whose value the
+	// kernel left as an enumerator's name ({ TCP_ESTABLISHED,
+	// "TCP_ESTABLISHED" }): name -> shown text, resolved through BTF.
+	SymbolIdents map[string]string
 }
 
 // IsString reports whether the field holds text.
@@ -52,7 +56,7 @@ func ParseFormat(text string) ([]*TracepointField, error) {
 	for _, m := range printSymbolic.FindAllStringSubmatch(text, -1) {
 		for _, f := range fields {
 			if f.Name == m[1] {
-				f.Symbols = symbolTable(m[2])
+				f.Symbols, f.SymbolIdents = symbolTable(m[2])
 			}
 		}
 	}
@@ -66,17 +70,24 @@ var (
 	symbolEntry   = regexp.MustCompile(`\{\s*(-?\w+)\s*,\s*"([^"]*)"\s*\}`)
 )
 
-// symbolTable parses the { value, "name" } entries of __print_symbolic.
-func symbolTable(entries string) map[uint64]string {
+// symbolTable parses the { value, "name" } entries of __print_symbolic:
+// numbers, and apart the enumerator names the kernel did not replace.
+func symbolTable(entries string) (map[uint64]string, map[string]string) {
 	names := map[uint64]string{}
+	var idents map[string]string
 	for _, e := range symbolEntry.FindAllStringSubmatch(entries, -1) {
 		if n, err := strconv.ParseInt(e[1], 0, 64); err == nil {
 			names[uint64(n)] = e[2]
 		} else if n, err := strconv.ParseUint(e[1], 0, 64); err == nil {
 			names[n] = e[2]
+		} else {
+			if idents == nil {
+				idents = map[string]string{}
+			}
+			idents[e[1]] = e[2]
 		}
 	}
-	return names
+	return names, idents
 }
 
 // parseFormatLine parses

@@ -11,6 +11,16 @@ type Program struct {
 	Span
 	Src    *Source
 	Probes []*Probe
+	// CDecls are a script's top-level C definitions (struct, union,
+	// enum) and "#define" lines, in source order, for the compiler.
+	CDecls []*CDecl
+}
+
+// CDecl is the text of one top-level C definition or "#define" line of a
+// script; its Span covers Text.
+type CDecl struct {
+	Span
+	Text string
 }
 
 // Probe is one block: its attach points, optional predicate and body.
@@ -68,9 +78,13 @@ type AttachPoint struct {
 	// "subsys:event" (tracepoint) or the event (rawtracepoint). It may hold
 	// the wildcards * and ?. Empty for BEGIN and END.
 	Target string
-	Offset uint64 // kprobe SYMBOL+OFF
-	Unit   string // interval, profile: "s", "ms", "us", "hz"
-	Period uint64 // interval, profile: how many units; software, hardware: the count
+	// ArgType, when set, is an argument selector: "kprobe:ip_*(struct
+	// sk_buff *)" attaches to every function Target matches that takes an
+	// argument of this type, at any position. It is "struct NAME *".
+	ArgType string
+	Offset  uint64 // kprobe SYMBOL+OFF
+	Unit    string // interval, profile: "s", "ms", "us", "hz"
+	Period  uint64 // interval, profile: how many units; software, hardware: the count
 }
 
 // Stmt is a statement.

@@ -17,7 +17,9 @@ import (
 // position: "x.st:3:1: attach kprobe:ip_rcv: ...". On error, probes
 // attached so far stay attached until Close. Under Options.KeepGoing a
 // probe that fails is left out (AttachErrors says why), and Attach fails
-// only when none attached.
+// only when none attached. A probe with several targets (an argument
+// selector) that attaches to none of them is left out with a note on
+// Options.Warn, as bpftrace leaves out what a wildcard cannot attach.
 func (t *Tracer) Attach() error {
 	for _, probe := range t.prog.Probes {
 		if probe.Kind == spec.AttachBegin {
@@ -28,11 +30,33 @@ func (t *Tracer) Attach() error {
 	}
 	var failed []error
 	tried := 0
+	warned := map[string]bool{} // one note per argument selector
+	var noKprobes []string      // selectors left out for want of kprobes
 	for _, probe := range t.prog.Probes {
 		if probe.Kind == spec.AttachBegin || probe.Kind == spec.AttachEnd {
 			continue
 		}
 		tried++
+		if len(probe.Targets) > 0 {
+			links, err := t.attachTargets(probe)
+			if err != nil {
+				// As bpftrace does for wildcards, a selector that matched
+				// nothing attachable is a warning, not the end of the run.
+				failed = append(failed, err)
+				switch {
+				case errors.Is(err, ErrNoKprobes):
+					if !warned[probe.Name] {
+						noKprobes = append(noKprobes, probe.Name)
+					}
+				case t.opts.Warn != nil && !warned[probe.Name]:
+					fmt.Fprintf(t.opts.Warn, "surftrace: %s left out: %v\n", probe.Name, err)
+				}
+				warned[probe.Name] = true
+				continue
+			}
+			t.links = append(t.links, links...)
+			continue
+		}
 		l, err := t.attach(probe, t.progs[probe.Index])
 		var ae *AttachError
 		if err != nil && !errors.As(err, &ae) {
@@ -51,8 +75,14 @@ func (t *Tracer) Attach() error {
 	if tried > 0 && len(failed) == tried {
 		return errors.Join(failed...)
 	}
+	if len(noKprobes) > 0 && t.opts.Warn != nil {
+		fmt.Fprintf(t.opts.Warn, "surftrace: this kernel has no kprobes (CONFIG_KPROBES is off): left out %s\n", strings.Join(noKprobes, ", "))
+	}
 	return nil
 }
+
+// AttachStats says how the probes with several targets attached.
+func (t *Tracer) AttachStats() AttachStats { return t.stats }
 
 // keepAttachError records why probe did not attach, for AttachErrors.
 func (t *Tracer) keepAttachError(probe *spec.Probe, err error) {
@@ -90,6 +120,8 @@ func (t *Tracer) attach(probe *spec.Probe, prog *ebpf.Program) (link.Link, error
 		return t.attachInterval(probe, prog)
 	case spec.AttachUprobe, spec.AttachUretprobe, spec.AttachUsdt:
 		return t.attachUser(probe, prog)
+	case spec.AttachProfile, spec.AttachSoftware, spec.AttachHardware, spec.AttachWatchpoint, spec.AttachAsyncWatchpoint:
+		return t.attachPerf(probe, prog)
 	}
 	return nil, fmt.Errorf("internal error: unknown attach kind %d", probe.Kind)
 }

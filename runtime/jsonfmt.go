@@ -60,6 +60,9 @@ func (r *renderer) jsonValue(b []byte, rd spec.Render) string {
 
 // jsonField is jsonValue for field f: a tuple is an array of its parts.
 func (r *renderer) jsonField(b []byte, f *spec.Field) string {
+	if f != nil && (f.Render == spec.RenderEnum || spec.IsUserRender(f.Render)) {
+		return jsonString(r.field(b, f))
+	}
 	if f == nil || f.Render != spec.RenderTuple {
 		return r.jsonValue(b, renderOf(f))
 	}
@@ -85,7 +88,7 @@ func (p *printer) traceJSON(probe *spec.Probe, rec *record) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `{"type":"event","probe":%s,"time":%d.%06d,"cpu":%d,"pid":%d,"tgid":%d,"comm":%s,"where":%s,"fields":{`,
 		jsonString(probe.Name), rec.nsecs/1e9, rec.nsecs%1e9/1e3, rec.cpu, rec.tid(), rec.tgid(),
-		jsonString(rec.comm), jsonString(p.where(probe, rec)))
+		jsonString(rec.comm()), jsonString(p.where(probe, rec)))
 	sep := ""
 	for _, f := range rec.event.Fields {
 		if f.Render == spec.RenderStackID {

@@ -48,6 +48,10 @@ func (r *renderer) keyText(info *spec.MapInfo, key []byte) string {
 func (r *renderer) keyParts(info *spec.MapInfo, key []byte) []string {
 	parts := make([]string, len(info.Key))
 	for i, f := range info.Key {
+		if f.Render == spec.RenderStrftime || f.Render == spec.RenderCgroupPath || f.Render == spec.RenderEnum {
+			parts[i] = r.field(fieldOf(key, f), f)
+			continue
+		}
 		parts[i] = r.key(fieldOf(key, f), f.Render)
 	}
 	return parts

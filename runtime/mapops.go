@@ -16,7 +16,10 @@ func (t *Tracer) PrintMap(name string, out Output) error {
 	if info == nil {
 		return fmt.Errorf("print: unknown map %s", name)
 	}
-	return p.printMap(info)
+	if err := p.printMap(info); err != nil {
+		return err
+	}
+	return p.flush()
 }
 
 // ClearMap deletes every entry of script map name, as clear(@name) would.

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"slices"
@@ -14,7 +15,10 @@ import (
 
 // printer writes records and maps to an Output.
 type printer struct {
-	out    Output
+	out Output
+	// w buffers Output.W: a busy run writes many lines per write(2). Run
+	// flushes it whenever the ring buffer is empty and at the end.
+	w      *bufio.Writer
 	r      *renderer
 	prog   *spec.Program
 	maps   map[string]*ebpf.Map
@@ -56,7 +60,12 @@ func (p *printer) output(rec *record) error {
 		}
 		return p.write(p.traceLine(probe, rec))
 	case spec.EventPrintf:
-		return p.message("printf", p.r.sprintf(ev.Format, ev.Fields, rec.payload))
+		if p.out.Format == Text {
+			// Formatted straight into the writer's buffer: no allocation.
+			_, err := p.w.Write(p.r.appendPrintf(p.w.AvailableBuffer(), ev.Format, ev.Fields, rec.payload))
+			return err
+		}
+		return p.message("printf", string(p.r.appendPrintf(nil, ev.Format, ev.Fields, rec.payload)))
 	case spec.EventTime:
 		format := ev.Format
 		if format == "" {
@@ -65,6 +74,8 @@ func (p *printer) output(rec *record) error {
 		return p.message("time", strftime(format, time.Unix(0, int64(rec.nsecs)+p.wallNS)))
 	case spec.EventPrint:
 		return p.print(ev, rec)
+	case spec.EventCat:
+		return p.cat(string(p.r.appendPrintf(nil, ev.Format, ev.Fields, rec.payload)))
 	}
 	return fmt.Errorf("record of unknown event kind %d", ev.Kind)
 }
@@ -154,7 +165,18 @@ func (p *printer) exitMaps() error {
 		}
 		snapshot[info.Name] = entries
 	}
-	return p.write(exitDump(p.out.Format, p.prog.ScriptMaps, snapshot, p.r))
+	dump := exitDump(p.out.Format, p.prog.ScriptMaps, snapshot, p.r)
+	if p.out.Gap != nil {
+		// Gap may be W itself: the lines still in the buffer go first.
+		if err := p.flush(); err != nil {
+			return err
+		}
+		dump = strings.TrimPrefix(dump, "\n\n")
+		if _, err := io.WriteString(p.out.Gap, "\n\n"); err != nil {
+			return err
+		}
+	}
+	return p.write(dump)
 }
 
 // exitDump renders the maps as bpftrace does at exit: in text, two empty
@@ -219,9 +241,12 @@ func (p *printer) write(s string) error {
 	if s == "" {
 		return nil
 	}
-	_, err := io.WriteString(p.out.W, s)
+	_, err := p.w.WriteString(s)
 	return err
 }
+
+// flush writes out what the output buffer holds.
+func (p *printer) flush() error { return p.w.Flush() }
 
 // warn writes a diagnostic line to Output.Warn, if set.
 func (p *printer) warn(format string, args ...any) {

@@ -1,7 +1,9 @@
 package runtime
 
 import (
+	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/surftrace/surftrace/spec"
@@ -9,43 +11,89 @@ import (
 	"github.com/surftrace/surftrace/runtime/render"
 )
 
-// sprintf formats a bpftrace printf format with one argument per field,
-// read from the payload. Conversions follow C's printf as bpftrace passes
-// them through: %d %i %u %x %X %o %c %s %p and %%, with flags, width,
-// precision and the length modifiers hh h l ll j z t; without a length
-// modifier an integer conversion takes 32 bits, as in C. Escapes such as
-// \n were already turned into bytes by the parser.
-func (r *renderer) sprintf(format string, fields []*spec.Field, payload []byte) string {
-	var out strings.Builder
+// appendPrintf appends a bpftrace printf format to dst with one argument
+// per field, read from the payload. Conversions follow C's printf as
+// bpftrace passes them through: %d %i %u %x %X %o %c %s %p %r and %%, with
+// flags, width, precision and the length modifiers hh h l ll j z t; without
+// a length modifier an integer conversion takes 32 bits, as in C. Escapes
+// such as \n were already turned into bytes by the parser. Conversions
+// without flags, width or precision (the common case, and every event of a
+// busy printf) append without allocating.
+func (r *renderer) appendPrintf(dst []byte, format string, fields []*spec.Field, payload []byte) []byte {
 	arg := 0
 	for i := 0; i < len(format); i++ {
 		c := format[i]
 		if c != '%' {
-			out.WriteByte(c)
+			dst = append(dst, c)
 			continue
 		}
-		spec, n := parseConversion(format[i+1:])
+		cv, n := parseConversion(format[i+1:])
 		i += n
-		if spec.verb == '%' {
-			out.WriteByte('%')
+		if cv.verb == '%' {
+			dst = append(dst, '%')
 			continue
 		}
-		if spec.verb == 0 || arg >= len(fields) {
-			out.WriteString("%" + format[i-n+1:i+1])
+		if cv.verb == 0 || arg >= len(fields) {
+			dst = append(dst, '%')
+			dst = append(dst, format[i-n+1:i+1]...)
 			continue
 		}
 		f := fields[arg]
 		arg++
-		out.WriteString(r.convert(spec, f, payload[f.Offset:f.Offset+f.Size]))
+		b := payload[f.Offset : f.Offset+f.Size]
+		if cv.flags == "" {
+			if out, ok := r.appendPlain(dst, cv, f, b); ok {
+				dst = out
+				continue
+			}
+		}
+		dst = append(dst, r.convert(cv, f, b)...)
 	}
-	return out.String()
+	return dst
+}
+
+// appendPlain appends a conversion without flags, width or precision of
+// a number or a string field; ok is false for the others, which convert
+// renders.
+func (r *renderer) appendPlain(dst []byte, cv conversion, f *spec.Field, b []byte) (_ []byte, ok bool) {
+	if cv.verb == 's' {
+		if f.Render != spec.RenderString {
+			return dst, false
+		}
+		if i := bytes.IndexByte(b, 0); i >= 0 {
+			b = b[:i]
+		}
+		return append(dst, b...), true
+	}
+	if cv.verb == 'c' || cv.verb == 'p' || cv.verb == 'r' {
+		return dst, false
+	}
+	u, signed := integer(cv, f, b)
+	switch cv.verb {
+	case 'd', 'i':
+		return strconv.AppendInt(dst, signed, 10), true
+	case 'u':
+		return strconv.AppendUint(dst, u, 10), true
+	case 'o':
+		return strconv.AppendUint(dst, u, 8), true
+	case 'x':
+		return strconv.AppendUint(dst, u, 16), true
+	}
+	n := len(dst) // 'X'
+	dst = strconv.AppendUint(dst, u, 16)
+	for i := n; i < len(dst); i++ {
+		if dst[i] >= 'a' {
+			dst[i] -= 'a' - 'A'
+		}
+	}
+	return dst, true
 }
 
 // conversion is one parsed printf conversion.
 type conversion struct {
 	flags string // Go-compatible flags, width and precision: "-05", ".2"
 	bits  int    // integer width from the length modifier
-	verb  byte   // d i u x X o c s p %, or 0 when malformed
+	verb  byte   // d i u x X o c s p r %, or 0 when malformed
 }
 
 // parseConversion parses the conversion after a '%' and returns it with the
@@ -55,49 +103,40 @@ func parseConversion(s string) (conversion, int) {
 	for i < len(s) && strings.IndexByte("-+ #0.123456789", s[i]) >= 0 {
 		i++
 	}
-	spec := conversion{flags: s[:i], bits: 32}
+	cv := conversion{flags: s[:i], bits: 32}
 	switch {
 	case strings.HasPrefix(s[i:], "hh"):
-		spec.bits, i = 8, i+2
+		cv.bits, i = 8, i+2
 	case strings.HasPrefix(s[i:], "h"):
-		spec.bits, i = 16, i+1
+		cv.bits, i = 16, i+1
 	case strings.HasPrefix(s[i:], "ll"):
-		spec.bits, i = 64, i+2
+		cv.bits, i = 64, i+2
 	case i < len(s) && strings.IndexByte("ljzt", s[i]) >= 0:
-		spec.bits, i = 64, i+1
+		cv.bits, i = 64, i+1
 	}
-	if i < len(s) && strings.IndexByte("diuxXocsp%", s[i]) >= 0 {
-		spec.verb = s[i]
+	if i < len(s) && strings.IndexByte("diuxXocspr%", s[i]) >= 0 {
+		cv.verb = s[i]
 		i++
 	}
-	return spec, i
+	return cv, i
 }
 
 // convert renders one argument for conversion cv.
 func (r *renderer) convert(cv conversion, f *spec.Field, b []byte) string {
 	if cv.verb == 's' {
+		return fmt.Sprintf("%"+cv.flags+"s", r.field(b, f))
+	}
+	if cv.verb == 'r' {
 		return fmt.Sprintf("%"+cv.flags+"s", r.text(b, f.Render))
 	}
-	v := render.Uint(b)
-	if f.Render == spec.RenderSigned {
-		v = uint64(render.Int(b))
-	}
-	if f.Render == spec.RenderBE || f.Render == spec.RenderBEHex {
-		v = render.BE(b)
-	}
-	mask := uint64(1)<<cv.bits - 1
-	if cv.bits == 64 {
-		mask = ^uint64(0)
-	}
-	u := v & mask
+	u, signed := integer(cv, f, b)
 	switch cv.verb {
 	case 'd', 'i':
-		shift := uint(64 - cv.bits)
-		return fmt.Sprintf("%"+cv.flags+"d", int64(u<<shift)>>shift)
+		return fmt.Sprintf("%"+cv.flags+"d", signed)
 	case 'c':
-		return fmt.Sprintf("%"+cv.flags+"c", rune(byte(v)))
+		return fmt.Sprintf("%"+cv.flags+"c", rune(byte(value(f, b))))
 	case 'p':
-		return fmt.Sprintf("%"+cv.flags+"s", fmt.Sprintf("0x%x", v))
+		return fmt.Sprintf("%"+cv.flags+"s", fmt.Sprintf("0x%x", value(f, b)))
 	default: // u x X o
 		verb := string(cv.verb)
 		if verb == "u" {
@@ -105,4 +144,27 @@ func (r *renderer) convert(cv conversion, f *spec.Field, b []byte) string {
 		}
 		return fmt.Sprintf("%"+cv.flags+verb, u)
 	}
+}
+
+// value reads an integer field as its render says: sign-extended,
+// big-endian or host order.
+func value(f *spec.Field, b []byte) uint64 {
+	switch f.Render {
+	case spec.RenderSigned:
+		return uint64(render.Int(b))
+	case spec.RenderBE, spec.RenderBEHex:
+		return render.BE(b)
+	}
+	return render.Uint(b)
+}
+
+// integer cuts an integer field to the conversion's width: u unsigned,
+// signed sign-extended from that width.
+func integer(cv conversion, f *spec.Field, b []byte) (u uint64, signed int64) {
+	u = value(f, b)
+	if cv.bits < 64 {
+		u &= uint64(1)<<cv.bits - 1
+	}
+	shift := uint(64 - cv.bits)
+	return u, int64(u<<shift) >> shift
 }

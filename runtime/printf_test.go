@@ -46,7 +46,7 @@ func TestPrintfMatchesBpftrace(t *testing.T) {
 	var text, json strings.Builder
 	for _, c := range printfCalls {
 		fields, payload := c.encode()
-		s := r.sprintf(c.format, fields, payload)
+		s := string(r.appendPrintf(nil, c.format, fields, payload))
 		text.WriteString(s)
 		json.WriteString(jsonMessage("printf", s))
 	}
@@ -75,6 +75,8 @@ func TestPrintfConversions(t *testing.T) {
 		{"%s", &spec.Field{Size: 4, Render: spec.RenderIPv4}, []byte{10, 0, 1, 221}, "10.0.1.221"},
 		{"%d", &spec.Field{Size: 2, Render: spec.RenderBE}, []byte{0x27, 0x04}, "9988"},
 		{"%-8p|", intField(0), s64(4096), "0x1000  |"},
+		{"%r", &spec.Field{Size: 2, Render: spec.RenderBuf}, []byte{'a', 1}, `a\x01`},
+		{"%s", &spec.Field{Size: 2, Render: spec.RenderBuf}, []byte{'a', 1}, `a\x01`},
 		{"100%%", nil, nil, "100%"},
 		{"%q", intField(0), s64(1), "%q"},
 		{"%d %d", intField(0), s64(1), "1 %d"},
@@ -84,8 +86,30 @@ func TestPrintfConversions(t *testing.T) {
 		if tc.field != nil {
 			fields = []*spec.Field{tc.field}
 		}
-		if got := r.sprintf(tc.format, fields, tc.value); got != tc.want {
-			t.Errorf("sprintf(%q) = %q, want %q", tc.format, got, tc.want)
+		if got := string(r.appendPrintf(nil, tc.format, fields, tc.value)); got != tc.want {
+			t.Errorf("appendPrintf(%q) = %q, want %q", tc.format, got, tc.want)
+		}
+	}
+}
+
+// TestPrintfEnum: an enum field prints its name with %s (padded as any
+// string), its number with %d, and the number where it has no name.
+func TestPrintfEnum(t *testing.T) {
+	r := testRenderer()
+	names := map[uint64]string{3: "NO_SOCKET"}
+	f := &spec.Field{Size: 8, Render: spec.RenderEnum, Enum: names}
+	for _, c := range []struct {
+		format string
+		v      int64
+		want   string
+	}{
+		{"%s", 3, "NO_SOCKET"},
+		{"%-12s|", 3, "NO_SOCKET   |"},
+		{"%d", 3, "3"},
+		{"%s", 99, "99"},
+	} {
+		if got := string(r.appendPrintf(nil, c.format, []*spec.Field{f}, s64(c.v))); got != c.want {
+			t.Errorf("sprintf(%q, %d) = %q, want %q", c.format, c.v, got, c.want)
 		}
 	}
 }

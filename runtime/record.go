@@ -10,13 +10,13 @@ import (
 )
 
 // record is one decoded ring-buffer record: the fixed header of
-// compiler.Hdr* and the payload its Event describes.
+// spec.Hdr* and the payload its Event describes.
 type record struct {
 	event   *spec.Event
 	cpu     uint32
 	nsecs   uint64 // CLOCK_MONOTONIC, from bpf_ktime_get_ns
 	pidTgid uint64
-	comm    string
+	rawComm []byte // NUL-padded; see comm
 	ip      uint64
 	payload []byte
 }
@@ -27,32 +27,37 @@ func (r *record) tid() uint32 { return uint32(r.pidTgid) }
 // tgid is the process id.
 func (r *record) tgid() uint32 { return uint32(r.pidTgid >> 32) }
 
-// decodeRecord splits raw into header and payload and finds its Event.
-// The payload is checked against the Event's fields, so field never reads
-// past the record.
-func decodeRecord(raw []byte, events []*spec.Event) (*record, error) {
+// comm is the task's command name.
+func (r *record) comm() string { return render.CString(r.rawComm) }
+
+// decodeRecord splits raw into header and payload, finds its Event and
+// fills rec, which then points into raw: the run loop decodes every record
+// into the same value, so that decoding allocates nothing. The payload is
+// checked against the Event's fields, so field never reads past the
+// record.
+func decodeRecord(raw []byte, events []*spec.Event, rec *record) error {
 	if len(raw) < spec.HdrSize {
-		return nil, fmt.Errorf("short record: %d bytes, header is %d", len(raw), spec.HdrSize)
+		return fmt.Errorf("short record: %d bytes, header is %d", len(raw), spec.HdrSize)
 	}
 	le := binary.LittleEndian
 	id := le.Uint32(raw[spec.HdrID:])
 	if int(id) >= len(events) {
-		return nil, fmt.Errorf("record with unknown event id %d", id)
+		return fmt.Errorf("record with unknown event id %d", id)
 	}
-	rec := &record{
+	*rec = record{
 		event:   events[id],
 		cpu:     le.Uint32(raw[spec.HdrCPU:]),
 		nsecs:   le.Uint64(raw[spec.HdrTime:]),
 		pidTgid: le.Uint64(raw[spec.HdrPidTgid:]),
-		comm:    render.CString(raw[spec.HdrComm:spec.HdrIP]),
+		rawComm: raw[spec.HdrComm:spec.HdrIP],
 		ip:      le.Uint64(raw[spec.HdrIP:]),
 		payload: raw[spec.HdrSize:],
 	}
 	need := payloadSize(rec.event)
 	if len(rec.payload) < need {
-		return nil, fmt.Errorf("record for event %d has %d payload bytes, its fields need %d", id, len(rec.payload), need)
+		return fmt.Errorf("record for event %d has %d payload bytes, its fields need %d", id, len(rec.payload), need)
 	}
-	return rec, nil
+	return nil
 }
 
 // payloadSize is the number of payload bytes an event's fields and stack

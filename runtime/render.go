@@ -1,8 +1,13 @@
 package runtime
 
 import (
+	"golang.org/x/sys/unix"
+
 	"fmt"
+	"os/user"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/surftrace/surftrace/runtime/ksym"
 	"github.com/surftrace/surftrace/spec"
@@ -15,6 +20,11 @@ type renderer struct {
 	syms   *ksym.Lazy
 	stacks stackReader // nil when the program takes no stacks
 	usyms  userSyms    // names the frames of user stacks
+	// wallNS is CLOCK_REALTIME minus CLOCK_MONOTONIC, for strftime().
+	wallNS int64
+	// cgroups caches cgroup_path() renders, which walk the cgroup trees,
+	// by id and filter.
+	cgroups map[[2]string]string
 }
 
 // stackReader returns the frames of a stack id in the stacks map.
@@ -35,6 +45,18 @@ func (r *renderer) text(b []byte, rd spec.Render) string {
 // field renders f's bytes b as text; a tuple prints as bpftrace prints
 // one, "(1, abc)".
 func (r *renderer) field(b []byte, f *spec.Field) string {
+	if f != nil && f.Render == spec.RenderStrftime {
+		return r.strftime(b, f)
+	}
+	if f != nil && f.Render == spec.RenderCgroupPath {
+		return r.cgroupPath(render.Uint(b), f.Format)
+	}
+	if f != nil && f.Render == spec.RenderEnum {
+		return render.Enum(b, f.Enum)
+	}
+	if f != nil && spec.IsUserRender(f.Render) {
+		return userFunc(b, f)
+	}
 	if f == nil || f.Render != spec.RenderTuple {
 		return r.text(b, renderOf(f))
 	}
@@ -77,6 +99,8 @@ func (r *renderer) render(b []byte, rd spec.Render, indent int) string {
 			}
 			return fmt.Sprintf("0x%x", addr)
 		}
+	case spec.RenderUsername:
+		return username(render.Uint(b))
 	}
 	s, _ := render.Value(b, rd)
 	return s
@@ -106,6 +130,12 @@ func (r *renderer) frames(id int64) ([]uint64, error) {
 // one "symbol+decimal offset" line per frame, indented; kstack(perf) puts a
 // tab and the hex address before each symbol instead.
 func (r *renderer) bpftraceStack(id int64, indent int) string {
+	if id == -int64(unix.EFAULT) {
+		// bpf_get_stackid found no frame (a perf event that
+		// interrupted user space asked for kstack): bpftrace prints
+		// an empty stack.
+		return ""
+	}
 	addrs, err := r.frames(id)
 	if err != nil {
 		return "[" + err.Error() + "]"
@@ -137,4 +167,19 @@ func (r *renderer) bpftraceStack(id int64, indent int) string {
 		}
 	}
 	return b.String()
+}
+
+// strftime renders a RenderStrftime field: CLOCK_MONOTONIC nanoseconds
+// as wall-clock time in the field's format.
+func (r *renderer) strftime(b []byte, f *spec.Field) string {
+	return strftime(f.Format, time.Unix(0, int64(render.Uint(b))+r.wallNS))
+}
+
+// username returns the name of user uid, or the number when there is none.
+func username(uid uint64) string {
+	id := strconv.FormatUint(uid&0xffffffff, 10)
+	if u, err := user.LookupId(id); err == nil {
+		return u.Username
+	}
+	return id
 }

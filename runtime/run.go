@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,14 @@ import (
 
 // maxWarnings bounds how many malformed records are described one by one.
 const maxWarnings = 10
+
+// pollInterval bounds how long a record waits in the ring buffer when its
+// program did not wake the reader: programs wake it once per batch (see
+// compiler/internal/codegen/ringbuf.go), so the reader also looks this often.
+const pollInterval = 10 * time.Millisecond
+
+// outputBuffer is the size of the buffer in front of Output.W.
+const outputBuffer = 64 << 10
 
 // Run prints records from the ring buffer until ctx is done, a record
 // calls exit(), or Options.MaxEvents records were printed. It then runs the
@@ -50,6 +59,7 @@ func (t *Tracer) Run(ctx context.Context, out Output) error {
 	errs = append(errs, t.drain(rd, p))
 	errs = append(errs, t.printLost(p))
 	errs = append(errs, p.exitMaps())
+	errs = append(errs, p.flush())
 	if t.syms.Err() != nil {
 		p.warn("addresses shown unsymbolized: %v", t.syms.Err())
 	}
@@ -62,7 +72,7 @@ func (t *Tracer) newPrinter(out Output) (*printer, error) {
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono); err != nil {
 		return nil, fmt.Errorf("clock_gettime: %w", err)
 	}
-	r := &renderer{syms: t.syms}
+	r := &renderer{syms: t.syms, wallNS: time.Now().UnixNano() - mono.Nano()}
 	if t.maps.Maps[spec.StacksMap] != nil {
 		r.stacks = func(id int64) ([]uint64, error) {
 			depth := int(id>>spec.StackDepthShift) & 0xff
@@ -83,6 +93,7 @@ func (t *Tracer) newPrinter(out Output) (*printer, error) {
 	}
 	return &printer{
 		out:       out,
+		w:         bufio.NewWriterSize(out.W, outputBuffer),
 		r:         r,
 		prog:      t.prog,
 		maps:      t.maps.Maps,
@@ -92,18 +103,35 @@ func (t *Tracer) newPrinter(out Output) (*printer, error) {
 }
 
 // readUntilExit prints records until the reader is flushed (ctx done) or
-// a record ends the run.
+// a record ends the run. Lines are written out whenever the ring buffer
+// is empty, before the reader sleeps.
 func (t *Tracer) readUntilExit(rd *ringbuf.Reader, p *printer) error {
-	var rec ringbuf.Record
+	var raw ringbuf.Record
+	var rec record
+	// Never wait without a deadline: records mostly come without a
+	// wakeup, and epoll reports the ring only after a wakeup (or if it
+	// held data when the reader was created), so records that arrive
+	// between NewReader and the first check below would otherwise wait
+	// for the next wakeup, maybe forever.
+	rd.SetDeadline(time.Now().Add(pollInterval))
 	for {
-		err := rd.ReadInto(&rec)
+		if rd.AvailableBytes() == 0 {
+			if err := p.flush(); err != nil {
+				return err
+			}
+			rd.SetDeadline(time.Now().Add(pollInterval))
+		}
+		err := rd.ReadInto(&raw)
 		if errors.Is(err, ringbuf.ErrFlushed) {
 			return nil
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			continue
 		}
 		if err != nil {
 			return fmt.Errorf("read events: %w", err)
 		}
-		exit, err := t.handle(p, rec.RawSample)
+		exit, err := t.handle(p, raw.RawSample, &rec)
 		if err != nil || exit {
 			return err
 		}
@@ -113,16 +141,17 @@ func (t *Tracer) readUntilExit(rd *ringbuf.Reader, p *printer) error {
 // drain prints the records still in the ring buffer; the reader's
 // deadline is already set.
 func (t *Tracer) drain(rd *ringbuf.Reader, p *printer) error {
-	var rec ringbuf.Record
+	var raw ringbuf.Record
+	var rec record
 	for {
-		err := rd.ReadInto(&rec)
+		err := rd.ReadInto(&raw)
 		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, ringbuf.ErrFlushed) {
 			break
 		}
 		if err != nil {
 			return fmt.Errorf("read events: %w", err)
 		}
-		if _, err := t.handle(p, rec.RawSample); err != nil {
+		if _, err := t.handle(p, raw.RawSample, &rec); err != nil {
 			return err
 		}
 	}
@@ -132,11 +161,10 @@ func (t *Tracer) drain(rd *ringbuf.Reader, p *printer) error {
 	return nil
 }
 
-// handle decodes and prints one raw record. Malformed records are
+// handle decodes raw into rec and prints it. Malformed records are
 // reported on Output.Warn and skipped.
-func (t *Tracer) handle(p *printer, raw []byte) (exit bool, err error) {
-	rec, err := decodeRecord(raw, t.prog.Events)
-	if err != nil {
+func (t *Tracer) handle(p *printer, raw []byte, rec *record) (exit bool, err error) {
+	if err := decodeRecord(raw, t.prog.Events, rec); err != nil {
 		p.malformed++
 		if p.malformed <= maxWarnings {
 			p.warn("skipping record: %v", err)

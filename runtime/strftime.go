@@ -76,6 +76,8 @@ func strftimeConversion(c byte, t time.Time) (string, bool) {
 		return fmt.Sprint(t.Unix()), true
 	case 'S':
 		return fmt.Sprintf("%02d", t.Second()), true
+	case 'f': // bpftrace's extension: microseconds
+		return fmt.Sprintf("%06d", t.Nanosecond()/1000), true
 	case 't':
 		return "\t", true
 	case 'T':

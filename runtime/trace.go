@@ -16,7 +16,7 @@ import (
 // " => SYMBOL+0xOFF [module]" line per stack frame.
 func (p *printer) traceLine(probe *spec.Probe, rec *record) string {
 	var b strings.Builder
-	render.Header(&b, rec.comm, int(rec.tid()), int(rec.cpu), rec.nsecs, probe.Name, p.where(probe, rec))
+	render.Header(&b, rec.comm(), int(rec.tid()), int(rec.cpu), rec.nsecs, probe.Name, p.where(probe, rec))
 	for _, f := range rec.event.Fields {
 		if f.Render == spec.RenderStackID {
 			continue
@@ -51,6 +51,8 @@ func (p *printer) where(probe *spec.Probe, rec *record) string {
 		return "interval:" + probe.Interval.String()
 	case spec.AttachUprobe, spec.AttachUretprobe:
 		return fmt.Sprintf("0x%x", rec.ip)
+	case spec.AttachProfile, spec.AttachSoftware, spec.AttachHardware, spec.AttachWatchpoint, spec.AttachAsyncWatchpoint:
+		return probe.Name
 	default:
 		return probe.Target
 	}

@@ -44,8 +44,8 @@ func traceFixture() (*printer, []*record) {
 		cat(hdr(1, 3), s64(-22)),
 		cat(hdr(2, 0)),
 	} {
-		rec, err := decodeRecord(raw, prog.Events)
-		if err != nil {
+		rec := new(record)
+		if err := decodeRecord(raw, prog.Events, rec); err != nil {
 			panic(err)
 		}
 		recs = append(recs, rec)
@@ -93,7 +93,7 @@ func TestDecodeRecordErrors(t *testing.T) {
 		cat(u32(9), make([]byte, spec.HdrSize-4)),
 		cat(u32(0), make([]byte, spec.HdrSize-4+10)),
 	} {
-		if _, err := decodeRecord(raw, p.prog.Events); err == nil {
+		if err := decodeRecord(raw, p.prog.Events, new(record)); err == nil {
 			t.Errorf("decodeRecord(%d bytes, id %d) succeeded", len(raw), raw[0])
 		}
 	}

@@ -28,9 +28,13 @@ type Options struct {
 	// its error for AttachErrors, and fail only when none attached: a
 	// long-running exporter serves what works and reports the rest.
 	KeepGoing bool
-	// PID limits uprobes, uretprobes and USDT probes to one process
-	// (-p); 0 attaches them in every process.
+	// PID is the process of -p or -c (0: none): uprobes, uretprobes and
+	// USDT probes fire only in it, and watchpoints watch its addresses
+	// instead of the kernel's.
 	PID int
+	// Warn receives notes that do not stop a run: a probe with several
+	// targets (an argument selector) that attached to none of them.
+	Warn io.Writer
 }
 
 // Tracer owns the kernel objects of one loaded spec.Program: its maps,
@@ -47,6 +51,7 @@ type Tracer struct {
 	records []atomic.Uint64
 	// attachErrs holds, per probe, why it did not attach (KeepGoing).
 	attachErrs []error
+	stats      AttachStats
 	// mu keeps Close from closing the maps under a concurrent reader
 	// (ReadMap, Lost).
 	mu sync.RWMutex
@@ -102,6 +107,8 @@ func attachName(p *spec.Probe) string {
 		return p.Kind.String()
 	case spec.AttachInterval:
 		return "interval:" + p.Interval.String()
+	case spec.AttachProfile, spec.AttachSoftware, spec.AttachHardware, spec.AttachWatchpoint, spec.AttachAsyncWatchpoint:
+		return p.Name
 	}
 	return p.Kind.String() + ":" + p.Target
 }

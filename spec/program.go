@@ -80,6 +80,12 @@ var kindNames = map[AttachKind]string{
 	AttachBegin:         "BEGIN",
 	AttachEnd:           "END",
 	AttachInterval:      "interval",
+
+	AttachProfile:         "profile",
+	AttachSoftware:        "software",
+	AttachHardware:        "hardware",
+	AttachWatchpoint:      "watchpoint",
+	AttachAsyncWatchpoint: "asyncwatchpoint",
 }
 
 // String returns the kind's name: "kprobe", "tracepoint", "BEGIN", ...;
@@ -97,9 +103,15 @@ type Probe struct {
 	Index int
 	// Name is what output lines show: "p0" for expression lines,
 	// "kprobe:ip_rcv" for scripts.
-	Name     string
-	Kind     AttachKind
-	Target   string // resolved symbol (e.g. "ip_rcv_core.isra.0") or "subsys:event"
+	Name   string
+	Kind   AttachKind
+	Target string // resolved symbol (e.g. "ip_rcv_core.isra.0") or "subsys:event"
+	// Targets, on a kprobe or kretprobe from an argument selector
+	// (kprobe:ip_*(struct sk_buff *)), lists every resolved function the
+	// one program attaches to; Target is then the first. Attaching is best
+	// effort per function, as for bpftrace's wildcards: a function the
+	// kernel refuses is left out and counted.
+	Targets  []string
 	Offset   uint64
 	Interval time.Duration
 	// Semaphore is a USDT probe's semaphore as a file offset in Target
@@ -112,6 +124,9 @@ type Probe struct {
 	// SeenBy, on a kprobe or kretprobe, names tracepoints that see an
 	// object the function takes; nil when none does or it is unknown.
 	SeenBy *SeenBy
+	// Perf is the perf event of the perf-event kinds (profile, software,
+	// hardware, watchpoints); nil for the others.
+	Perf *PerfEvent
 }
 
 // Record header layout: every record in EventsMap starts with these bytes.
@@ -137,6 +152,7 @@ const (
 	EventZero                        // zero(@map)
 	EventTime                        // time(Format)
 	EventExit                        // exit()
+	EventCat                         // cat(Format, Fields...): print the file Format names
 )
 
 // Event describes one kind of record.
@@ -177,6 +193,10 @@ type Field struct {
 	// them too, with its integer render: text prints the number, as
 	// bpftrace 0.17 does, and metrics labels the name.
 	Enum map[uint64]string
+	// Format is the strftime(3) format of a RenderStrftime field, with
+	// bpftrace's %f (microseconds), or the hierarchy filter (a glob, ""
+	// for all) of a RenderCgroupPath field.
+	Format string
 }
 
 // Render says how a value is shown. The integer renders read Size bytes in
@@ -186,22 +206,35 @@ type Render int
 // The renders. The Net* ones come from name prefixes (ip_, ip6_, mac_, b16_,
 // B16_, ...) or from the explicit conversion functions.
 const (
-	RenderUnsigned Render = iota // decimal
-	RenderSigned                 // decimal, two's complement of Size bytes
-	RenderHex                    // 0x..., as ftrace prints x-typed args
-	RenderString                 // NUL-terminated bytes, printed quoted in trace lines
-	RenderIPv4                   // 4 bytes in network order: a.b.c.d
-	RenderIPv6                   // 16 bytes: RFC 5952 text
-	RenderMAC                    // 6 bytes: aa:bb:cc:dd:ee:ff
-	RenderBE                     // network byte order shown in decimal (b16_, b32_, b64_)
-	RenderBEHex                  // network byte order shown in hex (B16_, B32_, B64_)
-	RenderKsym                   // kernel address shown as symbol+0xoff
-	RenderStackID                // s64 id in StacksMap: print the stack
-	RenderBytes                  // raw bytes shown as \x.. escapes (buf())
-	RenderTuple                  // a tuple; Elems hold the parts
-	RenderSym                    // kernel address shown as the bare symbol name (ksym())
-	RenderEnum                   // an enum value shown by name (Field.Enum), else in decimal
+	RenderUnsigned   Render = iota // decimal
+	RenderSigned                   // decimal, two's complement of Size bytes
+	RenderHex                      // 0x..., as ftrace prints x-typed args
+	RenderString                   // NUL-terminated bytes, printed quoted in trace lines
+	RenderIPv4                     // 4 bytes in network order: a.b.c.d
+	RenderIPv6                     // 16 bytes: RFC 5952 text
+	RenderMAC                      // 6 bytes: aa:bb:cc:dd:ee:ff
+	RenderBE                       // network byte order shown in decimal (b16_, b32_, b64_)
+	RenderBEHex                    // network byte order shown in hex (B16_, B32_, B64_)
+	RenderKsym                     // kernel address shown as symbol+0xoff
+	RenderStackID                  // s64 id in StacksMap: print the stack
+	RenderBytes                    // raw bytes shown as \x.. escapes (buf())
+	RenderTuple                    // a tuple; Elems hold the parts
+	RenderSym                      // kernel address shown as the bare symbol name (ksym())
+	RenderEnum                     // an enum value shown by name (Field.Enum), else in decimal
+	RenderBuf                      // bytes as bpftrace prints buf(): printable ASCII as is, others \x..
+	RenderStrftime                 // u64 CLOCK_MONOTONIC ns shown as wall-clock time by Field.Format (strftime())
+	RenderUsername                 // a user id shown as the user name (username)
+	RenderCgroupPath               // a cgroup id shown as its paths in every hierarchy Field.Format matches (cgroup_path())
+	// The user-space functions (script_userfunc.go): a tuple of their
+	// arguments (Elems) that the runtime resolves when it prints it.
+	RenderQdisc   // qdisc(NETNS, IFINDEX): the device's qdisc tree, counters, the dropping one
+	RenderSysctl  // sysctl(NETNS, IFINDEX, "net.ipv4.conf.DEV.rp_filter"): a sysctl's value
+	RenderNftRule // nftrule(NETNS, L4PROTO, SADDR, DADDR, SPORT, DPORT): ruleset rules a packet matches
 )
+
+// IsUserRender reports whether r is resolved in user space from a tuple
+// of arguments (qdisc(), sysctl(), nftrule()).
+func IsUserRender(r Render) bool { return r >= RenderQdisc && r <= RenderNftRule }
 
 // MapInfo says how a script map prints at exit (bpftrace's layout).
 type MapInfo struct {

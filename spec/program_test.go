@@ -27,3 +27,13 @@ func TestUserKinds(t *testing.T) {
 		t.Error("kprobe says it is a user-space kind")
 	}
 }
+
+// The perf-event kinds are named as bpftrace names the probe types.
+func TestPerfAttachKindString(t *testing.T) {
+	want := []string{"profile", "software", "hardware", "watchpoint", "asyncwatchpoint"}
+	for i, k := range []AttachKind{AttachProfile, AttachSoftware, AttachHardware, AttachWatchpoint, AttachAsyncWatchpoint} {
+		if got := k.String(); got != want[i] {
+			t.Errorf("AttachKind(%d) = %q, want %q", int(k), got, want[i])
+		}
+	}
+}

@@ -13,8 +13,8 @@ var files embed.FS
 
 // Script is one shipped diagnostic.
 type Script struct {
-	Name    string // "dropmon"
-	File    string // "dropmon.st"
+	Name    string // "drop"
+	File    string // "drop.st"
 	Summary string // the first comment line, after "name: "
 	Doc     string // the leading comment, without its "//" marks
 	Text    string
@@ -42,8 +42,14 @@ func Names() []string {
 	return names
 }
 
-// Get returns the script called name.
+// aliases are older names of shipped scripts, still accepted by Get.
+var aliases = map[string]string{"dropmon": "drop", "pktpath": "path"}
+
+// Get returns the script called name, or the one an alias names.
 func Get(name string) (Script, bool) {
+	if to, ok := aliases[name]; ok {
+		name = to
+	}
 	b, err := files.ReadFile(name + ".st")
 	if err != nil {
 		return Script{}, false

@@ -50,8 +50,8 @@ check() { # check WHAT REGEXP FILE
 	fi
 }
 check "header" '^Tracing packet drops\. Hit Ctrl-C to end\.$' "$dir/out"
-check "column line" '^PID +COMM +REASON +SADDR +DADDR +LOCATION$' "$dir/out"
-check "drop of the datagrams to 127.0.0.2:9" '^[0-9]+ +[^ ]+ +[0-9]+ +127\.0\.0\.1 +127\.0\.0\.2 +[^ ]+' "$dir/out"
+check "column line" '^TIME +PID +COMM +NETNS +DEV +PROTO PACKET REASON LOCATION$' "$dir/out"
+check "drop of the datagrams to 127.0.0.2:9" '^[0-9]+\.[0-9]{6} +[0-9]+ +[^ ]+ +[0-9]+ +lo +UDP +127\.0\.0\.1:[0-9]+ > 127\.0\.0\.2:9 NO_SOCKET [^ ]+' "$dir/out"
 check "note that tracefs was mounted" '^surftrace: tracefs was not mounted; mounted it on /sys/kernel/tracing$' "$dir/err"
 if [ "$rc" -ne 0 ] || [ "$fail" -ne 0 ]; then
 	echo "firstrun: make run exited $rc; stdout:" >&2

@@ -3,34 +3,53 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/surftrace/surftrace/lang"
+	"github.com/surftrace/surftrace/lang/getopt"
 	"github.com/surftrace/surftrace/lang/script"
 )
 
-// describeScript prints `run NAME --help`: the script's doc comment and
-// the positional parameters it reads, each as a string (str($N)) or a
-// number.
-func describeScript(name string, w io.Writer) error {
-	s, err := stdlibScript(name)
+// describeScript prints `run NAME --help` and `FILE.st --help`: the
+// script's doc comment, then its parameters: the named ones its getopt
+// declarations give (the one list `run --list` and the command line's
+// checks use too), and the positional ones it reads, each as a string
+// (str($N)) or a number.
+func describeScript(c *config, w io.Writer) error {
+	name, doc, text := c.args[0], "", ""
+	if c.sub == "run" {
+		s, err := stdlibScript(name)
+		if err != nil {
+			return err
+		}
+		name, doc, text = s.File, s.Doc, s.Text
+	} else {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		text = string(b)
+	}
+	prog, err := script.Parse(&lang.Source{Name: name, Text: text})
 	if err != nil {
 		return err
 	}
-	prog, err := script.Parse(&lang.Source{Name: s.File, Text: s.Text})
+	params, err := getopt.Declared(prog)
 	if err != nil {
 		return err
 	}
 	uses := map[int]string{}
 	paramUses(reflect.ValueOf(prog), uses)
-	fmt.Fprint(w, s.Doc)
-	if len(uses) == 0 {
+	fmt.Fprint(w, doc)
+	if len(params) == 0 && len(uses) == 0 {
 		fmt.Fprintln(w, "\nParameters: none.")
 	} else {
 		fmt.Fprintln(w, "\nParameters:")
+		fmt.Fprint(w, getopt.Usage(params))
 		ns := make([]int, 0, len(uses))
 		for n := range uses {
 			ns = append(ns, n)
@@ -40,7 +59,11 @@ func describeScript(name string, w io.Writer) error {
 			fmt.Fprintf(w, "    $%d  %s\n", n, uses[n])
 		}
 	}
-	fmt.Fprintf(w, "\nFlags (surftrace --help) go before or after NAME: surftrace run %s --duration 10s\n", name)
+	if c.sub == "run" {
+		fmt.Fprintf(w, "\nFlags (surftrace --help) go before or after NAME: surftrace run %s --duration 10s\n", c.args[0])
+	} else {
+		fmt.Fprintf(w, "\nFlags (surftrace --help) go before or after the file: surftrace %s --duration 10s\n", name)
+	}
 	return nil
 }
 

@@ -15,7 +15,7 @@ import (
 )
 
 // TestFirstRunDropmon runs README's first command, `surftrace run
-// dropmon`, as on a fresh machine: in a mount namespace of its own where
+// drop` (once dropmon), as on a fresh machine: in a mount namespace of its own where
 // tracefs is not mounted. surftrace mounts it with a note, prints the drop
 // monitor's header, and shows the drop of a UDP datagram sent to a closed
 // port on loopback.
@@ -30,19 +30,19 @@ func TestFirstRunDropmon(t *testing.T) {
 	}
 	// Port 9 (discard) on 127.0.0.2: nothing listens there in a test run.
 	dst := netip.MustParseAddrPort("127.0.0.2:9")
-	r := runWhile(t, []string{"run", "dropmon"}, func() {
+	r := runWhile(t, []string{"run", "drop"}, func() {
 		must(t, "udp")(netfix.Host().SendUDP(dst, []byte("firstrun"), 3, 5*time.Second))
 		time.Sleep(time.Second) // the drops' records reach the ring buffer
 		syscall.Kill(os.Getpid(), syscall.SIGINT)
 	})
 	if r.code != exitOK {
-		t.Fatalf("run dropmon exited %d", r.code)
+		t.Fatalf("run drop exited %d", r.code)
 	}
 	out := r.stdout
-	if !strings.HasPrefix(out, "Tracing packet drops. Hit Ctrl-C to end.\nPID      COMM             REASON SADDR           DADDR           LOCATION\n") {
+	if !strings.HasPrefix(out, "Tracing packet drops. Hit Ctrl-C to end.\nTIME            PID     COMM            NETNS      DEV          PROTO PACKET REASON LOCATION\n") {
 		t.Errorf("no header; stdout:\n%s", out)
 	}
-	drop := regexp.MustCompile(`(?m)^\d+ +\S+ +\d+ +127\.0\.0\.1 +127\.0\.0\.2 +\S+`)
+	drop := regexp.MustCompile(`(?m)^\d+\.\d{6} +\d+ +\S+ +\d+ +lo +UDP +127\.0\.0\.1:\d+ > 127\.0\.0\.2:9 NO_SOCKET \S+`)
 	if !drop.MatchString(out) {
 		t.Errorf("no drop of the datagram to %v; stdout:\n%s", dst, out)
 	}

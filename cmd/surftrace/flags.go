@@ -11,7 +11,7 @@ import (
 
 // config is the parsed command line.
 type config struct {
-	program   string // -e
+	program   string // -e, or the program file's text (bpftrace personality)
 	file      string // -f: a file of expression lines
 	stack     bool   // -s
 	show      bool   // -S
@@ -27,12 +27,14 @@ type config struct {
 	quiet     bool   // -q
 	version   bool   // --version
 	emit      string // --emit: "", ast, asm or ftrace
-	format    string // --format: text or json
+	format    string // --format (or -f json|text): text or json
+	unsafe    bool   // --unsafe: allow signal() and the like
 	duration  time.Duration
 	maxEvents int
 	readyFile string
-	pcapFile  string // --pcap: pcapng of the packets behind skb events
-	folded    string // --folded: kernel stacks in folded form
+	pcapFile  string   // --pcap: pcapng of the packets behind skb events
+	folded    string   // --folded: kernel stacks in folded form
+	ringSize  byteSize // --ringbuf-size: bytes of the events ring buffer
 	fleet     fleetConfig
 
 	// Subcommands: "run" (a stdlib script) or "repl".
@@ -41,8 +43,22 @@ type config struct {
 
 	// args are the words that are not flags: expression lines, a script
 	// file and its positional parameters, -e's positional parameters, or
-	// the name of a `run` script and its positional parameters.
+	// the name of a `run` script and its positional parameters; a
+	// script's own --name=VALUE parameters (getopt) are among them.
 	args []string
+
+	// The bpftrace personality (bpftrace.go) sets these.
+	bpftrace       bool      // invoked as bpftrace
+	programName    string    // the source name of program: "stdin" or the file
+	banner         bool      // print "Attaching N probes..." once attached
+	notifyAttached bool      // print __BPFTRACE_NOTIFY_PROBES_ATTACHED on stderr once attached
+	includeDirs    []string  // -I: where #include looks first
+	includeFiles   []string  // --include: headers read before the program
+	cmdOut         io.Writer // the -c command's stdout, when not the output (-o FILE, -B full)
+	gap            io.Writer // where the empty lines before the exit maps go (runtime.Output.Gap)
+	// params are the running script's named parameters, set when its
+	// source is parsed.
+	params *scriptParams
 
 	// notes receives notes for the user (stderr, or nothing with -q),
 	// such as that tracefs was mounted; run sets it.
@@ -64,7 +80,14 @@ func newFlagSet(c *config) *flag.FlagSet {
 	fs := flag.NewFlagSet("surftrace", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.program, "e", "", "run the .st `PROGRAM` given on the command line")
-	fs.StringVar(&c.file, "f", "", "read expression lines from `FILE`, one per line (as surftrace; for JSON use --format json)")
+	fs.Func("f", "read expression lines from `FILE`, one per line; -f json and -f text pick the output format as --format does (a file named json: -f ./json)", func(v string) error {
+		if v == "json" || v == "text" {
+			c.format = v
+			return nil
+		}
+		c.file = v
+		return nil
+	})
 	fs.BoolVar(&c.stack, "s", false, "print the kernel stack under every trace line")
 	fs.BoolVar(&c.show, "S", false, "print the kprobe_events and filter text, attach nothing (no root needed)")
 	fs.StringVar(&c.output, "o", "", "write a standalone bash `FILE` that runs the lines through tracefs")
@@ -81,10 +104,12 @@ func newFlagSet(c *config) *flag.FlagSet {
 	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	fs.StringVar(&c.emit, "emit", "", "print the compiled `FORM` instead of running: ast, asm or ftrace")
 	fs.StringVar(&c.format, "format", "text", "output `FORMAT`: text or json")
+	fs.BoolVar(&c.unsafe, "unsafe", false, "allow the script functions that act on the system, such as signal()")
 	fs.DurationVar(&c.duration, "duration", 0, "stop after this long (e.g. 10s)")
 	fs.IntVar(&c.maxEvents, "max-events", 0, "stop after printing `N` events")
 	fs.StringVar(&c.readyFile, "ready-file", "", "create `FILE` once every probe is attached")
 	fs.StringVar(&c.pcapFile, "pcap", "", "write the packets behind skb events to `FILE` as pcapng (bpf backend)")
+	fs.Var(&c.ringSize, "ringbuf-size", "`SIZE` of the events ring buffer, a power of two such as 8M (bpf backend; default 8M)")
 	fs.StringVar(&c.folded, "folded", "", "write the kernel stacks to `FILE` in folded form for flame graphs; implies -s (bpf backend)")
 	addFleetFlags(fs, &c.fleet)
 	return fs
@@ -105,18 +130,27 @@ var errUsage = errors.New("usage")
 // other words, as users of surftrace write them around expression lines
 // and bpftrace users after a script or -e PROGRAM and its positional
 // parameters (`surftrace -e 'BEGIN { ... $1 ... }' 7 9`); after "--"
-// every word is a word. -h and --help return flag.ErrHelp with what was
+// every word is a word. After a script, a flag surftrace does not define
+// is the script's named parameter (`run drop --port 53`). -h and --help return flag.ErrHelp with what was
 // parsed before them, so that `run NAME --help` can describe NAME.
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	c := &config{}
 	fs := newFlagSet(c)
 	for len(args) > 0 {
-		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		err := fs.Parse(args)
+		rest := fs.Args()
+		switch {
+		case errors.Is(err, flag.ErrHelp):
 			return c, err
-		} else if err != nil {
+		case err != nil && c.scripted() && scriptFlag(fs, args[len(args)-len(rest)-1]):
+			// A flag surftrace does not have, after a script: the
+			// script's own --name=VALUE (getopt), which it checks.
+			c.args = append(c.args, args[len(args)-len(rest)-1])
+			args = rest
+			continue
+		case err != nil:
 			return nil, usageError(stderr, "%v", err)
 		}
-		rest := fs.Args()
 		if len(rest) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
 			c.args = append(c.args, rest...)
 			break
@@ -144,6 +178,23 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, usageError(stderr, "%s", msg)
 	}
 	return c, nil
+}
+
+// scripted reports whether the words so far name a script: -e PROGRAM,
+// run NAME or a .st file.
+func (c *config) scripted() bool {
+	return c.program != "" || len(c.args) > 0 && (c.sub == "run" || c.sub == "" && isScript(c.args[0]))
+}
+
+// scriptFlag reports whether word is a flag (-name, --name or
+// --name=VALUE) that fs does not define, nor -h or --help.
+func scriptFlag(fs *flag.FlagSet, word string) bool {
+	name, ok := strings.CutPrefix(word, "-")
+	if !ok || name == "" || name == "-" {
+		return false
+	}
+	name, _, _ = strings.Cut(strings.TrimPrefix(name, "-"), "=")
+	return name != "h" && name != "help" && fs.Lookup(name) == nil
 }
 
 // isScript reports whether arg names a .st file.

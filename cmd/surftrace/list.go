@@ -13,6 +13,7 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/surftrace/surftrace/compiler"
 	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/kernel/tracingdir"
 	"github.com/surftrace/surftrace/runtime"
@@ -23,12 +24,15 @@ import (
 func listStdlib(w io.Writer) error {
 	for _, s := range stdlib.List() {
 		fmt.Fprintf(w, "%-12s %s\n", s.Name, s.Summary)
+		if params := paramSummary(s.Text, s.File); params != "" {
+			fmt.Fprintf(w, "%-12s %s\n", "", params)
+		}
 	}
 	return nil
 }
 
 // listProbes prints -l [GLOB]: kprobe-able functions, tracepoints, fentry
-// targets and stdlib scripts, one "kind:name" a line, those matching glob
+// targets, software and hardware events and stdlib scripts, one "kind:name" a line, those matching glob
 // (against "kind:name", or against the name when glob has no ':'). Only
 // the kinds this kernel can attach are listed; notes says which are left
 // out and why. Listing tracepoints mounts tracefs when it is missing; when
@@ -84,8 +88,20 @@ func listProbes(glob string, w, notes io.Writer) error {
 			fmt.Fprintf(notes, "surftrace: no fentry: probes listed: this kernel refuses fentry programs (%v)\n", errnoOf(err))
 		}
 	}
+	emit("software", perfEventNames(compiler.SoftwareEvents))
+	emit("hardware", perfEventNames(compiler.HardwareEvents))
 	emit("stdlib", stdlib.Names())
 	return nil
+}
+
+// perfEventNames spells software and hardware events as bpftrace lists
+// them: "alignment-faults:", the colon before the count.
+func perfEventNames(evs []compiler.PerfEventName) []string {
+	var names []string
+	for _, ev := range evs {
+		names = append(names, ev.Name+":")
+	}
+	return names
 }
 
 // kprobeFunctions lists available_filter_functions, or the text symbols of

@@ -43,6 +43,13 @@ func startCLI(t *testing.T, args ...string) *cliProc {
 // startCLIOut is startCLI with stdout going to out instead of p.stdout.
 func startCLIOut(t *testing.T, out *os.File, args ...string) *cliProc {
 	t.Helper()
+	return startCLIWithin(t, out, 30*time.Second, args...)
+}
+
+// startCLIWithin is startCLIOut waiting up to ready for the probes to
+// attach, for runs that load many programs under the VM's emulation.
+func startCLIWithin(t *testing.T, out *os.File, ready time.Duration, args ...string) *cliProc {
+	t.Helper()
 	p := &cliProc{ready: filepath.Join(t.TempDir(), "ready"), done: make(chan struct{})}
 	p.cmd = cliCommand(false, append([]string{"--ready-file", p.ready}, args...)...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
@@ -67,7 +74,7 @@ func startCLIOut(t *testing.T, out *os.File, args ...string) *cliProc {
 		p.cmd.Process.Kill()
 		<-p.done
 	})
-	deadline := time.After(30 * time.Second)
+	deadline := time.After(ready)
 	for {
 		if _, err := os.Stat(p.ready); err == nil {
 			return p
@@ -76,7 +83,7 @@ func startCLIOut(t *testing.T, out *os.File, args ...string) *cliProc {
 		case <-p.done:
 			t.Fatalf("surftrace %q exited (%d) before it was ready:\nstdout:\n%s\nstderr:\n%s", args, p.code, p.stdout.String(), p.stderr.String())
 		case <-deadline:
-			t.Fatalf("surftrace %q not ready after 30s", args)
+			t.Fatalf("surftrace %q not ready after %v", args, ready)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

@@ -39,8 +39,8 @@ func badInput(err error) error { return &exitError{exitUsage, err} }
 func run(args []string, stdout, stderr io.Writer) int {
 	c, err := parseFlags(args, stderr)
 	switch {
-	case errors.Is(err, flag.ErrHelp) && c.sub == "run" && len(c.args) > 0:
-		if err := describeScript(c.args[0], stdout); err != nil {
+	case errors.Is(err, flag.ErrHelp) && c.program == "" && (c.sub == "run" || c.sub == "" && len(c.args) > 0 && isScript(c.args[0])) && len(c.args) > 0:
+		if err := describeScript(c, stdout); err != nil {
 			fmt.Fprintln(stderr, "surftrace:", err)
 			return exitUsage
 		}
@@ -55,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if c.quiet {
 		c.notes = io.Discard
 	}
-	err = dispatch(c, stdout, stderr)
+	err = c.params.explain(dispatch(c, stdout, stderr))
 	if err == nil {
 		return exitOK
 	}
@@ -113,7 +113,7 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 		return badInput(err)
 	}
 	if c.emit == "asm" {
-		p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack, PID: c.pid})
+		p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack, Unsafe: c.unsafe, PID: c.pid})
 		if err != nil {
 			return badInput(err)
 		}

@@ -31,7 +31,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-lv"}, "-lv takes one PROBE"},
 		{[]string{"run"}, "run needs a script NAME"},
 		{[]string{"run", "nosuch"}, `no stdlib script "nosuch"`},
-		{[]string{"-f", "json"}, "for json output use --format json"},
+		{[]string{"-f", "./json"}, "-f: open ./json: no such file"},
 		{[]string{"-S", "--btf", "/nonexistent", "e a/b"}, "--btf /nonexistent: open /nonexistent"},
 		{[]string{"-p", "2147483646", "e a/b"}, "-p 2147483646: no such process"},
 		{[]string{"-c", "/nonexistent/cmd", "e syscalls/sys_enter_getpid"}, `-c "/nonexistent/cmd"`},

@@ -16,6 +16,8 @@ func TestMain(m *testing.M) {
 	asCLI()
 	testscript.Main(m, map[string]func(){
 		"surftrace": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
+		"bpftrace":  func() { os.Exit(runBpftrace(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"pokeaddr":  pokeAddr,
 	})
 }
 

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"reflect"
 	"strconv"
@@ -20,14 +18,16 @@ import (
 // expression lines, each its own source named "<line N>".
 func parseSource(c *config) (*lang.Program, error) {
 	switch {
+	case c.program != "" && c.programName != "":
+		return parseScriptText(c, c.programName, c.program, c.args)
 	case c.program != "":
-		return parseScript(&lang.Source{Name: "-e", Text: c.program}, c.args)
+		return parseScriptText(c, "-e", c.program, c.args)
 	case c.sub == "run":
 		s, err := stdlibScript(c.args[0])
 		if err != nil {
 			return nil, err
 		}
-		return parseScript(&lang.Source{Name: s.File, Text: s.Text}, c.args[1:])
+		return parseScript(c, &lang.Source{Name: s.File, Text: s.Text}, s.Name, c.args[1:])
 	case c.file != "":
 		return parseLineFile(c.file)
 	case isScript(c.args[0]):
@@ -35,9 +35,21 @@ func parseSource(c *config) (*lang.Program, error) {
 		if err != nil {
 			return nil, err
 		}
-		return parseScript(&lang.Source{Name: c.args[0], Text: string(text)}, c.args[1:])
+		return parseScriptText(c, c.args[0], string(text), c.args[1:])
 	}
 	return parseLines(c.args, func(i int) string { return fmt.Sprintf("<line %d>", i+1) })
+}
+
+// parseScriptText preprocesses a program (its #define and #include lines,
+// -I and --include) and parses it.
+func parseScriptText(c *config, name, text string, args []string) (*lang.Program, error) {
+	src := &lang.Source{Name: name, Text: text}
+	expanded, err := preprocess(src, c.includeDirs, c.includeFiles)
+	if err != nil {
+		return nil, err
+	}
+	src.Text = attachParams(expanded, args)
+	return parseScript(c, src, name, args)
 }
 
 // stdlibScript returns the shipped script name, or an error with a
@@ -73,9 +85,6 @@ func parseLines(lines []string, name func(i int) string) (*lang.Program, error) 
 // and lines starting with '#' skipped. Errors name FILE:LINE:COL.
 func parseLineFile(path string) (*lang.Program, error) {
 	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) && (path == "json" || path == "text") {
-		return nil, fmt.Errorf("-f %s: no such file; -f reads expression lines as in surftrace, for %s output use --format %s", path, path, path)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("-f: %w", err)
 	}
@@ -96,17 +105,28 @@ func parseLineFile(path string) (*lang.Program, error) {
 	return line.Parse(&lang.Source{Name: path, Text: strings.Join(lines, "\n")}, 0)
 }
 
-// parseScript parses a .st script and replaces its positional parameters
-// ($1, $2, ..., $#) by args: a number stays a number, anything else is a
-// string, and a parameter with no argument is 0 (or "" in str($N)), as in
-// bpftrace.
-func parseScript(src *lang.Source, args []string) (*lang.Program, error) {
+// parseScript parses a .st script, binds its named parameters
+// (getopt("name", default)) to the --name=VALUE arguments in args, and
+// replaces its positional parameters ($1, $2, ..., $#) by the other
+// args: a number stays a number, anything else is a string, and a
+// parameter with no argument is 0 (or "" in str($N)), as in bpftrace.
+func parseScript(c *config, src *lang.Source, name string, args []string) (*lang.Program, error) {
 	prog, err := script.Parse(src)
 	if err != nil {
 		return nil, err
 	}
-	substitute(reflect.ValueOf(prog), args)
+	positional, params, err := bindParams(prog, name, args)
+	if err != nil {
+		return nil, err
+	}
+	c.params = params
+	substitute(reflect.ValueOf(prog), positional)
 	return prog, nil
+}
+
+// parseStdlib parses a shipped script's text.
+func parseStdlib(text, file string) (*lang.Program, error) {
+	return script.Parse(&lang.Source{Name: file, Text: text})
 }
 
 var exprType = reflect.TypeOf((*lang.Expr)(nil)).Elem()
@@ -116,6 +136,11 @@ var exprType = reflect.TypeOf((*lang.Expr)(nil)).Elem()
 func substitute(v reflect.Value, args []string) {
 	switch v.Kind() {
 	case reflect.Pointer:
+		if call, ok := v.Interface().(*lang.Call); ok && call != nil && call.Name == "str" && len(call.Args) > 0 {
+			if pv, ok := call.Args[0].(*lang.Var); ok && positionalIndex(pv) > 0 {
+				call.Args[0] = positionalString(pv, args) // str($1) of "1" is "1", as in bpftrace
+			}
+		}
 		if !v.IsNil() {
 			substitute(v.Elem(), args)
 		}
@@ -143,6 +168,25 @@ func substitute(v reflect.Value, args []string) {
 	}
 }
 
+// positionalIndex is N for $N, else 0.
+func positionalIndex(v *lang.Var) int {
+	n, err := strconv.Atoi(v.Name)
+	if err != nil || n < 1 {
+		return 0
+	}
+	return n
+}
+
+// positionalString is $N as a string literal, whatever it looks like:
+// "" when it is missing.
+func positionalString(v *lang.Var, args []string) lang.Expr {
+	arg := ""
+	if n := positionalIndex(v); n <= len(args) {
+		arg = args[n-1]
+	}
+	return &lang.StrLit{Span: v.Span, Value: arg}
+}
+
 // positional returns the literal for $N or $#, or nil for other variables.
 func positional(v *lang.Var, args []string) lang.Expr {
 	if v.Name == "#" {
@@ -165,4 +209,75 @@ func positional(v *lang.Var, args []string) lang.Expr {
 		}
 	}
 	return &lang.StrLit{Span: v.Span, Value: arg}
+}
+
+// attachParams replaces the positional parameters inside attach points
+// ("interval:ms:$1", "BEG$1"), as bpftrace does, by their text: a $N at
+// brace depth 0 that follows a letter, a digit, ':' or '_' is part of an
+// attach point, never of a predicate's expression. Strings, comments and
+// directive lines are left alone; a missing parameter stays $N, for the
+// parser to point at.
+func attachParams(text string, args []string) string {
+	if !strings.Contains(text, "$") {
+		return text
+	}
+	var b strings.Builder
+	depth := 0
+	lineStart := true
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case lineStart && strings.HasPrefix(strings.TrimLeft(text[i:], " \t"), "#"):
+			end := strings.IndexByte(text[i:], '\n')
+			if end < 0 {
+				end = len(text) - i
+			}
+			b.WriteString(text[i : i+end])
+			i += end
+			continue
+		case c == '"':
+			j := i + 1
+			for j < len(text) && text[j] != '"' {
+				if text[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			j = min(j+1, len(text))
+			b.WriteString(text[i:j])
+			i = j
+			continue
+		case strings.HasPrefix(text[i:], "//"), strings.HasPrefix(text[i:], "/*"):
+			end := "\n"
+			if text[i+1] == '*' {
+				end = "*/"
+			}
+			j := strings.Index(text[i+2:], end)
+			if j < 0 {
+				j = len(text) - i - 2
+			}
+			b.WriteString(text[i : i+2+j])
+			i += 2 + j
+			continue
+		case c == '{':
+			depth++
+		case c == '}':
+			depth = max(depth-1, 0)
+		case c == '$' && depth == 0 && i > 0 && (isIdentStart(text[i-1]) || text[i-1] == ':' || text[i-1] >= '0' && text[i-1] <= '9'):
+			j := i + 1
+			for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+				j++
+			}
+			if n, err := strconv.Atoi(text[i+1 : j]); err == nil && n >= 1 && n <= len(args) {
+				b.WriteString(args[n-1])
+				i = j
+				lineStart = false
+				continue
+			}
+		}
+		lineStart = c == '\n'
+		b.WriteByte(c)
+		i++
+	}
+	return b.String()
 }

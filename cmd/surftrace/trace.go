@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/surftrace/surftrace/spec"
 
@@ -42,6 +43,7 @@ func trace(c *config, prog *lang.Program, k kernel.Kernel, w *watch, stdout, std
 }
 
 func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch, stdout, stderr io.Writer) error {
+	phase := phases(c, stderr, time.Now())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer stop()
 	if c.duration > 0 {
@@ -61,36 +63,61 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 				return fmt.Errorf("ready file: %w", err)
 			}
 		}
-		return w.start(cancel, stdout, stderr)
+		cmdOut := stdout
+		if c.cmdOut != nil {
+			cmdOut = c.cmdOut
+		}
+		return w.start(cancel, cmdOut, stderr)
 	}
 	defer w.stop()
 	if backend == "ftrace" {
 		if err := traceFtrace(ctx, cancel, c, prog, k, ready, stdout, stderr); err != nil {
 			return err
 		}
-		return w.err() // a -c command that failed fails the run, as on bpf
+		return c.commandResult(w, stdout) // a -c command that failed fails the run, as on bpf
 	}
-	opts := compiler.Options{Stack: c.stack || c.folded != "", PID: c.pid}
+	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize), Unsafe: c.unsafe, PID: c.pid}
 	if c.pcapFile != "" {
 		opts.Capture = spec.MaxCapture
+	}
+	// -c's command starts now, held before its exec, so that its pid is
+	// cpid and probes on its addresses (watchpoints) know it.
+	pid := c.pid
+	if w.argv != nil {
+		var err error
+		if pid, err = w.spawn(stdout, stderr); err != nil {
+			return err
+		}
+		opts.PID, opts.Child = pid, true
 	}
 	p, err := compiler.Compile(prog, k, opts)
 	if err != nil {
 		return badInput(err)
 	}
+	phase("compiled")
 	// Kernels before 5.11 charge BPF maps to RLIMIT_MEMLOCK: lift it
 	// (CAP_SYS_RESOURCE); a no-op where memory cgroups account for BPF. If
 	// it fails, creating the maps says so.
 	if err := rlimit.RemoveMemlock(); err != nil && c.verbose {
 		fmt.Fprintf(stderr, "surftrace: %v\n", err)
 	}
-	t, err := runtime.Load(p, runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents, KeepGoing: c.fleet.metrics != "", PID: c.pid})
+	ropts := runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents, KeepGoing: c.fleet.metrics != "", PID: pid}
+	if !c.quiet {
+		ropts.Warn = stderr
+	}
+	t, err := runtime.Load(p, ropts)
 	if err != nil {
 		return err
 	}
 	defer t.Close()
+	phase("loaded")
 	if err := t.Attach(); err != nil {
 		return err
+	}
+	phase("attached")
+	if st := t.AttachStats(); c.verbose && st.Functions > 0 {
+		fmt.Fprintf(stderr, "surftrace: attached %d of %d functions in %v (%s)\n",
+			st.Functions-st.Refused, st.Functions, st.Took.Round(time.Millisecond), st.How)
 	}
 	reportAttachErrors(t, stderr)
 	fl, dst, err := startFleet(c, t, p, stdout, stderr)
@@ -98,10 +125,19 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		return err
 	}
 	defer fl.stop(stderr)
+	if c.banner {
+		if _, err := io.WriteString(dst, attachingLine(c.format, len(p.Probes))); err != nil {
+			return err
+		}
+	}
 	if err := ready(); err != nil {
 		return err
 	}
+	if c.notifyAttached {
+		fmt.Fprintln(stderr, "__BPFTRACE_NOTIFY_PROBES_ATTACHED")
+	}
 	out := runtime.Output{W: dst, Warn: stderr}
+	out.Gap = c.gap
 	if c.format == "json" {
 		out.Format = runtime.JSON
 	}
@@ -120,12 +156,14 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if err := t.Run(ctx, out); err != nil {
 		return err
 	}
+	phase("printed")
 	if err := fl.stop(stderr); err != nil {
 		return err
 	}
 	if err := t.Close(); err != nil {
 		return err
 	}
+	phase("detached")
 	if packets != nil {
 		if err := packets.Close(); err != nil {
 			return fmt.Errorf("--pcap: %w", err)
@@ -136,7 +174,27 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 			return fmt.Errorf("--folded: %w", err)
 		}
 	}
-	return w.err()
+	return c.commandResult(w, stdout)
+}
+
+// commandResult is how the -c command's end ends the run: as surftrace, a
+// command that failed fails the run; as bpftrace, it does not, and -v
+// reports how the command ended, after the maps.
+func (c *config) commandResult(w *watch, stdout io.Writer) error {
+	if !c.bpftrace {
+		return w.err()
+	}
+	if c.cmdOut != nil {
+		stdout = c.cmdOut
+	}
+	if code, sig, ok := w.status(); ok && c.verbose {
+		if sig > 0 {
+			fmt.Fprintf(stdout, "Child terminated by signal: %d\n", sig)
+		} else {
+			fmt.Fprintf(stdout, "Child exited with code: %d\n", code)
+		}
+	}
+	return nil
 }
 
 // traceFtrace runs prog through tracefs.
@@ -256,4 +314,16 @@ func (e *eventCounter) Write(p []byte) (int, error) {
 		e.done()
 	}
 	return len(p), nil
+}
+
+// attachingLine is bpftrace's banner for n attached probes (BEGIN and END
+// count), in text or as its JSON "attached_probes" object.
+func attachingLine(format string, n int) string {
+	switch {
+	case format == "json":
+		return fmt.Sprintf("{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n", n)
+	case n == 1:
+		return "Attaching 1 probe...\n"
+	}
+	return fmt.Sprintf("Attaching %d probes...\n", n)
 }

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -24,6 +26,21 @@ type watch struct {
 	cmdErr error
 	exited bool
 	quit   chan struct{}
+	gate   *os.File // held open until start lets the spawned command exec
+	// done is what start was told to call; the spawned command's exit
+	// calls it once set.
+	doneMu sync.Mutex
+	doneFn func()
+}
+
+// done calls the function start was given, if it was.
+func (w *watch) done() {
+	w.doneMu.Lock()
+	f := w.doneFn
+	w.doneMu.Unlock()
+	if f != nil {
+		f()
+	}
 }
 
 // newWatch checks -p and -c before anything is attached: the process must
@@ -50,6 +67,9 @@ func newWatch(c *config) (*watch, error) {
 // start begins watching, once every probe is attached: done is called
 // when the process or the command exits.
 func (w *watch) start(done func(), stdout, stderr io.Writer) error {
+	w.doneMu.Lock()
+	w.doneFn = done
+	w.doneMu.Unlock()
 	if w.pid != 0 {
 		go func() {
 			t := time.NewTicker(100 * time.Millisecond)
@@ -70,12 +90,39 @@ func (w *watch) start(done func(), stdout, stderr io.Writer) error {
 	if w.argv == nil {
 		return nil
 	}
-	// The shell reads quotes and redirections; exec keeps the pid.
-	cmd := exec.Command("/bin/sh", "-c", "exec "+w.cmdline)
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Start(); err != nil {
+	if w.gate == nil {
+		if _, err := w.spawn(stdout, stderr); err != nil {
+			return err
+		}
+	}
+	// Let the held command go on to its exec.
+	_, err := w.gate.Write([]byte("\n"))
+	w.gate.Close()
+	if err != nil {
 		return badInput(fmt.Errorf("-c: %w", err))
 	}
+	return nil
+}
+
+// spawn starts -c's command held before its exec, so that its pid (which
+// exec keeps) is known while probes attach: watchpoints watch its
+// addresses. start lets it go on.
+func (w *watch) spawn(stdout, stderr io.Writer) (int, error) {
+	gateR, gateW, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	defer gateR.Close()
+	// The shell reads quotes and redirections; it waits on fd 3 until
+	// start writes a line (and exits if the pipe closes first).
+	cmd := exec.Command("/bin/sh", "-c", "read -r _ <&3 || exit 125; exec 3<&-; exec "+w.cmdline)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.ExtraFiles = []*os.File{gateR}
+	if err := cmd.Start(); err != nil {
+		gateW.Close()
+		return 0, badInput(fmt.Errorf("-c: %w", err))
+	}
+	w.gate = gateW
 	w.mu.Lock()
 	w.cmd = cmd
 	w.mu.Unlock()
@@ -84,9 +131,9 @@ func (w *watch) start(done func(), stdout, stderr io.Writer) error {
 		w.mu.Lock()
 		w.cmdErr, w.exited = err, true
 		w.mu.Unlock()
-		done()
+		w.done()
 	}()
-	return nil
+	return cmd.Process.Pid, nil
 }
 
 // stop ends the watch, killing the command if it still runs.
@@ -97,6 +144,24 @@ func (w *watch) stop() {
 	if w.cmd != nil && !w.exited {
 		w.cmd.Process.Kill()
 	}
+	if w.gate != nil {
+		w.gate.Close()
+	}
+}
+
+// status is how the command ended: its exit code, or the signal that
+// killed it; ok is false when there was no command or it still runs.
+func (w *watch) status() (code, signal int, ok bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cmd == nil || !w.exited {
+		return 0, 0, false
+	}
+	ws, _ := w.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		return -1, int(ws.Signal()), true
+	}
+	return w.cmd.ProcessState.ExitCode(), 0, true
 }
 
 // err reports how the command ended, if it did not succeed.

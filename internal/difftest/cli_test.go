@@ -22,20 +22,25 @@ const cliEnv = "DIFFTEST_SURFTRACE"
 
 var (
 	cliOnce sync.Once
+	cliDir  string // holds the built binary for the whole test process
 	cliPath string
 	cliErr  error
 )
 
 // surftraceCLI returns the surftrace binary to run, building it on first
-// use, or "" to use the library pipeline.
-func surftraceCLI(dir string, inVM bool) (string, error) {
+// use into a directory that outlives every test (removeCLI removes it),
+// or "" to use the library pipeline.
+func surftraceCLI(inVM bool) (string, error) {
 	cliOnce.Do(func() {
 		switch v := os.Getenv(cliEnv); {
 		case v == "lib" || (v == "" && inVM):
 		case v != "":
 			cliPath = v
 		default:
-			cliPath = filepath.Join(dir, "surftrace")
+			if cliDir, cliErr = os.MkdirTemp("", "difftest-cli-"); cliErr != nil {
+				return
+			}
+			cliPath = filepath.Join(cliDir, "surftrace")
 			cmd := exec.Command(goTool(), "build", "-o", cliPath, "github.com/surftrace/surftrace/cmd/surftrace")
 			if out, err := cmd.CombinedOutput(); err != nil {
 				cliErr = fmt.Errorf("go build ./cmd/surftrace: %v\n%s", err, out)
@@ -43,6 +48,13 @@ func surftraceCLI(dir string, inVM bool) (string, error) {
 		}
 	})
 	return cliPath, cliErr
+}
+
+// removeCLI removes the binary surftraceCLI built, if any.
+func removeCLI() {
+	if cliDir != "" {
+		os.RemoveAll(cliDir)
+	}
 }
 
 // goTool returns the go command the Makefile exports, or "go".

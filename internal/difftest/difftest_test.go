@@ -44,7 +44,7 @@ func TestDiff(t *testing.T) {
 		bin = ""
 	}
 	dir := t.TempDir()
-	cli, err := surftraceCLI(dir, ktest.InVM())
+	cli, err := surftraceCLI(ktest.InVM())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,4 +34,11 @@
 // =/path/to/surftrace overrides the choice. Without bpftrace installed,
 // surftrace still runs every case but nothing is compared, and the test
 // says so. Every run prints "difftest: N cases, M equal, K known gaps".
+//
+// TestBpftraceCommandLine compares bpftrace's command line itself (program
+// files, stdin, positional parameters, -f json, -o, -B, -q, #define and
+// #include, bad invocations): each command line runs unchanged under
+// bpftrace and under surftrace invoked through a symlink named bpftrace,
+// and stdout, the -o file, the exit status and stderr's ERROR lines must
+// be equal.
 package difftest

@@ -83,6 +83,19 @@ var triggers = map[string]trigger{
 	// udpclosed N SIZE: N datagrams of SIZE bytes to a loopback port
 	// nobody listens on (the kernel drops them and answers ICMP).
 	"udpclosed": {2, func(a []int) error { return udpLoop(a[0], a[1], false) }},
+	// fault N: N page faults, touching N fresh anonymous pages.
+	"fault": {1, func(a []int) error {
+		size := a[0] * os.Getpagesize()
+		m, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+		if err != nil {
+			return err
+		}
+		defer unix.Munmap(m)
+		for i := 0; i < size; i += os.Getpagesize() {
+			m[i] = 1
+		}
+		return nil
+	}},
 	// exec N: N fork+exec of /bin/true, each waited for.
 	"exec": {1, func(a []int) error {
 		for i := 0; i < a[0]; i++ {

@@ -28,6 +28,7 @@ var probes = [numFeatures]func() error{
 	KprobeEvents: probeKprobeEvents,
 	Fentry:       func() error { return probeTracing(ebpf.AttachTraceFEntry, probeSymbol) },
 	Fexit:        func() error { return probeTracing(ebpf.AttachTraceFExit, probeSymbol) },
+	KprobeMulti:  probeKprobeMulti,
 }
 
 // isAbsence reports whether err means the kernel lacks what was probed.
@@ -93,6 +94,26 @@ func probeKprobe(attach func(string, *ebpf.Program, *link.KprobeOptions) (link.L
 	}
 	defer prog.Close()
 	l, err := attach(probeSymbol, prog, nil)
+	if err != nil {
+		return err
+	}
+	return l.Close()
+}
+
+// probeKprobeMulti attaches one kprobe.multi program to probeSymbol and
+// vfs_write through a single link.
+func probeKprobeMulti() error {
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Type:         ebpf.Kprobe,
+		AttachType:   ebpf.AttachTraceKprobeMulti,
+		License:      "GPL",
+		Instructions: returnZero,
+	})
+	if err != nil {
+		return err
+	}
+	defer prog.Close()
+	l, err := link.KprobeMulti(prog, link.KprobeMultiOptions{Symbols: []string{probeSymbol, "vfs_write"}})
 	if err != nil {
 		return err
 	}

@@ -51,12 +51,17 @@ func (ns *NS) Ping(dst netip.Addr, count int, timeout time.Duration) (sent, repl
 }
 
 // echoRequest builds an ICMP echo request with a 32-byte payload.
-func echoRequest(id, seq uint16) []byte {
-	b := make([]byte, 8+32)
+func echoRequest(id, seq uint16) []byte { return echoRequestSize(id, seq, 32) }
+
+// echoRequestSize builds an ICMP echo request with size bytes of payload.
+func echoRequestSize(id, seq uint16, size int) []byte {
+	b := make([]byte, 8+size)
 	b[0] = 8 // echo request
 	binary.BigEndian.PutUint16(b[4:], id)
 	binary.BigEndian.PutUint16(b[6:], seq)
-	copy(b[8:], "surftrace netfix echo payload...")
+	for i := 8; i < len(b); i += 32 {
+		copy(b[i:], "surftrace netfix echo payload...")
+	}
 	binary.BigEndian.PutUint16(b[2:], checksum(b))
 	return b
 }

@@ -48,8 +48,13 @@ func BuildInitramfs(ctx context.Context, k *Kernel, out string) error {
 	}
 	var order strings.Builder
 	for _, ko := range kos {
-		dst := "/lib/modules/" + filepath.Base(ko)
-		if err := copyFile(ko, filepath.Join(stage, dst), 0o644); err != nil {
+		name, _ := moduleFileName(filepath.Base(ko))
+		dst := "/lib/modules/" + name + ".ko"
+		data, err := readModule(ko)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(stage, dst), data, 0o644); err != nil {
 			return err
 		}
 		fmt.Fprintln(&order, dst)

@@ -4,27 +4,22 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
-// kernelPackage matches the Debian 6.1 kernel image packages the VM boots:
-// the signed generic flavour, not -cloud, -rt, -dbg or -unsigned.
-var kernelPackage = regexp.MustCompile(`^linux-image-6\.1\.0-[0-9]+-amd64$`)
-
 // Kernel is an unpacked Debian kernel package in the cache.
 type Kernel struct {
+	Series  string // e.g. 6.1
 	Package string // e.g. linux-image-6.1.0-56-amd64
 	Version string // Debian package version, e.g. 6.1.192-2
-	Release string // kernel release, e.g. 6.1.0-56-amd64
+	Release string // kernel release, e.g. 6.1.0-56-amd64 or 6.12.117+deb12-amd64
 	Root    string // directory the package was unpacked into
 }
 
@@ -34,10 +29,14 @@ func (k *Kernel) Vmlinuz() string { return filepath.Join(k.Root, "boot", "vmlinu
 // ModuleDir returns the directory holding the kernel's modules.
 func (k *Kernel) ModuleDir() string { return filepath.Join(k.Root, "lib", "modules", k.Release) }
 
-// FetchKernel returns the newest linux-image-6.1.0-*-amd64 package apt
-// knows, downloading it with apt-get download into dir and unpacking it
-// with dpkg-deb -x unless dir already holds it. Progress goes to log.
-func FetchKernel(ctx context.Context, dir string, log io.Writer) (*Kernel, error) {
+// FetchKernel returns the newest package of series s that apt knows,
+// downloading it with apt-get download into dir and unpacking it with
+// dpkg-deb -x unless dir already holds it. Progress goes to log. dir may be
+// shared by concurrent runs (of any series): a lock file serialises
+// fetches, and the .deb and the unpacked tree each appear under their
+// final name only when complete (rename), so a run that dies half-way
+// leaves nothing that looks usable.
+func FetchKernel(ctx context.Context, dir string, s Series, log io.Writer) (*Kernel, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -47,11 +46,12 @@ func FetchKernel(ctx context.Context, dir string, log io.Writer) (*Kernel, error
 	}
 	defer unlock()
 
-	pkg, version, err := newestKernelPackage(ctx)
+	pkg, version, err := newestKernelPackage(ctx, s)
 	if err != nil {
 		return nil, err
 	}
 	k := &Kernel{
+		Series:  s.Name,
 		Package: pkg,
 		Version: version,
 		Release: strings.TrimPrefix(pkg, "linux-image-"),
@@ -67,33 +67,49 @@ func FetchKernel(ctx context.Context, dir string, log io.Writer) (*Kernel, error
 		return nil, err
 	}
 	fmt.Fprintf(log, "vmtest: unpacking %s\n", filepath.Base(deb))
-	if err := os.RemoveAll(k.Root); err != nil {
-		return nil, err
-	}
-	if err := run(ctx, "", "dpkg-deb", "-x", deb, k.Root); err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(k.Vmlinuz()); err != nil {
-		return nil, fmt.Errorf("%s has no kernel image: %w", deb, err)
-	}
-	return k, os.WriteFile(done, nil, 0o644)
+	return k, unpack(ctx, deb, k)
 }
 
-// newestKernelPackage asks apt for the kernel image package with the
-// highest candidate version.
-func newestKernelPackage(ctx context.Context) (pkg, version string, err error) {
-	out, err := output(ctx, "apt-cache", "search", "--names-only", kernelPackage.String())
+// unpack extracts deb into a scratch directory next to k.Root, checks it
+// holds the kernel image, marks it complete and renames it to k.Root.
+func unpack(ctx context.Context, deb string, k *Kernel) error {
+	tmp, err := os.MkdirTemp(filepath.Dir(k.Root), "unpack-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := run(ctx, "", "dpkg-deb", "-x", deb, tmp); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "boot", "vmlinuz-"+k.Release)); err != nil {
+		return fmt.Errorf("%s has no kernel image: %w", deb, err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, ".unpacked"), nil, 0o644); err != nil {
+		return err
+	}
+	// A tree without the marker is left over from an interrupted unpack
+	// by an older harness that unpacked in place.
+	if err := os.RemoveAll(k.Root); err != nil {
+		return err
+	}
+	return os.Rename(tmp, k.Root)
+}
+
+// newestKernelPackage asks apt for the kernel image package of series s
+// with the highest candidate version.
+func newestKernelPackage(ctx context.Context, s Series) (pkg, version string, err error) {
+	out, err := output(ctx, "apt-cache", "search", "--names-only", s.Package.String())
 	if err != nil {
 		return "", "", err
 	}
 	var names []string
 	for _, line := range strings.Split(string(out), "\n") {
-		if name, _, _ := strings.Cut(line, " "); kernelPackage.MatchString(name) {
+		if name, _, _ := strings.Cut(line, " "); s.Package.MatchString(name) {
 			names = append(names, name)
 		}
 	}
 	if len(names) == 0 {
-		return "", "", errors.New("apt knows no linux-image-6.1.0-*-amd64 package; run apt-get update (Debian 12 sources)")
+		return "", "", fmt.Errorf("apt knows no package matching %s (kernel %s); run apt-get update (Debian 12 sources)", s.Package, s.Name)
 	}
 	out, err = output(ctx, "apt-cache", append([]string{"policy"}, names...)...)
 	if err != nil {
@@ -105,7 +121,7 @@ func newestKernelPackage(ctx context.Context) (pkg, version string, err error) {
 		}
 	}
 	if pkg == "" {
-		return "", "", errors.New("apt has no installable candidate for linux-image-6.1.0-*-amd64")
+		return "", "", fmt.Errorf("apt has no installable candidate matching %s (kernel %s)", s.Package, s.Name)
 	}
 	return pkg, version, nil
 }

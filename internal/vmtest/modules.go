@@ -2,12 +2,16 @@ package vmtest
 
 import (
 	"bufio"
+	"bytes"
 	"debug/elf"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/ulikunitz/xz"
 )
 
 // Modules are the kernel modules the VM loads at boot, before anything
@@ -27,19 +31,45 @@ var Modules = []string{
 // are the same.
 func moduleName(s string) string { return strings.ReplaceAll(s, "-", "_") }
 
-// moduleFiles maps every module name under dir to its .ko file.
+// moduleFiles maps every module name under dir to its .ko or .ko.xz file.
 func moduleFiles(dir string) (map[string]string, error) {
 	files := map[string]string{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
+		if err != nil || d.IsDir() {
 			return err
 		}
-		if name, ok := strings.CutSuffix(d.Name(), ".ko"); ok && !d.IsDir() {
+		if name, ok := moduleFileName(d.Name()); ok {
 			files[moduleName(name)] = path
 		}
 		return nil
 	})
 	return files, err
+}
+
+// moduleFileName returns the module name of a .ko or .ko.xz file name.
+func moduleFileName(file string) (string, bool) {
+	if name, ok := strings.CutSuffix(file, ".ko"); ok {
+		return name, true
+	}
+	return strings.CutSuffix(file, ".ko.xz")
+}
+
+// readModule returns the ELF object of a .ko file, decompressing a .ko.xz
+// (Debian's 6.12 modules): busybox insmod loads only plain ELF.
+func readModule(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.HasSuffix(path, ".xz") {
+		return data, err
+	}
+	r, err := xz.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	elfData, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return elfData, nil
 }
 
 // builtinModules returns the names listed in modules.builtin under dir.
@@ -58,18 +88,22 @@ func builtinModules(dir string) (map[string]bool, error) {
 	return names, sc.Err()
 }
 
-// moduleDepends reads the depends= field of a .ko file's .modinfo section.
+// moduleDepends reads the depends= field of a .ko (or .ko.xz) file's
+// .modinfo section.
 func moduleDepends(path string) ([]string, error) {
-	f, err := elf.Open(path)
+	data, err := readModule(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	f, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	sec := f.Section(".modinfo")
 	if sec == nil {
 		return nil, fmt.Errorf("%s: no .modinfo section", path)
 	}
-	data, err := sec.Data()
+	data, err = sec.Data()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

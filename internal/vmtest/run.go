@@ -17,7 +17,8 @@ import (
 
 // Config describes one command to run in a freshly booted VM.
 type Config struct {
-	CacheDir string        // holds the kernel package and per-run scratch; e.g. .cache/vm
+	CacheDir string        // holds the kernel packages and per-run scratch; e.g. .cache/vm
+	Kernel   string        // the kernel series to boot, e.g. "6.12"; empty means DefaultSeries
 	Dir      string        // host directory the command runs in
 	Env      []string      // the command's environment; ktest.VMEnv and TMPDIR are set on top
 	Args     []string      // the command and its arguments, as host paths
@@ -28,12 +29,20 @@ type Config struct {
 	Log      io.Writer     // receives the harness's own progress lines
 }
 
-// Run boots the Debian 6.1 kernel under qemu (TCG), runs c.Args in a
-// read-only chroot of the host root and returns the command's exit status.
-// The error is non-nil only when the harness itself fails: no kernel, qemu
-// failing, a timeout, or a guest that never reported a status.
+// Run boots the newest Debian kernel of series c.Kernel under qemu (TCG),
+// runs c.Args in a read-only chroot of the host root and returns the
+// command's exit status. The error is non-nil only when the harness itself
+// fails: no kernel, qemu failing, a timeout, or a guest that never
+// reported a status.
 func Run(ctx context.Context, c Config) (int, error) {
-	k, err := FetchKernel(ctx, c.CacheDir, c.Log)
+	if c.Kernel == "" {
+		c.Kernel = DefaultSeries
+	}
+	series, err := LookupSeries(c.Kernel)
+	if err != nil {
+		return 0, err
+	}
+	k, err := FetchKernel(ctx, c.CacheDir, series, c.Log)
 	if err != nil {
 		return 0, err
 	}

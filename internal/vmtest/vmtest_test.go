@@ -1,9 +1,14 @@
 package vmtest
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ulikunitz/xz"
 )
 
 func TestOrderModules(t *testing.T) {
@@ -58,15 +63,82 @@ func TestCommandScript(t *testing.T) {
 }
 
 func TestKernelPackagePattern(t *testing.T) {
-	for name, want := range map[string]bool{
-		"linux-image-6.1.0-56-amd64":          true,
-		"linux-image-6.1.0-56-cloud-amd64":    false,
-		"linux-image-6.1.0-56-amd64-unsigned": false,
-		"linux-image-6.1.0-56-amd64-dbg":      false,
-		"linux-image-6.1.0-56-rt-amd64":       false,
+	for name, want := range map[string]string{
+		"linux-image-6.1.0-56-amd64":                "6.1",
+		"linux-image-6.1.0-56-cloud-amd64":          "",
+		"linux-image-6.1.0-56-amd64-unsigned":       "",
+		"linux-image-6.1.0-56-amd64-dbg":            "",
+		"linux-image-6.1.0-56-rt-amd64":             "",
+		"linux-image-6.12.117+deb12-amd64":          "6.12",
+		"linux-image-6.12-amd64":                    "",
+		"linux-image-6.12.117+deb12-amd64-unsigned": "",
+		"linux-image-6.12.117+deb12-cloud-amd64":    "",
+		"linux-image-6.12.117+deb12-rt-amd64":       "",
+		"linux-image-6.12.117+deb12-amd64-dbg":      "",
 	} {
-		if got := kernelPackage.MatchString(name); got != want {
-			t.Errorf("%s: match = %v, want %v", name, got, want)
+		got := ""
+		for _, s := range AllSeries {
+			if s.Package.MatchString(name) {
+				if got != "" {
+					t.Errorf("%s matches both %s and %s", name, got, s.Name)
+				}
+				got = s.Name
+			}
 		}
+		if got != want {
+			t.Errorf("%s: series = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestLookupSeries(t *testing.T) {
+	if s, err := LookupSeries("6.12"); err != nil || s.Name != "6.12" {
+		t.Errorf("LookupSeries(6.12) = %v, %v", s.Name, err)
+	}
+	if _, err := LookupSeries("5.10"); err == nil || !strings.Contains(err.Error(), "6.1, 6.12") {
+		t.Errorf("LookupSeries(5.10): err = %v", err)
+	}
+}
+
+func TestModuleFileName(t *testing.T) {
+	for file, want := range map[string]string{"veth.ko": "veth", "veth.ko.xz": "veth", "veth.ko.zst": "", "modules.dep": ""} {
+		got, ok := moduleFileName(file)
+		if ok != (want != "") || got != want && ok {
+			t.Errorf("moduleFileName(%q) = %q, %v; want %q", file, got, ok, want)
+		}
+	}
+}
+
+// TestReadModuleXZ checks that a .ko.xz reads back as the object it
+// compresses, and a .ko as itself.
+func TestReadModuleXZ(t *testing.T) {
+	dir := t.TempDir()
+	obj := []byte("\x7fELF pretend module object, long enough to compress: " + strings.Repeat("modinfo ", 64))
+	var buf bytes.Buffer
+	w, err := xz.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(obj); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"m.ko.xz": buf.Bytes(), "m.ko": obj} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readModule(path)
+		if err != nil || !bytes.Equal(got, obj) {
+			t.Errorf("readModule(%s) = %d bytes, %v; want the %d-byte object", name, len(got), err, len(obj))
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad.ko.xz"), obj, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readModule(filepath.Join(dir, "bad.ko.xz")); err == nil {
+		t.Error("readModule of a .ko.xz that is not xz: no error")
 	}
 }

@@ -3,6 +3,7 @@ package line
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/surftrace/surftrace/lang"
 )
@@ -70,6 +71,8 @@ func (c *converter) unary(u *unaryExpr) lang.Expr {
 	switch {
 	case a.Paren != nil:
 		return c.or(a.Paren)
+	case a.Name != "" && a.Call != nil:
+		return c.call(sp, a)
 	case a.Name != "":
 		return &lang.Ident{Span: sp, Name: a.Name}
 	case a.Dollar != "":
@@ -82,6 +85,22 @@ func (c *converter) unary(u *unaryExpr) lang.Expr {
 		return c.intLit(a.Pos, a.Int)
 	}
 	return c.strLit(sp, a.Str)
+}
+
+// call converts a filter function call, NAME("STRING", FIELD...).
+// The grammar keeps no positions of the arguments: they are found in the
+// line's text, after the parenthesis.
+func (c *converter) call(sp lang.Span, a *atom) lang.Expr {
+	text := c.src.Text[c.start.Offset:]
+	at := a.Call.Pos.Offset + strings.Index(text[a.Call.Pos.Offset:], a.Call.Str)
+	args := []lang.Expr{c.strLit(lang.Span{Pos: c.at(at), End: c.at(at + len(a.Call.Str))}, a.Call.Str)}
+	at += len(a.Call.Str)
+	for _, n := range a.Call.Names {
+		i := at + strings.Index(text[at:], n)
+		args = append(args, &lang.Ident{Span: lang.Span{Pos: c.at(i), End: c.at(i + len(n))}, Name: n})
+		at = i + len(n)
+	}
+	return &lang.Call{Span: sp, Name: a.Name, Args: args}
 }
 
 // strLit converts a double-quoted string.

@@ -180,11 +180,20 @@ type unaryExpr struct {
 type atom struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Paren  *orExpr `parser:"  \"(\" @@ \")\""`
-	Name   string  `parser:"| @FilterName"`
-	Dollar string  `parser:"| @Dollar"`
-	Int    string  `parser:"| @Int"`
-	Str    string  `parser:"| @String"`
+	Paren  *orExpr   `parser:"  \"(\" @@ \")\""`
+	Name   string    `parser:"| @FilterName"`
+	Call   *callArgs `parser:"  @@?"`
+	Dollar string    `parser:"| @Dollar"`
+	Int    string    `parser:"| @Int"`
+	Str    string    `parser:"| @String"`
+}
+
+// callArgs are the arguments of a filter function: pcap("tcp port 80", skbaddr).
+type callArgs struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Str    string   `parser:"\"(\" @String"`
+	Names  []string `parser:"( \",\" @FilterName )* \")\""`
 }
 
 // parser parses one line (see parseLine). It holds no state between

@@ -84,7 +84,7 @@ var lineLexer = lexer.MustStateful(lexer.Rules{
 		{Name: "Int", Pattern: `0[xX][0-9A-Fa-f]+|[0-9]+`},
 		{Name: "String", Pattern: `"(?:[^"\\]|\\.)*"`},
 		{Name: "Dollar", Pattern: `\$[A-Za-z0-9_]*`},
-		{Name: "FilterPunct", Pattern: `[!()]`},
+		{Name: "FilterPunct", Pattern: `[!(),]`},
 		{Name: "Bad", Pattern: `[^ \t\r]`},
 	},
 	// Operand is the right side of a filter comparison: a string or a

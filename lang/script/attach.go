@@ -65,6 +65,13 @@ func (c *converter) attachPoint(a *attach) *lang.AttachPoint {
 		return ap
 	}
 	ap.Target = path
+	// In user-space targets a parenthesis belongs to a C++ function's
+	// demangled name ("ns::f(int)"), never to an argument selector.
+	user := kind == lang.Uprobe || kind == lang.Uretprobe || kind == lang.Usdt
+	if i := strings.IndexByte(path, '('); i >= 0 && !user {
+		ap.Target, ap.ArgType = path[:i], c.argSelector(kind, path[i:], pathSpan)
+		path = ap.Target
+	}
 	switch kind {
 	case lang.Kprobe, lang.Uprobe:
 		if i := strings.LastIndexByte(path, '+'); i >= 0 {
@@ -94,6 +101,23 @@ func (c *converter) attachPoint(a *attach) *lang.AttachPoint {
 		}
 	}
 	return ap
+}
+
+// argSelector checks "(struct NAME *)" after a kprobe, kretprobe, fentry,
+// fexit or rawtracepoint target and returns it normalized: "struct NAME *".
+func (c *converter) argSelector(kind lang.ProbeKind, sel string, sp lang.Span) string {
+	switch kind {
+	case lang.Kprobe, lang.Kretprobe, lang.Fentry, lang.Fexit, lang.RawTracepoint:
+	default:
+		c.errorf(sp, "%s takes no argument selector; kprobe, kretprobe, fentry, fexit and rawtracepoint do, as in kprobe:ip_*(struct sk_buff *)", kind)
+		return ""
+	}
+	f := strings.Fields(strings.NewReplacer("(", " ", ")", " ", "*", " * ").Replace(sel))
+	if len(f) != 3 || f[0] != "struct" || f[2] != "*" {
+		c.errorf(sp, "bad argument selector %s, want (struct NAME *) as in kprobe:ip_*(struct sk_buff *)", sel)
+		return ""
+	}
+	return "struct " + f[1] + " *"
 }
 
 // period parses "UNIT:N" of interval and profile probes.

@@ -11,11 +11,13 @@
 //
 // Decisions a user can see:
 //
-//   - The preamble's "#..." lines are ignored (bpftrace runs them through
-//     cpp; with BTF they are not needed), and so are C definitions
-//     (struct, union, enum) at the top level: types come from BTF.
-//     Macros are not expanded; a name such as AF_INET stays a lang.Ident
-//     for the compiler to resolve.
+//   - The preamble's "#..." lines are not parsed here (bpftrace runs them
+//     through cpp; with BTF headers are not needed): "#define" lines and
+//     the C definitions (struct, union, enum) at the top level go to the
+//     compiler as lang.Program.CDecls, which types casts and sizeof with
+//     them and folds integer #define constants. Macros are not expanded
+//     here; a name such as AF_INET stays a lang.Ident for the compiler to
+//     resolve.
 //   - An attach point's text after the first ":" is one token, as in
 //     bpftrace, so "tracepoint:syscalls:sys_enter_*", "kprobe:ip_rcv+0x10"
 //     and "uprobe:/bin/bash:readline" need no quoting. It ends at a blank,

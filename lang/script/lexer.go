@@ -4,7 +4,8 @@ import "github.com/alecthomas/participle/v2/lexer"
 
 // The lexer has three states. Root is between probes: probe kinds, commas,
 // and the ":" that pushes Path. Path lexes the rest of an attach point as one
-// token (wildcards, "+0x10", "/bin/bash", more colons) and pops. A "/" or
+// token (wildcards, "+0x10", "/bin/bash", more colons, a trailing argument
+// selector "(struct sk_buff *)") and pops. A "/" or
 // "{" in Root pushes Body, which lexes predicates and blocks; "{" pushes
 // Body again and "}" pops, so braces balance back to Root.
 //
@@ -29,7 +30,7 @@ var scriptLexer = lexer.MustStateful(lexer.Rules{
 		{Name: "Bad", Pattern: bad},
 	},
 	"Path": {
-		{Name: "Path", Pattern: `(?:[-\w.+*?/:\[\]#$@~]|\\.|"(?:\\.|[^"\\\n])*")+`, Action: lexer.Pop()},
+		{Name: "Path", Pattern: `(?:[-\w.+*?/:\[\]#$@~]|\\.|"(?:\\.|[^"\\\n])*")+(?:\([\w \t*]*\))?`, Action: lexer.Pop()},
 	},
 	"Body": {
 		{Name: "Comment", Pattern: comment},

@@ -43,7 +43,7 @@ func ParseWith(src *lang.Source, opts Options) (prog *lang.Program, err error) {
 			prog, err = nil, lang.Errorf(lang.Span{Pos: lang.PosAt(src, 0)}, "internal error: %v", r)
 		}
 	}()
-	masked, lines := mask(src.Text)
+	masked, lines, decls := mask(src.Text)
 	tree, perr := parser.ParseString(src.Name, masked)
 	if perr != nil {
 		return nil, syntaxError(src, perr)
@@ -52,6 +52,9 @@ func ParseWith(src *lang.Source, opts Options) (prog *lang.Program, err error) {
 	prog = &lang.Program{Span: lang.Span{Pos: c.at(0), End: c.at(len(src.Text))}, Src: src}
 	for _, p := range tree.Probes {
 		prog.Probes = append(prog.Probes, c.probe(p))
+	}
+	for _, d := range decls {
+		prog.CDecls = append(prog.CDecls, &lang.CDecl{Span: c.spanLen(d.offset, len(d.text)), Text: d.text})
 	}
 	for i, l := range lines {
 		prog.Probes = append(prog.Probes, c.exprLine(opts.ParseLine, l, i)...)

@@ -27,14 +27,15 @@ type scanner struct {
 	text  string
 	out   []byte
 	lines []exprLine
+	decls []exprLine // C definitions and #define lines
 }
 
-// mask returns text with the regions above blanked, and the expression
-// lines in order.
-func mask(text string) (string, []exprLine) {
+// mask returns text with the regions above blanked, the expression lines
+// in order, and the C definitions and #define lines in order.
+func mask(text string) (string, []exprLine, []exprLine) {
 	s := &scanner{text: text, out: []byte(text)}
 	s.run()
-	return string(s.out), s.lines
+	return string(s.out), s.lines, s.decls
 }
 
 func (s *scanner) run() {
@@ -87,10 +88,14 @@ func (s *scanner) topLevel(i int) int {
 		for end > i && end < len(s.text) && s.text[end-1] == '\\' {
 			end = s.lineEnd(end + 1)
 		}
+		if strings.HasPrefix(s.text[i:], "#define") {
+			s.decls = append(s.decls, exprLine{offset: i, text: s.text[i:end]})
+		}
 		s.blank(i, end)
 		return end
 	case word == "struct" || word == "union" || word == "enum":
 		end := s.definitionEnd(i)
+		s.decls = append(s.decls, exprLine{offset: i, text: s.text[i:end]})
 		s.blank(i, end)
 		return end
 	case (word == "p" || word == "r" || word == "e") && s.isExprLine(i+1),

@@ -121,11 +121,21 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.NewInvalidMetric(o.desc, err)
 			continue
 		}
+		// Probes of one name (a script's probes on one tracepoint with
+		// different predicates) are one series: their sum.
+		var names []string
+		sums := map[string]uint64{}
 		for i, v := range values {
 			if p := c.prog.Probes[i]; p.Kind == spec.AttachBegin || p.Kind == spec.AttachEnd {
 				continue
 			}
-			ch <- prometheus.MustNewConstMetric(o.desc, prometheus.CounterValue, float64(v), c.probe[i])
+			if _, ok := sums[c.probe[i]]; !ok {
+				names = append(names, c.probe[i])
+			}
+			sums[c.probe[i]] += v
+		}
+		for _, name := range names {
+			ch <- prometheus.MustNewConstMetric(o.desc, prometheus.CounterValue, float64(sums[name]), name)
 		}
 	}
 	for _, m := range c.maps {

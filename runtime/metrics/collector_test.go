@@ -113,3 +113,40 @@ func labels(m *dto.Metric) string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// TestCollectorSameProbeName: probes of one name (drop.st has three on
+// skb:kfree_skb, one per protocol) are one series per own metric, their
+// sum, where two would fail the scrape.
+func TestCollectorSameProbeName(t *testing.T) {
+	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints)
+	src := `tracepoint:syscalls:sys_enter_getppid /pid == 1/ { @a = count(); }
+tracepoint:syscalls:sys_enter_getppid /pid != 1/ { @b = count(); }`
+	prog, err := script.Parse(&lang.Source{Name: "t.st", Text: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := compiler.Compile(prog, &kernel.Host{}, compiler.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := runtime.Load(p, runtime.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	c, err := NewCollector(tr, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == eventsName && len(f.GetMetric()) != 1 {
+			t.Errorf("%s: %d series, want 1", eventsName, len(f.GetMetric()))
+		}
+	}
+}

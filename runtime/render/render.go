@@ -49,6 +49,8 @@ func Value(b []byte, rd spec.Render) (string, bool) {
 		return "0x" + strconv.FormatUint(BE(b), 16), true
 	case spec.RenderBytes:
 		return Bytes(b), true
+	case spec.RenderBuf:
+		return Buf(b), true
 	case spec.RenderKsym, spec.RenderSym, spec.RenderStackID:
 		return "", false
 	}
@@ -156,6 +158,20 @@ func MAC(b []byte) string {
 func Bytes(b []byte) string {
 	var s strings.Builder
 	for _, c := range b {
+		fmt.Fprintf(&s, `\x%02x`, c)
+	}
+	return s.String()
+}
+
+// Buf renders bytes as bpftrace prints a buf() value: printable ASCII
+// as is, every other byte as \xNN.
+func Buf(b []byte) string {
+	var s strings.Builder
+	for _, c := range b {
+		if c >= 0x20 && c < 0x7f {
+			s.WriteByte(c)
+			continue
+		}
 		fmt.Fprintf(&s, `\x%02x`, c)
 	}
 	return s.String()

@@ -23,6 +23,7 @@ func TestTraceValue(t *testing.T) {
 		{[]byte{2, 0, 0, 0, 0, 1}, spec.RenderMAC, "02:00:00:00:00:01"},
 		{[]byte("Hello\nWorld\x00junk"), spec.RenderString, `"Hello\x0aWorld"`},
 		{[]byte{1, 2}, spec.RenderBytes, `\x01\x02`},
+		{[]byte("a\tb~\x7f "), spec.RenderBuf, `a\x09b~\x7f `},
 	} {
 		got, ok := TraceValue(tc.b, tc.rd)
 		if !ok || got != tc.want {

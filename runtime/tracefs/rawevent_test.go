@@ -113,7 +113,7 @@ var (
 func testDecoder(t testing.TB) *decoder {
 	t.Helper()
 	d := &decoder{ring: testLayout(t), probes: map[uint16]*rawProbe{}, syms: ksym.NewLazy("../ksym/testdata/kallsyms"),
-		cmdlines: func() string { return "4242 saved-comm\n" }}
+		cmdlines: func() string { return "4194305 saved-comm\n" }} // above PID_MAX_LIMIT: no /proc entry can answer first
 	for _, c := range []struct {
 		p    *spec.FtraceProbe
 		text string
@@ -169,8 +169,8 @@ func TestDecodeRecord(t *testing.T) {
 		{"tracepoint", newRecord(365, int32(os.Getpid()), 20).put(12, []byte{7, 0, 0, 0}).str(8, "/bin/true", false).b,
 			fmt.Sprintf("%16s-%-7d", strings.TrimSpace(string(self)), os.Getpid()) +
 				" [001] 12648619.219880: e2: (sched:sched_process_exec) filename=\"/bin/true\" pid=7"},
-		{"saved comm", newRecord(365, 4242, 20).str(8, "x", false).b,
-			"      saved-comm-4242    [001] 12648619.219880: e2: (sched:sched_process_exec) filename=\"x\" pid=0"},
+		{"saved comm", newRecord(365, 4194305, 20).str(8, "x", false).b,
+			"      saved-comm-4194305 [001] 12648619.219880: e2: (sched:sched_process_exec) filename=\"x\" pid=0"},
 		{"char pointer", newRecord(700, 0, 32).u64(24, 0xffff888012345678).b,
 			"       swapper/1-0       [001] 12648619.219880: e3: (syscalls:sys_enter_openat) filename=(0xffff888012345678)"},
 	} {

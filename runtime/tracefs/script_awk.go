@@ -24,11 +24,16 @@ func scriptAwk(f *spec.Ftrace) string {
 	for i, p := range f.Probes {
 		i++
 		ev, loc := p.Name, ""
-		if p.Kind == spec.AttachTracepoint {
+		switch p.Kind {
+		case spec.AttachTracepoint:
 			_, ev, _ = strings.Cut(p.Target, "/")
 			loc = strings.Replace(p.Target, "/", ":", 1)
+		case spec.AttachKprobe:
+			// As parseKprobe: the probe's own place, not the one an IBT
+			// kernel moved it to.
+			loc = fmt.Sprintf("%s+0x%x", p.Target, p.Offset)
 		}
-		fmt.Fprintf(&b, "\tNAME[%d] = %q; EV[%d] = %q; TP[%d] = %d; TPLOC[%d] = %q; NF_[%d] = %d\n",
+		fmt.Fprintf(&b, "\tNAME[%d] = %q; EV[%d] = %q; TP[%d] = %d; LOC[%d] = %q; NF_[%d] = %d\n",
 			i, p.Name, i, ev, i, b2i(p.Kind == spec.AttachTracepoint), i, loc, i, len(p.Fields))
 		for j, fl := range p.Fields {
 			j++
@@ -188,7 +193,7 @@ function value(s, name, next_,    k, e, t) {
 	comm = substr(cp, 1, d - 1); pid = substr(cp, d + 1)
 	out = ""
 	if (TP[i]) {
-		loc = TPLOC[i]; ok = NF_[i] > 0
+		loc = LOC[i]; ok = NF_[i] > 0
 		for (j = 1; j <= NF_[i] && ok; j++) {
 			v = value(" " rest, FTP[i,j], "")
 			if (index(" " rest, " " FTP[i,j] "=") == 0) ok = 0
@@ -198,6 +203,7 @@ function value(s, name, next_,    k, e, t) {
 	} else {
 		e = index(rest, ")")
 		loc = substr(rest, 2, e - 2); gsub(/\/0x[0-9a-f]+/, "", loc)
+		if (LOC[i] != "") loc = LOC[i]
 		rest = substr(rest, e + 1)
 		c = index(rest, " __surftrace_comm=\"")
 		if (c) { comm = substr(rest, c + 19); comm = substr(comm, 1, length(comm) - 1); rest = substr(rest, 1, c - 1) }

@@ -39,6 +39,7 @@ func TestScriptAwk(t *testing.T) {
 	probes := []*spec.FtraceProbe{seed000, ret, tp, tpf, ret2, sys}
 	in := []string{
 		`           <...>-2733784 [014] d..1. 12648619.219880: p0: (ip_output+0x0/0xd0) proto=17 ip_dst=3707830282 b16_dest=1063 comm="nc" body="Hello World" __surftrace_comm="nc"`,
+		`  nc-7 [000] d..1. 95.009085: p0: (ip_output+0x4/0xd0) proto=17 ip_dst=3707830282 b16_dest=1063 comm="nc" body="Hi" __surftrace_comm="nc"`, // IBT kernel
 		` python-16819 (  16819) [004] d... 7466977.685020: r1: (SyS_clone+0x36/0x40 <- _do_fork) r=0x195bfe B16_port=1063 __surftrace_comm="python"`,
 		` <idle>-0     [001] dN.. 11868700.419049: sched_stat_wait: comm=h2o pid=3046552 delay=87023763 [ns]`,
 		` <idle>-0 [001] d..2. 2.000001: sched_switch: prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=nc next_pid=7 next_prio=120`,
@@ -48,6 +49,7 @@ func TestScriptAwk(t *testing.T) {
 	}
 	want := []string{
 		`              nc-2733784 [014] 12648619.219880: p0: (ip_output+0x0) proto=17 ip_dst=10.0.1.221 b16_dest=9988 comm="nc" body="Hello World"`,
+		`              nc-7       [000] 95.009085: p0: (ip_output+0x0) proto=17 ip_dst=10.0.1.221 b16_dest=9988 comm="nc" body="Hi"`, // the probe's own location, not the IBT-moved +0x4
 		`          python-16819   [004] 7466977.685020: r1: (SyS_clone+0x36 <- _do_fork) r=0x195bfe B16_port=0x2704`,
 		`          <idle>-0       [001] 11868700.419049: e2: (sched:sched_stat_wait) comm=h2o pid=3046552 delay=87023763 [ns]`,
 		`          <idle>-0       [001] 2.000001: e3: (sched:sched_switch) next="nc"`,

@@ -12,13 +12,15 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/surftrace/surftrace/internal/vmtest"
 )
 
 func main() {
-	cache := flag.String("cache", ".cache/vm", "directory for the kernel package and run scratch")
+	cache := flag.String("cache", ".cache/vm", "directory for the kernel packages and run scratch")
+	kernel := flag.String("kernel", vmtest.DefaultSeries, "kernel series to boot: "+seriesNames())
 	timeout := flag.Duration("timeout", 10*time.Minute, "limit for boot, command and power-off")
 	mem := flag.String("m", "2G", "guest memory")
 	cpus := flag.Int("smp", 1, "guest CPUs (1: under TCG a second vCPU starves on a 2-core host and cross-CPU code patching stalls the guest)")
@@ -39,6 +41,7 @@ func main() {
 	defer stop()
 	code, err := vmtest.Run(ctx, vmtest.Config{
 		CacheDir: *cache,
+		Kernel:   *kernel,
 		Dir:      dir,
 		Env:      os.Environ(),
 		Args:     flag.Args(),
@@ -52,6 +55,14 @@ func main() {
 		fatal(err)
 	}
 	os.Exit(code)
+}
+
+func seriesNames() string {
+	var names []string
+	for _, s := range vmtest.AllSeries {
+		names = append(names, s.Name)
+	}
+	return strings.Join(names, " or ")
 }
 
 func fatal(err error) {

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"net/netip"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/internal/netfix"
+)
+
+// The diagnostic scripts on network namespaces with one fault each. The
+// same tests run on the host kernel (6.18, tracepoints only) and in the
+// 6.1 VM.
+
+// faultCase is one broken topology.
+type faultCase struct {
+	name string
+	args []string // the drop script's filters for the fault's packets
+	// build makes the topology and returns the device the packets die on
+	// and the traffic that hits the fault.
+	build func(t *testing.T) (dev string, traffic func())
+	// drop matches drop's line for a dropped packet (DEV stands for the
+	// device): its addresses and ports, the reason by name, the function.
+	drop string
+	// diag matches diag's advice line for the fault (DEV as in drop).
+	diag string
+}
+
+var faultCases = []faultCase{
+	{
+		name: "udp-closed-port",
+		args: []string{"--addr", "192.0.2.2", "--port", "9"},
+		build: func(t *testing.T) (string, func()) {
+			p := netfix.NewPair(t)
+			return p.DevB, func() {
+				must(t, "udp")(p.A.SendUDP(netip.MustParseAddrPort("192.0.2.2:9"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:9 NO_SOCKET __udp4_lib_rcv\+0x`,
+		diag: `^no socket: UDP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:9 dropped by __udp4_lib_rcv\+0x[0-9a-f]+ on DEV in netns \d+: nothing listens on UDP port 9 there`,
+	},
+	{
+		name: "tcp-closed-port",
+		args: []string{"--proto", "tcp", "--port", "7"},
+		build: func(t *testing.T) (string, func()) {
+			p := netfix.NewPair(t)
+			return p.DevB, func() {
+				must(t, "tcp")(p.A.ConnectRefused(netip.MustParseAddrPort("192.0.2.2:7"), 2, 5*time.Second))
+			}
+		},
+		drop: `DEV +TCP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:7 NO_SOCKET tcp_v4_rcv\+0x`,
+		diag: `^no socket: TCP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:7 dropped by tcp_v4_rcv\+0x[0-9a-f]+ on DEV in netns \d+: nothing listens on TCP port 7 there`,
+	},
+	nftInput("inet"),
+	nftInput("ip"),
+	{
+		name: "nft-forward",
+		args: []string{"--port", "5354"},
+		build: func(t *testing.T) (string, func()) {
+			r := netfix.NewRouted(t)
+			r.R.NftDrop(t, "inet", "forward", netfix.UDP, 5354)
+			return r.DevRA, func() {
+				must(t, "udp")(r.A.SendUDP(netip.MustParseAddrPort("198.51.100.2:5354"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 198\.51\.100\.2:5354 NETFILTER_DROP (nf_hook_slow|nft_do_chain)\+0x`,
+		diag: `^netfilter: UDP 192\.0\.2\.1:\d+ > 198\.51\.100\.2:5354 dropped by \S+ on DEV in netns \d+: table inet surftrace_inet chain forward_drop \(hook forward\) rule handle \d+ ` + "`meta l4proto 17 th dport 5354 drop`" + ` matches it \(read from the ruleset now, not the kernel's verdict\)`,
+	},
+	{
+		name: "no-route",
+		args: []string{"--addr", "203.0.113.9"},
+		build: func(t *testing.T) (string, func()) {
+			r := netfix.NewRouted(t)
+			return r.DevRA, func() {
+				must(t, "udp")(r.A.SendUDP(netip.MustParseAddrPort("203.0.113.9:53"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		// 6.13 and later say why; 6.1 does not.
+		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 203\.0\.113\.9:53 (IP_INNOROUTES|NOT_SPECIFIED) ip_error\+0x`,
+		diag: `^no route: to 203\.0\.113\.9 \(from 192\.0\.2\.1, on DEV\) in netns \d+, dropped by ip_error\+0x[0-9a-f]+ as IP_INNOROUTES: route lookup failed in table 254 \(254 is main\)`,
+	},
+	{
+		name: "rp-filter",
+		args: []string{"--addr", "203.0.113.1"},
+		build: func(t *testing.T) (string, func()) {
+			r := netfix.NewRouted(t)
+			spoofed := r.SpoofedSource(t)
+			return r.DevRA, func() {
+				must(t, "udp")(r.A.SendUDPFrom(spoofed, netip.MustParseAddrPort("198.51.100.2:53"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		drop: `DEV +UDP +203\.0\.113\.1:\d+ > 198\.51\.100\.2:53 IP_RPFILTER \S+\+0x`,
+		diag: `^reverse-path filter: source 203\.0\.113\.1 \(to 198\.51\.100\.2\) arriving on DEV in netns \d+ has no route back through DEV, dropped by \S+: net\.ipv4\.conf\.DEV\.rp_filter=1 \(net\.ipv4\.conf\.all\.rp_filter=1\)`,
+	},
+	{
+		name: "htb-pfifo",
+		args: []string{"--proto", "icmp"},
+		build: func(t *testing.T) (string, func()) {
+			p := netfix.NewPair(t)
+			p.A.SmallHTB(t, p.DevA, "1mbit", 2)
+			return p.DevA, func() {
+				must(t, "ping flood")(p.A.PingFlood(p.AddrB, 1200, 50, 5*time.Second))
+			}
+		},
+		drop: `DEV +ICMP +192\.0\.2\.1 > 192\.0\.2\.2 type 8 code 0 QDISC_DROP \S+\+0x`,
+		diag: `^qdisc: ICMP 192\.0\.2\.1 > 192\.0\.2\.2 dropped by \S+ on DEV in netns \d+: dev DEV: htb 1: root .* > class 1:10 htb rate 1Mbit ceil 1Mbit > pfifo 10: limit 2p backlog \d+b \d+p drops [1-9]\d* `,
+	},
+}
+
+// faultWindow is how long a script traces a fault: 4 s here, 15 s in the
+// VM, whose emulation makes both the start and the traffic slow (a
+// duration counts from the start, not from the attach).
+func faultWindow() string {
+	if ktest.InVM() {
+		return "15s"
+	}
+	return "4s"
+}
+
+// nftInput is an nftables drop rule of family on B's input hook.
+func nftInput(family string) faultCase {
+	return faultCase{
+		name: "nft-input-" + family,
+		args: []string{"--port", "5353", "--proto", "udp"},
+		build: func(t *testing.T) (string, func()) {
+			p := netfix.NewPair(t)
+			p.B.ListenUDP(t, netip.MustParseAddrPort("192.0.2.2:5353"))
+			p.B.NftDrop(t, family, "input", netfix.UDP, 5353)
+			return p.DevB, func() {
+				must(t, "udp")(p.A.SendUDP(netip.MustParseAddrPort("192.0.2.2:5353"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 NETFILTER_DROP (nf_hook_slow|nft_do_chain)\+0x`,
+		diag: `^netfilter: UDP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 dropped by \S+ on DEV in netns \d+: table ` + family + ` surftrace_` + family +
+			` chain input_drop \(hook input\) rule handle \d+ ` + "`meta l4proto 17 th dport 5353 drop`" + ` matches it`,
+	}
+}
+
+// TestDropScriptFaults: `run drop` names each fault's dropped packet (its
+// addresses and ports, or ICMP type), the device, the reason by name and
+// the function that dropped it, and counts it by reason, function and
+// device at exit.
+func TestDropScriptFaults(t *testing.T) {
+	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
+	for _, fc := range faultCases {
+		t.Run(fc.name, func(t *testing.T) {
+			dev, traffic := fc.build(t)
+			args := append([]string{"--duration", faultWindow(), "run", "drop"}, fc.args...)
+			r := runWhile(t, args, traffic)
+			if r.code != exitOK {
+				t.Fatalf("exit %d", r.code)
+			}
+			re := regexp.MustCompile(`(?m)^\d+\.\d{6} +\d+ +\S+ +\d+ +` + strings.ReplaceAll(fc.drop, "DEV", regexp.QuoteMeta(dev)))
+			m := re.FindString(r.stdout)
+			if m == "" {
+				t.Fatalf("no line matches %s", re)
+			}
+			f := strings.Fields(m)
+			fn, _, _ := strings.Cut(f[len(f)-1], "+")
+			reason := f[len(f)-2]
+			count := `(?m)^@drops\[` + regexp.QuoteMeta(reason+", "+fn+", "+dev) + `\]: \d+$`
+			if !regexpMatch(count, r.stdout) {
+				t.Errorf("no exit count matching %s", count)
+			}
+		})
+	}
+}
+
+// TestDiagScriptFaults: `run diag` gives one advice line for each fault
+// that names the object responsible: the socket nobody opened, the nft
+// rule, the route lookup's table, the rp_filter setting, the qdisc tree
+// down to the pfifo limit, each on the right device.
+func TestDiagScriptFaults(t *testing.T) {
+	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
+	for _, fc := range faultCases {
+		t.Run(fc.name, func(t *testing.T) {
+			dev, traffic := fc.build(t)
+			r := runWhile(t, []string{"--duration", faultWindow(), "run", "diag"}, traffic)
+			if r.code != exitOK {
+				t.Fatalf("exit %d", r.code)
+			}
+			re := regexp.MustCompile(`(?m)` + strings.ReplaceAll(fc.diag, "DEV", regexp.QuoteMeta(dev)))
+			if n := len(re.FindAllString(r.stdout, -1)); n != 1 {
+				t.Errorf("%d lines match %s, want one advice line for the cause", n, re)
+			}
+		})
+	}
+}
+
+// TestTCPResetScript: a connect to a closed port is answered with a reset
+// that `run tcpreset` shows going out from the closed port, which no
+// socket owns, back to the client, and the client receiving it in
+// TCP_SYN_SENT.
+func TestTCPResetScript(t *testing.T) {
+	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
+	p := netfix.NewPair(t)
+	r := runWhile(t, []string{"--duration", faultWindow(), "run", "tcpreset", "--port", "7"}, func() {
+		must(t, "tcp")(p.A.ConnectRefused(netip.MustParseAddrPort("192.0.2.2:7"), 2, 5*time.Second))
+	})
+	if r.code != exitOK {
+		t.Fatalf("exit %d", r.code)
+	}
+	for _, want := range []string{
+		`(?m)^\d+ +\S+ +out +no socket +192\.0\.2\.2:7 > 192\.0\.2\.1:\d+$`,
+		`(?m)^\d+ +\S+ +in +TCP_SYN_SENT +192\.0\.2\.1:\d+ > 192\.0\.2\.2:7$`,
+		`(?m)^@tcp_resets_no_socket\[out, 7\]: 2$`,
+		`(?m)^@tcp_resets\[in, TCP_SYN_SENT, \d+\]: 1$`,
+	} {
+		if !regexpMatch(want, r.stdout) {
+			t.Errorf("no match for %s", want)
+		}
+	}
+}
+
+// TestTCPStatesScript: a connection to a sink goes through its states by
+// name, and its close prints its lifetime.
+func TestTCPStatesScript(t *testing.T) {
+	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
+	p := netfix.NewPair(t)
+	sink := p.B.ListenTCP(t, netip.MustParseAddrPort("192.0.2.2:8080"))
+	r := runWhile(t, []string{"--duration", faultWindow(), "run", "tcpstates", "--port", "8080"}, func() {
+		must(t, "tcp")(p.A.SendTCP(sink.Addr, []byte(hello), 1, 5*time.Second))
+		sink.Wait(1, 3*time.Second)
+	})
+	if r.code != exitOK {
+		t.Fatalf("exit %d", r.code)
+	}
+	for _, want := range []string{
+		`(?m)^\d+ +\S+ +192\.0\.2\.1 *:\d+ +192\.0\.2\.2 *:8080 +TCP_CLOSE +-> TCP_SYN_SENT +\d+$`,
+		`(?m)^\d+ +\S+ +192\.0\.2\.1 *:\d+ +192\.0\.2\.2 *:8080 +TCP_SYN_SENT +-> TCP_ESTABLISHED +\d+$`,
+		`(?m)192\.0\.2\.1 *:\d+ +192\.0\.2\.2 *:8080 +lived \d+ ms$`,
+		`(?m)^@changes\[TCP_SYN_SENT, TCP_ESTABLISHED\]: 1$`,
+	} {
+		if !regexpMatch(want, r.stdout) {
+			t.Errorf("no match for %s", want)
+		}
+	}
+}
+
+// TestNftDropScript (kprobes: the 6.1 VM): `run nftdrop` names the
+// table, chain and hook whose verdict dropped each fault's packet, from
+// nft_do_chain's arguments and return value.
+func TestNftDropScript(t *testing.T) {
+	ktest.RequireFeature(t, ktest.BTF, ktest.Kprobes, ktest.Kretprobes, ktest.Ringbuf)
+	want := map[string]string{
+		"nft-input-inet": `192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 proto 17 table inet surftrace_inet chain input_drop hook input$`,
+		"nft-input-ip":   `192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 proto 17 table ip surftrace_ip chain input_drop hook input$`,
+		"nft-forward":    `192\.0\.2\.1:\d+ > 198\.51\.100\.2:5354 proto 17 table inet surftrace_inet chain forward_drop hook forward$`,
+	}
+	for _, fc := range faultCases {
+		re, ok := want[fc.name]
+		if !ok {
+			continue
+		}
+		t.Run(fc.name, func(t *testing.T) {
+			_, traffic := fc.build(t)
+			r := runWhile(t, []string{"--duration", faultWindow(), "run", "nftdrop"}, traffic)
+			if r.code != exitOK {
+				t.Fatalf("exit %d", r.code)
+			}
+			if !regexpMatch(`(?m)^\d+ +`+re, r.stdout) {
+				t.Errorf("no line matches %s", re)
+			}
+		})
+	}
+}

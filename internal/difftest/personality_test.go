@@ -1,0 +1,170 @@
+package difftest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/surftrace/surftrace/internal/ktest"
+)
+
+// cliCase is one bpftrace command line, run unchanged under bpftrace and
+// under surftrace invoked as bpftrace.
+type cliCase struct {
+	name  string
+	args  []string
+	stdin string
+	files map[string]string // written to the working directory first
+	out   string            // a file the run writes (-o), compared too
+}
+
+// cliCases exercise bpftrace's command line: positional parameters,
+// program files and stdin, -f json, -o, -B, -q, the banner, and the
+// messages and exit statuses of bad invocations. Their programs are
+// BEGIN and END probes, so they run on any kernel with BPF.
+var cliCases = []cliCase{
+	{name: "params", args: []string{"-e", `BEGIN { printf("%d %s %d\n", $1, str($2), $#); exit(); }`, "42", "hello"}},
+	{name: "params-hex-negative", args: []string{"-e", `BEGIN { printf("%d %d\n", $1, $2 + 1); exit(); }`, "0x10", "--", "-5"}},
+	{name: "params-missing", args: []string{"-e", `BEGIN { printf("[%d] [%s]\n", $3, str($2)); exit(); }`, "1"}},
+	{name: "file", args: []string{"prog.bt", "7"}, files: map[string]string{"prog.bt": "BEGIN { printf(\"file %d\\n\", $1); exit(); }\n"}},
+	{name: "stdin", args: []string{"-", "3"}, stdin: "BEGIN { printf(\"stdin %d\\n\", $1); exit(); }\n"},
+	{name: "json", args: []string{"-f", "json", "-e", `BEGIN { @c = count(); @s[1, "a"] = sum(5); printf("x %d\n", 3); exit(); }`}},
+	{name: "json-hist", args: []string{"-f", "json", "-e", `BEGIN { @h = hist(5); @h = hist(100); @l = lhist(3, 0, 10, 2); exit(); }`}},
+	{name: "output-file", args: []string{"-e", `BEGIN { printf("to file\n"); @x = 7; exit(); }`, "-o", "out.txt"}, out: "out.txt"},
+	{name: "output-file-json", args: []string{"-o", "out.json", "-f", "json", "-e", `BEGIN { printf("j\n"); exit(); }`}, out: "out.json"},
+	{name: "buffer-full", args: []string{"-B", "full", "-e", `BEGIN { printf("a\n"); printf("b\n"); exit(); }`}},
+	{name: "buffer-none", args: []string{"-B", "none", "-e", `BEGIN { printf("a"); printf("b\n"); exit(); }`}},
+	{name: "quiet", args: []string{"-q", "-e", `BEGIN { printf("q\n"); exit(); }`}},
+	{name: "grouped", args: []string{"-qe", `BEGIN { @ = 1; exit(); }`}},
+	{name: "two-probes", args: []string{"-e", `BEGIN { exit(); } END { printf("end\n"); }`}},
+	{name: "define", args: []string{"-e", "#define N 314\n#define M (N + 1)\nBEGIN { printf(\"%d %d %s\\n\", N, M, \"N\"); exit(); }"}},
+	{name: "include-errno", args: []string{"--include", "errno.h", "-e", `BEGIN { printf("%d %d %d\n", EPERM, ENOENT, EWOULDBLOCK); exit(); }`}},
+	{name: "include-dir", args: []string{"-I", "inc", "-e", "#include <my.h>\n#include \"linux/if_ether.h\"\nBEGIN { printf(\"%d %d\\n\", MYVAL, ETH_P_IPV6); exit(); }"},
+		files: map[string]string{"inc/my.h": "#define MYVAL 0x42 /* mine */\n"}},
+	{name: "include-missing", args: []string{"-e", "#include <lol/no.h>\nBEGIN { exit(); }"}},
+	{name: "child-fails", args: []string{"-e", "tracepoint:syscalls:sys_enter_exit_group /pid == cpid/ { @ = 1; }", "-c", "/bin/false"}},
+	{name: "child-missing", args: []string{"-e", "BEGIN { exit(); }", "-c", "nonexistentcmd"}},
+	{name: "bad-format", args: []string{"-f", "xml", "-e", `BEGIN { exit(); }`}},
+	{name: "bad-buffer", args: []string{"-B", "some", "-e", `BEGIN { exit(); }`}},
+	{name: "missing-file", args: []string{"nonexistent.bt"}},
+	{name: "bad-pid", args: []string{"-p", "12ab", "x.bt"}},
+	{name: "pid-range", args: []string{"-p", "5000000", "x.bt"}},
+	{name: "no-program", args: []string{"-q"}},
+	{name: "c-and-p", args: []string{"-c", "true", "-p", "1", "-e", `BEGIN { exit(); }`}},
+	{name: "v-and-d", args: []string{"-v", "-d", "-e", `BEGIN { exit(); }`}},
+	{name: "help", args: []string{"--help"}},
+	{name: "bad-option", args: []string{"-z"}},
+}
+
+// TestBpftraceCommandLine runs every cliCase under Debian's bpftrace and
+// under surftrace invoked through a symlink named bpftrace, and compares
+// stdout, the -o file, the exit status and the "ERROR:" lines on stderr.
+// It runs on the host (make test-kernel), not in the VM.
+func TestBpftraceCommandLine(t *testing.T) {
+	if ktest.InVM() {
+		t.Skip("host case: runs in make test-kernel, not in the VM")
+	}
+	ktest.RequireRoot(t)
+	oracle, err := exec.LookPath("bpftrace")
+	if err != nil {
+		t.Skip("bpftrace is not installed (apt-get install bpftrace): nothing to compare with")
+	}
+	dir := t.TempDir()
+	cli, err := surftraceCLI(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cli == "" {
+		t.Skipf("%s=lib: the command line needs the binary", cliEnv)
+	}
+	ours := filepath.Join(dir, "bin", "bpftrace")
+	if err := os.MkdirAll(filepath.Dir(ours), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs(cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(abs, ours); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cliCases {
+		t.Run(c.name, func(t *testing.T) {
+			want := runCommandLine(t, oracle, c)
+			got := runCommandLine(t, ours, c)
+			if got.code != want.code {
+				t.Errorf("exit status %d, bpftrace's %d", got.code, want.code)
+			}
+			if got.stdout != want.stdout {
+				t.Errorf("stdout\n%q\nbpftrace's\n%q", got.stdout, want.stdout)
+			}
+			if got.file != want.file {
+				t.Errorf("%s\n%q\nbpftrace's\n%q", c.out, got.file, want.file)
+			}
+			if !slices.Equal(got.errors, want.errors) {
+				t.Errorf("ERROR lines on stderr\n%q\nbpftrace's\n%q", got.errors, want.errors)
+			}
+		})
+	}
+}
+
+// cliResult is what a run of a command line shows.
+type cliResult struct {
+	code   int
+	stdout string
+	file   string   // cliCase.out's content
+	errors []string // stderr's "ERROR:" lines, but bpftrace's RLIMIT_MEMLOCK complaint
+}
+
+// runCommandLine runs bin with c's arguments in a fresh directory
+// holding c's files, bounded in time.
+func runCommandLine(t *testing.T, bin string, c cliCase) cliResult {
+	wd := t.TempDir()
+	for name, text := range c.files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(wd, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(wd, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, c.args...)
+	cmd.Dir = wd
+	cmd.Stdin = strings.NewReader(c.stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var r cliResult
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		t.Fatalf("%s did not end within 30s", bin)
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	r.stdout = stdout.String()
+	if c.out != "" {
+		data, err := os.ReadFile(filepath.Join(wd, c.out))
+		if err != nil {
+			t.Fatalf("%s: %v", bin, err)
+		}
+		r.file = string(data)
+	}
+	for _, l := range strings.Split(stderr.String(), "\n") {
+		if strings.HasPrefix(l, "ERROR:") && !strings.Contains(l, "RLIMIT_MEMLOCK") {
+			r.errors = append(r.errors, l)
+		}
+	}
+	return r
+}

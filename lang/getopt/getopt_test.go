@@ -1,0 +1,118 @@
+package getopt
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/surftrace/surftrace/lang"
+	"github.com/surftrace/surftrace/lang/script"
+)
+
+const src = `BEGIN {
+	$port = getopt("port", 0);      // only packets to or from this port
+	$addr = getopt("addr", "");     // only this IPv4 address
+	if (getopt("stack")) {          // print the kernel stack of each drop
+		printf("%d %s\n", $port, $addr);
+	}
+	$again = getopt("port", 0);
+	$neg = getopt("min", -5);
+}`
+
+func parse(t *testing.T, text string) *lang.Program {
+	t.Helper()
+	prog, err := script.Parse(&lang.Source{Name: "t.st", Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prog
+}
+
+func TestDeclared(t *testing.T) {
+	params, err := Declared(parse(t, src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Param{
+		{Name: "port", Kind: Int, Default: "0", Doc: "only packets to or from this port"},
+		{Name: "addr", Kind: String, Default: "", Doc: "only this IPv4 address"},
+		{Name: "stack", Kind: Bool, Default: "false", Doc: "print the kernel stack of each drop"},
+		{Name: "min", Kind: Int, Default: "-5"},
+	}
+	if len(params) != len(want) {
+		t.Fatalf("got %d params, want %d: %+v", len(params), len(want), params)
+	}
+	for i, p := range params {
+		p.At = lang.Span{}
+		if p != want[i] {
+			t.Errorf("param %d = %+v, want %+v", i, p, want[i])
+		}
+	}
+	usage := Usage(params)
+	for _, line := range []string{
+		"  --port=INT     only packets to or from this port\n",
+		"  --stack        print the kernel stack of each drop\n",
+		"  --min=INT      (default -5)\n",
+	} {
+		if !strings.Contains(usage, line) {
+			t.Errorf("usage lacks %q:\n%s", line, usage)
+		}
+	}
+}
+
+func TestDeclaredErrors(t *testing.T) {
+	for text, want := range map[string]string{
+		`BEGIN { $x = getopt("p", 0); $y = getopt("p", "a"); }`: `t.st:1:35: getopt("p") was declared at t.st:1:14 as int with default "0"; here string with "a"`,
+		`BEGIN { $x = getopt($1); }`:                            `getopt's name must be a string literal`,
+		`BEGIN { $x = getopt("p", 1+1); }`:                      `getopt's default must be an integer, string or boolean literal`,
+		`BEGIN { $x = getopt(); }`:                              `getopt takes a name and an optional default`,
+	} {
+		_, err := Declared(parse(t, text))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", text, err, want)
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	params, _ := Declared(parse(t, src))
+	values, pos, err := Parse(params, []string{"--port", "53", "x", "--", "--addr=192.0.2.2", "--stack", "7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if values["port"] != "53" || values["addr"] != "192.0.2.2" || values["stack"] != "true" || strings.Join(pos, ",") != "x,7" {
+		t.Errorf("values %v, positional %q", values, pos)
+	}
+	for args, want := range map[string]string{
+		"--prot=5":       "unknown parameter --prot (did you mean --port?); it takes --port, --addr, --stack, --min",
+		"--port=http":    `--port takes an integer, not "http"`,
+		"--port":         "--port needs a value (int)",
+		"--stack=yes":    `--stack takes true, false, 1 or 0, not "yes"`,
+		"--min=-7 --x=1": "unknown parameter --x",
+	} {
+		_, _, err := Parse(params, strings.Fields(args))
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: err = %v, want one line with %q", args, err, want)
+		}
+	}
+	if _, _, err := Parse(nil, []string{"--x"}); err == nil || err.Error() != "unknown parameter --x: the script declares none" {
+		t.Errorf("no params: err = %v", err)
+	}
+}
+
+func TestBind(t *testing.T) {
+	prog := parse(t, src)
+	params, _ := Declared(prog)
+	bound := Bind(prog, params, map[string]string{"port": "53", "stack": "true"})
+	if len(bound) != 5 {
+		t.Errorf("bound %d calls, want 5", len(bound))
+	}
+	dump := lang.Dump(prog)
+	if strings.Contains(dump, "getopt") {
+		t.Errorf("getopt left after Bind:\n%s", dump)
+	}
+	for _, want := range []string{"53", "(StrLit)", `Op="-"`, "5"} {
+		if !strings.Contains(dump, want) {
+			t.Errorf("dump lacks %s:\n%s", want, dump)
+		}
+	}
+}
