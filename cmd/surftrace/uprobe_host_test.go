@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/surftrace/surftrace/internal/ktest"
 )
@@ -99,6 +103,48 @@ func TestUserLinePID(t *testing.T) {
 	for _, l := range r.lines {
 		if l.Pid != pid {
 			t.Errorf("pid %d, want %d: %s", l.Pid, pid, l.Raw)
+		}
+	}
+}
+
+// TestUserLineChild: with -c, a P line fires only in the command (the
+// one PID of runtime.Options), though another process runs the same
+// binary while the command lingers. surftrace runs as a child process
+// here, as -c is used from a shell.
+func TestUserLineChild(t *testing.T) {
+	ktest.RequireUprobes(t)
+	ktest.RequireFeature(t, ktest.Ringbuf)
+	bin := ktest.BuildProbes(t, "-O0")
+	ready := filepath.Join(t.TempDir(), "ready")
+	var stdout, stderr bytes.Buffer
+	cli := cliCommand(false, "--ready-file", ready, "--duration", "60s", "-c", bin+" 2 2000", "P "+bin+":surf_add a=%0")
+	cli.Stdout, cli.Stderr = &stdout, &stderr
+	if err := cli.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Process.Kill()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(ready); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("surftrace never got ready: %s", stderr.String())
+		}
+	}
+	other := exec.Command(bin, "3", "0")
+	if out, err := other.CombinedOutput(); err != nil {
+		t.Errorf("%s: %v\n%s", bin, err, out)
+	}
+	if err := cli.Wait(); err != nil {
+		t.Fatalf("surftrace: %v\n%s", err, stderr.String())
+	}
+	lines := parseTrace(t, stdout.String())
+	if got := fieldsOf(lines, "P0"); !reflect.DeepEqual(got, []string{"a=1", "a=2"}) {
+		t.Errorf("P0 printed %q, want the command's a=1 and a=2 only\n%s", got, stdout.String())
+	}
+	for _, l := range lines {
+		if l.Pid == other.Process.Pid || l.Pid != lines[0].Pid {
+			t.Errorf("pid %d, want the command's alone (other process %d): %s", l.Pid, other.Process.Pid, l.Raw)
 		}
 	}
 }
