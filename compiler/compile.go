@@ -31,9 +31,13 @@ type Options struct {
 	// Unsafe allows the script functions that act on the system
 	// (signal).
 	Unsafe bool
-	// ChildPID is the pid of the -c command, the value of cpid; 0 when
-	// there is none, and then cpid is an error.
-	ChildPID int
+	// PID is the process of -p or -c (0: none). With -p, uprobe and usdt
+	// targets named without a path are looked for among its libraries
+	// first; with -c (Child) it is the value of cpid.
+	PID int
+	// Child says PID is the -c command, held before its exec; without
+	// it cpid is an error.
+	Child bool
 }
 
 // Compile types prog against kernel k and generates one eBPF program per

@@ -23,7 +23,7 @@ func TestErrors(t *testing.T) {
 		{`p ip_output proto=@(struct iphdr *)%2->protocol f:prot==1`, `filter names unknown field prot`},
 		{`p ip_output proto=@(struct iphdr *)%2->protocol f:prot==1`, `did you mean proto?`},
 		{`p ip_output x=%zz`, `unknown register %zz`},
-		{`p ip_output x=$retval`, `$retval exists only in r lines`},
+		{`p ip_output x=$retval`, `$retval exists only in r and R lines`},
 		{`p ip_output ip_dst=@(struct iphdr *)%2->daddr f:ip_dst==10.0.1`, `10.0.1 is not an IPv4 address`},
 		{`p ip_output x=@(struct foohdr *)%2->a`, `struct foohdr is not a packet header`},
 		{`p ip_output x=@(struct iphdr *)%1->saddr`, `an skb cast reads a struct sk_buff *, not struct sock *`},

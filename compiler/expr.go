@@ -48,8 +48,8 @@ func (c *lineChecker) expr(e lang.Expr) *value {
 
 // arg types %N from the function's prototype.
 func (c *lineChecker) arg(e *lang.ArgRef) *value {
-	if c.kind != spec.AttachKprobe {
-		fail(e, "%%%d: arguments exist only in p lines", e.N)
+	if c.kind != spec.AttachKprobe && c.kind != spec.AttachUprobe {
+		fail(e, "%%%d: arguments exist only in p and P lines", e.N)
 	}
 	var t btf.Type = u64Type
 	if c.proto != nil {
@@ -92,8 +92,8 @@ func (c *lineChecker) reg(e *lang.RegRef) *value {
 func (c *lineChecker) variable(name string, e lang.Node) *value {
 	switch name {
 	case "retval":
-		if c.kind != spec.AttachKretprobe {
-			fail(e, "$retval exists only in r lines")
+		if c.kind != spec.AttachKretprobe && c.kind != spec.AttachUretprobe {
+			fail(e, "$retval exists only in r and R lines")
 		}
 		var t btf.Type = u64Type
 		if c.proto != nil && c.proto.Return != nil {
@@ -246,6 +246,9 @@ func (c *lineChecker) cast(e *lang.Cast) *value {
 	}
 	if isInteger(t) {
 		n = codegen.Truncate(n, sizeof(t), isSigned(t))
+	}
+	if p, ok := t.(*btf.Pointer); ok && c.userPtrs {
+		t = &btf.Pointer{Target: &btf.TypeTag{Value: "user", Type: p.Target}}
 	}
 	return &value{t: t, n: n}
 }

@@ -75,6 +75,9 @@ func (l *ftraceLowerer) probe() *spec.FtraceProbe {
 	pr, ap := l.lp.probe, l.src.Attach[0]
 	l.fp = &spec.FtraceProbe{Name: pr.Name, Kind: pr.Kind, Target: pr.Target, Offset: pr.Offset, Pos: pr.Pos}
 	trace := l.src.Body[0].(*lang.TraceStmt)
+	if pr.Kind.User() {
+		fail(ap, "P and R lines need the bpf backend (the ftrace backend has no uprobe_events)")
+	}
 	if pr.Kind == spec.AttachTracepoint {
 		sub, ev, _ := strings.Cut(pr.Target, ":")
 		l.fp.Target, l.fp.Event = sub+"/"+ev, sub+"/"+ev

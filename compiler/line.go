@@ -57,7 +57,8 @@ type lineChecker struct {
 	fn    string                    // the function, for p and r lines
 	proto *btf.FuncProto            // nil when BTF does not know the function
 	tp    []*kernel.TracepointField // e lines: the record's fields
-	// userPtrs says the pointer fields of tp point into user memory: the
+	// userPtrs says the pointer fields of tp, and the pointers a P or R
+	// line casts to, point into user memory: the
 	// arguments of syscalls tracepoints.
 	userPtrs bool
 	// namedInts types an integer field that the print fmt shows with
@@ -131,6 +132,8 @@ func (c *lineChecker) attach(ap *lang.AttachPoint, pr *spec.Probe) {
 		}
 		c.kind, pr.Kind, pr.Target, c.tp = spec.AttachTracepoint, spec.AttachTracepoint, sub+":"+ev, fields
 		c.userPtrs = sub == "syscalls"
+	case lang.Uprobe, lang.Uretprobe:
+		c.attachUser(ap, pr)
 	default:
 		fail(ap, "%s probes are not expression lines", ap.Kind)
 	}

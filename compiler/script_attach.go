@@ -13,27 +13,32 @@ import (
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/surftrace/surftrace/kernel"
+	"github.com/surftrace/surftrace/kernel/uelf"
 	"github.com/surftrace/surftrace/lang"
 )
 
 // target is one resolved attach point of a script probe: where its
 // program attaches and how its context is typed.
 type target struct {
-	ap       *lang.AttachPoint
-	kind     spec.AttachKind
-	name     string // the probe builtin and Probe.Name: "kprobe:vfs_read"
-	target   string
-	offset   uint64
-	interval time.Duration
-	fn       string                    // the function, for func
-	tp       []*kernel.TracepointField // tracepoint record fields
-	proto    *btf.FuncProto            // fentry, fexit, tp_btf: the arguments' types
-	skip     int                       // tp_btf: leading prototype parameters not in ctx
-	ctxArgs  bool                      // the context is an array of u64 arguments
-	typ      ebpf.ProgramType
-	attach   ebpf.AttachType
-	attachTo string
-	perf     *spec.PerfEvent // the perf-event kinds' event
+	ap        *lang.AttachPoint
+	kind      spec.AttachKind
+	name      string // the probe builtin and Probe.Name: "kprobe:vfs_read"
+	target    string
+	offset    uint64
+	interval  time.Duration
+	fn        string                    // the function, for func
+	user      bool                      // a user-space probe: memory reads are of user memory
+	usdt      *uelf.Note                // usdt: the probe's note, for its arguments
+	semaphore uint64                    // usdt: its semaphore's file offset (0: none)
+	vaddr     uint64                    // uprobe, usdt: the probed instruction's address in the file
+	tp        []*kernel.TracepointField // tracepoint record fields
+	proto     *btf.FuncProto            // fentry, fexit, tp_btf: the arguments' types
+	skip      int                       // tp_btf: leading prototype parameters not in ctx
+	ctxArgs   bool                      // the context is an array of u64 arguments
+	typ       ebpf.ProgramType
+	attach    ebpf.AttachType
+	attachTo  string
+	perf      *spec.PerfEvent // the perf-event kinds' event
 	// An argument selector's target: skbSel says the sk_buff is argument
 	// skbArg (the skb builtin); targets, on a kprobe or kretprobe, are
 	// every function the one program attaches to.
@@ -84,6 +89,10 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 		return out
 	case lang.RawTracepoint:
 		return []*target{sc.rawTracepoint(ap)}
+	case lang.Uprobe, lang.Uretprobe:
+		return sc.uprobes(ap)
+	case lang.Usdt:
+		return sc.usdts(ap)
 	case lang.Fentry, lang.Fexit:
 		mod, fn, ok := strings.Cut(ap.Target, ":")
 		if !ok {

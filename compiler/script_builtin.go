@@ -18,8 +18,9 @@ import (
 // builtinNames are the names ident knows, for hints.
 var builtinNames = []string{
 	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "numaid", "username", "cpid", "curtask", "retval",
-	"func", "probe", "args", "skb", "kstack", "cgroup", "rand", "jiffies",
+	"func", "probe", "args", "skb", "kstack", "ustack", "cgroup", "rand", "jiffies",
 	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9",
+	"sarg0", "sarg1", "sarg2",
 }
 
 // macros are the C constants scripts commonly use without headers.
@@ -47,10 +48,10 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 	case "username":
 		return &sval{kind: skInt, v: &value{t: u64Type, n: codegen.Truncate(uidGid, 4, false)}, rend: render{r: spec.RenderUsername, size: 8}}
 	case "cpid":
-		if g.sc.opts.ChildPID == 0 {
+		if !g.sc.opts.Child {
 			fail(e, "cpid cannot be used without a child command (-c)")
 		}
-		return intOf(u32Type, &codegen.Const{V: uint64(g.sc.opts.ChildPID)})
+		return intOf(u32Type, &codegen.Const{V: uint64(g.sc.opts.PID)})
 	case "numaid":
 		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetNumaNodeId})
 	case "comm":
@@ -82,7 +83,7 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 			return &sval{kind: skInt, v: &value{t: u64Type, n: g.eager(asm.FnGetFuncIp)}, rend: render{r: spec.RenderSym, size: 8}}
 		}
 		if g.t.fn == "" {
-			fail(e, "func exists only in kprobe, kretprobe, fentry and fexit probes")
+			fail(e, "func exists only in kprobe, kretprobe, uprobe, uretprobe, fentry and fexit probes")
 		}
 		return strLit(g.t.fn)
 	case "probe":
@@ -90,9 +91,14 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 	case "kstack":
 		return g.kstack()
 	case "ustack":
-		fail(e, "ustack is not supported: surftrace traces the kernel")
+		return g.ustack()
 	case "args":
 		fail(e, "args is a struct; name a field: args->NAME")
+	}
+	if n, ok := strings.CutPrefix(e.Name, "sarg"); ok {
+		if i, err := strconv.Atoi(n); err == nil && i >= 0 && i <= 9 {
+			return g.stackArg(i, e)
+		}
 	}
 	if n, ok := strings.CutPrefix(e.Name, "arg"); ok {
 		if i, err := strconv.Atoi(n); err == nil && i >= 0 && i <= 9 {
@@ -195,6 +201,8 @@ const startMap = "start"
 // retval types the return value of kretprobe and fexit probes.
 func (g *sgen) retval(e lang.Node) *sval {
 	switch g.t.kind {
+	case spec.AttachUretprobe:
+		return g.regValue(g.sc.ki.regs.ret, s64Type)
 	case spec.AttachKretprobe:
 		var t btf.Type = s64Type
 		if proto, ok := g.sc.ki.funcProto(g.t.fn); ok && proto.Return != nil {
@@ -210,7 +218,7 @@ func (g *sgen) retval(e lang.Node) *sval {
 		}
 		return g.ctxArg(len(g.t.proto.Params), t)
 	}
-	fail(e, "retval exists only in kretprobe and fexit probes")
+	fail(e, "retval exists only in kretprobe, uretprobe and fexit probes")
 	return nil
 }
 
@@ -258,6 +266,12 @@ func (g *sgen) skb(at lang.Node) *sval {
 // argN types arg0..arg9.
 func (g *sgen) argN(i int, at lang.Node) *sval {
 	switch g.t.kind {
+	case spec.AttachUprobe:
+		return g.userArg(i)
+	case spec.AttachUsdt:
+		return g.usdtArg(i, at)
+	case spec.AttachUretprobe:
+		fail(at, "arg%d is not available in uretprobe probes (the arguments are gone at return)", i)
 	case spec.AttachKprobe:
 		regs := g.sc.ki.regs
 		if i < len(regs.args) {
@@ -290,7 +304,7 @@ func (g *sgen) argN(i int, at lang.Node) *sval {
 	case spec.AttachKretprobe:
 		fail(at, "arg%d is not available in kretprobe probes (the arguments are gone at return)", i)
 	}
-	fail(at, "arg%d exists only in kprobe, rawtracepoint, fentry and fexit probes", i)
+	fail(at, "arg%d exists only in kprobe, uprobe, usdt, rawtracepoint, fentry and fexit probes", i)
 	return nil
 }
 

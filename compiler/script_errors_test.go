@@ -14,7 +14,7 @@ func TestScriptErrors(t *testing.T) {
 		src  string
 		want []string // substrings of the rendered error
 	}{
-		{`kprobe:ip_output { @x = retval; }`, []string{"1:25: retval exists only in kretprobe and fexit probes", "^~~~~~"}},
+		{`kprobe:ip_output { @x = retval; }`, []string{"1:25: retval exists only in kretprobe, uretprobe and fexit probes", "^~~~~~"}},
 		{`kprobe:ip_outptu { @x = count(); }`, []string{"unknown kernel function ip_outptu", "did you mean ip_output?"}},
 		{`tracepoint:sched:sched_stat_wait { @x = args->dealy; }`, []string{"1:41: tracepoint sched:sched_stat_wait has no field dealy", "did you mean delay?"}},
 		{`kprobe:_do_fork { $t = (struct task_struct *)arg0; @x = $t->comn; }`, []string{"struct task_struct has no member comn", "did you mean comm?"}},
@@ -29,7 +29,10 @@ func TestScriptErrors(t *testing.T) {
 		{`BEGIN { count(); }`, []string{"count() is an aggregation"}},
 		{`BEGIN { signal(9); }`, []string{"needs --unsafe"}},
 		{`BEGIN { break; }`, []string{"break outside a loop"}},
-		{`uprobe:/bin/sh:main { @x = count(); }`, []string{"uprobe probes are not supported"}},
+		{`uprobe:/nonexistent/sh:main { @x = count(); }`, []string{"1:1: /nonexistent/sh: no such file or directory"}},
+		{`uprobe:/bin/sh { @x = count(); }`, []string{"1:1: want uprobe:BINARY:FUNCTION[+OFFSET]"}},
+		{`usdt:/bin/sh:nope:nope { @x = count(); }`, []string{"1:1: /bin/sh has no USDT probe nope:nope"}},
+		{`uretprobe:libc:malloc { @x = arg0; }`, []string{"arg0 is not available in uretprobe probes"}},
 		{`BEGIN { @x = pidd; }`, []string{"unknown identifier pidd", "did you mean one of pid"}},
 		{`tracepoint:sched:nope { @x = count(); }`, []string{"unknown tracepoint sched:nope"}},
 		{`kprobe:ip_output { @x = arg0; } END { print(@y); }`, []string{"map @y is used but never assigned"}},

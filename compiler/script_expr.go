@@ -227,7 +227,7 @@ func (g *sgen) unary(e *lang.Unary) *sval {
 		if _, void := under(t).(*btf.Void); void {
 			t = u64Type
 		}
-		return wrap(&value{t: t, addr: g.intNode(x, e.X), user: isUserPtr(x.v.t)})
+		return wrap(&value{t: t, addr: g.intNode(x, e.X), user: g.userPtr(x.v.t)})
 	case "&":
 		x := g.expr(e.X)
 		if (x.kind != skInt && x.kind != skMem) || x.v.addr == nil || x.v.n != nil {
@@ -387,7 +387,9 @@ func (g *sgen) member(e *lang.Member) *sval {
 	if x.kind != skInt && x.kind != skMem {
 		fail(e, "%s has no members", x.describe())
 	}
-	return wrap(member(g.sc.ki, x.v, e.Name, e.Arrow, e))
+	v := member(g.sc.ki, x.v, e.Name, e.Arrow, e)
+	v.user = v.user || g.t.user && v.addr != nil
+	return wrap(v)
 }
 
 // index types X[I] on arrays and pointers; I may be computed.
@@ -408,7 +410,7 @@ func (g *sgen) index(e *lang.Index) *sval {
 		}
 		return wrap(&value{t: t.Type, addr: codegen.Bin(asm.Add, x.v.addr, scale(in, t.Type, false)), user: x.v.user})
 	case *btf.Pointer:
-		return wrap(&value{t: t.Target, addr: codegen.Bin(asm.Add, g.intNode(x, e.X), scale(in, t.Target, false)), user: isUserPtr(x.v.t)})
+		return wrap(&value{t: t.Target, addr: codegen.Bin(asm.Add, g.intNode(x, e.X), scale(in, t.Target, false)), user: g.userPtr(x.v.t)})
 	}
 	fail(e, "cannot index %s", x.describe())
 	return nil

@@ -59,6 +59,8 @@ func init() {
 		"buf":         {min: 1, max: 2, gen: (*sgen).bufCall},
 		"ksym":        {min: 1, max: 1, gen: (*sgen).ksymCall},
 		"ksymoff":     {min: 1, max: 1, gen: (*sgen).ksymCall},
+		"usym":        {min: 1, max: 1, gen: (*sgen).usymCall},
+		"uaddr":       {min: 1, max: 1, gen: (*sgen).uaddrCall},
 		"getopt":      {min: 1, max: 2, gen: (*sgen).getopt},
 		"kaddr":       {min: 1, max: 1, gen: (*sgen).kaddrCall},
 		"ntop":        {min: 1, max: 2, gen: (*sgen).ntop},
@@ -75,6 +77,7 @@ func init() {
 		"uptr":        {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval { return g.addrSpaceCall(e, true) }},
 		"kptr":        {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval { return g.addrSpaceCall(e, false) }},
 		"kstack":      {min: 0, max: 2, gen: func(g *sgen, e *lang.Call) *sval { return g.kstack(e.Args...) }},
+		"ustack":      {min: 0, max: 2, gen: func(g *sgen, e *lang.Call) *sval { return g.ustack(e.Args...) }},
 		"reg":         {min: 1, max: 1, gen: (*sgen).regCall},
 		"pcap":        {min: 2, max: 2, gen: (*sgen).pcapCall},
 		"sizeof": {min: 1, max: 1, gen: func(g *sgen, e *lang.Call) *sval {
@@ -202,7 +205,7 @@ func (g *sgen) bufCall(e *lang.Call) *sval {
 	}
 	user := x.v.user
 	if x.kind == skInt {
-		user = isUserPtr(x.v.t)
+		user = g.userPtr(x.v.t)
 	}
 	return g.bytes(addr, n, user, render{r: spec.RenderBuf, size: n})
 }
@@ -335,11 +338,12 @@ func (g *sgen) strncmpCall(e *lang.Call) *sval {
 	return intOf(s64Type, &codegen.InReg{R: r})
 }
 
-// regCall generates reg("name"): a register of a kprobe's pt_regs.
+// regCall generates reg("name"): a register of a kprobe's or uprobe's
+// pt_regs.
 func (g *sgen) regCall(e *lang.Call) *sval {
 	name := g.literal(e.Args[0], "reg's register name")
-	if g.t.kind != spec.AttachKprobe && g.t.kind != spec.AttachKretprobe {
-		fail(e, "reg() exists only in kprobe and kretprobe probes")
+	if g.t.kind != spec.AttachKprobe && g.t.kind != spec.AttachKretprobe && !g.t.kind.User() {
+		fail(e, "reg() exists only in kprobe, kretprobe, uprobe, uretprobe and usdt probes")
 	}
 	if _, ok := g.sc.ki.regs.offsets[name]; !ok {
 		failHint(e.Args[0], lang.DidYouMean(name, g.sc.ki.regs.names()), "unknown register %s", name)

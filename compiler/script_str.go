@@ -36,7 +36,7 @@ func (g *sgen) str(v *sval, limit int, at lang.Node) *sval {
 		addr, user = v.v.addr, v.v.user
 	case v.kind == skInt:
 		addr = g.intNode(v, at)
-		user = isUserPtr(v.v.t)
+		user = g.userPtr(v.v.t)
 	default:
 		fail(at, "%s is not a string", v.describe())
 	}

@@ -118,6 +118,8 @@ func (t *Tracer) attach(probe *spec.Probe, prog *ebpf.Program) (link.Link, error
 		return link.AttachTracing(link.TracingOptions{Program: prog})
 	case spec.AttachInterval:
 		return t.attachInterval(probe, prog)
+	case spec.AttachUprobe, spec.AttachUretprobe, spec.AttachUsdt:
+		return t.attachUser(probe, prog)
 	case spec.AttachProfile, spec.AttachSoftware, spec.AttachHardware, spec.AttachWatchpoint, spec.AttachAsyncWatchpoint:
 		return t.attachPerf(probe, prog)
 	}

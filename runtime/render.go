@@ -19,6 +19,7 @@ import (
 type renderer struct {
 	syms   *ksym.Lazy
 	stacks stackReader // nil when the program takes no stacks
+	usyms  userSyms    // names the frames of user stacks
 	// wallNS is CLOCK_REALTIME minus CLOCK_MONOTONIC, for strftime().
 	wallNS int64
 	// cgroups caches cgroup_path() renders, which walk the cgroup trees,
@@ -90,6 +91,14 @@ func (r *renderer) render(b []byte, rd spec.Render, indent int) string {
 		return r.syms.Table().Name(render.Uint(b))
 	case spec.RenderStackID:
 		return r.bpftraceStack(render.Int(b), indent)
+	case spec.RenderUsym:
+		if len(b) == 16 {
+			addr := render.Uint(b[:8])
+			if name, _, _, ok := r.usyms.lookup(uint32(render.Uint(b[8:])), addr); ok {
+				return name
+			}
+			return fmt.Sprintf("0x%x", addr)
+		}
 	case spec.RenderUsername:
 		return username(render.Uint(b))
 	}
@@ -135,15 +144,24 @@ func (r *renderer) bpftraceStack(id int64, indent int) string {
 	pad := strings.Repeat(" ", indent)
 	var b strings.Builder
 	b.WriteString("\n")
-	tab := r.syms.Table()
+	// lookup names a frame; perf mode puts a user frame's file after it.
+	lookup := func(a uint64) (string, uint64, string, bool) {
+		s, off, ok := r.syms.Table().Lookup(a)
+		return s.Name, off, "", ok
+	}
+	if pid := uint32(id>>spec.StackPIDShift) & spec.StackPIDMask; pid != 0 {
+		lookup = func(a uint64) (string, uint64, string, bool) { return r.usyms.lookup(pid, a) }
+	}
 	for _, a := range addrs {
 		if perf {
 			fmt.Fprintf(&b, "\t%x ", a)
 		} else {
 			b.WriteString(pad)
 		}
-		if s, off, ok := tab.Lookup(a); ok {
-			fmt.Fprintf(&b, "%s+%d\n", s.Name, off)
+		if name, off, file, ok := lookup(a); ok && perf && file != "" {
+			fmt.Fprintf(&b, "%s+%d (%s)\n", name, off, file)
+		} else if ok {
+			fmt.Fprintf(&b, "%s+%d\n", name, off)
 		} else {
 			fmt.Fprintf(&b, "0x%x\n", a)
 		}

@@ -49,6 +49,8 @@ func (p *printer) where(probe *spec.Probe, rec *record) string {
 		return probe.Kind.String()
 	case spec.AttachInterval:
 		return "interval:" + probe.Interval.String()
+	case spec.AttachUprobe, spec.AttachUretprobe:
+		return fmt.Sprintf("0x%x", rec.ip)
 	case spec.AttachProfile, spec.AttachSoftware, spec.AttachHardware, spec.AttachWatchpoint, spec.AttachAsyncWatchpoint:
 		return probe.Name
 	default:

@@ -28,8 +28,9 @@ type Options struct {
 	// its error for AttachErrors, and fail only when none attached: a
 	// long-running exporter serves what works and reports the rest.
 	KeepGoing bool
-	// PID is the process of -p or -c: watchpoints watch its addresses
-	// instead of the kernel's. 0 means none.
+	// PID is the process of -p or -c (0: none): uprobes, uretprobes and
+	// USDT probes fire only in it, and watchpoints watch its addresses
+	// instead of the kernel's.
 	PID int
 	// Warn receives notes that do not stop a run: a probe with several
 	// targets (an argument selector) that attached to none of them.

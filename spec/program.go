@@ -114,7 +114,10 @@ type Probe struct {
 	Targets  []string
 	Offset   uint64
 	Interval time.Duration
-	Spec     *ebpf.ProgramSpec
+	// Semaphore is a USDT probe's semaphore as a file offset in Target
+	// (0: none).
+	Semaphore uint64
+	Spec      *ebpf.ProgramSpec
 	// Pos is the attach point in the source, for errors while attaching
 	// or loading; End, when valid, is where the attach point ends.
 	Pos, End lang.Pos

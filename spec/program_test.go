@@ -16,6 +16,18 @@ func TestAttachKindString(t *testing.T) {
 	}
 }
 
+// The user-space kinds are named as bpftrace names them and say they are.
+func TestUserKinds(t *testing.T) {
+	for k, want := range map[AttachKind]string{AttachUprobe: "uprobe", AttachUretprobe: "uretprobe", AttachUsdt: "usdt"} {
+		if k.String() != want || !k.User() {
+			t.Errorf("AttachKind(%d) = %q, User %v; want %q, true", int(k), k.String(), k.User(), want)
+		}
+	}
+	if AttachKprobe.User() {
+		t.Error("kprobe says it is a user-space kind")
+	}
+}
+
 // The perf-event kinds are named as bpftrace names the probe types.
 func TestPerfAttachKindString(t *testing.T) {
 	want := []string{"profile", "software", "hardware", "watchpoint", "asyncwatchpoint"}

@@ -2,7 +2,8 @@
 # deps.sh: install the Debian packages the tests need, only when missing.
 # Quick (no network) when everything is already there.
 set -euo pipefail
-packages=(qemu-system-x86 cpio busybox-static iproute2 bpftrace bpftool jq tshark prometheus tcpdump nftables)
+
+packages=(qemu-system-x86 cpio busybox-static iproute2 bpftrace bpftool jq tshark prometheus tcpdump nftables systemtap-sdt-dev gcc g++ libc6-dbg)
 
 missing=()
 for p in "${packages[@]}"; do

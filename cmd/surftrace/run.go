@@ -90,6 +90,9 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 		if len(c.args) == 1 {
 			glob = c.args[0]
 		}
+		if ok, err := listUser(glob, c.pid, stdout); ok {
+			return err
+		}
 		return listProbes(glob, stdout, c.notes)
 	case c.listV:
 		return describe(c, c.args[0], stdout)
@@ -110,7 +113,7 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 		return badInput(err)
 	}
 	if c.emit == "asm" {
-		p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack, Unsafe: c.unsafe})
+		p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack, Unsafe: c.unsafe, PID: c.pid})
 		if err != nil {
 			return badInput(err)
 		}

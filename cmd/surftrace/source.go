@@ -57,8 +57,11 @@ func parseScriptText(c *config, name, text string, args []string) (*lang.Program
 func stdlibScript(name string) (stdlib.Script, error) {
 	s, ok := stdlib.Get(name)
 	if !ok {
-		return s, fmt.Errorf("run: no stdlib script %q%s (surftrace run --list shows them)",
-			name, lang.DidYouMean(name, stdlib.Names()))
+		msg := fmt.Sprintf("run: no stdlib script %q", name)
+		if hint := lang.DidYouMean(name, stdlib.Names()); hint != "" {
+			msg += "; " + hint
+		}
+		return s, fmt.Errorf("%s (surftrace run --list shows them)", msg)
 	}
 	return s, nil
 }

@@ -76,7 +76,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		}
 		return c.commandResult(w, stdout) // a -c command that failed fails the run, as on bpf
 	}
-	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize), Unsafe: c.unsafe}
+	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize), Unsafe: c.unsafe, PID: c.pid}
 	if c.pcapFile != "" {
 		opts.Capture = spec.MaxCapture
 	}
@@ -88,7 +88,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		if pid, err = w.spawn(stdout, stderr); err != nil {
 			return err
 		}
-		opts.ChildPID = pid
+		opts.PID, opts.Child = pid, true
 	}
 	p, err := compiler.Compile(prog, k, opts)
 	if err != nil {

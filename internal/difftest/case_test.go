@@ -32,6 +32,9 @@ type testCase struct {
 	// Inline runs the program as "-e PROGRAM" ("form: -e") instead of
 	// from a file, under both tracers.
 	Inline bool
+	// uprobes is set when the program probes the user-space fixture
+	// (probesToken): the case needs the kernel's uprobes.
+	uprobes bool
 }
 
 // source returns the words that give both tracers the program: the file,

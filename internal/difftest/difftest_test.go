@@ -37,6 +37,7 @@ func TestDiff(t *testing.T) {
 		t.Fatal(err)
 	}
 	ktest.RequireRoot(t)
+	prepareProbes(t, cases)
 	bin, err := exec.LookPath("bpftrace")
 	if err != nil {
 		t.Logf("bpftrace is not installed (apt-get install bpftrace): surftrace still runs every case, but nothing is compared")
@@ -67,6 +68,10 @@ func TestDiff(t *testing.T) {
 			case len(c.Requires) > 0:
 				n.skipped.Add(1) // undone below once the features are there
 				ktest.RequireFeature(t, c.Requires...)
+				n.skipped.Add(-1)
+			case c.uprobes:
+				n.skipped.Add(1)
+				ktest.RequireUprobes(t)
 				n.skipped.Add(-1)
 			}
 			runCase(t, c, bin, cli, dir, gaps[c.Name], &n)

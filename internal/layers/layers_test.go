@@ -19,6 +19,7 @@ var rules = map[string][]string{
 	"lang":                      {"lang"},
 	"kernel":                    {"kernel"},
 	"kernel/tracingdir":         {"kernel/tracingdir"},
+	"kernel/uelf":               {"kernel/uelf"},
 	"spec":                      {"spec", "lang"},
 	"compiler":                  {"compiler", "lang", "kernel", "spec"},
 	"compiler/internal/codegen": {"compiler/internal/codegen", "spec"},

@@ -13,12 +13,15 @@ var kinds = map[string]lang.ProbeKind{
 	"p": lang.Kprobe,
 	"r": lang.Kretprobe,
 	"e": lang.Tracepoint,
+	"P": lang.Uprobe,
+	"R": lang.Uretprobe,
 }
 
 // kindAliases maps other spellings users try to the letter they meant.
 var kindAliases = map[string]string{
-	"k": "p", "kprobe": "p", "P": "p",
-	"kr": "r", "kretprobe": "r", "R": "r",
+	"k": "p", "kprobe": "p",
+	"kr": "r", "kretprobe": "r",
+	"u": "P", "uprobe": "P", "ur": "R", "uretprobe": "R",
 	"t": "e", "tp": "e", "tracepoint": "e", "E": "e",
 }
 
@@ -27,7 +30,7 @@ func (c *converter) checkKind(l *probeLine) *lang.Error {
 	if _, ok := kinds[l.Kind]; ok {
 		return nil
 	}
-	e := lang.Errorf(c.tokSpan(l.Pos, len(l.Kind)), "unknown probe kind %s, want p, r or e", l.Kind)
+	e := lang.Errorf(c.tokSpan(l.Pos, len(l.Kind)), "unknown probe kind %s, want p, r, e, P or R", l.Kind)
 	if alias, ok := kindAliases[l.Kind]; ok {
 		e.WithHint("did you mean " + alias + "?")
 	}
@@ -55,6 +58,9 @@ func (c *converter) probe(l *probeLine, index int) *lang.Probe {
 // attach converts the target for a probe of the given kind.
 func (c *converter) attach(kind lang.ProbeKind, t *target) *lang.AttachPoint {
 	ap := &lang.AttachPoint{Span: c.span(t.Pos, t.EndPos), Kind: kind, Target: t.Name}
+	if kind == lang.Uprobe || kind == lang.Uretprobe {
+		return c.userAttach(kind, t, ap)
+	}
 	sepPos := t.Pos
 	sepPos.Offset += len(t.Name)
 	sep := c.tokSpan(sepPos, len(t.Sep))

@@ -16,20 +16,22 @@ import (
 type probeLine struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Kind   string   `parser:"@Kind"`
+	Kind   string   `parser:"@(Kind | UKind)"`
 	Target *target  `parser:"@@"`
 	Fields []*field `parser:"@@*"`
 	Filter *filter  `parser:"@@?"`
 }
 
-// target is SYMBOL, SYMBOL+OFF or SUBSYS/EVENT (SUBSYS:EVENT). The lexer
-// keeps it free of blanks, so its pieces are contiguous.
+// target is SYMBOL, SYMBOL+OFF or SUBSYS/EVENT (SUBSYS:EVENT), or after
+// P and R the whole BINARY:SYMBOL[+OFF] as Path. The lexer keeps it free
+// of blanks, so its pieces are contiguous.
 type target struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Name   string `parser:"@Name"`
-	Sep    string `parser:"( @TargetSep"`
-	Rest   string `parser:"  @Name? )?"`
+	Path   string `parser:"( @UPath"`
+	Name   string `parser:"| @Name"`
+	Sep    string `parser:"  ( @TargetSep"`
+	Rest   string `parser:"    @Name? )? )"`
 }
 
 // field is NAME=VALUE.

@@ -24,6 +24,8 @@ var lineLexer = lexer.MustStateful(lexer.Rules{
 		{Name: "WS", Pattern: `[ \t\r]+`},
 		// The kind takes the blanks after it along, so that the next
 		// blank seen in Target is the one that ends the target.
+		// P and R (user-space probes) take a path: BINARY:SYMBOL[+OFF].
+		{Name: "UKind", Pattern: `[PR][ \t\r]+`, Action: lexer.Push("UTarget")},
 		{Name: "Kind", Pattern: `[A-Za-z_][A-Za-z0-9_]*[ \t\r]*`, Action: lexer.Push("Target")},
 		{Name: "Bad", Pattern: `[^ \t\r]`},
 	},
@@ -33,6 +35,12 @@ var lineLexer = lexer.MustStateful(lexer.Rules{
 		{Name: "Name", Pattern: `[A-Za-z0-9_.*?]+`},
 		{Name: "TargetSep", Pattern: `[+/:]`},
 		{Name: "Bad", Pattern: `[^ \t\r]`},
+	},
+	// UTarget is a user-space target, BINARY:SYMBOL[+OFF] where BINARY
+	// is a path or a library name; the first blank ends it.
+	"UTarget": {
+		{Name: "Gap", Pattern: `[ \t\r]+`, Action: lexer.Push("Fields")},
+		{Name: "UPath", Pattern: `[^ \t\r]+`},
 	},
 	// Fields is the NAME=VALUE list.
 	"Fields": {
@@ -92,6 +100,7 @@ var lineLexer = lexer.MustStateful(lexer.Rules{
 // The token types whose trailing blanks trimLexer splits off.
 var (
 	kindType  = lineLexer.Symbols()["Kind"]
+	ukindType = lineLexer.Symbols()["UKind"]
 	identType = lineLexer.Symbols()["Ident"]
 	wsType    = lineLexer.Symbols()["WS"]
 )
@@ -111,7 +120,7 @@ func (l *trimLexer) Next() (lexer.Token, error) {
 		return *b, nil
 	}
 	t, err := l.Lexer.Next()
-	if err != nil || (t.Type != kindType && t.Type != identType) {
+	if err != nil || (t.Type != kindType && t.Type != ukindType && t.Type != identType) {
 		return t, err
 	}
 	word := strings.TrimRight(t.Value, " \t\r")

@@ -65,7 +65,10 @@ func (c *converter) attachPoint(a *attach) *lang.AttachPoint {
 		return ap
 	}
 	ap.Target = path
-	if i := strings.IndexByte(path, '('); i >= 0 {
+	// In user-space targets a parenthesis belongs to a C++ function's
+	// demangled name ("ns::f(int)"), never to an argument selector.
+	user := kind == lang.Uprobe || kind == lang.Uretprobe || kind == lang.Usdt
+	if i := strings.IndexByte(path, '('); i >= 0 && !user {
 		ap.Target, ap.ArgType = path[:i], c.argSelector(kind, path[i:], pathSpan)
 		path = ap.Target
 	}

@@ -43,7 +43,8 @@
 //     (Layer 2, 3, 4), h (Layer -1, via skb->head) or absent (Layer 0,
 //     meaning l3). To cast a member chain, parenthesize it:
 //     "@(struct iphdr *)h ($ctx->skb)->saddr".
-//   - Lines at the top level starting with "p ", "r " or "e " and a symbol
-//     are surftrace expression lines; Options.ParseLine parses them with
+//   - Lines at the top level starting with "p ", "r " or "e " and a symbol,
+//     or "P " or "R " and a path or library name, are surftrace
+//     expression lines; Options.ParseLine parses them with
 //     offsets into the whole file.
 package script

@@ -98,7 +98,8 @@ func (s *scanner) topLevel(i int) int {
 		s.decls = append(s.decls, exprLine{offset: i, text: s.text[i:end]})
 		s.blank(i, end)
 		return end
-	case (word == "p" || word == "r" || word == "e") && s.isExprLine(i+1):
+	case (word == "p" || word == "r" || word == "e") && s.isExprLine(i+1),
+		(word == "P" || word == "R") && s.isUserLine(i+1):
 		end := s.lineEnd(i)
 		s.lines = append(s.lines, exprLine{offset: i, text: strings.TrimRight(s.text[i:end], " \t\r")})
 		s.blank(i, end)
@@ -114,6 +115,16 @@ func (s *scanner) isExprLine(i int) bool {
 		j++
 	}
 	return j > i && j < len(s.text) && isSymbolChar(s.text[j])
+}
+
+// isUserLine reports whether blanks and then a P or R line's target (a
+// path or a library name) follow i.
+func (s *scanner) isUserLine(i int) bool {
+	j := i
+	for j < len(s.text) && (s.text[j] == ' ' || s.text[j] == '\t') {
+		j++
+	}
+	return j > i && j < len(s.text) && (s.text[j] == '/' || isSymbolChar(s.text[j]))
 }
 
 func isSymbolChar(c byte) bool {

@@ -174,7 +174,11 @@ func (g *Builder) compute(n Node) asm.Register {
 	case *StackID:
 		g.Emit(asm.Mov.Reg(asm.R1, g.Ctx))
 		g.MapPtr(asm.R2, spec.StackMap(n.Depth))
-		g.Emit(asm.Mov.Imm(asm.R3, 0))
+		flags := int32(0)
+		if n.User {
+			flags = userStack
+		}
+		g.Emit(asm.Mov.Imm(asm.R3, flags))
 		g.Call(asm.FnGetStackid)
 		r := g.Reg()
 		g.Emit(asm.Mov.Reg(r, asm.R0))
@@ -182,12 +186,18 @@ func (g *Builder) compute(n Node) asm.Register {
 		if n.Perf {
 			tag |= spec.StackPerf
 		}
-		if tag != 0 {
+		if tag != 0 || n.User {
 			failed := g.Label()
 			g.Jump(asm.JSLT.Imm(r, 0, ""), failed)
-			t := g.Reg()
-			g.Imm(t, tag)
-			g.Emit(asm.Or.Reg(r, t))
+			if tag != 0 {
+				t := g.Reg()
+				g.Imm(t, tag)
+				g.Emit(asm.Or.Reg(r, t))
+			}
+			if n.User {
+				g.Call(asm.FnGetCurrentPidTgid)
+				g.Emit(asm.RSh.Imm(asm.R0, 32), asm.LSh.Imm(asm.R0, spec.StackPIDShift), asm.Or.Reg(r, asm.R0))
+			}
 			g.Place(failed)
 		}
 		return r

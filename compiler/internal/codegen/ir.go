@@ -58,10 +58,12 @@ type L3Len struct{ B Node }
 
 // StackID is bpf_get_stackid(ctx, stacks, 0).
 // depth > 0 uses StackMap(depth) and tags the id with it; perf tags
-// kstack(perf) (see RenderStackID).
+// kstack(perf) (see RenderStackID); User takes the user stack
+// (BPF_F_USER_STACK) and tags the id with the process (StackPIDShift).
 type StackID struct {
 	Depth int
 	Perf  bool
+	User  bool
 }
 
 // InReg is a value a script statement already computed into virtual
@@ -83,7 +85,7 @@ func (n *Load) Key() string {
 func (n *Binary) Key() string  { return fmt.Sprintf("(%s %v %s)", n.X.Key(), n.Op, n.Y.Key()) }
 func (n *Helper) Key() string  { return n.Fn.String() + "()" }
 func (n *L3Len) Key() string   { return fmt.Sprintf("l3len(%s)", n.B.Key()) }
-func (n *StackID) Key() string { return fmt.Sprintf("stackid(%d,%v)", n.Depth, n.Perf) }
+func (n *StackID) Key() string { return fmt.Sprintf("stackid(%d,%v,%v)", n.Depth, n.Perf, n.User) }
 func (n *InReg) Key() string   { return fmt.Sprintf("vreg%d", n.R) }
 
 // ConstOf returns n's value when n is a Const.
@@ -195,3 +197,7 @@ func FitsUnsigned(n Node, size int) bool {
 	}
 	return false
 }
+
+// userStack is BPF_F_USER_STACK, bpf_get_stackid's flag for the user
+// stack.
+const userStack = 1 << 8
