@@ -205,10 +205,6 @@ func tagOf(t btf.Type) string {
 	return ""
 }
 
-func trimSpace(s string) string { return strings.TrimSpace(s) }
-
-func trimPrefix(s, p string) string { return strings.TrimPrefix(s, p) }
-
 // splitTag splits "struct sk_buff" into its tag and name.
 func splitTag(s string) (tag, name string) {
 	for _, t := range []string{"struct ", "union ", "enum "} {

@@ -56,9 +56,8 @@ type sval struct {
 }
 
 var (
-	s64Type  = cIntegers["s64"]
-	u32Type  = cIntegers["u32"]
-	charType = cIntegers["char"]
+	s64Type = cIntegers["s64"]
+	u32Type = cIntegers["u32"]
 )
 
 func intConst(v int64) *sval {

@@ -250,11 +250,7 @@ func keys(m map[string]int) []string {
 	return out
 }
 
-// structType and skbLoad on a lineChecker, for callers typing lines.
+// structType on a lineChecker, for callers typing lines.
 func (c *lineChecker) structType(at lang.Node, name string) *btf.Struct {
 	return skbTyper{ki: c.ki}.structType(at, name)
-}
-
-func (c *lineChecker) skbLoad(at lang.Node, st *btf.Struct, skb codegen.Node, name string, size int) codegen.Node {
-	return skbTyper{ki: c.ki}.skbLoad(at, st, skb, name, size)
 }
