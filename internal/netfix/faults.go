@@ -72,26 +72,7 @@ func (ns *NS) PingFlood(dst netip.Addr, size, count int, timeout time.Duration) 
 // address of the namespace; with routes that do not lead back to src, a
 // router's reverse-path filter drops the datagrams.
 func (ns *NS) SendUDPFrom(src netip.Addr, dst netip.AddrPort, payload []byte, count int, timeout time.Duration) (int, error) {
-	var conn *net.UDPConn
-	err := ns.Do(func() (err error) {
-		conn, err = net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(src, 0)))
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	defer conn.Close()
-	deadline := time.Now().Add(timeout)
-	conn.SetWriteDeadline(deadline)
-	to := net.UDPAddrFromAddrPort(dst)
-	sent := 0
-	for sent < count && time.Now().Before(deadline) {
-		if _, err := conn.WriteToUDP(payload, to); err != nil {
-			return sent, fmt.Errorf("udp from %v to %v: %w", src, dst, err)
-		}
-		sent++
-	}
-	return sent, short("udp datagrams", sent, count)
+	return ns.sendUDP(net.UDPAddrFromAddrPort(netip.AddrPortFrom(src, 0)), dst, payload, count, timeout)
 }
 
 // ConnectRefused makes count TCP connection attempts from the namespace to

@@ -15,9 +15,14 @@ import (
 // SendUDP sends count datagrams carrying payload from the namespace to dst.
 // The socket is unconnected, so ICMP errors from dst do not stop it.
 func (ns *NS) SendUDP(dst netip.AddrPort, payload []byte, count int, timeout time.Duration) (int, error) {
+	return ns.sendUDP(nil, dst, payload, count, timeout)
+}
+
+// sendUDP sends from local (nil: an address the kernel picks).
+func (ns *NS) sendUDP(local *net.UDPAddr, dst netip.AddrPort, payload []byte, count int, timeout time.Duration) (int, error) {
 	var conn *net.UDPConn
 	err := ns.Do(func() (err error) {
-		conn, err = net.ListenUDP("udp4", nil)
+		conn, err = net.ListenUDP("udp4", local)
 		return err
 	})
 	if err != nil {
@@ -30,7 +35,7 @@ func (ns *NS) SendUDP(dst netip.AddrPort, payload []byte, count int, timeout tim
 	sent := 0
 	for sent < count && time.Now().Before(deadline) {
 		if _, err := conn.WriteToUDP(payload, to); err != nil {
-			return sent, fmt.Errorf("udp to %v after %d datagrams: %w", dst, sent, err)
+			return sent, fmt.Errorf("udp from %v to %v after %d datagrams: %w", conn.LocalAddr(), dst, sent, err)
 		}
 		sent++
 	}
