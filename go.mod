@@ -3,11 +3,16 @@ module github.com/surftrace/surftrace
 go 1.26.8
 
 require (
+	// The .st script grammar as annotated Go structs, with positions on
+	// every node and a lexer we define; the grammar reads as the AST.
 	github.com/alecthomas/participle/v2 v2.1.4
 	// The REPL's line editor: pure Go, history file, tab completion, and
 	// Instance.Write clears and redraws the prompt around events printed by
 	// other goroutines, which peterh/liner cannot do; stable API since 2022.
 	github.com/chzyer/readline v1.5.1
+	// eBPF instructions (asm), BTF, maps, programs and links: the
+	// compiler emits asm.Instructions and the runtime loads them. The
+	// library Cilium, pwru and Tetragon are built on.
 	github.com/cilium/ebpf v0.22.0
 	// Drives the REPL through a real terminal in its test.
 	github.com/creack/pty v1.1.24
@@ -15,6 +20,14 @@ require (
 	// fixtures install drop rules with it, and diag reads a namespace's
 	// ruleset to name the rule that matches a dropped packet.
 	github.com/google/nftables v0.3.0
+	// C++ symbol demangling for uprobes and usym(), as bpftrace demangles.
+	github.com/ianlancetaylor/demangle v0.0.0-20260724033716-83e58baca724
+	// --metrics: the Prometheus exposition format, a Collector that reads
+	// the BPF maps on scrape, and the HTTP handler; the reference
+	// implementation every Prometheus server and agent reads.
+	github.com/prometheus/client_golang v1.25.0
+	github.com/prometheus/client_model v0.6.3
+	// testscript: CLI transcripts as txtar files (cmd/surftrace/testdata).
 	github.com/rogpeppe/go-internal v1.16.0
 	// Pure-Go xz decoder: the vmtest harness decompresses Debian 6.12's
 	// .ko.xz modules for busybox insmod, without needing xz-utils.
@@ -25,15 +38,12 @@ require (
 	github.com/vishvananda/netlink v1.3.1
 	// Network-namespace handles for netlink and nftables connections.
 	github.com/vishvananda/netns v0.0.5
+	// x86-64 instruction decoding: a uprobe at FUNC+OFFSET must start an
+	// instruction, as bpftrace checks.
+	golang.org/x/arch v0.33.0
+	// perf_event_open, mounts, namespaces and the other system calls the
+	// runtime makes directly.
 	golang.org/x/sys v0.48.0
-)
-
-require (
-	// --metrics: the Prometheus exposition format, a Collector that reads
-	// the BPF maps on scrape, and the HTTP handler; the reference
-	// implementation every Prometheus server and agent reads.
-	github.com/prometheus/client_golang v1.25.0
-	github.com/prometheus/client_model v0.6.3
 	// deploy's test decodes the DaemonSet with the Kubernetes API types,
 	// strictly and case-sensitively, as the API server would.
 	k8s.io/api v0.37.2
@@ -72,9 +82,4 @@ require (
 	github.com/mdlayher/socket v0.5.1 // indirect
 	golang.org/x/sync v0.23.0 // indirect
 	golang.org/x/tools v0.49.0 // indirect
-)
-
-require (
-	github.com/ianlancetaylor/demangle v0.0.0-20260724033716-83e58baca724
-	golang.org/x/arch v0.33.0
 )

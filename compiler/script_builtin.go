@@ -15,14 +15,6 @@ import (
 	"github.com/surftrace/surftrace/lang"
 )
 
-// builtinNames are the names ident knows, for hints.
-var builtinNames = []string{
-	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "numaid", "username", "cpid", "curtask", "retval",
-	"func", "probe", "args", "skb", "kstack", "ustack", "cgroup", "rand", "jiffies",
-	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9",
-	"sarg0", "sarg1", "sarg2",
-}
-
 // macros are the C constants scripts commonly use without headers.
 var macros = map[string]int64{
 	"AF_UNIX": 1, "AF_INET": 2, "AF_INET6": 10, "AF_PACKET": 17, "AF_NETLINK": 16,
@@ -32,68 +24,8 @@ var macros = map[string]int64{
 
 // ident types a builtin, an argument or a constant.
 func (g *sgen) ident(e *lang.Ident) *sval {
-	pidTgid := &codegen.Helper{Fn: asm.FnGetCurrentPidTgid}
-	uidGid := &codegen.Helper{Fn: asm.FnGetCurrentUidGid}
-	switch e.Name {
-	case "pid":
-		return intOf(u32Type, codegen.Bin(asm.RSh, pidTgid, &codegen.Const{V: 32}))
-	case "tid":
-		return intOf(u32Type, codegen.Truncate(pidTgid, 4, false))
-	case "uid":
-		return intOf(u32Type, codegen.Truncate(uidGid, 4, false))
-	case "gid":
-		return intOf(u32Type, codegen.Bin(asm.RSh, uidGid, &codegen.Const{V: 32}))
-	case "cpu":
-		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetSmpProcessorId})
-	case "username":
-		return &sval{kind: skInt, v: &value{t: u64Type, n: codegen.Truncate(uidGid, 4, false)}, rend: render{r: spec.RenderUsername, size: 8}}
-	case "cpid":
-		if !g.sc.opts.Child {
-			fail(e, "cpid cannot be used without a child command (-c)")
-		}
-		return intOf(u32Type, &codegen.Const{V: uint64(g.sc.opts.PID)})
-	case "numaid":
-		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetNumaNodeId})
-	case "comm":
-		return g.comm()
-	case "nsecs":
-		return intOf(u64Type, g.eager(asm.FnKtimeGetNs))
-	case "elapsed":
-		return intOf(u64Type, g.elapsed())
-	case "rand":
-		return intOf(u32Type, g.eager(asm.FnGetPrandomU32))
-	case "jiffies":
-		return intOf(u64Type, g.eager(asm.FnJiffies64))
-	case "cgroup":
-		return intOf(u64Type, &codegen.Helper{Fn: asm.FnGetCurrentCgroupId})
-	case "curtask":
-		var t btf.Type = u64Type
-		if task, err := g.sc.ki.resolveType("struct", "task_struct", 1); err == nil {
-			t = task
-		}
-		return intOf(t, &codegen.Helper{Fn: asm.FnGetCurrentTask})
-	case "retval":
-		return g.retval(e)
-	case "skb":
-		return g.skb(e)
-	case "func":
-		if g.t.targets != nil {
-			// One program serves many functions: the kernel says which.
-			g.Emit(asm.Mov.Reg(asm.R1, g.Ctx))
-			return &sval{kind: skInt, v: &value{t: u64Type, n: g.eager(asm.FnGetFuncIp)}, rend: render{r: spec.RenderSym, size: 8}}
-		}
-		if g.t.fn == "" {
-			fail(e, "func exists only in kprobe, kretprobe, uprobe, uretprobe, fentry and fexit probes")
-		}
-		return strLit(g.t.fn)
-	case "probe":
-		return strLit(g.t.name)
-	case "kstack":
-		return g.kstack()
-	case "ustack":
-		return g.ustack()
-	case "args":
-		fail(e, "args is a struct; name a field: args->NAME")
+	if gen, ok := scriptIdents[e.Name]; ok {
+		return gen(g, e)
 	}
 	if n, ok := strings.CutPrefix(e.Name, "sarg"); ok {
 		if i, err := strconv.Atoi(n); err == nil && i >= 0 && i <= 9 {
@@ -111,7 +43,7 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 	if v, ok := g.enumValue(e.Name); ok {
 		return intConst(v)
 	}
-	failHint(e, lang.DidYouMean(e.Name, builtinNames), "unknown identifier %s", e.Name)
+	failHint(e, lang.DidYouMean(e.Name, scriptIdentNames), "unknown identifier %s", e.Name)
 	return nil
 }
 

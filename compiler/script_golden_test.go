@@ -58,10 +58,10 @@ func describeScript(p *spec.Program) string {
 		b.WriteString("map " + m.Name + " kind=" + itoa(int(m.Kind)) + " " + spec.Type.String() +
 			" key=" + itoa(int(spec.KeySize)) + " value=" + itoa(int(spec.ValueSize)))
 		for _, f := range m.Key {
-			b.WriteString(" k@" + itoa(f.Offset) + "/" + itoa(f.Size) + ":" + renderNames[f.Render])
+			b.WriteString(" k@" + itoa(f.Offset) + "/" + itoa(f.Size) + ":" + f.Render.String())
 		}
 		if m.Value != nil {
-			b.WriteString(" v/" + itoa(m.Value.Size) + ":" + renderNames[m.Value.Render])
+			b.WriteString(" v/" + itoa(m.Value.Size) + ":" + m.Value.Render.String())
 		}
 		b.WriteString("\n")
 	}

@@ -230,7 +230,27 @@ const (
 	RenderQdisc   // qdisc(NETNS, IFINDEX): the device's qdisc tree, counters, the dropping one
 	RenderSysctl  // sysctl(NETNS, IFINDEX, "net.ipv4.conf.DEV.rp_filter"): a sysctl's value
 	RenderNftRule // nftrule(NETNS, L4PROTO, SADDR, DADDR, SPORT, DPORT): ruleset rules a packet matches
+	numRenders
 )
+
+// renderNames are the short names listings and golden files print.
+var renderNames = [numRenders]string{
+	RenderUnsigned: "u", RenderSigned: "s", RenderHex: "x", RenderString: "string",
+	RenderIPv4: "ipv4", RenderIPv6: "ipv6", RenderMAC: "mac", RenderBE: "be", RenderBEHex: "behex",
+	RenderKsym: "ksym", RenderStackID: "stack", RenderBytes: "bytes", RenderTuple: "tuple",
+	RenderSym: "sym", RenderEnum: "enum", RenderBuf: "buf", RenderStrftime: "strftime",
+	RenderUsername: "username", RenderCgroupPath: "cgroup_path", RenderQdisc: "qdisc",
+	RenderSysctl: "sysctl", RenderNftRule: "nftrule",
+}
+
+// String returns the render's short name ("u", "ipv4", "enum", ...);
+// "renderN" for a value that is no render.
+func (r Render) String() string {
+	if r >= 0 && r < numRenders && renderNames[r] != "" {
+		return renderNames[r]
+	}
+	return "render" + strconv.Itoa(int(r))
+}
 
 // IsUserRender reports whether r is resolved in user space from a tuple
 // of arguments (qdisc(), sysctl(), nftrule()).

@@ -1,6 +1,9 @@
 package spec
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 // Every attach kind has a name, and the names are those bpftrace gives
 // the probe types (what listings and error messages print).
@@ -35,5 +38,23 @@ func TestPerfAttachKindString(t *testing.T) {
 		if got := k.String(); got != want[i] {
 			t.Errorf("AttachKind(%d) = %q, want %q", int(k), got, want[i])
 		}
+	}
+}
+
+// Every render has its own short name, which golden files print.
+func TestRenderString(t *testing.T) {
+	seen := map[string]Render{}
+	for r := Render(0); r < numRenders; r++ {
+		name := r.String()
+		if name == "" || name == "render"+strconv.Itoa(int(r)) {
+			t.Errorf("Render(%d) has no name", int(r))
+		}
+		if prev, dup := seen[name]; dup {
+			t.Errorf("Render(%d) and Render(%d) are both %q", int(prev), int(r), name)
+		}
+		seen[name] = r
+	}
+	if got := numRenders.String(); got != "render"+strconv.Itoa(int(numRenders)) {
+		t.Errorf("Render(%d) = %q", int(numRenders), got)
 	}
 }

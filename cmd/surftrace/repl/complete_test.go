@@ -1,7 +1,6 @@
 package repl
 
 import (
-	"os"
 	"slices"
 	"testing"
 
@@ -46,15 +45,19 @@ func TestComplete(t *testing.T) {
 			t.Errorf("Complete(%q) = %.5q (%d), want %q", tc.text, got, len(got), tc.want)
 		}
 	}
-	if _, err := os.Stat("/sys/kernel/tracing/events/syscalls"); err == nil {
-		for text, want := range map[string]string{
-			"e syscalls/sys_enter_getpp":          "syscalls/sys_enter_getppid",
-			"e syscalls:sys_enter_getpp":          "syscalls:sys_enter_getppid",
-			"tracepoint:syscalls:sys_enter_getpp": "tracepoint:syscalls:sys_enter_getppid",
-		} {
-			if got := c.Complete(text); !slices.Equal(got, []string{want}) {
-				t.Errorf("Complete(%q) = %q, want %q", text, got, want)
-			}
+}
+
+// TestCompleteTracepoints completes tracepoint names read from tracefs.
+func TestCompleteTracepoints(t *testing.T) {
+	ktest.RequireTracepoint(t, "syscalls", "sys_enter_getppid")
+	c := &completer{names: newNames(Config{Kernel: &kernel.Host{}, Tracefs: ktest.TracefsDir})}
+	for text, want := range map[string]string{
+		"e syscalls/sys_enter_getpp":          "syscalls/sys_enter_getppid",
+		"e syscalls:sys_enter_getpp":          "syscalls:sys_enter_getppid",
+		"tracepoint:syscalls:sys_enter_getpp": "tracepoint:syscalls:sys_enter_getppid",
+	} {
+		if got := c.Complete(text); !slices.Equal(got, []string{want}) {
+			t.Errorf("Complete(%q) = %q, want %q", text, got, want)
 		}
 	}
 }
