@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -174,19 +175,23 @@ func TestSeed004NetifReceiveICMP(t *testing.T) {
 }
 
 // TestSymbolOffsetRegister: a kprobe inside a function, reading a
-// register: `p SYMBOL+OFF r=%r12`. Debian's 6.1 ip_output starts with the
-// 5-byte fentry nop, so +5 is the next instruction.
+// register: `p SYMBOL+OFF r=%r12`. The offset is ip_output's first
+// instruction after its fentry site: +5 on Debian's 6.1, +9 on 6.12,
+// whose IBT puts an ENDBR64 first.
 func TestSymbolOffsetRegister(t *testing.T) {
 	ktest.RequireFeature(t, ktest.BTF, ktest.Kprobes, ktest.Ringbuf)
+	off := offsetAfterFentry(t, "ip_output")
 	p := netfix.NewPair(t)
-	r := traceWhile(t, []string{"--max-events", "1", "p ip_output+5 r=X%r12 f:$comm==" + commOfSelf}, func() {
+	line := fmt.Sprintf("p ip_output+%d r=X%%r12 f:$comm==%s", off, commOfSelf)
+	r := traceWhile(t, []string{"--max-events", "1", line}, func() {
 		must(t, "udp")(p.A.SendUDP(netip.MustParseAddrPort("192.0.2.2:9988"), []byte(hello), 1, 5*time.Second))
 	})
 	if r.code != exitOK {
 		t.Fatalf("exit %d", r.code)
 	}
-	if len(r.lines) != 1 || r.lines[0].Loc != "ip_output+0x5" || !regexpMatch(`^r=0x[0-9a-f]+$`, r.lines[0].Fields) {
-		t.Errorf("want one line (ip_output+0x5) r=0x...; got %q", r.stdout)
+	loc := fmt.Sprintf("ip_output+%#x", off)
+	if len(r.lines) != 1 || r.lines[0].Loc != loc || !regexpMatch(`^r=0x[0-9a-f]+$`, r.lines[0].Fields) {
+		t.Errorf("want one line (%s) r=0x...; got %q", loc, r.stdout)
 	}
 }
 
