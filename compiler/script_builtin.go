@@ -34,6 +34,9 @@ var macros = map[string]int64{
 func (g *sgen) ident(e *lang.Ident) *sval {
 	pidTgid := &codegen.Helper{Fn: asm.FnGetCurrentPidTgid}
 	uidGid := &codegen.Helper{Fn: asm.FnGetCurrentUidGid}
+	if g.t.kind.TC() && tcRefuses[e.Name] {
+		fail(e, "%s is not available in tc probes: their programs run for a packet, not for a task (use skb)", e.Name)
+	}
 	switch e.Name {
 	case "pid":
 		return intOf(u32Type, codegen.Bin(asm.RSh, pidTgid, &codegen.Const{V: 32}))
@@ -243,8 +246,11 @@ func (g *sgen) ctxArg(i int, t btf.Type) *sval {
 // skb is the struct sk_buff * argument an argument selector found
 // (kprobe:ip_*(struct sk_buff *)), wherever the function takes it.
 func (g *sgen) skb(at lang.Node) *sval {
+	if g.t.kind.TC() {
+		return g.tcSkb(at)
+	}
 	if !g.t.skbSel {
-		fail(at, "skb exists only in probes with the argument selector (struct sk_buff *), as in kprobe:ip_*(struct sk_buff *)")
+		fail(at, "skb exists only in tc probes and in probes with the argument selector (struct sk_buff *), as in kprobe:ip_*(struct sk_buff *)")
 	}
 	if g.t.kind == spec.AttachKretprobe {
 		fail(at, "skb is not available in kretprobe probes (the arguments are gone at return); use fexit")

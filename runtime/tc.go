@@ -1,0 +1,184 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/surftrace/surftrace/spec"
+)
+
+// attachTC attaches a tc probe's program at the ingress or egress of
+// every device of the tracer's network namespace whose name probe.Target
+// matches: as a tcx link where the kernel has them (6.6 and later), else
+// as a direct-action bpf filter on the device's clsact qdisc, which is
+// added when the device has none. Links go to t.links and filters to
+// t.closers, so that Close removes them (and a qdisc it added) on every
+// exit path; on error, those attached so far stay until Close.
+func (t *Tracer) attachTC(probe *spec.Probe, prog *ebpf.Program) error {
+	devs, err := tcDevices(probe.Target)
+	if err != nil {
+		return err
+	}
+	for _, dev := range devs {
+		l, err := link.AttachTCX(link.TCXOptions{Interface: dev.Attrs().Index, Program: prog, Attach: tcxAttach(probe.Kind)})
+		if err == nil {
+			t.links = append(t.links, l)
+			continue
+		}
+		if !errors.Is(err, ebpf.ErrNotSupported) {
+			return fmt.Errorf("%s: %w", dev.Attrs().Name, err)
+		}
+		f, err := addTCFilter(dev, probe, prog)
+		if err != nil {
+			return fmt.Errorf("%s: %w", dev.Attrs().Name, err)
+		}
+		// Closers close in order: the qdisc this run added goes with its
+		// last filter on the device, whichever probe added it.
+		for _, c := range t.closers {
+			if o, ok := c.(*tcFilter); ok && f.qdisc == nil && o.qdisc != nil && o.qdisc.Attrs().LinkIndex == dev.Attrs().Index {
+				f.qdisc, o.qdisc = o.qdisc, nil
+			}
+		}
+		t.closers = append(t.closers, f)
+	}
+	return nil
+}
+
+// tcDevices returns the devices whose names match pattern, by name.
+func tcDevices(pattern string) ([]netlink.Link, error) {
+	all, err := netlink.LinkList()
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	var out []netlink.Link
+	var names []string
+	for _, l := range all {
+		if ok, _ := path.Match(pattern, l.Attrs().Name); ok {
+			out = append(out, l)
+		}
+		names = append(names, l.Attrs().Name)
+	}
+	if len(out) == 0 {
+		sort.Strings(names)
+		return nil, fmt.Errorf("no device matches %s in this network namespace; it has %s", pattern, strings.Join(names, ", "))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Attrs().Name < out[j].Attrs().Name })
+	return out, nil
+}
+
+func tcxAttach(k spec.AttachKind) ebpf.AttachType {
+	if k == spec.AttachTCEgress {
+		return ebpf.AttachTCXEgress
+	}
+	return ebpf.AttachTCXIngress
+}
+
+// tcFilter is a bpf filter surftrace added to a clsact qdisc, and the
+// qdisc when surftrace added it too. Its netlink handle's sockets stay in
+// the network namespace it was added in, whichever thread closes it.
+type tcFilter struct {
+	h      *netlink.Handle
+	filter *netlink.BpfFilter
+	qdisc  netlink.Qdisc // nil: the qdisc was there before
+}
+
+// addTCFilter adds prog as a direct-action filter at the probe's side of
+// dev's clsact qdisc, adding the qdisc when dev has none. The kernel
+// picks the filter's priority (before the filters already there); the
+// filter is then found again by its program's id to learn it.
+func addTCFilter(dev netlink.Link, probe *spec.Probe, prog *ebpf.Program) (*tcFilter, error) {
+	h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
+	if err != nil {
+		return nil, err
+	}
+	f := &tcFilter{h: h}
+	qdisc := &netlink.Clsact{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: dev.Attrs().Index,
+		Handle: netlink.MakeHandle(0xffff, 0), Parent: netlink.HANDLE_CLSACT}}
+	if err := f.h.QdiscAdd(qdisc); err == nil {
+		f.qdisc = qdisc
+	} else if !errors.Is(err, unix.EEXIST) {
+		return nil, fmt.Errorf("add clsact qdisc: %w", err)
+	}
+	parent := uint32(netlink.HANDLE_MIN_INGRESS)
+	if probe.Kind == spec.AttachTCEgress {
+		parent = netlink.HANDLE_MIN_EGRESS
+	}
+	info, err := prog.Info()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	id, _ := info.ID()
+	filter := &netlink.BpfFilter{
+		FilterAttrs:  netlink.FilterAttrs{LinkIndex: dev.Attrs().Index, Parent: parent, Handle: 1, Protocol: unix.ETH_P_ALL},
+		Fd:           prog.FD(),
+		Name:         "surftrace_" + probe.Spec.Name,
+		DirectAction: true,
+	}
+	if err := f.h.FilterAdd(filter); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("add bpf filter: %w", err)
+	}
+	filters, err := f.h.FilterList(dev, parent)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("list filters: %w", err)
+	}
+	for _, x := range filters {
+		if b, ok := x.(*netlink.BpfFilter); ok && b.Id == int(id) {
+			f.filter = b
+		}
+	}
+	if f.filter == nil {
+		f.Close()
+		return nil, fmt.Errorf("the bpf filter added is not listed")
+	}
+	return f, nil
+}
+
+// Close deletes the filter, then the qdisc if surftrace added it and no
+// other filter (another run's) uses it.
+func (f *tcFilter) Close() error {
+	var errs []error
+	if f.filter != nil {
+		errs = append(errs, gone(f.h.FilterDel(f.filter)))
+	}
+	if f.qdisc != nil && !f.qdiscInUse() {
+		errs = append(errs, gone(f.h.QdiscDel(f.qdisc)))
+	}
+	f.h.Close()
+	return errors.Join(errs...)
+}
+
+// gone drops the error of deleting what is already gone with its device.
+func gone(err error) error {
+	if errors.Is(err, unix.ENODEV) || errors.Is(err, unix.ENOENT) {
+		return nil
+	}
+	return err
+}
+
+// qdiscInUse reports whether the clsact qdisc f added still has filters
+// on either side, another run's or someone else's (or cannot be read: it
+// is then left alone).
+func (f *tcFilter) qdiscInUse() bool {
+	dev, err := f.h.LinkByIndex(f.qdisc.Attrs().LinkIndex)
+	if err != nil {
+		return true
+	}
+	for _, parent := range []uint32{netlink.HANDLE_MIN_INGRESS, netlink.HANDLE_MIN_EGRESS} {
+		fs, err := f.h.FilterList(dev, parent)
+		if err != nil || len(fs) > 0 {
+			return true
+		}
+	}
+	return false
+}

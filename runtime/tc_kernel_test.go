@@ -1,0 +1,155 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/surftrace/surftrace/internal/ktest"
+	"github.com/surftrace/surftrace/internal/netfix"
+)
+
+// tc probes on the host end of a veth pair count exactly the datagrams
+// the test sends each way, and leave no tcx link, filter or qdisc behind.
+// The host (6.6 and later) attaches through tcx; the 6.1 VM through a
+// clsact qdisc the tracer adds and removes. With a clsact qdisc already
+// there, the tracer keeps it.
+func TestTCProbe(t *testing.T) {
+	ktest.RequireFeature(t, ktest.BTF, ktest.Ringbuf)
+	ktest.RequireRoot(t)
+	for _, pre := range []bool{false, true} {
+		t.Run(fmt.Sprintf("clsact_before=%v", pre), func(t *testing.T) { testTCProbe(t, pre) })
+	}
+}
+
+func testTCProbe(t *testing.T, clsactBefore bool) {
+	host, peer := netfix.Host(), netfix.NewNS(t)
+	devA, _ := netfix.Veth(t, host, netip.MustParsePrefix("198.51.100.1/24"), peer, netip.MustParsePrefix("198.51.100.2/24"))
+	dev, err := netlink.LinkByName(devA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if clsactBefore {
+		q := &netlink.Clsact{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: dev.Attrs().Index,
+			Handle: netlink.MakeHandle(0xffff, 0), Parent: netlink.HANDLE_CLSACT}}
+		if err := netlink.QdiscAdd(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addrA, addrB := netip.MustParseAddr("198.51.100.1"), netip.MustParseAddr("198.51.100.2")
+	// Resolve the neighbours first, so that no datagram waits for ARP.
+	host.SendUDP(netip.AddrPortFrom(addrB, 9), []byte("warm"), 1, time.Second)
+	peer.SendUDP(netip.AddrPortFrom(addrA, 9), []byte("warm"), 1, time.Second)
+	time.Sleep(200 * time.Millisecond)
+
+	const out, in = 23, 17
+	p := compileHostScript(t, strings.NewReplacer("DEV", devA).Replace(`
+tc:egress:DEV { @out[pcap("udp and dst port 7001", skb)] = count(); }
+tc:ingress:DEV /pcap("udp and dst port 7002", skb)/ { @in = count(); @len = sum(skb->len); }`))
+	tr, err := Load(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Attach(); err != nil {
+		tr.Close()
+		t.Fatal(err)
+	}
+	if n := tcAttached(t, dev); n != 2 {
+		t.Errorf("%d tcx programs and tc filters on %s, want 2", n, devA)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var buf bytes.Buffer
+	go func() { done <- tr.Run(ctx, Output{W: &buf, Format: Text}) }()
+	if _, err := host.SendUDP(netip.AddrPortFrom(addrB, 7001), make([]byte, 10), out, 5*time.Second); err != nil {
+		t.Error(err)
+	}
+	if _, err := peer.SendUDP(netip.AddrPortFrom(addrA, 7002), make([]byte, 10), in, 5*time.Second); err != nil {
+		t.Error(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
+	if err := tr.Close(); err != nil {
+		t.Error(err)
+	}
+	got := buf.String()
+	t.Logf("output:\n%s", got)
+	// 10 bytes of payload, 8 of UDP, 20 of IPv4 and 14 of Ethernet: at
+	// ingress too skb->len counts the Ethernet header, which the kernel
+	// pushes back before it runs a tc program.
+	for _, want := range []string{fmt.Sprintf("@out[1]: %d\n", out), fmt.Sprintf("@in: %d\n", in), fmt.Sprintf("@len: %d\n", in*52)} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	checkNoTC(t, dev, clsactBefore)
+}
+
+// tcAttached counts the tcx programs and clsact filters on dev.
+func tcAttached(t *testing.T, dev netlink.Link) int {
+	n := 0
+	for _, at := range []ebpf.AttachType{ebpf.AttachTCXIngress, ebpf.AttachTCXEgress} {
+		if r, err := link.QueryPrograms(link.QueryOptions{Target: dev.Attrs().Index, Attach: at}); err == nil {
+			n += len(r.Programs)
+		}
+	}
+	for _, parent := range []uint32{netlink.HANDLE_MIN_INGRESS, netlink.HANDLE_MIN_EGRESS} {
+		fs, err := netlink.FilterList(dev, parent)
+		if err != nil && !errors.Is(err, unix.EINVAL) {
+			t.Fatal(err)
+		}
+		n += len(fs)
+	}
+	return n
+}
+
+// checkNoTC fails if dev has a tcx program or a tc filter, or a clsact
+// qdisc other than the one the test added (want).
+func checkNoTC(t *testing.T, dev netlink.Link, want bool) {
+	t.Helper()
+	for _, at := range []ebpf.AttachType{ebpf.AttachTCXIngress, ebpf.AttachTCXEgress} {
+		r, err := link.QueryPrograms(link.QueryOptions{Target: dev.Attrs().Index, Attach: at})
+		switch {
+		case errors.Is(err, ebpf.ErrNotSupported) || err != nil && ktest.InVM() && ktest.VMSeries() == "6.1":
+		case err != nil:
+			t.Errorf("query tcx programs: %v", err)
+		case len(r.Programs) > 0:
+			t.Errorf("%d tcx programs left on %s", len(r.Programs), dev.Attrs().Name)
+		}
+	}
+	qs, err := netlink.QdiscList(dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := false
+	for _, q := range qs {
+		if q.Type() == "clsact" {
+			has = true
+			for _, parent := range []uint32{netlink.HANDLE_MIN_INGRESS, netlink.HANDLE_MIN_EGRESS} {
+				fs, err := netlink.FilterList(dev, parent)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(fs) > 0 {
+					t.Errorf("%d filters left on %s", len(fs), dev.Attrs().Name)
+				}
+			}
+		}
+	}
+	if has != want {
+		t.Errorf("clsact qdisc on %s: %v, want %v", dev.Attrs().Name, has, want)
+	}
+}
