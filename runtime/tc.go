@@ -3,8 +3,10 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/cilium/ebpf"
@@ -117,10 +119,11 @@ func addTCFilter(dev netlink.Link, probe *spec.Probe, prog *ebpf.Program) (*tcFi
 		return nil, err
 	}
 	id, _ := info.ID()
+	f.sweep(dev, parent)
 	filter := &netlink.BpfFilter{
 		FilterAttrs:  netlink.FilterAttrs{LinkIndex: dev.Attrs().Index, Parent: parent, Handle: 1, Protocol: unix.ETH_P_ALL},
 		Fd:           prog.FD(),
-		Name:         "surftrace_" + probe.Spec.Name,
+		Name:         filterPrefix + strconv.Itoa(os.Getpid()),
 		DirectAction: true,
 	}
 	if err := f.h.FilterAdd(filter); err != nil {
@@ -142,6 +145,30 @@ func addTCFilter(dev netlink.Link, probe *spec.Probe, prog *ebpf.Program) (*tcFi
 		return nil, fmt.Errorf("the bpf filter added is not listed")
 	}
 	return f, nil
+}
+
+// filterPrefix starts the name of surftrace's filters; the run's pid
+// follows.
+const filterPrefix = "surftrace:"
+
+// sweep deletes the filters a dead run left at parent of dev (killed by
+// SIGKILL, it could not remove them). A run's filters are named after its
+// pid; the qdisc a dead run added stays, as nothing says who added it.
+func (f *tcFilter) sweep(dev netlink.Link, parent uint32) {
+	fs, err := f.h.FilterList(dev, parent)
+	if err != nil {
+		return
+	}
+	for _, x := range fs {
+		b, ok := x.(*netlink.BpfFilter)
+		if !ok {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimPrefix(b.Name, filterPrefix))
+		if err == nil && strings.HasPrefix(b.Name, filterPrefix) && pid > 0 && errors.Is(unix.Kill(pid, 0), unix.ESRCH) {
+			f.h.FilterDel(b)
+		}
+	}
 }
 
 // Close deletes the filter, then the qdisc if surftrace added it and no

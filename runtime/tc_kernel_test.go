@@ -3,17 +3,11 @@ package runtime
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/link"
-	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
 
 	"github.com/surftrace/surftrace/internal/ktest"
 	"github.com/surftrace/surftrace/internal/netfix"
@@ -35,14 +29,8 @@ func TestTCProbe(t *testing.T) {
 func testTCProbe(t *testing.T, clsactBefore bool) {
 	host, peer := netfix.Host(), netfix.NewNS(t)
 	devA, _ := netfix.Veth(t, host, netip.MustParsePrefix("198.51.100.1/24"), peer, netip.MustParsePrefix("198.51.100.2/24"))
-	dev, err := netlink.LinkByName(devA)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if clsactBefore {
-		q := &netlink.Clsact{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: dev.Attrs().Index,
-			Handle: netlink.MakeHandle(0xffff, 0), Parent: netlink.HANDLE_CLSACT}}
-		if err := netlink.QdiscAdd(q); err != nil {
+		if err := netfix.AddClsact(devA); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -64,8 +52,8 @@ tc:ingress:DEV /pcap("udp and dst port 7002", skb)/ { @in = count(); @len = sum(
 		tr.Close()
 		t.Fatal(err)
 	}
-	if n := tcAttached(t, dev); n != 2 {
-		t.Errorf("%d tcx programs and tc filters on %s, want 2", n, devA)
+	if s, err := netfix.TC(devA); err != nil || s.TCX+s.Filters != 2 {
+		t.Errorf("%s while attached: %+v %v, want 2 tcx programs or filters", devA, s, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -95,61 +83,7 @@ tc:ingress:DEV /pcap("udp and dst port 7002", skb)/ { @in = count(); @len = sum(
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	checkNoTC(t, dev, clsactBefore)
-}
-
-// tcAttached counts the tcx programs and clsact filters on dev.
-func tcAttached(t *testing.T, dev netlink.Link) int {
-	n := 0
-	for _, at := range []ebpf.AttachType{ebpf.AttachTCXIngress, ebpf.AttachTCXEgress} {
-		if r, err := link.QueryPrograms(link.QueryOptions{Target: dev.Attrs().Index, Attach: at}); err == nil {
-			n += len(r.Programs)
-		}
-	}
-	for _, parent := range []uint32{netlink.HANDLE_MIN_INGRESS, netlink.HANDLE_MIN_EGRESS} {
-		fs, err := netlink.FilterList(dev, parent)
-		if err != nil && !errors.Is(err, unix.EINVAL) {
-			t.Fatal(err)
-		}
-		n += len(fs)
-	}
-	return n
-}
-
-// checkNoTC fails if dev has a tcx program or a tc filter, or a clsact
-// qdisc other than the one the test added (want).
-func checkNoTC(t *testing.T, dev netlink.Link, want bool) {
-	t.Helper()
-	for _, at := range []ebpf.AttachType{ebpf.AttachTCXIngress, ebpf.AttachTCXEgress} {
-		r, err := link.QueryPrograms(link.QueryOptions{Target: dev.Attrs().Index, Attach: at})
-		switch {
-		case errors.Is(err, ebpf.ErrNotSupported) || err != nil && ktest.InVM() && ktest.VMSeries() == "6.1":
-		case err != nil:
-			t.Errorf("query tcx programs: %v", err)
-		case len(r.Programs) > 0:
-			t.Errorf("%d tcx programs left on %s", len(r.Programs), dev.Attrs().Name)
-		}
-	}
-	qs, err := netlink.QdiscList(dev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	has := false
-	for _, q := range qs {
-		if q.Type() == "clsact" {
-			has = true
-			for _, parent := range []uint32{netlink.HANDLE_MIN_INGRESS, netlink.HANDLE_MIN_EGRESS} {
-				fs, err := netlink.FilterList(dev, parent)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(fs) > 0 {
-					t.Errorf("%d filters left on %s", len(fs), dev.Attrs().Name)
-				}
-			}
-		}
-	}
-	if has != want {
-		t.Errorf("clsact qdisc on %s: %v, want %v", dev.Attrs().Name, has, want)
+	if s, err := netfix.TC(devA); err != nil || s != (netfix.TCState{Clsact: clsactBefore}) {
+		t.Errorf("%s after Close: %+v %v, want nothing but the qdisc the test added", devA, s, err)
 	}
 }
