@@ -70,7 +70,7 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 	case lang.Watchpoint, lang.AsyncWatchpoint:
 		return []*target{sc.watchpoint(ap)}
 	case lang.TC:
-		return []*target{sc.tc(ap)}
+		return sc.tc(ap)
 	case lang.Kprobe, lang.Kretprobe, lang.Fentry, lang.Fexit, lang.RawTracepoint:
 		if ap.ArgType != "" {
 			return sc.selector(ap)

@@ -16,9 +16,14 @@ import (
 // tc makes a traffic-control classifier probe, tc:ingress:DEVICE or
 // tc:egress:DEVICE. The device (a name or a glob over names) is resolved
 // by the runtime when it attaches: the compiler does not look at the
-// machine's devices. The body's skb is the program's context.
-func (sc *scriptComp) tc(ap *lang.AttachPoint) *target {
+// machine's devices. The body's skb is the program's context. A device
+// left empty by a parameter (tc:ingress:$dev without --dev) makes no
+// probe: a script's optional tc probes attach only when given a device.
+func (sc *scriptComp) tc(ap *lang.AttachPoint) []*target {
 	dir, dev, _ := strings.Cut(ap.Target, ":")
+	if dev == "" {
+		return nil
+	}
 	kind := spec.AttachTCIngress
 	if dir == "egress" {
 		kind = spec.AttachTCEgress
@@ -26,7 +31,7 @@ func (sc *scriptComp) tc(ap *lang.AttachPoint) *target {
 	if _, err := path.Match(dev, ""); err != nil {
 		fail(ap, "bad wildcard %q", dev)
 	}
-	return &target{ap: ap, kind: kind, name: "tc:" + dir + ":" + dev, target: dev, typ: ebpf.SchedCLS}
+	return []*target{{ap: ap, kind: kind, name: "tc:" + dir + ":" + dev, target: dev, typ: ebpf.SchedCLS}}
 }
 
 // returnCode is what the probe's program returns: 0, but for a tc
