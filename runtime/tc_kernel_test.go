@@ -28,13 +28,13 @@ func TestTCProbe(t *testing.T) {
 
 func testTCProbe(t *testing.T, clsactBefore bool) {
 	host, peer := netfix.Host(), netfix.NewNS(t)
-	devA, _ := netfix.Veth(t, host, netip.MustParsePrefix("198.51.100.1/24"), peer, netip.MustParsePrefix("198.51.100.2/24"))
+	devA, _ := netfix.Veth(t, host, netip.MustParsePrefix("198.51.100.65/28"), peer, netip.MustParsePrefix("198.51.100.66/28"))
 	if clsactBefore {
 		if err := netfix.AddClsact(devA); err != nil {
 			t.Fatal(err)
 		}
 	}
-	addrA, addrB := netip.MustParseAddr("198.51.100.1"), netip.MustParseAddr("198.51.100.2")
+	addrA, addrB := netip.MustParseAddr("198.51.100.65"), netip.MustParseAddr("198.51.100.66")
 	// Resolve the neighbours first, so that no datagram waits for ARP.
 	host.SendUDP(netip.AddrPortFrom(addrB, 9), []byte("warm"), 1, time.Second)
 	peer.SendUDP(netip.AddrPortFrom(addrA, 9), []byte("warm"), 1, time.Second)

@@ -20,7 +20,7 @@ func TestTCExitPaths(t *testing.T) {
 	ktest.RequireFeature(t, ktest.BTF, ktest.Ringbuf)
 	ktest.RequireRoot(t)
 	host, peer := netfix.Host(), netfix.NewNS(t)
-	dev, _ := netfix.Veth(t, host, netip.MustParsePrefix("203.0.113.1/24"), peer, netip.MustParsePrefix("203.0.113.2/24"))
+	dev, _ := netfix.Veth(t, host, netip.MustParsePrefix("203.0.113.65/28"), peer, netip.MustParsePrefix("203.0.113.66/28"))
 	prog := func(body string) string {
 		return "tc:ingress:" + dev + " { " + body + " } tc:egress:" + dev + " { @e = count(); }"
 	}
@@ -55,7 +55,7 @@ func TestTCExitPaths(t *testing.T) {
 
 	p = startCLI(t, "-e", prog("exit();"))
 	attached("exit() run")
-	peer.SendUDP(netip.MustParseAddrPort("203.0.113.1:9"), []byte("x"), 3, time.Second)
+	peer.SendUDP(netip.MustParseAddrPort("203.0.113.65:9"), []byte("x"), 3, time.Second)
 	if code := p.wait(t, 20*time.Second); code != exitOK {
 		t.Errorf("exit(): exit %d, stderr:\n%s", code, p.stderr.String())
 	}
