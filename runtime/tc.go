@@ -21,7 +21,9 @@ import (
 // every device of the tracer's network namespace whose name probe.Target
 // matches: as a tcx link where the kernel has them (6.6 and later), else
 // as a direct-action bpf filter on the device's clsact qdisc, which is
-// added when the device has none. Links go to t.links and filters to
+// added when the device has none. Either way the probe runs first, before
+// the programs or filters already there, so that it sees every packet
+// before they change or drop it. Links go to t.links and filters to
 // t.closers, so that Close removes them (and a qdisc it added) on every
 // exit path; on error, those attached so far stay until Close.
 func (t *Tracer) attachTC(probe *spec.Probe, prog *ebpf.Program) error {
@@ -30,7 +32,8 @@ func (t *Tracer) attachTC(probe *spec.Probe, prog *ebpf.Program) error {
 		return err
 	}
 	for _, dev := range devs {
-		l, err := link.AttachTCX(link.TCXOptions{Interface: dev.Attrs().Index, Program: prog, Attach: tcxAttach(probe.Kind)})
+		l, err := link.AttachTCX(link.TCXOptions{Interface: dev.Attrs().Index, Program: prog,
+			Attach: tcxAttach(probe.Kind), Anchor: link.Head()})
 		if err == nil {
 			t.links = append(t.links, l)
 			continue

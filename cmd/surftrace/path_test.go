@@ -139,7 +139,9 @@ func TestPathEntryTC(t *testing.T) {
 	ktest.RequireRoot(t)
 	host, peer := netfix.Host(), netfix.NewNS(t)
 	dev, _ := netfix.Veth(t, host, netip.MustParsePrefix("203.0.113.81/28"), peer, netip.MustParsePrefix("203.0.113.82/28"))
-	host.SendUDP(netip.MustParseAddrPort("203.0.113.82:9"), []byte("arp"), 1, time.Second) // resolve the neighbour first
+	if _, replies, err := host.Ping(netip.MustParseAddr("203.0.113.82"), 1, 5*time.Second); replies != 1 { // resolve the neighbour first
+		t.Fatalf("ping: %d replies, %v", replies, err)
+	}
 	p := startCLIWithin(t, nil, pathReady, "run", "path", "203.0.113.82", "7777", "--entry", "tc", "--dev", dev)
 	for _, port := range []uint16{7777, 7778} {
 		if n, err := host.SendUDP(netip.AddrPortFrom(netip.MustParseAddr("203.0.113.82"), port), []byte("x"), 3, 5*time.Second); err != nil {
