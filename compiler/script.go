@@ -131,7 +131,7 @@ func (sc *scriptComp) block(p *lang.Probe) (err *lang.Error) {
 	made := 0
 	for _, ap := range p.Attach {
 		ts := sc.expand(ap)
-		if len(ts) == 0 && empty == nil {
+		if len(ts) == 0 && empty == nil && ap.Kind != lang.TC {
 			empty = ap
 		}
 		for _, t := range ts {

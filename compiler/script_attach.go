@@ -69,6 +69,8 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 		return []*target{sc.perfCounter(ap)}
 	case lang.Watchpoint, lang.AsyncWatchpoint:
 		return []*target{sc.watchpoint(ap)}
+	case lang.TC:
+		return sc.tc(ap)
 	case lang.Kprobe, lang.Kretprobe, lang.Fentry, lang.Fexit, lang.RawTracepoint:
 		if ap.ArgType != "" {
 			return sc.selector(ap)

@@ -24,6 +24,9 @@ var macros = map[string]int64{
 
 // ident types a builtin, an argument or a constant.
 func (g *sgen) ident(e *lang.Ident) *sval {
+	if g.t.kind.TC() && tcRefuses[e.Name] {
+		fail(e, "%s is not available in tc probes: their programs run for a packet, not for a task (use skb)", e.Name)
+	}
 	if gen, ok := scriptIdents[e.Name]; ok {
 		return gen(g, e)
 	}
@@ -175,8 +178,11 @@ func (g *sgen) ctxArg(i int, t btf.Type) *sval {
 // skb is the struct sk_buff * argument an argument selector found
 // (kprobe:ip_*(struct sk_buff *)), wherever the function takes it.
 func (g *sgen) skb(at lang.Node) *sval {
+	if g.t.kind.TC() {
+		return g.tcSkb(at)
+	}
 	if !g.t.skbSel {
-		fail(at, "skb exists only in probes with the argument selector (struct sk_buff *), as in kprobe:ip_*(struct sk_buff *)")
+		fail(at, "skb exists only in tc probes and in probes with the argument selector (struct sk_buff *), as in kprobe:ip_*(struct sk_buff *)")
 	}
 	if g.t.kind == spec.AttachKretprobe {
 		fail(at, "skb is not available in kretprobe probes (the arguments are gone at return); use fexit")

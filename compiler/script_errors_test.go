@@ -40,6 +40,11 @@ func TestScriptErrors(t *testing.T) {
 		{`tracepoint:net:netif_receive_skb /pcap("hots 192.0.2.1", args->skbaddr)/ {}`, []string{"1:41: \"hots\" is not an IPv4 or IPv6 address", "did you mean one of host"}},
 		{`tracepoint:net:netif_receive_skb /pcap("tcp", args->len)/ {}`, []string{"1:47: pcap() reads a struct sk_buff *, not unsigned int"}},
 		{`tracepoint:net:netif_receive_skb { $f = "tcp"; @x[pcap($f, args->skbaddr)] = count(); }`, []string{"pcap's filter must be a string literal"}},
+		{`tc:ingress:eth0 { @x[pid] = count(); }`, []string{"1:22: pid is not available in tc probes", "^~~"}},
+		{`tc:egress:eth0 { @x[comm] = count(); }`, []string{"comm is not available in tc probes"}},
+		{`tc:egress:eth0 { @x = arg0; }`, []string{"1:23: arg0 exists only in kprobe"}},
+		{`tc:egress:eth[0 { @x = count(); }`, []string{"1:1: bad wildcard \"eth[0\""}},
+		{`kprobe:ip_output { @x = skb; }`, []string{"skb exists only in tc probes and in probes with the argument selector"}},
 	} {
 		prog, err := script.Parse(&lang.Source{Name: "t.st", Text: tc.src})
 		if err != nil {

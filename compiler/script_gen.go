@@ -104,7 +104,7 @@ func (g *sgen) program(p *lang.Probe) (asm.Instructions, error) {
 	g.stmts(p.Body)
 	g.Place(g.Exit)
 	g.Src = g.t.name + ": return"
-	g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	g.Emit(asm.Mov.Imm(asm.R0, g.t.returnCode()), asm.Return())
 	g.initVars()
 	firstSlot := codegen.StackSpill0 - 8*g.nslots
 	if g.stackScratch(firstSlot) {

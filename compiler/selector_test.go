@@ -65,7 +65,7 @@ func TestSelectorTracepoint(t *testing.T) {
 func TestSelectorErrors(t *testing.T) {
 	for src, want := range map[string]string{
 		`kprobe:_do_*(struct sk_buff *) { }`:                                "no kernel function or tracepoint matching _do_* takes a struct sk_buff *",
-		`kprobe:ip_output { $x = skb; }`:                                    "skb exists only in probes with the argument selector",
+		`kprobe:ip_output { $x = skb; }`:                                    "skb exists only in tc probes and in probes with the argument selector",
 		`kretprobe:ip_output(struct sk_buff *) { $x = skb; }`:               "skb is not available in kretprobe probes",
 		`kprobe:*(struct sock *) { }`:                                       "only the (struct sk_buff *) argument selector is supported",
 		`kprobe:_do_*(struct sk_buff *), kprobe:ip_*(struct sk_buff *) { }`: "",

@@ -52,6 +52,9 @@ const (
 	Begin         ProbeKind = "BEGIN"
 	End           ProbeKind = "END"
 	Interval      ProbeKind = "interval"
+	// TC is a traffic-control classifier, "tc:ingress:DEVICE" or
+	// "tc:egress:DEVICE" (surftrace's own; bpftrace has none).
+	TC ProbeKind = "tc"
 )
 
 // Probe kinds bpftrace has and surftrace does not compile. The script
@@ -75,7 +78,8 @@ type AttachPoint struct {
 	Span
 	Kind ProbeKind
 	// Target is the function (kprobe, kretprobe, fentry, fexit), the
-	// "subsys:event" (tracepoint) or the event (rawtracepoint). It may hold
+	// "subsys:event" (tracepoint), the event (rawtracepoint) or
+	// "DIRECTION:DEVICE" (tc). It may hold
 	// the wildcards * and ?. Empty for BEGIN and END.
 	Target string
 	// ArgType, when set, is an argument selector: "kprobe:ip_*(struct

@@ -57,6 +57,17 @@ func (t *Tracer) Attach() error {
 			t.links = append(t.links, links...)
 			continue
 		}
+		if probe.Kind.TC() {
+			if err := t.attachTC(probe, t.progs[probe.Index]); err != nil {
+				if !t.opts.KeepGoing {
+					return probeError(probe, "attach", err)
+				}
+				err = probeError(probe, "attach", err)
+				t.keepAttachError(probe, err)
+				failed = append(failed, err)
+			}
+			continue
+		}
 		l, err := t.attach(probe, t.progs[probe.Index])
 		var ae *AttachError
 		if err != nil && !errors.As(err, &ae) {

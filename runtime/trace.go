@@ -51,7 +51,8 @@ func (p *printer) where(probe *spec.Probe, rec *record) string {
 		return "interval:" + probe.Interval.String()
 	case spec.AttachUprobe, spec.AttachUretprobe:
 		return fmt.Sprintf("0x%x", rec.ip)
-	case spec.AttachProfile, spec.AttachSoftware, spec.AttachHardware, spec.AttachWatchpoint, spec.AttachAsyncWatchpoint:
+	case spec.AttachProfile, spec.AttachSoftware, spec.AttachHardware, spec.AttachWatchpoint, spec.AttachAsyncWatchpoint,
+		spec.AttachTCIngress, spec.AttachTCEgress:
 		return probe.Name
 	default:
 		return probe.Target

@@ -107,7 +107,8 @@ func attachName(p *spec.Probe) string {
 		return p.Kind.String()
 	case spec.AttachInterval:
 		return "interval:" + p.Interval.String()
-	case spec.AttachProfile, spec.AttachSoftware, spec.AttachHardware, spec.AttachWatchpoint, spec.AttachAsyncWatchpoint:
+	case spec.AttachProfile, spec.AttachSoftware, spec.AttachHardware, spec.AttachWatchpoint, spec.AttachAsyncWatchpoint,
+		spec.AttachTCIngress, spec.AttachTCEgress:
 		return p.Name
 	}
 	return p.Kind.String() + ":" + p.Target

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path"
 	"path/filepath"
@@ -88,10 +89,30 @@ func listProbes(glob string, w, notes io.Writer) error {
 			fmt.Fprintf(notes, "surftrace: no fentry: probes listed: this kernel refuses fentry programs (%v)\n", errnoOf(err))
 		}
 	}
+	if wants("tc") {
+		emit("tc", tcTargets(notes))
+	}
 	emit("software", perfEventNames(compiler.SoftwareEvents))
 	emit("hardware", perfEventNames(compiler.HardwareEvents))
 	emit("stdlib", stdlib.Names())
 	return nil
+}
+
+// tcTargets are the tc probes' targets, ingress:DEV and egress:DEV for
+// every device of surftrace's network namespace.
+func tcTargets(notes io.Writer) []string {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		fmt.Fprintf(notes, "surftrace: no tc: probes listed: %v\n", err)
+		return nil
+	}
+	var out []string
+	for _, dir := range []string{"ingress", "egress"} {
+		for _, i := range ifs {
+			out = append(out, dir+":"+i.Name)
+		}
+	}
+	return out
 }
 
 // perfEventNames spells software and hardware events as bpftrace lists

@@ -128,3 +128,56 @@ func TestPathDrop(t *testing.T) {
 		t.Errorf("no hop before the drop")
 	}
 }
+
+// TestPathEntryTC runs path with --entry tc on the host end of a veth
+// pair: the tc classifier matches the datagrams to port 7777 at the
+// device's egress, and the hops after it (in the peer's namespace too)
+// follow their skbs through @track alone; the datagrams to port 7778 show
+// nowhere. Nothing stays on the device afterwards.
+func TestPathEntryTC(t *testing.T) {
+	ktest.RequireFeature(t, ktest.TpBTF, ktest.Ringbuf)
+	ktest.RequireRoot(t)
+	host, peer := netfix.Host(), netfix.NewNS(t)
+	dev, _ := netfix.Veth(t, host, netip.MustParsePrefix("203.0.113.81/28"), peer, netip.MustParsePrefix("203.0.113.82/28"))
+	if _, replies, err := host.Ping(netip.MustParseAddr("203.0.113.82"), 1, 5*time.Second); replies != 1 { // resolve the neighbour first
+		t.Fatalf("ping: %d replies, %v", replies, err)
+	}
+	p := startCLIWithin(t, nil, pathReady, "run", "path", "203.0.113.82", "7777", "--entry", "tc", "--dev", dev)
+	for _, port := range []uint16{7777, 7778} {
+		if n, err := host.SendUDP(netip.AddrPortFrom(netip.MustParseAddr("203.0.113.82"), port), []byte("x"), 3, 5*time.Second); err != nil {
+			t.Fatalf("sent %d: %v", n, err)
+		}
+	}
+	time.Sleep(2 * time.Second)
+	p.cmd.Process.Signal(syscall.SIGINT)
+	if code := p.wait(t, pathReady); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	out := p.stdout.String()
+	line := regexp.MustCompile(`(?m)^\d+ +(\S+) +\S+ +\d+ +\S* +udp +203\.0\.113\.81:\d+ > 203\.0\.113\.82:(\d+) (0x[0-9a-f]+) \d+$`)
+	// The kernel may reuse a freed skb's address for the next datagram:
+	// hops count per tc entry line, in order.
+	entries, skb, hops := 0, "", map[int]int{}
+	for _, m := range line.FindAllStringSubmatch(out, -1) {
+		switch {
+		case m[2] != "7777":
+			t.Errorf("a hop of a datagram to port %s: %s", m[2], m[0])
+		case m[1] == "tc:egress:"+dev:
+			entries++
+			skb = m[3]
+		case m[3] == skb:
+			hops[entries]++
+		}
+	}
+	if entries != 3 {
+		t.Errorf("%d datagrams matched at tc:egress:%s, want 3:\n%s", entries, dev, out)
+	}
+	for i := 1; i <= entries; i++ {
+		if hops[i] < 3 {
+			t.Errorf("datagram %d: %d hops after the tc entry, want at least 3:\n%s", i, hops[i], out)
+		}
+	}
+	if s, err := netfix.TC(dev); err != nil || s != (netfix.TCState{}) {
+		t.Errorf("%s after the run: %+v %v", dev, s, err)
+	}
+}

@@ -235,7 +235,42 @@ func Bind(prog *lang.Program, params []Param, values map[string]string) map[lang
 		bound[c.Span] = p.Name
 		return literal(c.Span, p.Kind, v)
 	})
+	for _, pr := range prog.Probes {
+		for _, ap := range pr.Attach {
+			ap.Target = bindTarget(ap.Target, byName, values)
+		}
+	}
 	return bound
+}
+
+// bindTarget replaces $NAME in an attach point's target by the value of
+// parameter NAME ("tc:ingress:$dev"), as the positional parameters $1,
+// $2 are replaced there; a $NAME no getopt call declares stays.
+func bindTarget(target string, byName map[string]Param, values map[string]string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(target, '$')
+		if i < 0 {
+			return b.String() + target
+		}
+		j := i + 1
+		for j < len(target) && (target[j] == '_' || target[j] >= '0' && target[j] <= '9' ||
+			target[j] >= 'a' && target[j] <= 'z' || target[j] >= 'A' && target[j] <= 'Z') {
+			j++
+		}
+		p, ok := byName[target[i+1:j]]
+		if !ok {
+			b.WriteString(target[:j])
+			target = target[j:]
+			continue
+		}
+		v, set := values[p.Name]
+		if !set {
+			v = p.Default
+		}
+		b.WriteString(target[:i] + v)
+		target = target[j:]
+	}
 }
 
 // literal is value as an expression of kind k; value is checked.

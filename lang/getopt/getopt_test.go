@@ -116,3 +116,26 @@ func TestBind(t *testing.T) {
 		}
 	}
 }
+
+// A $NAME in an attach point's target takes the parameter's value, or its
+// default; a $NAME no getopt declares stays.
+func TestBindTarget(t *testing.T) {
+	prog := parse(t, `tc:ingress:$dev, tc:egress:$dev, tc:egress:$other { @x = getopt("dev", "lo"); }`)
+	params, err := Declared(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Bind(prog, params, map[string]string{"dev": "veth0"})
+	var got []string
+	for _, ap := range prog.Probes[0].Attach {
+		got = append(got, ap.Target)
+	}
+	if want := "ingress:veth0 egress:veth0 egress:$other"; strings.Join(got, " ") != want {
+		t.Errorf("targets %q, want %s", got, want)
+	}
+	prog = parse(t, `tc:ingress:$dev { @x = getopt("dev", "lo"); }`)
+	Bind(prog, params, nil)
+	if got := prog.Probes[0].Attach[0].Target; got != "ingress:lo" {
+		t.Errorf("default: target %q, want ingress:lo", got)
+	}
+}

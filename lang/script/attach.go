@@ -27,6 +27,7 @@ var kinds = map[string]lang.ProbeKind{
 	"watchpoint": lang.Watchpoint, "w": lang.Watchpoint,
 	"asyncwatchpoint": lang.AsyncWatchpoint, "aw": lang.AsyncWatchpoint,
 	"iter": lang.Iter, "it": lang.Iter,
+	"tc": lang.TC,
 }
 
 // kindNames are the long spellings, for did-you-mean hints.
@@ -34,7 +35,7 @@ var kindNames = []string{
 	"kprobe", "kretprobe", "tracepoint", "rawtracepoint", "fentry", "fexit",
 	"kfunc", "kretfunc", "BEGIN", "END", "interval", "uprobe", "uretprobe",
 	"usdt", "profile", "software", "hardware", "watchpoint",
-	"asyncwatchpoint", "iter",
+	"asyncwatchpoint", "iter", "tc",
 }
 
 // attachPoint converts "kind[:path]" and checks the path's shape per kind.
@@ -91,6 +92,11 @@ func (c *converter) attachPoint(a *attach) *lang.AttachPoint {
 		}
 	case lang.Interval, lang.Profile:
 		c.period(ap, path, pathSpan)
+	case lang.TC:
+		dir, dev, _ := strings.Cut(path, ":")
+		if dir != "ingress" && dir != "egress" || dev == "" || strings.Contains(dev, ":") {
+			c.errorf(pathSpan, "want %s", example[kind])
+		}
 	case lang.Software, lang.Hardware:
 		if ev, n, ok := strings.Cut(path, ":"); ok {
 			count, err := parseInt(n)
@@ -152,6 +158,7 @@ var example = map[lang.ProbeKind]string{
 	lang.Watchpoint:      "watchpoint:ADDRESS:LENGTH:MODE",
 	lang.AsyncWatchpoint: "asyncwatchpoint:ADDRESS:LENGTH:MODE",
 	lang.Iter:            "iter:ITERATOR",
+	lang.TC:              "tc:ingress:DEVICE or tc:egress:DEVICE",
 }
 
 // unquotePath drops the quotes bpftrace allows around path parts
