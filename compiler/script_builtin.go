@@ -4,15 +4,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/surftrace/surftrace/compiler/internal/codegen"
-
-	"github.com/surftrace/surftrace/spec"
-
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/surftrace/surftrace/compiler/internal/codegen"
 	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
+	"github.com/surftrace/surftrace/spec"
 )
 
 // macros are the C constants scripts commonly use without headers.
