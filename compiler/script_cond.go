@@ -15,6 +15,16 @@ func (g *sgen) branch(e lang.Expr, want bool, l int) {
 	case *lang.Binary:
 		switch x.Op {
 		case "&&", "||":
+			// A side known before the program runs (constTruth) either
+			// decides, or leaves the other side alone to compile.
+			if v, ok := constTruth(x.X); ok {
+				if v == (x.Op == "||") {
+					g.constBranch(v, want, l)
+				} else {
+					g.branch(x.Y, want, l)
+				}
+				return
+			}
 			// For && wanting false (|| wanting true) either side decides.
 			decides := (x.Op == "&&") != want
 			if decides {
@@ -57,6 +67,13 @@ func (g *sgen) branch(e lang.Expr, want bool, l int) {
 		op = asm.JEq
 	}
 	g.Jump(op.Imm(g.Val(n), 0, ""), l)
+}
+
+// constBranch jumps to l when a condition known to be v is want.
+func (g *sgen) constBranch(v, want bool, l int) {
+	if v == want {
+		g.Jump(asm.Ja.Label(""), l)
+	}
 }
 
 // compare jumps to l when (x op y) == want.

@@ -1,0 +1,137 @@
+package compiler
+
+import (
+	"strings"
+
+	"github.com/surftrace/surftrace/lang"
+)
+
+// constTruth evaluates a condition made only of literals, as a script's
+// parameters become once bound (getopt values, $1, str($1)): integers
+// and strings, ! and unary -, the comparisons, && and ||, and
+// strcontains of two strings. ok is false when any part is not known
+// before the program runs. && and || decide on one side when it is
+// known and settles the result, as at run time.
+//
+// A probe block whose predicate is known false is not compiled, so
+// nothing is attached for it; a side of && or || that the other side
+// decides is not compiled either.
+func constTruth(e lang.Expr) (truth, ok bool) {
+	if x, ok := e.(*lang.Binary); ok && (x.Op == "&&" || x.Op == "||") {
+		stop := x.Op == "||" // the value of one side that decides
+		l, lok := constTruth(x.X)
+		if lok && l == stop {
+			return stop, true
+		}
+		r, rok := constTruth(x.Y)
+		if rok && r == stop {
+			return stop, true
+		}
+		return !stop, lok && rok
+	}
+	if x, ok := e.(*lang.Unary); ok && x.Op == "!" {
+		v, ok := constTruth(x.X)
+		return !v, ok
+	}
+	if x, ok := e.(*lang.Binary); ok {
+		if a, aok := constString(x.X); aok {
+			b, bok := constString(x.Y)
+			if !bok {
+				return false, false
+			}
+			switch x.Op {
+			case "==":
+				return a == b, true
+			case "!=":
+				return a != b, true
+			}
+			return false, false
+		}
+	}
+	if x, ok := e.(*lang.Call); ok && x.Name == "strcontains" && len(x.Args) == 2 {
+		hay, hok := constString(x.Args[0])
+		needle, nok := constString(x.Args[1])
+		return hok && nok && strings.Contains(hay, needle), hok && nok
+	}
+	v, ok := constInt(e)
+	return v != 0, ok
+}
+
+// constString is the value of a string literal, or of str() of one (a
+// bound str($1)).
+func constString(e lang.Expr) (string, bool) {
+	if c, ok := e.(*lang.Call); ok && c.Name == "str" && len(c.Args) == 1 {
+		e = c.Args[0]
+	}
+	if s, ok := e.(*lang.StrLit); ok {
+		return s.Value, true
+	}
+	return "", false
+}
+
+// constInt is the value of an integer expression of literals.
+func constInt(e lang.Expr) (int64, bool) {
+	switch x := e.(type) {
+	case *lang.IntLit:
+		return int64(x.Value), true
+	case *lang.Unary:
+		v, ok := constInt(x.X)
+		switch x.Op {
+		case "-":
+			return -v, ok
+		case "!":
+			return b2i(v == 0), ok
+		}
+	case *lang.Binary:
+		switch x.Op {
+		case "&&", "||":
+			v, ok := constTruth(x)
+			return b2i(v), ok
+		case "==", "!=":
+			if _, str := constString(x.X); str {
+				v, ok := constTruth(x)
+				return b2i(v), ok
+			}
+		}
+		a, aok := constInt(x.X)
+		b, bok := constInt(x.Y)
+		if !aok || !bok {
+			return 0, false
+		}
+		switch x.Op {
+		case "==":
+			return b2i(a == b), true
+		case "!=":
+			return b2i(a != b), true
+		case "<":
+			return b2i(a < b), true
+		case "<=":
+			return b2i(a <= b), true
+		case ">":
+			return b2i(a > b), true
+		case ">=":
+			return b2i(a >= b), true
+		case "+":
+			return a + b, true
+		case "-":
+			return a - b, true
+		case "&":
+			return a & b, true
+		case "|":
+			return a | b, true
+		}
+	case *lang.Call:
+		if x.Name == "strcontains" {
+			v, ok := constTruth(x)
+			return b2i(v), ok
+		}
+	}
+	return 0, false
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
