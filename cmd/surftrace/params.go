@@ -45,7 +45,7 @@ func (p *scriptParams) explain(err error) error {
 			if le.Hint != "" {
 				msg += " (" + le.Hint + ")"
 			}
-			return badInput(fmt.Errorf("%s: --%s: %s", p.script, name, msg))
+			return badInput(fmt.Errorf("%s: %s: %s", p.script, getopt.FlagName(name), msg))
 		}
 	}
 	return err
@@ -64,7 +64,7 @@ func paramSummary(text, file string) string {
 	}
 	var words []string
 	for _, p := range params {
-		w := "--" + p.Name
+		w := getopt.FlagName(p.Name)
 		if p.Kind != getopt.Bool {
 			w += "=" + strings.ToUpper(p.Kind.String())
 		}

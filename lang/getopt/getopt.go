@@ -149,18 +149,19 @@ func Parse(params []Param, args []string) (values map[string]string, positional 
 	var names []string
 	for _, p := range params {
 		byName[p.Name] = p
-		names = append(names, "--"+p.Name)
+		names = append(names, FlagName(p.Name))
 	}
 	values = map[string]string{}
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
-		if arg == "--" || !strings.HasPrefix(arg, "--") {
+		short := shortName(arg, byName)
+		if short == "" && (arg == "--" || !strings.HasPrefix(arg, "--")) {
 			if arg != "--" {
 				positional = append(positional, arg)
 			}
 			continue
 		}
-		name, value, hasValue := strings.Cut(arg[2:], "=")
+		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 		p, ok := byName[name]
 		if !ok {
 			if len(params) == 0 {
@@ -174,7 +175,7 @@ func Parse(params []Param, args []string) (values map[string]string, positional 
 		}
 		if !hasValue && p.Kind != Bool {
 			if i+1 == len(args) {
-				return nil, nil, fmt.Errorf("--%s needs a value (%s)", name, p.Kind)
+				return nil, nil, fmt.Errorf("%s needs a value (%s)", FlagName(name), p.Kind)
 			}
 			i++
 			value = args[i]
@@ -191,6 +192,29 @@ func Parse(params []Param, args []string) (values map[string]string, positional 
 	return values, positional, nil
 }
 
+// shortName is X when arg is -X or -X=VALUE and the script declares a
+// one-letter parameter X (getopt("t", "")), else "": any other word with
+// one dash stays positional (a negative number, say).
+func shortName(arg string, byName map[string]Param) string {
+	name, _, _ := strings.Cut(strings.TrimPrefix(arg, "-"), "=")
+	if len(arg) < 2 || arg[0] != '-' || arg[1] == '-' || len(name) != 1 {
+		return ""
+	}
+	if _, ok := byName[name]; !ok {
+		return ""
+	}
+	return name
+}
+
+// FlagName is how the command line spells p: -t for a one-letter
+// name, --name otherwise.
+func FlagName(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
 // check validates value for p and returns it in canonical form.
 func check(p Param, value string) (string, error) {
 	switch p.Kind {
@@ -201,11 +225,11 @@ func check(p Param, value string) (string, error) {
 		case "false", "0":
 			return "false", nil
 		}
-		return "", fmt.Errorf("--%s takes true, false, 1 or 0, not %q", p.Name, value)
+		return "", fmt.Errorf("%s takes true, false, 1 or 0, not %q", FlagName(p.Name), value)
 	case Int:
 		if _, err := strconv.ParseInt(value, 0, 64); err != nil {
 			if _, uerr := strconv.ParseUint(value, 0, 64); uerr != nil {
-				return "", fmt.Errorf("--%s takes an integer, not %q", p.Name, value)
+				return "", fmt.Errorf("%s takes an integer, not %q", FlagName(p.Name), value)
 			}
 		}
 	}
@@ -262,7 +286,7 @@ func Usage(params []Param) string {
 	width := 0
 	heads := make([]string, len(params))
 	for i, p := range params {
-		heads[i] = "--" + p.Name
+		heads[i] = FlagName(p.Name)
 		if p.Kind != Bool {
 			heads[i] += "=" + strings.ToUpper(p.Kind.String())
 		}

@@ -94,6 +94,17 @@ func TestParse(t *testing.T) {
 			t.Errorf("%s: err = %v, want one line with %q", args, err, want)
 		}
 	}
+	short := []Param{{Name: "t", Kind: String}, {Name: "v", Kind: Bool, Default: "false"}}
+	values, pos, err = Parse(short, []string{"-t", "tcp,udp", "-1", "-x", "-v", "--t=icmp"})
+	if err != nil || values["t"] != "icmp" || values["v"] != "true" || strings.Join(pos, ",") != "-1,-x" {
+		t.Errorf("one-letter parameters: values %v, positional %q, err %v", values, pos, err)
+	}
+	if _, _, err := Parse(short, []string{"-t"}); err == nil || err.Error() != "-t needs a value (string)" {
+		t.Errorf("-t without a value: err = %v", err)
+	}
+	if u := Usage(short); !strings.Contains(u, "  -t=STRING") || !strings.Contains(u, "  -v") {
+		t.Errorf("usage of one-letter parameters:\n%s", u)
+	}
 	if _, _, err := Parse(nil, []string{"--x"}); err == nil || err.Error() != "unknown parameter --x: the script declares none" {
 		t.Errorf("no params: err = %v", err)
 	}
