@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"reflect"
 	"strings"
 
 	"github.com/surftrace/surftrace/lang"
@@ -10,12 +11,14 @@ import (
 // parameters become once bound (getopt values, $1, str($1)): integers
 // and strings, ! and unary -, the comparisons, && and ||, and
 // strcontains of two strings. ok is false when any part is not known
-// before the program runs. && and || decide on one side when it is
-// known and settles the result, as at run time.
+// before the program runs. && and || are known when one side is known
+// and settles the result (the right side only when the left one changes
+// nothing: no ++ or --).
 //
 // A probe block whose predicate is known false is not compiled, so
 // nothing is attached for it; a side of && or || that the other side
-// decides is not compiled either.
+// decides is not compiled either, nor the side of an if statement whose
+// condition is known.
 func constTruth(e lang.Expr) (truth, ok bool) {
 	if x, ok := e.(*lang.Binary); ok && (x.Op == "&&" || x.Op == "||") {
 		stop := x.Op == "||" // the value of one side that decides
@@ -24,7 +27,7 @@ func constTruth(e lang.Expr) (truth, ok bool) {
 			return stop, true
 		}
 		r, rok := constTruth(x.Y)
-		if rok && r == stop {
+		if rok && r == stop && !changes(x.X) {
 			return stop, true
 		}
 		return !stop, lok && rok
@@ -134,4 +137,36 @@ func b2i(b bool) int64 {
 		return 1
 	}
 	return 0
+}
+
+// changes reports whether e holds a ++ or --, which must run even where
+// its value does not matter.
+func changes(e lang.Expr) bool {
+	found := false
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if v.IsNil() {
+				return
+			}
+			if _, ok := v.Interface().(*lang.IncDec); ok {
+				found = true
+				return
+			}
+			walk(v.Elem())
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if f := v.Type().Field(i); f.IsExported() && f.Type != reflect.TypeOf(lang.Span{}) {
+					walk(v.Field(i))
+				}
+			}
+		case reflect.Slice:
+			for i := range v.Len() {
+				walk(v.Index(i))
+			}
+		}
+	}
+	walk(reflect.ValueOf(e))
+	return found
 }

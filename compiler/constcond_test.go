@@ -28,6 +28,7 @@ func TestConstTruth(t *testing.T) {
 		{`0 && pid == 1`, false, true},
 		{`1 || pid == 1`, true, true},
 		{`pid == 1 && 0`, false, true},
+		{`$x++ && 0`, false, false},
 		{`1 && pid == 1`, false, false},
 		{`0 || pid == 1`, false, false},
 		{`pid == 1`, false, false},

@@ -17,6 +17,10 @@ func (g *sgen) branch(e lang.Expr, want bool, l int) {
 		case "&&", "||":
 			// A side known before the program runs (constTruth) either
 			// decides, or leaves the other side alone to compile.
+			if v, ok := constTruth(x); ok {
+				g.constBranch(v, want, l)
+				return
+			}
 			if v, ok := constTruth(x.X); ok {
 				if v == (x.Op == "||") {
 					g.constBranch(v, want, l)
