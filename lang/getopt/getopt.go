@@ -14,6 +14,7 @@ package getopt
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,7 +43,11 @@ type Param struct {
 	// Doc is the comment ending the source line of the parameter's first
 	// getopt call, the parameter's one-line description.
 	Doc string
-	At  lang.Span // the first getopt call
+	// Choices, from a string parameter's third argument
+	// (getopt("t", "", "tcp,udp,icmp")), are the words its value may
+	// list, separated by commas; nil allows any string.
+	Choices []string
+	At      lang.Span // the first getopt call
 }
 
 // Declared lists the parameters prog's getopt calls declare, in the order
@@ -62,7 +67,7 @@ func Declared(prog *lang.Program) ([]Param, error) {
 			return nil
 		}
 		if i, ok := index[p.Name]; ok {
-			if q := params[i]; q.Kind != p.Kind || q.Default != p.Default {
+			if q := params[i]; q.Kind != p.Kind || q.Default != p.Default || !slices.Equal(q.Choices, p.Choices) {
 				err = lang.Errorf(c.Span, "getopt(%q) was declared at %s as %s with default %q; here %s with %q",
 					p.Name, q.At.Pos, q.Kind, q.Default, p.Kind, p.Default)
 			}
@@ -77,8 +82,8 @@ func Declared(prog *lang.Program) ([]Param, error) {
 
 // declaration reads one getopt call.
 func declaration(c *lang.Call) (Param, error) {
-	if len(c.Args) < 1 || len(c.Args) > 2 {
-		return Param{}, lang.Errorf(c.Span, "getopt takes a name and an optional default, as getopt(\"port\", 0)")
+	if len(c.Args) < 1 || len(c.Args) > 3 {
+		return Param{}, lang.Errorf(c.Span, "getopt takes a name, an optional default and a string's choices, as getopt(\"port\", 0)")
 	}
 	name, ok := c.Args[0].(*lang.StrLit)
 	if !ok || !validName(name.Value) {
@@ -88,12 +93,22 @@ func declaration(c *lang.Call) (Param, error) {
 	if len(c.Args) == 1 {
 		return p, nil
 	}
+	if _, str := c.Args[1].(*lang.StrLit); !str && len(c.Args) == 3 {
+		return Param{}, lang.Errorf(c.Args[2].Extent(), "only a string parameter has choices")
+	}
 	switch d := c.Args[1].(type) {
 	case *lang.IntLit:
 		p.Kind, p.Default = Int, strconv.FormatUint(d.Value, 10)
 		return p, nil
 	case *lang.StrLit:
 		p.Kind, p.Default = String, d.Value
+		if len(c.Args) == 3 {
+			choices, ok := c.Args[2].(*lang.StrLit)
+			if !ok || choices.Value == "" {
+				return Param{}, lang.Errorf(c.Args[2].Extent(), "getopt's choices must be a string literal of words separated by commas")
+			}
+			p.Choices = strings.Split(choices.Value, ",")
+		}
 		return p, nil
 	case *lang.Unary:
 		if n, ok := d.X.(*lang.IntLit); ok && d.Op == "-" {
@@ -226,6 +241,19 @@ func check(p Param, value string) (string, error) {
 			return "false", nil
 		}
 		return "", fmt.Errorf("%s takes true, false, 1 or 0, not %q", FlagName(p.Name), value)
+	case String:
+		if p.Choices == nil || value == "" {
+			return value, nil
+		}
+		for _, w := range strings.Split(value, ",") {
+			if !slices.Contains(p.Choices, w) {
+				hint := lang.DidYouMean(w, p.Choices)
+				if hint != "" {
+					hint = " (" + hint + ")"
+				}
+				return "", fmt.Errorf("%s: %q is none of %s%s", FlagName(p.Name), w, strings.Join(p.Choices, ", "), hint)
+			}
+		}
 	case Int:
 		if _, err := strconv.ParseInt(value, 0, 64); err != nil {
 			if _, uerr := strconv.ParseUint(value, 0, 64); uerr != nil {
@@ -296,6 +324,9 @@ func Usage(params []Param) string {
 		words := []string{fmt.Sprintf("  %-*s ", width, heads[i])}
 		if p.Doc != "" {
 			words = append(words, p.Doc)
+		}
+		if p.Choices != nil {
+			words = append(words, "("+strings.Join(p.Choices, ",")+")")
 		}
 		if p.Kind != Bool && p.Default != "" && p.Default != "0" {
 			words = append(words, fmt.Sprintf("(default %s)", p.Default))
