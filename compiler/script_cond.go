@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
 
 	"github.com/surftrace/surftrace/lang"
@@ -73,6 +74,18 @@ func (g *sgen) branch(e lang.Expr, want bool, l int) {
 	g.Jump(op.Imm(g.Val(n), 0, ""), l)
 }
 
+// settleFor settles v for comparing with other: a char array in kernel
+// memory compared with bytes (pton's IPv6 address) is read as its bytes,
+// NULs included, not as a string that ends at the first NUL.
+func (g *sgen) settleFor(v, other *sval, at lang.Node) *sval {
+	if v.kind == skMem && other.kind == skBytes && v.v.addr != nil {
+		if _, arr := under(v.v.t).(*btf.Array); arr {
+			return g.bytes(v.v.addr, sizeof(v.v.t), v.v.user, render{})
+		}
+	}
+	return g.settle(v, at)
+}
+
 // constBranch jumps to l when a condition known to be v is want.
 func (g *sgen) constBranch(v, want bool, l int) {
 	if v == want {
@@ -95,7 +108,7 @@ func (g *sgen) compare(e *lang.Binary, want bool, l int) {
 			fail(e, "strings compare with == and != only")
 		}
 		eq := want == (e.Op == "==")
-		g.strEqual(g.settle(x, e.X), g.settle(y, e.Y), -1, eq, l, e)
+		g.strEqual(g.settleFor(x, y, e.X), g.settleFor(y, x, e.Y), -1, eq, l, e)
 		return
 	}
 	xn, yn := g.intNode(x, e.X), g.intNode(y, e.Y)
