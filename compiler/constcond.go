@@ -60,11 +60,17 @@ func constTruth(e lang.Expr) (truth, ok bool) {
 	return v != 0, ok
 }
 
-// constString is the value of a string literal, or of str() of one (a
-// bound str($1)).
+// constString is the value of a string literal, of str() of one (a
+// bound str($1)), or of a getopt() no command line bound (its default,
+// as the compiler takes it).
 func constString(e lang.Expr) (string, bool) {
-	if c, ok := e.(*lang.Call); ok && c.Name == "str" && len(c.Args) == 1 {
-		e = c.Args[0]
+	if c, ok := e.(*lang.Call); ok {
+		switch {
+		case c.Name == "str" && len(c.Args) == 1:
+			e = c.Args[0]
+		case c.Name == "getopt" && len(c.Args) >= 2:
+			e = c.Args[1]
+		}
 	}
 	if s, ok := e.(*lang.StrLit); ok {
 		return s.Value, true
@@ -124,6 +130,12 @@ func constInt(e lang.Expr) (int64, bool) {
 			return a | b, true
 		}
 	case *lang.Call:
+		if x.Name == "getopt" && len(x.Args) == 1 {
+			return 0, true // a flag no command line set
+		}
+		if x.Name == "getopt" && len(x.Args) >= 2 {
+			return constInt(x.Args[1])
+		}
 		if x.Name == "strcontains" {
 			v, ok := constTruth(x)
 			return b2i(v), ok

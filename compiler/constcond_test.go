@@ -33,6 +33,8 @@ func TestConstTruth(t *testing.T) {
 		{`0 || pid == 1`, false, false},
 		{`pid == 1`, false, false},
 		{`"a" == comm`, false, false},
+		{`getopt("t", "") == "" && !getopt("all") && getopt("port", 0) == 0`, true, true},
+		{`strcontains(getopt("t", "udp,tcp", "udp,tcp,icmp"), "icmp")`, false, true},
 	} {
 		prog, err := script.Parse(&lang.Source{Name: "t.st", Text: "BEGIN / " + c.pred + " / { }"})
 		if err != nil {
