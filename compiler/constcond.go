@@ -7,11 +7,22 @@ import (
 	"github.com/surftrace/surftrace/lang"
 )
 
-// constTruth evaluates a condition made only of literals, as a script's
+// consts knows what a program's conditions may use besides literals:
+// the probe builtin (the attach point's name) where it is set.
+type consts struct {
+	probe string
+}
+
+// constTruth is consts{}.truth: a condition known in every program.
+func constTruth(e lang.Expr) (bool, bool) { return consts{}.truth(e) }
+
+// truth evaluates a condition made only of literals, as a script's
 // parameters become once bound (getopt values, $1, str($1)): integers
 // and strings, ! and unary -, the comparisons, && and ||, and
-// strcontains of two strings. ok is false when any part is not known
-// before the program runs. && and || are known when one side is known
+// strcontains of two strings; and probe in a program (the attach point
+// as written: strcontains(probe, "kprobe:") tells a block's kprobes from
+// its tracepoints). ok is false when any part is not known before the
+// program runs. && and || are known when one side is known
 // and settles the result (the right side only when the left one changes
 // nothing: no ++ or --).
 //
@@ -19,26 +30,26 @@ import (
 // nothing is attached for it; a side of && or || that the other side
 // decides is not compiled either, nor the side of an if statement whose
 // condition is known.
-func constTruth(e lang.Expr) (truth, ok bool) {
+func (k consts) truth(e lang.Expr) (truth, ok bool) {
 	if x, ok := e.(*lang.Binary); ok && (x.Op == "&&" || x.Op == "||") {
 		stop := x.Op == "||" // the value of one side that decides
-		l, lok := constTruth(x.X)
+		l, lok := k.truth(x.X)
 		if lok && l == stop {
 			return stop, true
 		}
-		r, rok := constTruth(x.Y)
+		r, rok := k.truth(x.Y)
 		if rok && r == stop && !changes(x.X) {
 			return stop, true
 		}
 		return !stop, lok && rok
 	}
 	if x, ok := e.(*lang.Unary); ok && x.Op == "!" {
-		v, ok := constTruth(x.X)
+		v, ok := k.truth(x.X)
 		return !v, ok
 	}
 	if x, ok := e.(*lang.Binary); ok {
-		if a, aok := constString(x.X); aok {
-			b, bok := constString(x.Y)
+		if a, aok := k.str(x.X); aok {
+			b, bok := k.str(x.Y)
 			if !bok {
 				return false, false
 			}
@@ -52,18 +63,18 @@ func constTruth(e lang.Expr) (truth, ok bool) {
 		}
 	}
 	if x, ok := e.(*lang.Call); ok && x.Name == "strcontains" && len(x.Args) == 2 {
-		hay, hok := constString(x.Args[0])
-		needle, nok := constString(x.Args[1])
+		hay, hok := k.str(x.Args[0])
+		needle, nok := k.str(x.Args[1])
 		return hok && nok && strings.Contains(hay, needle), hok && nok
 	}
-	v, ok := constInt(e)
+	v, ok := k.int(e)
 	return v != 0, ok
 }
 
 // constString is the value of a string literal, of str() of one (a
 // bound str($1)), or of a getopt() no command line bound (its default,
 // as the compiler takes it).
-func constString(e lang.Expr) (string, bool) {
+func (k consts) str(e lang.Expr) (string, bool) {
 	if c, ok := e.(*lang.Call); ok {
 		switch {
 		case c.Name == "str" && len(c.Args) == 1:
@@ -75,16 +86,19 @@ func constString(e lang.Expr) (string, bool) {
 	if s, ok := e.(*lang.StrLit); ok {
 		return s.Value, true
 	}
+	if id, ok := e.(*lang.Ident); ok && id.Name == "probe" && k.probe != "" {
+		return k.probe, true
+	}
 	return "", false
 }
 
 // constInt is the value of an integer expression of literals.
-func constInt(e lang.Expr) (int64, bool) {
+func (k consts) int(e lang.Expr) (int64, bool) {
 	switch x := e.(type) {
 	case *lang.IntLit:
 		return int64(x.Value), true
 	case *lang.Unary:
-		v, ok := constInt(x.X)
+		v, ok := k.int(x.X)
 		switch x.Op {
 		case "-":
 			return -v, ok
@@ -94,16 +108,16 @@ func constInt(e lang.Expr) (int64, bool) {
 	case *lang.Binary:
 		switch x.Op {
 		case "&&", "||":
-			v, ok := constTruth(x)
+			v, ok := k.truth(x)
 			return b2i(v), ok
 		case "==", "!=":
-			if _, str := constString(x.X); str {
-				v, ok := constTruth(x)
+			if _, str := k.str(x.X); str {
+				v, ok := k.truth(x)
 				return b2i(v), ok
 			}
 		}
-		a, aok := constInt(x.X)
-		b, bok := constInt(x.Y)
+		a, aok := k.int(x.X)
+		b, bok := k.int(x.Y)
 		if !aok || !bok {
 			return 0, false
 		}
@@ -134,10 +148,10 @@ func constInt(e lang.Expr) (int64, bool) {
 			return 0, true // a flag no command line set
 		}
 		if x.Name == "getopt" && len(x.Args) >= 2 {
-			return constInt(x.Args[1])
+			return k.int(x.Args[1])
 		}
 		if x.Name == "strcontains" {
-			v, ok := constTruth(x)
+			v, ok := k.truth(x)
 			return b2i(v), ok
 		}
 	}

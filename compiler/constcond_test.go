@@ -61,6 +61,9 @@ func TestConstPredicateAttaches(t *testing.T) {
 		{`kprobe:ip_output / strcontains("tcp,udp", "udp") / { } BEGIN { }`, 2},
 		{`kprobe:ip_output / "" == "" || pcap("", arg0) / { } BEGIN { }`, 2},
 		{`kprobe:ip_output / pid == 1 || 0 / { } BEGIN { }`, 2},
+		// probe is known in each program: the kretprobe's side is not
+		// compiled into the kprobe, nor the kprobe's into the kretprobe.
+		{`kprobe:ip_output, kretprobe:ip_output { if (strcontains(probe, "kretprobe:")) { $y = retval; } else { $x = arg0; } }`, 2},
 	} {
 		p, err := compileScript(t, c.src)
 		if err != nil {

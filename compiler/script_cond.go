@@ -16,13 +16,13 @@ func (g *sgen) branch(e lang.Expr, want bool, l int) {
 	case *lang.Binary:
 		switch x.Op {
 		case "&&", "||":
-			// A side known before the program runs (constTruth) either
+			// A side known before the program runs (consts.truth) either
 			// decides, or leaves the other side alone to compile.
-			if v, ok := constTruth(x); ok {
+			if v, ok := g.consts().truth(x); ok {
 				g.constBranch(v, want, l)
 				return
 			}
-			if v, ok := constTruth(x.X); ok {
+			if v, ok := g.consts().truth(x.X); ok {
 				if v == (x.Op == "||") {
 					g.constBranch(v, want, l)
 				} else {
@@ -73,6 +73,9 @@ func (g *sgen) branch(e lang.Expr, want bool, l int) {
 	}
 	g.Jump(op.Imm(g.Val(n), 0, ""), l)
 }
+
+// consts is what this program's conditions may know before it runs.
+func (g *sgen) consts() consts { return consts{probe: g.t.name} }
 
 // settleFor settles v for comparing with other: a char array in kernel
 // memory compared with bytes (pton's IPv6 address) is read as its bytes,

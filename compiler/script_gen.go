@@ -239,7 +239,7 @@ func (g *sgen) stmt(s lang.Stmt) {
 		g.assign(s)
 	case *lang.IfStmt:
 		g.Src = "if (" + source(s.Cond) + ")"
-		if truth, known := constTruth(s.Cond); known {
+		if truth, known := g.consts().truth(s.Cond); known {
 			// Bound parameters decide it: only that side is compiled.
 			body := s.Then
 			if !truth {

@@ -52,7 +52,7 @@ type Param struct {
 
 // Declared lists the parameters prog's getopt calls declare, in the order
 // of their first use. A parameter declared twice must agree on its kind
-// and default.
+// and default; its choices are given at one use or agree.
 func Declared(prog *lang.Program) ([]Param, error) {
 	var params []Param
 	index := map[string]int{}
@@ -67,7 +67,11 @@ func Declared(prog *lang.Program) ([]Param, error) {
 			return nil
 		}
 		if i, ok := index[p.Name]; ok {
-			if q := params[i]; q.Kind != p.Kind || q.Default != p.Default || !slices.Equal(q.Choices, p.Choices) {
+			q := &params[i]
+			if q.Choices == nil {
+				q.Choices = p.Choices // the choices are said once, at any use
+			}
+			if q.Kind != p.Kind || q.Default != p.Default || p.Choices != nil && !slices.Equal(q.Choices, p.Choices) {
 				err = lang.Errorf(c.Span, "getopt(%q) was declared at %s as %s with default %q; here %s with %q",
 					p.Name, q.At.Pos, q.Kind, q.Default, p.Kind, p.Default)
 			}
