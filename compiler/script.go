@@ -123,10 +123,17 @@ func (sc *scriptComp) compile(prog *lang.Program) (*spec.Program, error) {
 // block compiles one probe block: one program per attach point after
 // wildcard expansion. An argument selector that matches nothing is left
 // out when another attach point of the block matched (a script lists
-// functions of several kernel versions). It returns the block's first
-// source error.
+// functions of several kernel versions). A block whose predicate is
+// known false before it runs (constTruth: its parameters' values decide
+// it) is left out whole, so nothing attaches for it. It returns the
+// block's first source error.
 func (sc *scriptComp) block(p *lang.Probe) (err *lang.Error) {
 	defer catch(&err)
+	if p.Pred != nil {
+		if truth, known := constTruth(p.Pred); known && !truth {
+			return nil
+		}
+	}
 	var empty *lang.AttachPoint // a selector that matched nothing
 	made := 0
 	for _, ap := range p.Attach {

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
 
 	"github.com/surftrace/surftrace/lang"
@@ -15,6 +16,20 @@ func (g *sgen) branch(e lang.Expr, want bool, l int) {
 	case *lang.Binary:
 		switch x.Op {
 		case "&&", "||":
+			// A side known before the program runs (consts.truth) either
+			// decides, or leaves the other side alone to compile.
+			if v, ok := g.consts().truth(x); ok {
+				g.constBranch(v, want, l)
+				return
+			}
+			if v, ok := g.consts().truth(x.X); ok {
+				if v == (x.Op == "||") {
+					g.constBranch(v, want, l)
+				} else {
+					g.branch(x.Y, want, l)
+				}
+				return
+			}
 			// For && wanting false (|| wanting true) either side decides.
 			decides := (x.Op == "&&") != want
 			if decides {
@@ -59,6 +74,28 @@ func (g *sgen) branch(e lang.Expr, want bool, l int) {
 	g.Jump(op.Imm(g.Val(n), 0, ""), l)
 }
 
+// consts is what this program's conditions may know before it runs.
+func (g *sgen) consts() consts { return consts{probe: g.t.name} }
+
+// settleFor settles v for comparing with other: a char array in kernel
+// memory compared with bytes (pton's IPv6 address) is read as its bytes,
+// NULs included, not as a string that ends at the first NUL.
+func (g *sgen) settleFor(v, other *sval, at lang.Node) *sval {
+	if v.kind == skMem && other.kind == skBytes && v.v.addr != nil {
+		if _, arr := under(v.v.t).(*btf.Array); arr {
+			return g.bytes(v.v.addr, sizeof(v.v.t), v.v.user, render{})
+		}
+	}
+	return g.settle(v, at)
+}
+
+// constBranch jumps to l when a condition known to be v is want.
+func (g *sgen) constBranch(v, want bool, l int) {
+	if v == want {
+		g.Jump(asm.Ja.Label(""), l)
+	}
+}
+
 // compare jumps to l when (x op y) == want.
 func (g *sgen) compare(e *lang.Binary, want bool, l int) {
 	x, y := g.expr(e.X), g.expr(e.Y)
@@ -74,7 +111,7 @@ func (g *sgen) compare(e *lang.Binary, want bool, l int) {
 			fail(e, "strings compare with == and != only")
 		}
 		eq := want == (e.Op == "==")
-		g.strEqual(g.settle(x, e.X), g.settle(y, e.Y), -1, eq, l, e)
+		g.strEqual(g.settleFor(x, y, e.X), g.settleFor(y, x, e.Y), -1, eq, l, e)
 		return
 	}
 	xn, yn := g.intNode(x, e.X), g.intNode(y, e.Y)

@@ -61,7 +61,7 @@ func init() {
 		"ksymoff":     {min: 1, max: 1, gen: (*sgen).ksymCall},
 		"usym":        {min: 1, max: 1, gen: (*sgen).usymCall},
 		"uaddr":       {min: 1, max: 1, gen: (*sgen).uaddrCall},
-		"getopt":      {min: 1, max: 2, gen: (*sgen).getopt},
+		"getopt":      {min: 1, max: 3, gen: (*sgen).getopt},
 		"kaddr":       {min: 1, max: 1, gen: (*sgen).kaddrCall},
 		"ntop":        {min: 1, max: 2, gen: (*sgen).ntop},
 		"pton":        {min: 1, max: 1, gen: (*sgen).ptonCall},

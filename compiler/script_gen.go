@@ -239,6 +239,17 @@ func (g *sgen) stmt(s lang.Stmt) {
 		g.assign(s)
 	case *lang.IfStmt:
 		g.Src = "if (" + source(s.Cond) + ")"
+		if truth, known := g.consts().truth(s.Cond); known {
+			// Bound parameters decide it: only that side is compiled.
+			body := s.Then
+			if !truth {
+				body = s.Else
+			}
+			end := g.Scope()
+			g.stmts(body)
+			end()
+			break
+		}
 		elseL, done := g.Label(), g.Label()
 		g.branch(s.Cond, false, elseL)
 		end := g.Scope()

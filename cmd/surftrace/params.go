@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/surftrace/surftrace/lang"
@@ -12,8 +13,9 @@ import (
 // getopt calls) and where they were bound, so that a compile error in a
 // bound value names the parameter in one line.
 type scriptParams struct {
-	script string               // "drop", or the .st file
-	bound  map[lang.Span]string // getopt call -> parameter name
+	script     string               // "drop", or the .st file
+	bound      map[lang.Span]string // getopt call -> parameter name
+	positional []string             // $1, $2, ...
 }
 
 // bindParams checks args against the parameters prog declares, binds
@@ -28,7 +30,7 @@ func bindParams(prog *lang.Program, script string, args []string) ([]string, *sc
 		return nil, nil, fmt.Errorf("%s: %w", script, err)
 	}
 	bound := getopt.Bind(prog, params, values)
-	return positional, &scriptParams{script: script, bound: bound}, nil
+	return positional, &scriptParams{script: script, bound: bound, positional: positional}, nil
 }
 
 // explain rewrites a compile error inside a bound parameter's value as a
@@ -39,13 +41,18 @@ func (p *scriptParams) explain(err error) error {
 	if p == nil || !ok {
 		return err
 	}
+	// A pcap filter is parsed as a source of its own (its text): one
+	// given as a positional argument is the user's.
+	if src := le.Pos.Src; src != nil && strings.HasSuffix(src.Name, "pcap filter") && slices.Contains(p.positional, src.Text) {
+		return badInput(fmt.Errorf("%s: filter %q: %s (at column %d)", p.script, src.Text, le.Msg, le.Pos.Col))
+	}
 	for sp, name := range p.bound {
 		if le.Pos.Src == sp.Pos.Src && le.Pos.Offset >= sp.Pos.Offset && le.End.Offset <= sp.End.Offset {
 			msg := le.Msg
 			if le.Hint != "" {
 				msg += " (" + le.Hint + ")"
 			}
-			return badInput(fmt.Errorf("%s: --%s: %s", p.script, name, msg))
+			return badInput(fmt.Errorf("%s: %s: %s", p.script, getopt.FlagName(name), msg))
 		}
 	}
 	return err
@@ -64,7 +71,7 @@ func paramSummary(text, file string) string {
 	}
 	var words []string
 	for _, p := range params {
-		w := "--" + p.Name
+		w := getopt.FlagName(p.Name)
 		if p.Kind != getopt.Bool {
 			w += "=" + strings.ToUpper(p.Kind.String())
 		}

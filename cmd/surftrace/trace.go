@@ -95,6 +95,9 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		return badInput(err)
 	}
 	phase("compiled")
+	if c.verbose {
+		fmt.Fprintf(stderr, "surftrace: %d programs\n", len(p.Probes))
+	}
 	// Kernels before 5.11 charge BPF maps to RLIMIT_MEMLOCK: lift it
 	// (CAP_SYS_RESOURCE); a no-op where memory cgroups account for BPF. If
 	// it fails, creating the maps says so.

@@ -20,9 +20,13 @@ func (ns *NS) SendUDP(dst netip.AddrPort, payload []byte, count int, timeout tim
 
 // sendUDP sends from local (nil: an address the kernel picks).
 func (ns *NS) sendUDP(local *net.UDPAddr, dst netip.AddrPort, payload []byte, count int, timeout time.Duration) (int, error) {
+	network := "udp4"
+	if dst.Addr().Is6() && !dst.Addr().Is4In6() {
+		network = "udp6"
+	}
 	var conn *net.UDPConn
 	err := ns.Do(func() (err error) {
-		conn, err = net.ListenUDP("udp4", local)
+		conn, err = net.ListenUDP(network, local)
 		return err
 	})
 	if err != nil {

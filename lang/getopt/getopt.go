@@ -14,6 +14,7 @@ package getopt
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,12 +43,16 @@ type Param struct {
 	// Doc is the comment ending the source line of the parameter's first
 	// getopt call, the parameter's one-line description.
 	Doc string
-	At  lang.Span // the first getopt call
+	// Choices, from a string parameter's third argument
+	// (getopt("t", "", "tcp,udp,icmp")), are the words its value may
+	// list, separated by commas; nil allows any string.
+	Choices []string
+	At      lang.Span // the first getopt call
 }
 
 // Declared lists the parameters prog's getopt calls declare, in the order
 // of their first use. A parameter declared twice must agree on its kind
-// and default.
+// and default; its choices are given at one use or agree.
 func Declared(prog *lang.Program) ([]Param, error) {
 	var params []Param
 	index := map[string]int{}
@@ -62,7 +67,11 @@ func Declared(prog *lang.Program) ([]Param, error) {
 			return nil
 		}
 		if i, ok := index[p.Name]; ok {
-			if q := params[i]; q.Kind != p.Kind || q.Default != p.Default {
+			q := &params[i]
+			if q.Choices == nil {
+				q.Choices = p.Choices // the choices are said once, at any use
+			}
+			if q.Kind != p.Kind || q.Default != p.Default || p.Choices != nil && !slices.Equal(q.Choices, p.Choices) {
 				err = lang.Errorf(c.Span, "getopt(%q) was declared at %s as %s with default %q; here %s with %q",
 					p.Name, q.At.Pos, q.Kind, q.Default, p.Kind, p.Default)
 			}
@@ -77,8 +86,8 @@ func Declared(prog *lang.Program) ([]Param, error) {
 
 // declaration reads one getopt call.
 func declaration(c *lang.Call) (Param, error) {
-	if len(c.Args) < 1 || len(c.Args) > 2 {
-		return Param{}, lang.Errorf(c.Span, "getopt takes a name and an optional default, as getopt(\"port\", 0)")
+	if len(c.Args) < 1 || len(c.Args) > 3 {
+		return Param{}, lang.Errorf(c.Span, "getopt takes a name, an optional default and a string's choices, as getopt(\"port\", 0)")
 	}
 	name, ok := c.Args[0].(*lang.StrLit)
 	if !ok || !validName(name.Value) {
@@ -88,12 +97,22 @@ func declaration(c *lang.Call) (Param, error) {
 	if len(c.Args) == 1 {
 		return p, nil
 	}
+	if _, str := c.Args[1].(*lang.StrLit); !str && len(c.Args) == 3 {
+		return Param{}, lang.Errorf(c.Args[2].Extent(), "only a string parameter has choices")
+	}
 	switch d := c.Args[1].(type) {
 	case *lang.IntLit:
 		p.Kind, p.Default = Int, strconv.FormatUint(d.Value, 10)
 		return p, nil
 	case *lang.StrLit:
 		p.Kind, p.Default = String, d.Value
+		if len(c.Args) == 3 {
+			choices, ok := c.Args[2].(*lang.StrLit)
+			if !ok || choices.Value == "" {
+				return Param{}, lang.Errorf(c.Args[2].Extent(), "getopt's choices must be a string literal of words separated by commas")
+			}
+			p.Choices = strings.Split(choices.Value, ",")
+		}
 		return p, nil
 	case *lang.Unary:
 		if n, ok := d.X.(*lang.IntLit); ok && d.Op == "-" {
@@ -149,18 +168,19 @@ func Parse(params []Param, args []string) (values map[string]string, positional 
 	var names []string
 	for _, p := range params {
 		byName[p.Name] = p
-		names = append(names, "--"+p.Name)
+		names = append(names, FlagName(p.Name))
 	}
 	values = map[string]string{}
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
-		if arg == "--" || !strings.HasPrefix(arg, "--") {
+		short := shortName(arg, byName)
+		if short == "" && (arg == "--" || !strings.HasPrefix(arg, "--")) {
 			if arg != "--" {
 				positional = append(positional, arg)
 			}
 			continue
 		}
-		name, value, hasValue := strings.Cut(arg[2:], "=")
+		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 		p, ok := byName[name]
 		if !ok {
 			if len(params) == 0 {
@@ -174,7 +194,7 @@ func Parse(params []Param, args []string) (values map[string]string, positional 
 		}
 		if !hasValue && p.Kind != Bool {
 			if i+1 == len(args) {
-				return nil, nil, fmt.Errorf("--%s needs a value (%s)", name, p.Kind)
+				return nil, nil, fmt.Errorf("%s needs a value (%s)", FlagName(name), p.Kind)
 			}
 			i++
 			value = args[i]
@@ -191,6 +211,29 @@ func Parse(params []Param, args []string) (values map[string]string, positional 
 	return values, positional, nil
 }
 
+// shortName is X when arg is -X or -X=VALUE and the script declares a
+// one-letter parameter X (getopt("t", "")), else "": any other word with
+// one dash stays positional (a negative number, say).
+func shortName(arg string, byName map[string]Param) string {
+	name, _, _ := strings.Cut(strings.TrimPrefix(arg, "-"), "=")
+	if len(arg) < 2 || arg[0] != '-' || arg[1] == '-' || len(name) != 1 {
+		return ""
+	}
+	if _, ok := byName[name]; !ok {
+		return ""
+	}
+	return name
+}
+
+// FlagName is how the command line spells p: -t for a one-letter
+// name, --name otherwise.
+func FlagName(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
 // check validates value for p and returns it in canonical form.
 func check(p Param, value string) (string, error) {
 	switch p.Kind {
@@ -201,11 +244,24 @@ func check(p Param, value string) (string, error) {
 		case "false", "0":
 			return "false", nil
 		}
-		return "", fmt.Errorf("--%s takes true, false, 1 or 0, not %q", p.Name, value)
+		return "", fmt.Errorf("%s takes true, false, 1 or 0, not %q", FlagName(p.Name), value)
+	case String:
+		if p.Choices == nil || value == "" {
+			return value, nil
+		}
+		for _, w := range strings.Split(value, ",") {
+			if !slices.Contains(p.Choices, w) {
+				hint := lang.DidYouMean(w, p.Choices)
+				if hint != "" {
+					hint = " (" + hint + ")"
+				}
+				return "", fmt.Errorf("%s: %q is none of %s%s", FlagName(p.Name), w, strings.Join(p.Choices, ", "), hint)
+			}
+		}
 	case Int:
 		if _, err := strconv.ParseInt(value, 0, 64); err != nil {
 			if _, uerr := strconv.ParseUint(value, 0, 64); uerr != nil {
-				return "", fmt.Errorf("--%s takes an integer, not %q", p.Name, value)
+				return "", fmt.Errorf("%s takes an integer, not %q", FlagName(p.Name), value)
 			}
 		}
 	}
@@ -297,7 +353,7 @@ func Usage(params []Param) string {
 	width := 0
 	heads := make([]string, len(params))
 	for i, p := range params {
-		heads[i] = "--" + p.Name
+		heads[i] = FlagName(p.Name)
 		if p.Kind != Bool {
 			heads[i] += "=" + strings.ToUpper(p.Kind.String())
 		}
@@ -307,6 +363,9 @@ func Usage(params []Param) string {
 		words := []string{fmt.Sprintf("  %-*s ", width, heads[i])}
 		if p.Doc != "" {
 			words = append(words, p.Doc)
+		}
+		if p.Choices != nil {
+			words = append(words, "("+strings.Join(p.Choices, ",")+")")
 		}
 		if p.Kind != Bool && p.Default != "" && p.Default != "0" {
 			words = append(words, fmt.Sprintf("(default %s)", p.Default))

@@ -1,6 +1,8 @@
 package getopt
 
 import (
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,7 +45,7 @@ func TestDeclared(t *testing.T) {
 	}
 	for i, p := range params {
 		p.At = lang.Span{}
-		if p != want[i] {
+		if !reflect.DeepEqual(p, want[i]) {
 			t.Errorf("param %d = %+v, want %+v", i, p, want[i])
 		}
 	}
@@ -61,10 +63,14 @@ func TestDeclared(t *testing.T) {
 
 func TestDeclaredErrors(t *testing.T) {
 	for text, want := range map[string]string{
-		`BEGIN { $x = getopt("p", 0); $y = getopt("p", "a"); }`: `t.st:1:35: getopt("p") was declared at t.st:1:14 as int with default "0"; here string with "a"`,
-		`BEGIN { $x = getopt($1); }`:                            `getopt's name must be a string literal`,
-		`BEGIN { $x = getopt("p", 1+1); }`:                      `getopt's default must be an integer, string or boolean literal`,
-		`BEGIN { $x = getopt(); }`:                              `getopt takes a name and an optional default`,
+		`BEGIN { $x = getopt("p", 0); $y = getopt("p", "a"); }`:                           `t.st:1:35: getopt("p") was declared at t.st:1:14 as int with default "0"; here string with "a"`,
+		`BEGIN { $x = getopt($1); }`:                                                      `getopt's name must be a string literal`,
+		`BEGIN { $x = getopt("p", 1+1); }`:                                                `getopt's default must be an integer, string or boolean literal`,
+		`BEGIN { $x = getopt(); }`:                                                        `getopt takes a name, an optional default`,
+		`BEGIN { $x = getopt("p", 0, "a,b"); }`:                                           `only a string parameter has choices`,
+		`BEGIN { $x = getopt("p", "", 7); }`:                                              `getopt's choices must be a string literal`,
+		`BEGIN { $x = getopt("p", "", "a"); $y = getopt("p", "", "b"); }`:                 `was declared at`,
+		`BEGIN { $x = getopt("p", "", "a"); $y = getopt("p", ""); $z = getopt("p", 1); }`: `was declared at`,
 	} {
 		_, err := Declared(parse(t, text))
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -93,6 +99,30 @@ func TestParse(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: err = %v, want one line with %q", args, err, want)
 		}
+	}
+	short := []Param{{Name: "t", Kind: String}, {Name: "v", Kind: Bool, Default: "false"}}
+	values, pos, err = Parse(short, []string{"-t", "tcp,udp", "-1", "-x", "-v", "--t=icmp"})
+	if err != nil || values["t"] != "icmp" || values["v"] != "true" || strings.Join(pos, ",") != "-1,-x" {
+		t.Errorf("one-letter parameters: values %v, positional %q, err %v", values, pos, err)
+	}
+	if _, _, err := Parse(short, []string{"-t"}); err == nil || err.Error() != "-t needs a value (string)" {
+		t.Errorf("-t without a value: err = %v", err)
+	}
+	if u := Usage(short); !strings.Contains(u, "  -t=STRING") || !strings.Contains(u, "  -v") {
+		t.Errorf("usage of one-letter parameters:\n%s", u)
+	}
+	layers := []Param{{Name: "t", Kind: String, Choices: []string{"tcp", "udp", "link-in"}}}
+	if values, _, err := Parse(layers, []string{"-t", "udp,link-in"}); err != nil || values["t"] != "udp,link-in" {
+		t.Errorf("choices: values %v, err %v", values, err)
+	}
+	params, err = Declared(parse(t, `BEGIN { $u = getopt("t", ""); $t = getopt("t", "", "tcp,udp"); // only these
+}`))
+	if err != nil || !slices.Equal(params[0].Choices, []string{"tcp", "udp"}) || !strings.Contains(Usage(params), "(tcp,udp)") {
+		t.Errorf("declared choices: %+v, %v\n%s", params, err, Usage(params))
+	}
+	want := `-t: "lnk-in" is none of tcp, udp, link-in (did you mean link-in?)`
+	if _, _, err := Parse(layers, []string{"-t", "tcp,lnk-in"}); err == nil || err.Error() != want {
+		t.Errorf("bad choice: err = %v, want %s", err, want)
 	}
 	if _, _, err := Parse(nil, []string{"--x"}); err == nil || err.Error() != "unknown parameter --x: the script declares none" {
 		t.Errorf("no params: err = %v", err)

@@ -14,6 +14,8 @@ type converter struct {
 	src        *lang.Source
 	lineStarts []int
 	errs       lang.ErrorList
+	macros     map[string]*macro
+	expanding  []string // the macros being expanded, innermost last
 }
 
 func newConverter(src *lang.Source) *converter {
@@ -68,7 +70,11 @@ func (c *converter) probe(p *probe) *lang.Probe {
 func (c *converter) stmts(items []*stmtItem) []lang.Stmt {
 	var out []lang.Stmt
 	for i, it := range items {
-		out = append(out, c.stmt(it.Stmt))
+		if m, call := c.macroCall(it.Stmt); m != nil {
+			out = append(out, c.expand(m, call)...)
+		} else {
+			out = append(out, c.stmt(it.Stmt))
+		}
 		if !it.Semi && i+1 < len(items) && it.Stmt.If == nil && it.Stmt.While == nil && it.Stmt.Unroll == nil {
 			end := c.at(it.Stmt.EndPos.Offset)
 			c.errorf(lang.Span{Pos: end, End: end}, `missing ";" after statement`)

@@ -43,6 +43,11 @@
 //     (Layer 2, 3, 4), h (Layer -1, via skb->head) or absent (Layer 0,
 //     meaning l3). To cast a member chain, parenthesize it:
 //     "@(struct iphdr *)h ($ctx->skb)->saddr".
+//   - "macro NAME($a, $b) { ... }" at the top level is bpftrace's
+//     statement macro (macro.go): a call "NAME(x, y);" standing as a
+//     statement is replaced by the body, with each $a replaced by the
+//     argument x; nodes keep the spans of the body and of the arguments,
+//     so errors point into the macro.
 //   - Lines at the top level starting with "p ", "r " or "e " and a symbol,
 //     or "P " or "R " and a path or library name, are surftrace
 //     expression lines; Options.ParseLine parses them with

@@ -11,7 +11,23 @@ import "github.com/alecthomas/participle/v2/lexer"
 // script is a whole file after the preamble and expression lines have been
 // blanked out (scan.go).
 type script struct {
-	Probes []*probe `parser:"@@*"`
+	Items []*item `parser:"@@*"`
+}
+
+// item is a top-level definition: a macro or a probe.
+type item struct {
+	Macro *macroDef `parser:"  @@"`
+	Probe *probe    `parser:"| @@"`
+}
+
+// macroDef is "macro NAME($a, $b) { statements }", bpftrace's statement
+// macro; convert.go expands each call of it.
+type macroDef struct {
+	Pos    lexer.Position
+	Name   string      `parser:"'macro' @Ident"`
+	Params []string    `parser:"'(' ( @Var ( ',' @Var )* )? ')'"`
+	Body   []*stmtItem `parser:"'{' ';'* @@* '}'"`
+	EndPos lexer.Position
 }
 
 // probe is attach points, an optional predicate and a block. With a

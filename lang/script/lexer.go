@@ -3,7 +3,7 @@ package script
 import "github.com/alecthomas/participle/v2/lexer"
 
 // The lexer has three states. Root is between probes: probe kinds, commas,
-// and the ":" that pushes Path. Path lexes the rest of an attach point as one
+// a macro's name and parameters, and the ":" that pushes Path. Path lexes the rest of an attach point as one
 // token (wildcards, "+0x10", "/bin/bash", more colons, a trailing argument
 // selector "(struct sk_buff *)") and pops. A "/" or
 // "{" in Root pushes Body, which lexes predicates and blocks; "{" pushes
@@ -24,6 +24,8 @@ var scriptLexer = lexer.MustStateful(lexer.Rules{
 		{Name: "Ident", Pattern: ident},
 		{Name: "Colon", Pattern: `:`, Action: lexer.Push("Path")},
 		{Name: "Comma", Pattern: `,`},
+		{Name: "Var", Pattern: varPattern},
+		{Name: "Paren", Pattern: `[()]`},
 		{Name: "Open", Pattern: open},
 		{Name: "Slash", Pattern: `/`, Action: lexer.Push("Body")},
 		{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
@@ -40,7 +42,7 @@ var scriptLexer = lexer.MustStateful(lexer.Rules{
 		{Name: "Char", Pattern: `'(?:\\.|[^'\\\n])+'`},
 		{Name: "Open", Pattern: open},
 		{Name: "Int", Pattern: `(?:0[xX][0-9a-fA-F][0-9a-fA-F_]*|[0-9][0-9_]*(?:[eE][0-9]+)?)[uUlL]*`},
-		{Name: "Var", Pattern: `\$(?:` + ident + `|[0-9]+|#)`},
+		{Name: "Var", Pattern: varPattern},
 		{Name: "Map", Pattern: `@(?:` + ident + `)?`},
 		{Name: "Keyword", Pattern: `(?:if|else|while|unroll|break|continue|return|sizeof)\b`},
 		{Name: "Ident", Pattern: ident},
@@ -56,4 +58,6 @@ const (
 	comment = `//[^\n]*|/\*(?s:.*?)\*/`
 	open    = `/\*|["']`
 	bad     = `(?s:.)`
+	// varPattern is $name, $1 or $#.
+	varPattern = `\$(?:` + ident + `|[0-9]+|#)`
 )

@@ -50,8 +50,11 @@ func ParseWith(src *lang.Source, opts Options) (prog *lang.Program, err error) {
 	}
 	c := newConverter(src)
 	prog = &lang.Program{Span: lang.Span{Pos: c.at(0), End: c.at(len(src.Text))}, Src: src}
-	for _, p := range tree.Probes {
-		prog.Probes = append(prog.Probes, c.probe(p))
+	c.macros = defineMacros(c, tree.Items)
+	for _, it := range tree.Items {
+		if it.Probe != nil {
+			prog.Probes = append(prog.Probes, c.probe(it.Probe))
+		}
 	}
 	for _, d := range decls {
 		prog.CDecls = append(prog.CDecls, &lang.CDecl{Span: c.spanLen(d.offset, len(d.text)), Text: d.text})

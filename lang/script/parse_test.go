@@ -118,16 +118,19 @@ func checkErrors(t *testing.T, err error) {
 
 // checkSpans requires every node to have a valid span inside its parent's
 // (an skb cast's type is written before its operand, so order is not
-// checked) and in the program's source.
+// checked) and in the program's source. A macro's expansion keeps the
+// spans of the macro's body and of the call's arguments, which are not
+// nested, so a program with macros is only checked for valid spans.
 func checkSpans(t *testing.T, prog *lang.Program) {
 	t.Helper()
+	nested := !strings.Contains(prog.Src.Text, "macro ")
 	var parents []lang.Span
 	walk(reflect.ValueOf(prog), 0, func(v reflect.Value, sp lang.Span, depth int) {
 		parents = append(parents[:depth], sp)
 		ok := sp.Pos.IsValid() && sp.End.IsValid() && sp.Pos.Src == prog.Src && sp.End.Src == prog.Src &&
 			sp.Pos.Offset <= sp.End.Offset && sp.Pos == lang.PosAt(prog.Src, sp.Pos.Offset) &&
 			sp.End == lang.PosAt(prog.Src, sp.End.Offset)
-		if depth > 0 {
+		if depth > 0 && nested {
 			p := parents[depth-1]
 			ok = ok && p.Pos.Offset <= sp.Pos.Offset && sp.End.Offset <= p.End.Offset
 		}
