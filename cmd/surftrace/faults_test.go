@@ -110,6 +110,35 @@ var faultCases = []faultCase{
 		drop: `DEV +ICMP +192\.0\.2\.1 > 192\.0\.2\.2 type 8 code 0 QDISC_DROP \S+\+0x`,
 		diag: `^qdisc: ICMP 192\.0\.2\.1 > 192\.0\.2\.2 dropped by \S+ on DEV in netns \d+: dev DEV: htb 1: root .* > class 1:10 htb rate 1Mbit ceil 1Mbit > pfifo 10: limit 2p backlog \d+b \d+p drops [1-9]\d* `,
 	},
+	// IPv6, 2001:db8::/32.
+	{
+		name: "udp6-closed-port",
+		args: []string{"--addr", "2001:db8:1::2", "--port", "9"},
+		build: func(t *testing.T) (string, func()) {
+			p := netfix.NewPair(t)
+			p.AddIPv6(t)
+			return p.DevB, func() {
+				must(t, "udp")(p.A.SendUDP(netip.MustParseAddrPort("[2001:db8:1::2]:9"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		drop: `DEV +UDP6 +\[2001:db8:1::1\]:\d+ > \[2001:db8:1::2\]:9 NO_SOCKET __udp6_lib_rcv\+0x`,
+		diag: `^no socket: UDP6 \[2001:db8:1::1\]:\d+ > \[2001:db8:1::2\]:9 dropped by __udp6_lib_rcv\+0x[0-9a-f]+ on DEV in netns \d+: nothing listens on UDP6 port 9 there`,
+	},
+	nftInput6("ip6"),
+	nftInput6("inet"),
+	{
+		name: "no-route6",
+		args: []string{"--addr", "2001:db8:ff::9"},
+		build: func(t *testing.T) (string, func()) {
+			r := netfix.NewRouted(t)
+			r.AddIPv6(t)
+			return r.DevRA, func() {
+				must(t, "udp")(r.A.SendUDP(netip.MustParseAddrPort("[2001:db8:ff::9]:53"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		drop: `DEV +UDP6 +\[2001:db8:1::1\]:\d+ > \[2001:db8:ff::9\]:53 (IP_INNOROUTES|NOT_SPECIFIED) ip6_pkt_(discard|drop)\S*\+0x`,
+		diag: `^no route: to 2001:db8:ff::9 \(from 2001:db8:1::1, on DEV\) in netns \d+, dropped by ip6_pkt_\S+ as IP_INNOROUTES: route lookup failed in table 254 \(254 is main\)`,
+	},
 }
 
 // faultWindow is how long a script traces a fault: 4 s here, 15 s in the
@@ -137,6 +166,27 @@ func nftInput(family string) faultCase {
 		},
 		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 NETFILTER_DROP (nf_hook_slow|nft_do_chain)\+0x`,
 		diag: `^netfilter: UDP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 dropped by \S+ on DEV in netns \d+: table ` + family + ` surftrace_` + family +
+			` chain input_drop \(hook input\) rule handle \d+ ` + "`meta l4proto 17 th dport 5353 drop`" + ` matches it`,
+	}
+}
+
+// nftInput6 is nftInput for IPv6: a drop rule of family (ip6 or inet) on
+// B's input hook.
+func nftInput6(family string) faultCase {
+	return faultCase{
+		name: "nft6-input-" + family,
+		args: []string{"--port", "5353", "--proto", "udp", "--addr", "2001:db8:1::2"},
+		build: func(t *testing.T) (string, func()) {
+			p := netfix.NewPair(t)
+			p.AddIPv6(t)
+			p.B.ListenUDP(t, netip.MustParseAddrPort("[2001:db8:1::2]:5353"))
+			p.B.NftDrop(t, family, "input", netfix.UDP, 5353)
+			return p.DevB, func() {
+				must(t, "udp")(p.A.SendUDP(netip.MustParseAddrPort("[2001:db8:1::2]:5353"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		drop: `DEV +UDP6 +\[2001:db8:1::1\]:\d+ > \[2001:db8:1::2\]:5353 NETFILTER_DROP (nf_hook_slow|nft_do_chain)\+0x`,
+		diag: `^netfilter: UDP6 \[2001:db8:1::1\]:\d+ > \[2001:db8:1::2\]:5353 dropped by \S+ on DEV in netns \d+: table ` + family + ` surftrace_` + family +
 			` chain input_drop \(hook input\) rule handle \d+ ` + "`meta l4proto 17 th dport 5353 drop`" + ` matches it`,
 	}
 }

@@ -78,3 +78,17 @@ func TestDelayedPair(t *testing.T) {
 		t.Errorf("sink got %d connections, want 1", got)
 	}
 }
+
+func TestRoutedIPv6(t *testing.T) {
+	r := NewRouted(t)
+	_, b := r.AddIPv6(t)
+	sink := r.B.ListenUDP(t, netip.AddrPortFrom(b, 0))
+	if sent, err := r.A.SendUDP(sink.Addr, []byte("hello"), n, 5*time.Second); err != nil || sent != n {
+		t.Fatalf("SendUDP = %d, %v; want %d", sent, err, n)
+	}
+	// The first datagrams may wait for neighbour discovery, and a few be
+	// dropped meanwhile; most arrive.
+	if got := sink.Wait(n/2, 5*time.Second); got < n/2 {
+		t.Errorf("sink got %d of %d datagrams over IPv6", got, n)
+	}
+}

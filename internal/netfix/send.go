@@ -22,7 +22,7 @@ func (ns *NS) SendUDP(dst netip.AddrPort, payload []byte, count int, timeout tim
 func (ns *NS) sendUDP(local *net.UDPAddr, dst netip.AddrPort, payload []byte, count int, timeout time.Duration) (int, error) {
 	var conn *net.UDPConn
 	err := ns.Do(func() (err error) {
-		conn, err = net.ListenUDP("udp4", local)
+		conn, err = net.ListenUDP(network("udp", dst.Addr()), local)
 		return err
 	})
 	if err != nil {
@@ -52,7 +52,7 @@ func (ns *NS) SendTCP(dst netip.AddrPort, payload []byte, count int, timeout tim
 		var conn net.Conn
 		err := ns.Do(func() (err error) {
 			d := net.Dialer{Deadline: deadline}
-			conn, err = d.Dial("tcp4", dst.String())
+			conn, err = d.Dial(network("tcp", dst.Addr()), dst.String())
 			return err
 		})
 		if err != nil {
@@ -69,6 +69,15 @@ func (ns *NS) SendTCP(dst netip.AddrPort, payload []byte, count int, timeout tim
 		sent++
 	}
 	return sent, short("tcp connections", sent, count)
+}
+
+// network is "tcp4" or "tcp6" (proto "tcp"), "udp4" or "udp6", after
+// addr's family.
+func network(proto string, addr netip.Addr) string {
+	if addr.Is4() {
+		return proto + "4"
+	}
+	return proto + "6"
 }
 
 // short returns an error if fewer than count were sent (time ran out).
