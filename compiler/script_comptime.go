@@ -105,7 +105,7 @@ func (g *sgen) hasField(e *lang.HasField) bool {
 	default:
 		x := g.expr(e.X)
 		if x.kind != skInt && x.kind != skMem {
-			fail(e.X, "has_field looks into a struct or union, not %s", x.describe())
+			fail(e.X, "has_field looks into a struct, union or enum, not %s", x.describe())
 		}
 		t = x.v.t
 	}
@@ -134,16 +134,27 @@ func (g *sgen) hasArg(name string, at lang.Node) bool {
 }
 
 // hasMemberPath reports whether t (a struct or union, or a pointer to
-// one) has the members of path, each inside the one before.
+// one) has the members of path, each inside the one before; for an enum
+// (the last step) whether it has a value of that name, spelled as a
+// comparison with the enum spells it (NO_SOCKET for
+// SKB_DROP_REASON_NO_SOCKET).
 func hasMemberPath(t btf.Type, path []string, at lang.Node) bool {
-	for _, name := range path {
+	for i, name := range path {
+		if names := enumNames(t); names != nil && i == len(path)-1 {
+			for _, n := range names {
+				if n == name {
+					return true
+				}
+			}
+			return false
+		}
 		agg := under(t)
 		if p, ok := agg.(*btf.Pointer); ok {
 			agg = under(p.Target)
 		}
 		members, ok := membersOf(agg)
 		if !ok {
-			fail(at, "has_field looks into a struct or union, not %s", kernel.CType(t))
+			fail(at, "has_field looks into a struct, union or enum, not %s", kernel.CType(t))
 		}
 		m, _, found := findMember(members, name, 0)
 		if !found {

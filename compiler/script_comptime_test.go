@@ -26,11 +26,13 @@ func TestComptimeIf(t *testing.T) {
 		{`BEGIN { if comptime (has_field(struct sk_buff, "len.x") == 0 && sizeof(struct sk_buff) > 0) { printf("x"); } }`, ""},
 		{`BEGIN { if comptime (sizeof(struct sk_buff) == 0xf8) { printf("yes"); } else { printf("%d", nosuch); } }`, "yes"},
 		{`BEGIN { @x = has_field(struct sk_buff, "len"); printf("yes"); }`, "yes"},
+		{kfree + `{ if comptime (has_field(args->reason, "NO_SOCKET")) { printf("yes"); } }`, "yes"},
+		{kfree + `{ if comptime (has_field(args->reason, "NO_SOCKETS")) { if (args->reason == "NO_SOCKETS") { printf("yes"); } } else { printf("no"); } }`, "no"},
 		{`BEGIN { if comptime ("tcp" == "udp") { printf("%d", nosuch); } else { printf("no"); } }`, "no"},
 	} {
 		prog, err := compileScript(t, tc.src)
 		if tc.want == "" {
-			if err == nil || !strings.Contains(err.Error(), "has_field looks into a struct or union, not") {
+			if err == nil || !strings.Contains(err.Error(), "has_field looks into a struct, union or enum, not") {
 				t.Errorf("%s: err %v, want has_field's error for a member that is no struct", tc.src, err)
 			}
 			continue
@@ -57,7 +59,7 @@ func TestComptimeErrors(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
 		{`tracepoint:skb:kfree_skb { if comptime (pid == 1) { } }`, "1:41: the condition of if comptime must be a constant"},
 		{`BEGIN { if comptime (has_field(args, "x")) { } }`, "args exists only in tracepoint"},
-		{`BEGIN { $x = 1; if comptime (has_field($x, "x")) { } }`, "has_field looks into a struct or union, not s64"},
+		{`BEGIN { $x = 1; if comptime (has_field($x, "x")) { } }`, "has_field looks into a struct, union or enum, not s64"},
 		{`BEGIN { if comptime (has_field(struct sk_buff, "")) { } }`, "has_field needs a field name"},
 		{`BEGIN { if comptime (has_field(struct sk_bufff, "len")) { } }`, "unknown type struct sk_bufff"},
 	} {

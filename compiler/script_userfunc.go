@@ -16,9 +16,10 @@ var userFuncs = map[string]struct {
 	r    spec.Render
 	args []skind // skInt, skStr for a literal, skBytes for an address
 }{
-	"qdisc":   {spec.RenderQdisc, []skind{skInt, skInt}},
-	"sysctl":  {spec.RenderSysctl, []skind{skInt, skInt, skStr}},
-	"nftrule": {spec.RenderNftRule, []skind{skInt, skInt, skBytes, skBytes, skInt, skInt}},
+	"qdisc":    {spec.RenderQdisc, []skind{skInt, skInt}},
+	"sysctl":   {spec.RenderSysctl, []skind{skInt, skInt, skStr}},
+	"nftrule":  {spec.RenderNftRule, []skind{skInt, skInt, skBytes, skBytes, skInt, skInt}},
+	"tcfilter": {spec.RenderTcFilter, []skind{skInt, skInt, skStr}},
 }
 
 // userFunc compiles a call of a user-space function (scriptFuncs has

@@ -98,3 +98,19 @@ func TestNftRule(t *testing.T) {
 		}
 	}
 }
+
+// TestTcFilter: a bpf filter on a device's ingress reads as its
+// preference, its program's id and name, and direct-action; egress has
+// none.
+func TestTcFilter(t *testing.T) {
+	p := netfix.NewPair(t)
+	d := p.B.TcDropIPv4(t, p.DevB)
+	inode, ifindex := where(t, p.B, p.DevB)
+	want := fmt.Sprintf(`dev %s ingress: pref 1 bpf prog id %d name %s "%s" direct-action`, p.DevB, d.ProgID, d.Name, d.Name)
+	if got := TcFilter(inode, ifindex, "ingress"); got != want {
+		t.Errorf("TcFilter = %q\nwant %q", got, want)
+	}
+	if got, want := TcFilter(inode, ifindex, "egress"), "dev "+p.DevB+" egress: none"; got != want {
+		t.Errorf("TcFilter(egress) = %q, want %q", got, want)
+	}
+}
