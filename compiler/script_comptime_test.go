@@ -27,6 +27,9 @@ func TestComptimeIf(t *testing.T) {
 		{`BEGIN { if comptime (sizeof(struct sk_buff) == 0xf8) { printf("yes"); } else { printf("%d", nosuch); } }`, "yes"},
 		{`BEGIN { @x = has_field(struct sk_buff, "len"); printf("yes"); }`, "yes"},
 		{kfree + `{ if comptime (has_field(args->reason, "NO_SOCKET")) { printf("yes"); } }`, "yes"},
+		// A map only the untaken branch assigns is not "used but never
+		// assigned" where the branch that uses it is not taken either.
+		{`BEGIN { if comptime (has_field(enum skb_drop_reason, "NOPE")) { @x = 1; } } END { if comptime (has_field(enum skb_drop_reason, "NOPE")) { clear(@x); } else { printf("no"); } }`, "no"},
 		{kfree + `{ if comptime (has_field(args->reason, "NO_SOCKETS")) { if (args->reason == "NO_SOCKETS") { printf("yes"); } } else { printf("no"); } }`, "no"},
 		{`BEGIN { if comptime ("tcp" == "udp") { printf("%d", nosuch); } else { printf("no"); } }`, "no"},
 	} {
