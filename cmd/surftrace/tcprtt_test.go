@@ -16,20 +16,24 @@ import (
 // A to B for 40 ms shows, in `run tcprtt`'s histogram for the client's
 // connection, most samples in the bucket of 32 to 64 ms (its top leaves
 // room for the VM's emulation and the user-space delay line on the
-// host), and --ms and --total put them in one millisecond histogram.
+// host), and --ms and --total put them in one millisecond histogram; the
+// same over IPv6.
 func TestTCPRTTScript(t *testing.T) {
 	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
 	for _, tc := range []struct {
+		sink string // where the transfer goes
 		args []string
 		key  string // the histogram of the client's connection
 		peak string // the bucket that must hold the most samples
 	}{
-		{[]string{"--port", "8081"}, `@rtt_us[192.0.2.1, \d+, 192.0.2.2, 8081]`, "[32K, 64K)"},
-		{[]string{"--addr", "192.0.2.2", "--ms", "--total"}, `@rtt_total_ms`, "[32, 64)"},
+		{"192.0.2.2:8081", []string{"--port", "8081"}, `@rtt_us[192.0.2.1, \d+, 192.0.2.2, 8081]`, "[32K, 64K)"},
+		{"192.0.2.2:8081", []string{"--addr", "192.0.2.2", "--ms", "--total"}, `@rtt_total_ms`, "[32, 64)"},
+		{"[2001:db8:1::2]:8081", []string{"--addr", "2001:db8:1::2"}, `@rtt6_us[2001:db8:1::1, \d+, 2001:db8:1::2, 8081]`, "[32K, 64K)"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			p := netfix.NewDelayedPair(t, 40*time.Millisecond)
-			sink := p.B.ListenTCP(t, netip.MustParseAddrPort("192.0.2.2:8081"))
+			p.AddIPv6(t)
+			sink := p.B.ListenTCP(t, netip.MustParseAddrPort(tc.sink))
 			args := append([]string{"--duration", faultWindow(), "run", "tcprtt"}, tc.args...)
 			r := runWhile(t, args, func() {
 				// 256 KiB take a few dozen round trips.
