@@ -71,6 +71,30 @@ func (ns *NS) SendTCP(dst netip.AddrPort, payload []byte, count int, timeout tim
 	return sent, short("tcp connections", sent, count)
 }
 
+// TransferTCP makes one TCP connection from the namespace to dst, sends
+// payload, and keeps the connection open for hold before it closes, so
+// that the acknowledgements reach a socket still established (a sender
+// that closes at once takes them in FIN_WAIT1). It stops at the timeout.
+func (ns *NS) TransferTCP(dst netip.AddrPort, payload []byte, hold, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	var conn net.Conn
+	err := ns.Do(func() (err error) {
+		d := net.Dialer{Deadline: deadline}
+		conn, err = d.Dial(network("tcp", dst.Addr()), dst.String())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("tcp to %v: %w", dst, err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(deadline)
+	if _, err := conn.Write(payload); err != nil {
+		return fmt.Errorf("tcp to %v: %w", dst, err)
+	}
+	time.Sleep(min(hold, time.Until(deadline)))
+	return nil
+}
+
 // network is "tcp4" or "tcp6" (proto "tcp"), "udp4" or "udp6", after
 // addr's family.
 func network(proto string, addr netip.Addr) string {
