@@ -180,6 +180,11 @@ func (g *sgen) expr(e lang.Expr) *sval {
 		return out
 	case *lang.SizeofExpr:
 		return g.sizeofExpr(e)
+	case *lang.HasField:
+		if g.hasField(e) {
+			return intConst(1)
+		}
+		return intConst(0)
 	}
 	fail(e, "this expression is not allowed in a script")
 	return nil

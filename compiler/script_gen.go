@@ -238,6 +238,10 @@ func (g *sgen) stmt(s lang.Stmt) {
 	case *lang.AssignStmt:
 		g.assign(s)
 	case *lang.IfStmt:
+		if s.Comptime {
+			g.comptimeIf(s)
+			return
+		}
 		g.Src = "if (" + source(s.Cond) + ")"
 		if truth, known := g.consts().truth(s.Cond); known {
 			// Bound parameters decide it: only that side is compiled.

@@ -14,11 +14,12 @@ import (
 // index in it.
 var userFuncs = map[string]struct {
 	r    spec.Render
-	args []skind // skInt, or skStr for a literal
+	args []skind // skInt, skStr for a literal, skBytes for an address
 }{
-	"qdisc":   {spec.RenderQdisc, []skind{skInt, skInt}},
-	"sysctl":  {spec.RenderSysctl, []skind{skInt, skInt, skStr}},
-	"nftrule": {spec.RenderNftRule, []skind{skInt, skInt, skInt, skInt, skInt, skInt}},
+	"qdisc":    {spec.RenderQdisc, []skind{skInt, skInt}},
+	"sysctl":   {spec.RenderSysctl, []skind{skInt, skInt, skStr}},
+	"nftrule":  {spec.RenderNftRule, []skind{skInt, skInt, skBytes, skBytes, skInt, skInt}},
+	"tcfilter": {spec.RenderTcFilter, []skind{skInt, skInt, skStr}},
 }
 
 // userFunc compiles a call of a user-space function (scriptFuncs has
@@ -28,11 +29,17 @@ func (g *sgen) userFunc(e *lang.Call) *sval {
 	uf := userFuncs[e.Name]
 	out := &sval{kind: skTuple, rend: render{r: uf.r}}
 	for i, a := range e.Args {
-		var v *sval
 		if uf.args[i] == skStr {
-			v = strLit(g.literal(a, e.Name+"'s argument"))
+			out.elems = append(out.elems, strLit(g.literal(a, e.Name+"'s argument")))
+			continue
+		}
+		x := g.expr(a)
+		var v *sval
+		if uf.args[i] == skBytes && (x.kind == skMem && sizeof(x.v.t) == 16 || x.kind == skBytes && x.size == 16) {
+			// An IPv6 address (an in6_addr, pton("2001:db8::1")) is its
+			// 16 bytes; an IPv4 one an integer.
+			v = g.convert(x, render{r: spec.RenderIPv6, size: 16}, a)
 		} else {
-			x := g.expr(a)
 			v = intOf(u64Type, g.intNode(x, a))
 		}
 		out.elems = append(out.elems, v)

@@ -121,9 +121,13 @@ type AssignStmt struct {
 // IfStmt is if/else if/else; Else holds one *IfStmt for "else if".
 type IfStmt struct {
 	Span
-	Cond Expr
-	Then []Stmt
-	Else []Stmt
+	// Comptime marks "if comptime (cond)": cond is folded when the
+	// script compiles and only the branch it picks is compiled, so the
+	// other may name fields this kernel lacks.
+	Comptime bool
+	Cond     Expr
+	Then     []Stmt
+	Else     []Stmt
 }
 
 // WhileStmt is a bounded while loop.

@@ -145,6 +145,17 @@ type SizeofExpr struct {
 	X    Expr
 }
 
+// HasField is "has_field(Type, "name")" or "has_field(X, "name")": 1 when
+// the struct or union (X's type, or what it points to; for X = args the
+// probe's arguments) has member or field Field, else 0, decided when the
+// script compiles. Field may be a dotted path, "a.b".
+type HasField struct {
+	Span
+	Type  *TypeExpr
+	X     Expr
+	Field string
+}
+
 // TypeExpr names a C type: "struct sk_buff *", "u32", "unsigned int",
 // "char[16]".
 type TypeExpr struct {
@@ -177,3 +188,4 @@ func (*Cast) expr()       {}
 func (*SkbCast) expr()    {}
 func (*Tuple) expr()      {}
 func (*SizeofExpr) expr() {}
+func (*HasField) expr()   {}

@@ -8,7 +8,8 @@ import (
 	"github.com/surftrace/surftrace/spec"
 )
 
-// userFunc computes a user-space function (qdisc(), sysctl(), nftrule())
+// userFunc computes a user-space function (qdisc(), sysctl(), nftrule(),
+// tcfilter())
 // from the arguments its record carries, when the record prints.
 func userFunc(b []byte, f *spec.Field) string {
 	args := make([][]byte, len(f.Elems))
@@ -21,15 +22,26 @@ func userFunc(b []byte, f *spec.Field) string {
 		return netobj.Qdisc(n(0), int(n(1)))
 	case spec.RenderSysctl:
 		return netobj.Sysctl(n(0), int(n(1)), render.CString(args[2]))
+	case spec.RenderTcFilter:
+		return netobj.TcFilter(n(0), int(n(1)), render.CString(args[2]))
 	case spec.RenderNftRule:
-		// Addresses are as the packet holds them, in network order, read
-		// into a host-order integer.
-		var src, dst [4]byte
-		for i := range 4 {
-			src[i], dst[i] = byte(n(2)>>(8*i)), byte(n(3)>>(8*i))
-		}
-		return netobj.NftRule(n(0), netobj.Packet{L4: uint8(n(1)), Src: netip.AddrFrom4(src), Dst: netip.AddrFrom4(dst),
+		return netobj.NftRule(n(0), netobj.Packet{L4: uint8(n(1)), Src: addr(args[2]), Dst: addr(args[3]),
 			Sport: uint16(n(4)), Dport: uint16(n(5))})
 	}
 	return ""
+}
+
+// addr is an address argument: 16 bytes of an IPv6 address, or an IPv4
+// address as the packet holds it, in network order, read into a
+// host-order integer.
+func addr(b []byte) netip.Addr {
+	if len(b) == 16 {
+		return netip.AddrFrom16([16]byte(b))
+	}
+	var a [4]byte
+	n := render.Uint(b)
+	for i := range 4 {
+		a[i] = byte(n >> (8 * i))
+	}
+	return netip.AddrFrom4(a)
 }

@@ -227,9 +227,10 @@ const (
 	RenderCgroupPath               // a cgroup id shown as its paths in every hierarchy Field.Format matches (cgroup_path())
 	// The user-space functions (script_userfunc.go): a tuple of their
 	// arguments (Elems) that the runtime resolves when it prints it.
-	RenderQdisc   // qdisc(NETNS, IFINDEX): the device's qdisc tree, counters, the dropping one
-	RenderSysctl  // sysctl(NETNS, IFINDEX, "net.ipv4.conf.DEV.rp_filter"): a sysctl's value
-	RenderNftRule // nftrule(NETNS, L4PROTO, SADDR, DADDR, SPORT, DPORT): ruleset rules a packet matches
+	RenderQdisc    // qdisc(NETNS, IFINDEX): the device's qdisc tree, counters, the dropping one
+	RenderSysctl   // sysctl(NETNS, IFINDEX, "net.ipv4.conf.DEV.rp_filter"): a sysctl's value
+	RenderNftRule  // nftrule(NETNS, L4PROTO, SADDR, DADDR, SPORT, DPORT): ruleset rules a packet matches
+	RenderTcFilter // tcfilter(NETNS, IFINDEX, "ingress"): a device's tc filters and their bpf programs
 	numRenders
 )
 
@@ -240,7 +241,7 @@ var renderNames = [numRenders]string{
 	RenderKsym: "ksym", RenderStackID: "stack", RenderBytes: "bytes", RenderTuple: "tuple",
 	RenderSym: "sym", RenderEnum: "enum", RenderBuf: "buf", RenderStrftime: "strftime",
 	RenderUsername: "username", RenderCgroupPath: "cgroup_path", RenderQdisc: "qdisc",
-	RenderSysctl: "sysctl", RenderNftRule: "nftrule",
+	RenderSysctl: "sysctl", RenderNftRule: "nftrule", RenderTcFilter: "tcfilter",
 }
 
 // String returns the render's short name ("u", "ipv4", "enum", ...);
@@ -253,8 +254,8 @@ func (r Render) String() string {
 }
 
 // IsUserRender reports whether r is resolved in user space from a tuple
-// of arguments (qdisc(), sysctl(), nftrule()).
-func IsUserRender(r Render) bool { return r >= RenderQdisc && r <= RenderNftRule }
+// of arguments (qdisc(), sysctl(), nftrule(), tcfilter()).
+func IsUserRender(r Render) bool { return r >= RenderQdisc && r <= RenderTcFilter }
 
 // MapInfo says how a script map prints at exit (bpftrace's layout).
 type MapInfo struct {

@@ -6,7 +6,7 @@ import (
 )
 
 func TestList(t *testing.T) {
-	want := []string{"diag", "drop", "nftdrop", "path", "tcpreset", "tcpretrans", "tcpstates"}
+	want := []string{"diag", "drop", "nftdrop", "path", "tcpreset", "tcpretrans", "tcprtt", "tcpstates"}
 	got := Names()
 	if len(got) != len(want) {
 		t.Fatalf("Names() = %v, want %v", got, want)

@@ -84,7 +84,7 @@ func (ns *NS) ConnectRefused(dst netip.AddrPort, count int, timeout time.Duratio
 	for refused < count && time.Now().Before(deadline) {
 		err := ns.Do(func() error {
 			d := net.Dialer{Deadline: deadline}
-			conn, err := d.Dial("tcp4", dst.String())
+			conn, err := d.Dial(network("tcp", dst.Addr()), dst.String())
 			if err == nil {
 				conn.Close()
 				return fmt.Errorf("tcp to %v connected; want it refused", dst)

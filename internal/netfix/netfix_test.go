@@ -61,3 +61,34 @@ func TestChecksum(t *testing.T) {
 		t.Errorf("checksum over a checksummed message = %#x, want 0", checksum(b))
 	}
 }
+
+func TestDelayedPair(t *testing.T) {
+	const delay = 20 * time.Millisecond
+	p := NewDelayedPair(t, delay)
+	sink := p.B.ListenTCP(t, netip.AddrPortFrom(p.AddrB, 0))
+	start := time.Now()
+	if sent, err := p.A.SendTCP(sink.Addr, []byte("hello"), 1, 5*time.Second); err != nil || sent != 1 {
+		t.Fatalf("SendTCP = %d, %v; want 1", sent, err)
+	}
+	// The handshake alone is a round trip, held on the way to B.
+	if took := time.Since(start); took < delay {
+		t.Errorf("a connection took %v, less than the line's delay %v", took, delay)
+	}
+	if got := sink.Wait(1, 5*time.Second); got != 1 {
+		t.Errorf("sink got %d connections, want 1", got)
+	}
+}
+
+func TestRoutedIPv6(t *testing.T) {
+	r := NewRouted(t)
+	_, b := r.AddIPv6(t)
+	sink := r.B.ListenUDP(t, netip.AddrPortFrom(b, 0))
+	if sent, err := r.A.SendUDP(sink.Addr, []byte("hello"), n, 5*time.Second); err != nil || sent != n {
+		t.Fatalf("SendUDP = %d, %v; want %d", sent, err, n)
+	}
+	// The first datagrams may wait for neighbour discovery, and a few be
+	// dropped meanwhile; most arrive.
+	if got := sink.Wait(n/2, 5*time.Second); got < n/2 {
+		t.Errorf("sink got %d of %d datagrams over IPv6", got, n)
+	}
+}

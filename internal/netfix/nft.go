@@ -14,21 +14,22 @@ import (
 
 // NftDrop is one nftables drop rule a fixture installed.
 type NftDrop struct {
-	Family string // "inet" or "ip", as nft spells the table's family
+	Family string // "inet", "ip" or "ip6", as nft spells the table's family
 	Table  string
 	Chain  string
 	Hook   string // "input" or "forward"
 	Handle uint64 // the rule's handle, as `nft -a list ruleset` shows it
 }
 
-// NftDrop installs, in the namespace, a table of family ("inet" or "ip")
-// with a filter chain on hook ("input" or "forward") holding one rule:
-// drop proto (unix.IPPROTO_UDP or IPPROTO_TCP) to destination port
+// NftDrop installs, in the namespace, a table of family ("inet", "ip" or
+// "ip6") with a filter chain on hook ("input" or "forward") holding one
+// rule: drop proto (unix.IPPROTO_UDP or IPPROTO_TCP) to destination port
 // dport. It talks netlink through github.com/google/nftables, so it needs
 // no nft binary; the table goes away with the namespace.
 func (ns *NS) NftDrop(t testing.TB, family, hook string, proto uint8, dport uint16) *NftDrop {
 	t.Helper()
-	fams := map[string]nftables.TableFamily{"inet": nftables.TableFamilyINet, "ip": nftables.TableFamilyIPv4}
+	fams := map[string]nftables.TableFamily{"inet": nftables.TableFamilyINet, "ip": nftables.TableFamilyIPv4,
+		"ip6": nftables.TableFamilyIPv6}
 	hooks := map[string]*nftables.ChainHook{"input": nftables.ChainHookInput, "forward": nftables.ChainHookForward}
 	fam, ok1 := fams[family]
 	hk, ok2 := hooks[hook]

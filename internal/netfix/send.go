@@ -20,13 +20,9 @@ func (ns *NS) SendUDP(dst netip.AddrPort, payload []byte, count int, timeout tim
 
 // sendUDP sends from local (nil: an address the kernel picks).
 func (ns *NS) sendUDP(local *net.UDPAddr, dst netip.AddrPort, payload []byte, count int, timeout time.Duration) (int, error) {
-	network := "udp4"
-	if dst.Addr().Is6() && !dst.Addr().Is4In6() {
-		network = "udp6"
-	}
 	var conn *net.UDPConn
 	err := ns.Do(func() (err error) {
-		conn, err = net.ListenUDP(network, local)
+		conn, err = net.ListenUDP(network("udp", dst.Addr()), local)
 		return err
 	})
 	if err != nil {
@@ -56,7 +52,7 @@ func (ns *NS) SendTCP(dst netip.AddrPort, payload []byte, count int, timeout tim
 		var conn net.Conn
 		err := ns.Do(func() (err error) {
 			d := net.Dialer{Deadline: deadline}
-			conn, err = d.Dial("tcp4", dst.String())
+			conn, err = d.Dial(network("tcp", dst.Addr()), dst.String())
 			return err
 		})
 		if err != nil {
@@ -73,6 +69,39 @@ func (ns *NS) SendTCP(dst netip.AddrPort, payload []byte, count int, timeout tim
 		sent++
 	}
 	return sent, short("tcp connections", sent, count)
+}
+
+// TransferTCP makes one TCP connection from the namespace to dst, sends
+// payload, and keeps the connection open for hold before it closes, so
+// that the acknowledgements reach a socket still established (a sender
+// that closes at once takes them in FIN_WAIT1). It stops at the timeout.
+func (ns *NS) TransferTCP(dst netip.AddrPort, payload []byte, hold, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	var conn net.Conn
+	err := ns.Do(func() (err error) {
+		d := net.Dialer{Deadline: deadline}
+		conn, err = d.Dial(network("tcp", dst.Addr()), dst.String())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("tcp to %v: %w", dst, err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(deadline)
+	if _, err := conn.Write(payload); err != nil {
+		return fmt.Errorf("tcp to %v: %w", dst, err)
+	}
+	time.Sleep(min(hold, time.Until(deadline)))
+	return nil
+}
+
+// network is "tcp4" or "tcp6" (proto "tcp"), "udp4" or "udp6", after
+// addr's family.
+func network(proto string, addr netip.Addr) string {
+	if addr.Is4() {
+		return proto + "4"
+	}
+	return proto + "6"
 }
 
 // short returns an error if fewer than count were sent (time ran out).

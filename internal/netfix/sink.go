@@ -36,7 +36,7 @@ func (ns *NS) ListenUDP(t testing.TB, addr netip.AddrPort) *Sink {
 	t.Helper()
 	var conn *net.UDPConn
 	err := ns.Do(func() (err error) {
-		conn, err = net.ListenUDP("udp4", net.UDPAddrFromAddrPort(addr))
+		conn, err = net.ListenUDP(network("udp", addr.Addr()), net.UDPAddrFromAddrPort(addr))
 		return err
 	})
 	if err != nil {
@@ -62,7 +62,7 @@ func (ns *NS) ListenTCP(t testing.TB, addr netip.AddrPort) *Sink {
 	t.Helper()
 	var ln *net.TCPListener
 	err := ns.Do(func() (err error) {
-		ln, err = net.ListenTCP("tcp4", net.TCPAddrFromAddrPort(addr))
+		ln, err = net.ListenTCP(network("tcp", addr.Addr()), net.TCPAddrFromAddrPort(addr))
 		return err
 	})
 	if err != nil {

@@ -16,13 +16,14 @@ import (
 
 // Modules are the kernel modules the VM loads at boot, before anything
 // else runs: virtio and 9p to reach the host's files, overlay for a
-// writable /tmp, then what network tests use. Their dependencies are added, in load order, from each
-// module's depends= field. Soft dependencies name aliases, which are not
+// writable /tmp, then what network tests use (tun for
+// netfix.NewDelayedPair). Their dependencies are added, in load order,
+// from each module's depends= field. Soft dependencies name aliases, which are not
 // resolved: crc32c_generic is listed first as the "crc32c" that libcrc32c
 // (needed by nf_conntrack and nf_nat) asks for.
 var Modules = []string{
 	"virtio_pci", "9pnet_virtio", "9p", "overlay", "crc32c_generic",
-	"veth", "sch_netem", "sch_htb", "sch_ingress", "cls_bpf", "act_bpf",
+	"veth", "tun", "sch_netem", "sch_htb", "sch_ingress", "cls_bpf", "act_bpf",
 	"nf_tables", "nf_conntrack", "nf_nat", "nft_chain_nat", "nft_nat",
 	"nft_ct", "nft_masq",
 }

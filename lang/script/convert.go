@@ -111,7 +111,7 @@ func (c *converter) stmt(s *stmt) lang.Stmt {
 }
 
 func (c *converter) ifStmt(s *ifStmt) *lang.IfStmt {
-	out := &lang.IfStmt{Span: c.span(s.Pos, s.EndPos), Cond: c.expr(s.Cond), Then: c.stmts(s.Then.Stmts)}
+	out := &lang.IfStmt{Span: c.span(s.Pos, s.EndPos), Comptime: s.Comp, Cond: c.expr(s.Cond), Then: c.stmts(s.Then.Stmts)}
 	switch {
 	case s.Else == nil:
 	case s.Else.If != nil:

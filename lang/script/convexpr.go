@@ -87,6 +87,14 @@ func (c *converter) primary(p *primary) lang.Expr {
 			return &lang.SizeofExpr{Span: sp, Type: c.typeName(p.Sizeof.Type)}
 		}
 		return &lang.SizeofExpr{Span: sp, X: c.expr(p.Sizeof.X)}
+	case p.Has != nil:
+		out := &lang.HasField{Span: sp, Field: c.unquote(p.Has.Field, sp)}
+		if p.Has.Type != nil {
+			out.Type = c.typeName(p.Has.Type)
+		} else {
+			out.X = c.expr(p.Has.X)
+		}
+		return out
 	case p.Ident != "" && p.Call:
 		return &lang.Call{Span: sp, Name: p.Ident, Args: c.exprs(p.Args)}
 	case p.Ident != "":

@@ -78,7 +78,8 @@ type stmt struct {
 // ifStmt is "if (cond) block [else if ... | else block]".
 type ifStmt struct {
 	Pos    lexer.Position
-	Cond   *expr      `parser:"'if' '(' @@ ')'"`
+	Comp   bool       `parser:"'if' @'comptime'?"`
+	Cond   *expr      `parser:"'(' @@ ')'"`
 	Then   *block     `parser:"@@"`
 	Else   *elseStmts `parser:"( 'else' @@ )?"`
 	EndPos lexer.Position
@@ -150,6 +151,7 @@ type primary struct {
 	Pos    lexer.Position
 	Skb    *skbCast   `parser:"(  @@"`
 	Sizeof *sizeofArg `parser:"| 'sizeof' '(' @@ ')'"`
+	Has    *hasField  `parser:"| 'has_field' '(' @@ ')'"`
 	Ident  string     `parser:"| @Ident"`
 	Call   bool       `parser:"  ( @'('"`
 	Args   []*expr    `parser:"    ( @@ ( ',' @@ )* )? ')' )?"`
@@ -175,6 +177,14 @@ type skbCast struct {
 type sizeofArg struct {
 	Type *typeName `parser:"  @@ (?= ')')"`
 	X    *expr     `parser:"| @@"`
+}
+
+// hasField is has_field's arguments: a type or an expression, then the
+// field's name as a string.
+type hasField struct {
+	Type  *typeName `parser:"(  @@ (?= ',')"`
+	X     *expr     `parser:"| @@ )"`
+	Field string    `parser:"',' @String"`
 }
 
 // typeName is a C type in a cast or sizeof. A plain identifier counts as a

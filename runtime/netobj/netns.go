@@ -1,8 +1,9 @@
 // Package netobj reads, from user space, the network objects that the
-// script functions qdisc(), sysctl() and nftrule() name: a device's qdisc
-// tree with its counters (rtnetlink, github.com/vishvananda/netlink), a
-// sysctl of a network namespace, and the nftables rules of a namespace
-// that match a packet (github.com/google/nftables). A namespace is named
+// script functions qdisc(), sysctl(), nftrule() and tcfilter() name: a
+// device's qdisc tree with its counters (rtnetlink,
+// github.com/vishvananda/netlink), a sysctl of a network namespace, the
+// nftables rules of a namespace that match a packet
+// (github.com/google/nftables), and a device's tc filters. A namespace is named
 // by its inode, as the kernel's net->ns.inum and `readlink
 // /proc/PID/ns/net` show it, and found among the names under /run/netns
 // and the namespaces of running processes.
@@ -13,10 +14,13 @@
 package netobj
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 
 	"github.com/vishvananda/netns"
@@ -81,16 +85,23 @@ func in(inode uint64, fn func() error) error {
 // DEV standing for the name of device ifindex there
 // ("net.ipv4.conf.DEV.rp_filter"). For a per-device key under
 // net.ipv4.conf it also gives the value for "all", which the kernel
-// combines with the device's (the larger wins for rp_filter).
+// combines with the device's (the larger wins for rp_filter). A
+// net.core key the namespace lacks is system-wide on that kernel, and is
+// read in surftrace's own namespace.
 func Sysctl(inode uint64, ifindex int, key string) string {
-	var out string
+	var out, k string
+	global := false
 	err := in(inode, func() error {
 		dev, err := devName(ifindex)
 		if err != nil {
 			return err
 		}
-		k := replaceDev(key, dev)
+		k = replaceDev(key, dev)
 		v, err := readSysctl(k)
+		if errors.Is(err, fs.ErrNotExist) && strings.HasPrefix(k, "net.core.") {
+			global = true
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -102,6 +113,15 @@ func Sysctl(inode uint64, ifindex int, key string) string {
 		}
 		return nil
 	})
+	if global {
+		// Older kernels (6.1) keep net.core.rmem_max and others for the
+		// whole system, in the initial namespace only: read them in
+		// surftrace's own.
+		var v string
+		if v, err = readSysctl(k); err == nil {
+			out = k + "=" + v + " (system-wide)"
+		}
+	}
 	if err != nil {
 		return fmt.Sprintf("%s: %v", key, err)
 	}

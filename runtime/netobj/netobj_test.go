@@ -3,6 +3,7 @@ package netobj
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"regexp"
 	"syscall"
@@ -67,20 +68,49 @@ func TestSysctl(t *testing.T) {
 }
 
 // TestNftRule: the drop rule of each family matches the packet it drops,
-// with its table, chain, hook, handle and text; another port matches none.
+// IPv4 or IPv6, with its table, chain, hook, handle and text; another
+// port matches none, nor does a packet of the other family than an ip or
+// ip6 table's.
 func TestNftRule(t *testing.T) {
-	for _, family := range []string{"inet", "ip"} {
+	for _, tc := range []struct {
+		family string
+		v6     bool
+	}{{"inet", false}, {"ip", false}, {"inet", true}, {"ip6", true}} {
 		p := netfix.NewPair(t)
-		d := p.B.NftDrop(t, family, "input", netfix.UDP, 5353)
+		d := p.B.NftDrop(t, tc.family, "input", netfix.UDP, 5353)
 		inode, _ := where(t, p.B, p.DevB)
 		pkt := Packet{L4: netfix.UDP, Src: p.AddrA, Dst: p.AddrB, Sport: 40000, Dport: 5353}
-		want := fmt.Sprintf("table %s surftrace_%s chain input_drop (hook input) rule handle %d `meta l4proto 17 th dport 5353 drop` matches it (read from the ruleset now, not the kernel's verdict)", family, family, d.Handle)
+		other := pkt
+		other.Src, other.Dst = netip.MustParseAddr("2001:db8:1::1"), netip.MustParseAddr("2001:db8:1::2")
+		if tc.v6 {
+			pkt, other = other, pkt
+		}
+		want := fmt.Sprintf("table %s surftrace_%s chain input_drop (hook input) rule handle %d `meta l4proto 17 th dport 5353 drop` matches it (read from the ruleset now, not the kernel's verdict)", tc.family, tc.family, d.Handle)
 		if got := NftRule(inode, pkt); got != want {
-			t.Errorf("NftRule = %q\nwant %q", got, want)
+			t.Errorf("NftRule(%v) = %q\nwant %q", pkt.Dst, got, want)
+		}
+		if got := NftRule(inode, other); tc.family != "inet" && got != "no nftables rule drops it" {
+			t.Errorf("NftRule(%v) in a table of family %s = %q", other.Dst, tc.family, got)
 		}
 		pkt.Dport = 53
 		if got := NftRule(inode, pkt); got != "no nftables rule drops it" {
 			t.Errorf("NftRule(port 53) = %q", got)
 		}
+	}
+}
+
+// TestTcFilter: a bpf filter on a device's ingress reads as its
+// preference, its program's id and name, and direct-action; egress has
+// none.
+func TestTcFilter(t *testing.T) {
+	p := netfix.NewPair(t)
+	d := p.B.TcDropIPv4(t, p.DevB)
+	inode, ifindex := where(t, p.B, p.DevB)
+	want := fmt.Sprintf(`dev %s ingress: pref 1 bpf prog id %d name %s "%s" direct-action`, p.DevB, d.ProgID, d.Name, d.Name)
+	if got := TcFilter(inode, ifindex, "ingress"); got != want {
+		t.Errorf("TcFilter = %q\nwant %q", got, want)
+	}
+	if got, want := TcFilter(inode, ifindex, "egress"), "dev "+p.DevB+" egress: none"; got != want {
+		t.Errorf("TcFilter(egress) = %q, want %q", got, want)
 	}
 }

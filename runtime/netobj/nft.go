@@ -9,17 +9,26 @@ import (
 	"github.com/google/nftables"
 )
 
-// Packet is what nftrule() matches the rules against: an IPv4 packet's
-// L4 protocol, addresses and ports (for ICMP, type and code in place of
-// the source port).
+// Packet is what nftrule() matches the rules against: an IPv4 or IPv6
+// packet's L4 protocol, addresses and ports (for ICMP and ICMPv6, type
+// and code in place of the ports).
 type Packet struct {
 	L4           uint8
 	Src, Dst     netip.Addr
 	Sport, Dport uint16
 }
 
+// family is the nftables table family for p besides inet: ip or ip6.
+func (p Packet) family() nftables.TableFamily {
+	if p.Src.Is4() {
+		return nftables.TableFamilyIPv4
+	}
+	return nftables.TableFamilyIPv6
+}
+
 // NftRule lists the base chains of the namespace's nftables ruleset
-// (families inet and ip) whose verdict for p would be to drop it: the
+// (families inet and ip for an IPv4 packet, inet and ip6 for IPv6) whose
+// verdict for p would be to drop it: the
 // first rule with a verdict that p matches, or the chain's policy when no
 // rule does. It evaluates the common expressions (meta l4proto and
 // nfproto, ip and transport header fields, bitwise masks, comparisons);
@@ -48,7 +57,7 @@ func NftRule(inode uint64, p Packet) string {
 	var found []string
 	skipped := 0
 	for _, ch := range chains {
-		if ch.Hooknum == nil || ch.Table.Family != nftables.TableFamilyINet && ch.Table.Family != nftables.TableFamilyIPv4 {
+		if ch.Hooknum == nil || ch.Table.Family != nftables.TableFamilyINet && ch.Table.Family != p.family() {
 			continue
 		}
 		rules, err := c.GetRules(ch.Table, ch)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/google/nftables"
@@ -99,15 +100,30 @@ func meta(key expr.MetaKey, p Packet) ([]byte, bool) {
 	case expr.MetaKeyL4PROTO:
 		return []byte{p.L4}, true
 	case expr.MetaKeyNFPROTO:
+		if p.Src.Is6() {
+			return []byte{unix.NFPROTO_IPV6}, true
+		}
 		return []byte{unix.NFPROTO_IPV4}, true
 	case expr.MetaKeyPROTOCOL:
+		if p.Src.Is6() {
+			return []byte{0x86, 0xdd}, true
+		}
 		return []byte{0x08, 0x00}, true
 	}
 	return nil, false
 }
 
-// networkHeader is p's IPv4 header (20 bytes, the fields nft rules read).
+// networkHeader is p's IPv4 header (20 bytes) or IPv6 header (40), with
+// the fields nft rules read.
 func networkHeader(p Packet) []byte {
+	if p.Src.Is6() {
+		h := make([]byte, 40)
+		h[0], h[6], h[7] = 0x60, p.L4, 64
+		src, dst := p.Src.As16(), p.Dst.As16()
+		copy(h[8:], src[:])
+		copy(h[24:], dst[:])
+		return h
+	}
 	h := make([]byte, 20)
 	h[0], h[8], h[9] = 0x45, 64, p.L4
 	src, dst := p.Src.As4(), p.Dst.As4()
@@ -120,7 +136,7 @@ func networkHeader(p Packet) []byte {
 // and code.
 func transportHeader(p Packet) []byte {
 	h := make([]byte, 8)
-	if p.L4 == unix.IPPROTO_ICMP {
+	if p.L4 == unix.IPPROTO_ICMP || p.L4 == unix.IPPROTO_ICMPV6 {
 		h[0], h[1] = byte(p.Sport), byte(p.Dport)
 		return h
 	}
@@ -177,7 +193,10 @@ func ruleText(r *nftables.Rule) string {
 
 func payloadName(p *expr.Payload) string {
 	if p.Base == expr.PayloadBaseNetworkHeader {
-		if n, ok := map[uint32]string{9: "ip protocol", 12: "ip saddr", 16: "ip daddr"}[p.Offset]; ok {
+		if n, ok := map[uint32]string{9: "ip protocol", 12: "ip saddr", 16: "ip daddr"}[p.Offset]; ok && p.Len != 16 {
+			return n
+		}
+		if n, ok := map[uint32]string{6: "ip6 nexthdr", 8: "ip6 saddr", 24: "ip6 daddr"}[p.Offset]; ok {
 			return n
 		}
 		return fmt.Sprintf("@nh,%d,%d", p.Offset*8, p.Len*8)
@@ -198,6 +217,8 @@ func value(b []byte) string {
 		return fmt.Sprint(binary.BigEndian.Uint16(b))
 	case 4:
 		return fmt.Sprintf("%d.%d.%d.%d", b[0], b[1], b[2], b[3])
+	case 16:
+		return netip.AddrFrom16([16]byte(b)).String()
 	}
 	return fmt.Sprintf("0x%x", b)
 }
@@ -212,7 +233,8 @@ func verdictName(k expr.VerdictKind) string {
 }
 
 func family(f nftables.TableFamily) string {
-	return map[nftables.TableFamily]string{nftables.TableFamilyINet: "inet", nftables.TableFamilyIPv4: "ip"}[f]
+	return map[nftables.TableFamily]string{nftables.TableFamilyINet: "inet", nftables.TableFamilyIPv4: "ip",
+		nftables.TableFamilyIPv6: "ip6"}[f]
 }
 
 func hookName(h nftables.ChainHook) string {
