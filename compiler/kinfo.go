@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 
 	"github.com/cilium/ebpf/btf"
@@ -16,8 +15,12 @@ import (
 type kinfo struct {
 	k    kernel.Kernel
 	regs *archRegs
-	spec *btf.Spec           // nil when the kernel has no BTF
-	syms *kernel.SymbolIndex // nil until symbols() is called
+	// spec is vmlinux's BTF once vmlinux() has loaded it (nil when the
+	// kernel has none): a program that needs no type, no function
+	// prototype and no enum never pays for parsing it.
+	spec       *btf.Spec
+	specLoaded bool
+	syms       *kernel.SymbolIndex // nil until symbols() is called
 	// tpByStruct maps a struct name to the tracepoints that see it.
 	tpByStruct map[string][]string
 	// local holds the script's own C definitions; nil for none.
@@ -36,7 +39,7 @@ func (ki *kinfo) resolveType(tag, name string, ptr int) (btf.Type, error) {
 			return t, nil
 		}
 	}
-	return resolveType(ki.spec, tag, name, ptr)
+	return resolveType(ki.vmlinux(), tag, name, ptr)
 }
 
 func newKinfo(k kernel.Kernel) (*kinfo, error) {
@@ -44,14 +47,29 @@ func newKinfo(k kernel.Kernel) (*kinfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	ki := &kinfo{k: k, regs: regs}
-	if spec, err := k.BTF(); err == nil {
-		ki.spec = spec
-	} else if !errors.Is(err, btf.ErrNotSupported) {
-		return nil, fmt.Errorf("kernel BTF: %w", err)
-	}
-	return ki, nil
+	return &kinfo{k: k, regs: regs}, nil
 }
+
+// vmlinux returns the kernel's BTF, loading it on first use; nil when the
+// kernel has none. Any other failure to load it stops the compilation
+// (btfError, turned into the error of Compile by catchInternal).
+func (ki *kinfo) vmlinux() *btf.Spec {
+	if ki.specLoaded {
+		return ki.spec
+	}
+	spec, err := ki.k.BTF()
+	if err != nil && !errors.Is(err, btf.ErrNotSupported) {
+		panic(btfError{err})
+	}
+	ki.spec, ki.specLoaded = spec, true
+	return spec
+}
+
+// btfError is a failure to load the kernel's BTF other than its absence.
+type btfError struct{ err error }
+
+func (e btfError) Error() string { return "kernel BTF: " + e.err.Error() }
+func (e btfError) Unwrap() error { return e.err }
 
 // symbols returns the kernel's symbols, indexed on demand: the Kernel's
 // own index when it keeps one across compilations.
@@ -72,7 +90,7 @@ func (ki *kinfo) symbols() *kernel.SymbolIndex {
 // module that defines it when vmlinux does not.
 func (ki *kinfo) funcProto(name string) (*btf.FuncProto, bool) {
 	var fn *btf.Func
-	if ki.spec != nil && ki.spec.TypeByName(name, &fn) == nil {
+	if ki.vmlinux() != nil && ki.vmlinux().TypeByName(name, &fn) == nil {
 		p, ok := fn.Type.(*btf.FuncProto)
 		return p, ok
 	}
@@ -114,8 +132,8 @@ func (ki *kinfo) funcHint(name string) string {
 		return h
 	}
 	names := ki.symbols().FuncNames()
-	if len(names) == 0 && ki.spec != nil {
-		for t := range ki.spec.All() {
+	if len(names) == 0 && ki.vmlinux() != nil {
+		for t := range ki.vmlinux().All() {
 			if fn, ok := t.(*btf.Func); ok {
 				names = append(names, fn.Name)
 			}

@@ -114,9 +114,9 @@ func (sc *scriptComp) skbFunctions(ap *lang.AttachPoint, mod, glob string) []sel
 			}
 		}
 	}
-	if mod == "" && sc.ki.spec != nil {
+	if mod == "" && sc.ki.vmlinux() != nil {
 		for _, fn := range sc.vmlinuxSkbFunctions() {
-			add(sc.ki.spec, fn, "")
+			add(sc.ki.vmlinux(), fn, "")
 		}
 	}
 	mods := map[string]bool{}
@@ -160,7 +160,7 @@ func (sc *scriptComp) vmlinuxSkbFunctions() []string {
 		}
 	}
 	var out []string
-	for t, err := range sc.ki.spec.All() {
+	for t, err := range sc.ki.vmlinux().All() {
 		if err != nil {
 			break
 		}
@@ -177,7 +177,7 @@ func (sc *scriptComp) vmlinuxSkbFunctions() []string {
 // name, or "subsys:event" when it has a colon.
 func (sc *scriptComp) tpSelector(ap *lang.AttachPoint) []*target {
 	lister, ok := sc.ki.k.(kernel.TracepointLister)
-	if !ok || sc.ki.spec == nil {
+	if !ok || sc.ki.vmlinux() == nil {
 		fail(ap, "this kernel description cannot list BTF tracepoints for %s", ap.Target)
 	}
 	all, err := lister.Tracepoints()
