@@ -42,6 +42,18 @@ func (ki *kinfo) resolveType(tag, name string, ptr int) (btf.Type, error) {
 	return resolveType(ki.vmlinux(), tag, name, ptr)
 }
 
+// enumType resolves `enum name` as resolveType does, through the
+// kernel's EnumResolver while the BTF is not loaded, which spares a
+// program whose only kernel type is a tracepoint field's enum the parse.
+func (ki *kinfo) enumType(name string) (btf.Type, error) {
+	if er, ok := ki.k.(kernel.EnumResolver); ok && !ki.specLoaded && (ki.local == nil || ki.local.types["enum "+name] == nil) {
+		if en, err := er.Enum(name); err == nil {
+			return en, nil
+		}
+	}
+	return ki.resolveType("enum", name, 0)
+}
+
 func newKinfo(k kernel.Kernel) (*kinfo, error) {
 	regs, err := regsFor(k.Arch())
 	if err != nil {

@@ -50,6 +50,8 @@ type Host struct {
 	symsErr   error
 	ixOnce    sync.Once
 	symIx     *SymbolIndex
+	enums     map[string]cachedEnum // the enums section, for enumKey
+	enumKey   string
 }
 
 // Arch returns Machine, else maps GOARCH to the kernel's name for it.
