@@ -98,6 +98,16 @@ func (ki *kinfo) symbols() *kernel.SymbolIndex {
 	return ki.syms
 }
 
+// resolveFunc finds the symbol a kprobe on function name attaches to
+// (kernel.SymbolIndex.ResolveFunc), through the kernel's FuncResolver
+// when it has one, which spares reading all of kallsyms.
+func (ki *kinfo) resolveFunc(name string) (string, bool) {
+	if fr, ok := ki.k.(kernel.FuncResolver); ok {
+		return fr.ResolveFunc(name)
+	}
+	return ki.symbols().ResolveFunc(name)
+}
+
 // funcProto returns the BTF prototype of function name, looking in the
 // module that defines it when vmlinux does not.
 func (ki *kinfo) funcProto(name string) (*btf.FuncProto, bool) {

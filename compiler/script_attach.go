@@ -158,7 +158,7 @@ func (sc *scriptComp) kprobe(ap *lang.AttachPoint, fn string) *target {
 	if ap.Kind == lang.Kretprobe {
 		t.kind = spec.AttachKretprobe
 	}
-	resolved, ok := sc.ki.symbols().ResolveFunc(fn)
+	resolved, ok := sc.ki.resolveFunc(fn)
 	if !ok {
 		if _, hasBTF := sc.ki.funcProto(fn); !hasBTF {
 			failHint(ap, sc.ki.funcHint(fn), "unknown kernel function %s", fn)

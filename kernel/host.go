@@ -51,6 +51,8 @@ type Host struct {
 	ixOnce    sync.Once
 	symIx     *SymbolIndex
 	enums     map[string]cachedEnum // the enums section, for enumKey
+	vmfOnce   sync.Once
+	vmfuncs   []uint64 // sorted nameHash of vmlinux's functions
 	enumKey   string
 }
 

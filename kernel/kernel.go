@@ -10,7 +10,7 @@ import "github.com/cilium/ebpf/btf"
 //
 // A Kernel may have optional abilities, each an interface of its own
 // (TracepointLister, FunctionLister, SymbolIndexer, StructIndexer,
-// EnumResolver); users
+// EnumResolver, FuncResolver); users
 // test for them with a type assertion. A type that wraps a Kernel must
 // forward them explicitly, or they are lost behind it.
 type Kernel interface {
