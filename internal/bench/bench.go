@@ -123,7 +123,10 @@ func startProgram(kprobes bool) string {
 	return `tracepoint:skb:kfree_skb { @[args->reason] = count(); } BEGIN { exit(); }`
 }
 
-// startFigures runs the start program Runs times per tool, alternating.
+// startFigures runs the start program Runs times per tool, alternating,
+// after one run of each that is not counted: what a tool keeps between
+// runs (surftrace's on-disk cache, the page cache of either's binary and
+// libraries) is then as warm as on a machine where it was used before.
 func startFigures(c Config, r *Report) error {
 	runs := max(c.Runs, 1)
 	prog := startProgram(c.Kprobes)
@@ -134,9 +137,9 @@ func startFigures(c Config, r *Report) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	for i := 0; i < runs; i++ {
+	for i := -1; i < runs; i++ {
 		for j, t := range ts {
-			p, err := t.start(prog, filepath.Join(dir, fmt.Sprintf("ready%d", i)))
+			p, err := t.start(prog, filepath.Join(dir, fmt.Sprintf("ready%d", i+1)))
 			if err != nil {
 				return err
 			}
@@ -148,6 +151,9 @@ func startFigures(c Config, r *Report) error {
 				return fmt.Errorf("%s start: %w\n%s", t.name, err, p.stderr())
 			}
 			cpu, rss := p.usage()
+			if i < 0 {
+				continue // the warm-up
+			}
 			s := &samples[j]
 			s[0] = append(s[0], ms(ready))
 			s[1] = append(s[1], ms(p.wall))
