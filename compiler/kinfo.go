@@ -21,6 +21,7 @@ type kinfo struct {
 	spec       *btf.Spec
 	specLoaded bool
 	syms       *kernel.SymbolIndex // nil until symbols() is called
+	modFuncs   []kernel.Symbol     // nil until moduleFuncs() is called
 	// tpByStruct maps a struct name to the tracepoints that see it.
 	tpByStruct map[string][]string
 	// local holds the script's own C definitions; nil for none.
@@ -98,6 +99,21 @@ func (ki *kinfo) symbols() *kernel.SymbolIndex {
 	return ki.syms
 }
 
+// moduleFuncs returns the function symbols of modules, in file order: a
+// few thousand of kallsyms' ~120k lines, which every kprobe selector
+// (kprobe:GLOB(struct sk_buff *)) looks through twice.
+func (ki *kinfo) moduleFuncs() []kernel.Symbol {
+	if ki.modFuncs == nil {
+		ki.modFuncs = []kernel.Symbol{}
+		for _, s := range ki.symbols().All() {
+			if s.Func && s.Module != "" {
+				ki.modFuncs = append(ki.modFuncs, s)
+			}
+		}
+	}
+	return ki.modFuncs
+}
+
 // resolveFunc finds the symbol a kprobe on function name attaches to
 // (kernel.SymbolIndex.ResolveFunc), through the kernel's FuncResolver
 // when it has one, which spares reading all of kallsyms.
@@ -106,6 +122,16 @@ func (ki *kinfo) resolveFunc(name string) (string, bool) {
 		return fr.ResolveFunc(name)
 	}
 	return ki.symbols().ResolveFunc(name)
+}
+
+// vmlinuxFunc reports whether the first symbol named name is a function
+// of vmlinux, through the kernel's FuncResolver when it has one.
+func (ki *kinfo) vmlinuxFunc(name string) bool {
+	if fr, ok := ki.k.(kernel.FuncResolver); ok {
+		return fr.VmlinuxFunc(name)
+	}
+	ss := ki.symbols().Lookup(name)
+	return len(ss) > 0 && ss[0].Func && ss[0].Module == ""
 }
 
 // funcProto returns the BTF prototype of function name, looking in the

@@ -15,6 +15,9 @@ import (
 // SymbolIndex.ResolveFunc.
 type FuncResolver interface {
 	ResolveFunc(name string) (target string, ok bool)
+	// VmlinuxFunc reports whether the first symbol named name (in
+	// kallsyms' order) is a function of vmlinux.
+	VmlinuxFunc(name string) bool
 }
 
 // ResolveFunc finds the symbol a kprobe on function name attaches to, as
@@ -29,6 +32,18 @@ func (k *Host) ResolveFunc(name string) (string, bool) {
 		return name, true
 	}
 	return k.SymbolIndex().ResolveFunc(name)
+}
+
+// VmlinuxFunc reports whether the first symbol named name is a function of
+// vmlinux: from the index when there is one, else from kallsyms.
+func (k *Host) VmlinuxFunc(name string) bool {
+	k.vmfOnce.Do(k.loadVmlinuxFuncs)
+	if k.vmfuncs != nil {
+		_, found := slices.BinarySearch(k.vmfuncs, nameHash(name))
+		return found
+	}
+	ss := k.SymbolIndex().Lookup(name)
+	return len(ss) > 0 && ss[0].Func && ss[0].Module == ""
 }
 
 // nameHash is the 64-bit FNV-1a of a symbol name. The index keeps hashes,

@@ -87,6 +87,10 @@ func TestHostResolveFuncCached(t *testing.T) {
 			if gt != wt || gok != wok {
 				t.Errorf("ResolveFunc(%s) = %q %v, want %q %v", n, gt, gok, wt, wok)
 			}
+			ss := ix.Lookup(n)
+			if got, want := k.VmlinuxFunc(n), len(ss) > 0 && ss[0].Func && ss[0].Module == ""; got != want {
+				t.Errorf("VmlinuxFunc(%s) = %v, want %v", n, got, want)
+			}
 		}
 	}
 	check(k)
