@@ -39,6 +39,9 @@ type Figure struct {
 	Bpftrace  float64 `json:"bpftrace"`
 	// Ratio is Surftrace/Bpftrace, 0 when Bpftrace is 0.
 	Ratio float64 `json:"ratio"`
+	// SurftraceOnly marks a figure bpftrace has no counterpart for
+	// (the path tracer's).
+	SurftraceOnly bool `json:"surftrace_only,omitempty"`
 }
 
 // Report is the outcome of one bench run on one kernel.
@@ -54,6 +57,11 @@ func (r *Report) add(name, unit string, s, b float64) {
 		f.Ratio = s / b
 	}
 	r.Figures = append(r.Figures, f)
+}
+
+// addOnly adds a figure of surftrace alone.
+func (r *Report) addOnly(name, unit string, s float64) {
+	r.Figures = append(r.Figures, Figure{Name: name, Unit: unit, Surftrace: s, SurftraceOnly: true})
 }
 
 // tool is how one tracer runs a program.
@@ -98,7 +106,10 @@ func Run(c Config) (*Report, error) {
 	if err := startFigures(c, r); err != nil {
 		return nil, err
 	}
-	return r, programFigures(c, r)
+	if err := programFigures(c, r); err != nil || c.Smoke {
+		return r, err
+	}
+	return r, pathFigures(c, r)
 }
 
 // enableStats sets kernel.bpf_stats_enabled and returns how to put back
