@@ -81,6 +81,13 @@ func programFigures(c Config, r *Report) error {
 			}
 			cr, err := runCase(c, t, pc, typ)
 			if err != nil {
+				// A shared, loaded machine makes a run fail now and
+				// then (a program id read while the tracer is still
+				// setting up): one more try before giving up.
+				fmt.Fprintf(c.Log, "%s %q: %v; once more\n", t.name, pc.name, err)
+				cr, err = runCase(c, t, pc, typ)
+			}
+			if err != nil {
 				return fmt.Errorf("%s %q: %w", t.name, pc.name, err)
 			}
 			fmt.Fprintf(c.Log, "%s %s: %d insns, %d runs, %v, %d lines, %.0f lost, load %v\n",
