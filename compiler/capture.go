@@ -40,7 +40,7 @@ func addCapture(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe) {
 	if skb == nil {
 		return
 	}
-	st, err := lookupNamed(ki.spec, "struct", "sk_buff")
+	st, err := lookupNamed(ki.vmlinux(), "struct", "sk_buff")
 	if err != nil {
 		return
 	}

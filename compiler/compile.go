@@ -114,9 +114,12 @@ func buildLine(ki *kinfo, opts Options, p *lang.Probe, lp *lineProbe, event int)
 	addCapture(ki, opts, p, lp)
 	stack, record, need := layout(lp)
 	lp.event = event
-	insns, err := genLine(ki, lp, stack, record)
+	insns, onStack, err := genLine(ki, lp, stack, record, need)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", lp.probe.Pos, err)
+	}
+	if onStack {
+		need = 0 // ScratchMap's value need not hold it
 	}
 	lp.probe.Spec = programSpec(lp.probe, insns)
 	ev := &spec.Event{ID: uint32(event), Kind: spec.EventTrace, Probe: lp.probe.Index, Pos: lp.probe.Pos, Stack: stack}

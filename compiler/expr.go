@@ -193,7 +193,7 @@ func tpScalarType(ki *kinfo, ctype string, size int, signed bool) btf.Type {
 	if tag, name := splitTag(base); tag == "enum" {
 		// Typed by BTF, the field prints by name as ftrace's
 		// __print_symbolic does.
-		if t, err := ki.resolveType(tag, name, 0); err == nil && sizeof(t) == size {
+		if t, err := ki.enumType(name); err == nil && sizeof(t) == size {
 			return t
 		}
 	}

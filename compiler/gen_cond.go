@@ -107,7 +107,7 @@ func (g *lineGen) bytesTest(off int16, want []byte, negated bool, l int) {
 	}
 	t := g.Reg()
 	for i, b := range want {
-		g.Emit(asm.LoadMem(t, g.buf, off+int16(i), asm.Byte))
+		g.Emit(g.ld(t, off+int16(i), asm.Byte))
 		g.Jump(asm.JNE.Imm(t, int32(b), ""), target)
 	}
 	if negated {

@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"errors"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
 	"github.com/surftrace/surftrace/spec"
@@ -9,25 +11,67 @@ import (
 // lineGen emits the program of one expression line.
 type lineGen struct {
 	*codegen.Builder
-	ki   *kinfo
-	lp   *lineProbe
-	buf  asm.Register // the per-CPU scratch value the record is built in
-	done map[*lineField]bool
-	comm bool // the header's comm is filled
+	ki  *kinfo
+	lp  *lineProbe
+	buf asm.Register // ScratchMap's value, the scratch space the record is built in
+	// onStack puts the scratch space at the bottom of the stack frame
+	// instead: it is then addressed from r10 and buf is unused.
+	onStack bool
+	done    map[*lineField]bool
+	comm    bool // the header's comm is filled
 }
 
-// genLine returns the instructions of lp, whose record layout is set.
-func genLine(ki *kinfo, lp *lineProbe, stack, record int) (asm.Instructions, error) {
-	g := &lineGen{Builder: codegen.New(), ki: ki, lp: lp, done: map[*lineField]bool{}}
+// genLine returns the instructions of lp, whose record layout is set,
+// and whether its scratch space (record and filter temporaries) is the
+// bottom of the stack frame rather than ScratchMap's per-CPU value, whose
+// lookup the kernel expands to a dozen instructions on every event. The
+// stack is used when the scratch fits below the register allocator's
+// spills and the record holds no packet capture (whose bytes a helper
+// writes only as far as the packet goes); the record's padding is zeroed
+// so that the ring buffer helper never reads uninitialised stack, which
+// kernels before 6.5 refuse.
+func genLine(ki *kinfo, lp *lineProbe, stack, record, scratch int) (asm.Instructions, bool, error) {
+	if lineStackOK(lp, scratch) {
+		insns, err := genLineIn(ki, lp, stack, record, scratch, true)
+		if !errors.Is(err, codegen.ErrStackFull) {
+			return insns, err == nil, err
+		}
+	}
+	insns, err := genLineIn(ki, lp, stack, record, scratch, false)
+	return insns, false, err
+}
+
+// lineStackOK reports whether lp's scratch space may be on the stack.
+func lineStackOK(lp *lineProbe, scratch int) bool {
+	for _, f := range lp.fields {
+		if f.kind == fieldPacket {
+			return false
+		}
+	}
+	return codegen.StackLimit+(scratch+7)&^7 <= codegen.StackSpill0
+}
+
+// genLineIn generates lp with its scratch space on the stack or in
+// ScratchMap.
+func genLineIn(ki *kinfo, lp *lineProbe, stack, record, scratch int, onStack bool) (asm.Instructions, error) {
+	g := &lineGen{Builder: codegen.New(), ki: ki, lp: lp, done: map[*lineField]bool{}, onStack: onStack}
 	g.Src = lp.probe.Name + ": prologue"
-	g.Ctx, g.buf = g.Reg(), g.Reg()
+	g.Ctx = g.Reg()
 	g.Emit(asm.Mov.Reg(g.Ctx, asm.R1))
-	g.Emit(asm.StoreImm(asm.R10, codegen.StackKey, 0, asm.Word))
-	g.MapPtr(asm.R1, ScratchMap)
-	g.StackAddr(asm.R2, codegen.StackKey)
-	g.Call(asm.FnMapLookupElem)
-	g.Jump(asm.JEq.Imm(asm.R0, 0, ""), g.Exit)
-	g.Emit(asm.Mov.Reg(g.buf, asm.R0))
+	if onStack {
+		g.Reserved = (scratch + 7) &^ 7
+		for _, gap := range recordGaps(lp, stack, record) {
+			g.zeroGap(gap[0], gap[1])
+		}
+	} else {
+		g.buf = g.Reg()
+		g.Emit(asm.StoreImm(asm.R10, codegen.StackKey, 0, asm.Word))
+		g.MapPtr(asm.R1, ScratchMap)
+		g.StackAddr(asm.R2, codegen.StackKey)
+		g.Call(asm.FnMapLookupElem)
+		g.Jump(asm.JEq.Imm(asm.R0, 0, ""), g.Exit)
+		g.Emit(asm.Mov.Reg(g.buf, asm.R0))
+	}
 	if lp.filter != nil {
 		g.filter(lp.filter)
 	}
@@ -38,7 +82,7 @@ func genLine(ki *kinfo, lp *lineProbe, stack, record int) (asm.Instructions, err
 	if stack >= 0 {
 		g.Src = "-s: kernel stack"
 		id := g.Val(&codegen.StackID{})
-		g.Emit(asm.StoreMem(g.buf, int16(spec.HdrSize+stack), id, asm.DWord))
+		g.Emit(g.st(int16(spec.HdrSize+stack), id, asm.DWord))
 	}
 	g.output(record)
 	g.Place(g.Exit)
@@ -46,24 +90,113 @@ func genLine(ki *kinfo, lp *lineProbe, stack, record int) (asm.Instructions, err
 	return g.Finish(codegen.StackSpill0)
 }
 
+// recordGaps returns the [from, to) byte ranges of the record that no
+// header field, payload field or stack id writes: the padding that
+// aligns fields. A field a helper writes (a string, bytes) counts as
+// written whole, as the verifier sees it.
+func recordGaps(lp *lineProbe, stack, record int) [][2]int {
+	written := make([]bool, record)
+	mark := func(off, size int) {
+		for i := off; i < off+size && i < record; i++ {
+			written[i] = true
+		}
+	}
+	mark(0, spec.HdrSize)
+	for _, f := range lp.fields {
+		mark(spec.HdrSize+f.out.Offset, f.out.Size)
+	}
+	if stack >= 0 {
+		mark(spec.HdrSize+stack, 8)
+	}
+	var gaps [][2]int
+	for i := 0; i < record; i++ {
+		if written[i] {
+			continue
+		}
+		j := i
+		for j < record && !written[j] {
+			j++
+		}
+		gaps = append(gaps, [2]int{i, j})
+		i = j
+	}
+	return gaps
+}
+
+// zeroGap stores zeros over scratch bytes [from, to), each store as wide
+// as its alignment allows.
+func (g *lineGen) zeroGap(from, to int) {
+	for from < to {
+		size := 8
+		for size > 1 && (from%size != 0 || from+size > to) {
+			size /= 2
+		}
+		if size == 8 {
+			g.Emit(g.st64(int16(from), 0))
+		} else {
+			g.Emit(g.stImm(int16(from), 0, codegen.SizeOp(size)))
+		}
+		from += size
+	}
+}
+
+// base returns the register and offset that address byte off of the
+// scratch space.
+func (g *lineGen) base(off int16) (asm.Register, int16) {
+	if g.onStack {
+		return asm.R10, codegen.StackLimit + off
+	}
+	return g.buf, off
+}
+
+// st stores src's low size bytes at scratch offset off.
+func (g *lineGen) st(off int16, src asm.Register, size asm.Size) asm.Instruction {
+	b, o := g.base(off)
+	return asm.StoreMem(b, o, src, size)
+}
+
+// stImm stores v in size bytes at scratch offset off.
+func (g *lineGen) stImm(off int16, v int64, size asm.Size) asm.Instruction {
+	b, o := g.base(off)
+	return asm.StoreImm(b, o, v, size)
+}
+
+// st64 stores v, sign-extended, in 8 bytes at scratch offset off.
+func (g *lineGen) st64(off int16, v int32) asm.Instruction {
+	b, o := g.base(off)
+	return storeImm64(b, o, v)
+}
+
+// ld loads size bytes at scratch offset off into dst.
+func (g *lineGen) ld(dst asm.Register, off int16, size asm.Size) asm.Instruction {
+	b, o := g.base(off)
+	return asm.LoadMem(dst, b, o, size)
+}
+
+// addr sets r to the address of scratch offset off.
+func (g *lineGen) addr(r asm.Register, off int32) []asm.Instruction {
+	b, o := g.base(int16(off))
+	return []asm.Instruction{asm.Mov.Reg(r, b), asm.Add.Imm(r, int32(o))}
+}
+
 // header fills the record header.
 func (g *lineGen) header() {
 	g.Src = g.lp.probe.Name + ": record header"
-	g.Emit(asm.StoreImm(g.buf, spec.HdrID, int64(g.lp.event), asm.Word))
+	g.Emit(g.stImm(spec.HdrID, int64(g.lp.event), asm.Word))
 	// Helper results go through virtual registers: lower reloads a spilled
 	// g.buf through r0, so r0 itself must never be the stored value.
 	cpu := g.Val(&codegen.Helper{Fn: asm.FnGetSmpProcessorId})
-	g.Emit(asm.StoreMem(g.buf, spec.HdrCPU, cpu, asm.Word))
+	g.Emit(g.st(spec.HdrCPU, cpu, asm.Word))
 	now := g.Val(&codegen.Helper{Fn: asm.FnKtimeGetNs})
-	g.Emit(asm.StoreMem(g.buf, spec.HdrTime, now, asm.DWord))
+	g.Emit(g.st(spec.HdrTime, now, asm.DWord))
 	pid := g.Val(&codegen.Helper{Fn: asm.FnGetCurrentPidTgid})
-	g.Emit(asm.StoreMem(g.buf, spec.HdrPidTgid, pid, asm.DWord))
+	g.Emit(g.st(spec.HdrPidTgid, pid, asm.DWord))
 	g.fillComm()
 	if g.lp.probe.Kind == spec.AttachTracepoint {
-		g.Emit(storeImm64(g.buf, spec.HdrIP, 0))
+		g.Emit(g.st64(spec.HdrIP, 0))
 	} else {
 		ip := g.Val(&codegen.CtxLoad{Off: g.ki.regs.offsets[g.ki.regs.ip], Size: 8})
-		g.Emit(asm.StoreMem(g.buf, spec.HdrIP, ip, asm.DWord))
+		g.Emit(g.st(spec.HdrIP, ip, asm.DWord))
 	}
 }
 
@@ -73,7 +206,8 @@ func (g *lineGen) fillComm() {
 		return
 	}
 	g.comm = true
-	g.Emit(asm.Mov.Reg(asm.R1, g.buf), asm.Add.Imm(asm.R1, spec.HdrComm), asm.Mov.Imm(asm.R2, 16))
+	g.Emit(g.addr(asm.R1, spec.HdrComm)...)
+	g.Emit(asm.Mov.Imm(asm.R2, 16))
 	g.Call(asm.FnGetCurrentComm)
 }
 
@@ -88,12 +222,12 @@ func (g *lineGen) field(f *lineField) {
 	switch f.kind {
 	case fieldScalar:
 		r := g.Val(f.n)
-		g.Emit(asm.StoreMem(g.buf, off, r, codegen.SizeOp(f.out.Size)))
+		g.Emit(g.st(off, r, codegen.SizeOp(f.out.Size)))
 	case fieldComm:
 		g.fillComm()
 		for i := int16(0); i < 16; i += 8 {
 			t := g.Reg()
-			g.Emit(asm.LoadMem(t, g.buf, spec.HdrComm+i, asm.DWord), asm.StoreMem(g.buf, off+i, t, asm.DWord))
+			g.Emit(g.ld(t, spec.HdrComm+i, asm.DWord), g.st(off+i, t, asm.DWord))
 		}
 	case fieldString, fieldBytes:
 		var src asm.Register
@@ -103,12 +237,12 @@ func (g *lineGen) field(f *lineField) {
 			src = g.Val(f.v.addr)
 		}
 		if size, ok := g.packetStrSize(f, src); ok {
-			g.Emit(asm.Mov.Reg(asm.R1, g.buf), asm.Add.Imm(asm.R1, int32(off)))
+			g.Emit(g.addr(asm.R1, int32(off))...)
 			g.Emit(asm.Mov.Reg(asm.R2, size), asm.Mov.Reg(asm.R3, src))
 			g.Call(asm.FnProbeReadKernelStr)
 			return
 		}
-		g.Emit(asm.Mov.Reg(asm.R1, g.buf), asm.Add.Imm(asm.R1, int32(off)))
+		g.Emit(g.addr(asm.R1, int32(off))...)
 		g.Emit(asm.Mov.Imm(asm.R2, int32(f.out.Size)), asm.Mov.Reg(asm.R3, src))
 		user := f.v.user
 		if f.n != nil {
@@ -154,7 +288,7 @@ func (g *lineGen) packetStrSize(f *lineField, src asm.Register) (_ asm.Register,
 // lost[probe].
 func (g *lineGen) output(record int) {
 	g.Src = g.lp.probe.Name + ": output"
-	g.RingbufOutput(func() { g.Emit(asm.Mov.Reg(asm.R2, g.buf)) }, int32(record), g.lp.ring, false)
+	g.RingbufOutput(func() { g.Emit(g.addr(asm.R2, 0)...) }, int32(record), g.lp.ring, false)
 	g.Jump(asm.JEq.Imm(asm.R0, 0, ""), g.Exit)
 	g.Emit(asm.StoreImm(asm.R10, codegen.StackKey, int64(g.lp.probe.Index), asm.Word))
 	g.MapPtr(asm.R1, spec.LostMap)

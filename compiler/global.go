@@ -121,15 +121,15 @@ func (ki *kinfo) globalHint(name string) string {
 // globalType returns the BTF type of vmlinux's global variable name, and
 // whether it is a per-CPU variable (in the .data..percpu section).
 func (ki *kinfo) globalType(name string) (t btf.Type, percpu, ok bool) {
-	if ki.spec == nil {
+	if ki.vmlinux() == nil {
 		return nil, false, false
 	}
 	var v *btf.Var
-	if err := ki.spec.TypeByName(name, &v); err != nil {
+	if err := ki.vmlinux().TypeByName(name, &v); err != nil {
 		return nil, false, false
 	}
 	var sec *btf.Datasec
-	if err := ki.spec.TypeByName(".data..percpu", &sec); err == nil {
+	if err := ki.vmlinux().TypeByName(".data..percpu", &sec); err == nil {
 		for _, vs := range sec.Vars {
 			if vs.Type == v {
 				return v.Type, true, true

@@ -109,7 +109,7 @@ func (c *lineChecker) attach(ap *lang.AttachPoint, pr *spec.Probe) {
 			c.kind, pr.Kind = spec.AttachKretprobe, spec.AttachKretprobe
 		}
 		c.fn = ap.Target
-		target, ok := c.ki.symbols().ResolveFunc(ap.Target)
+		target, ok := c.ki.resolveFunc(ap.Target)
 		proto, hasBTF := c.ki.funcProto(ap.Target)
 		if !ok && !hasBTF {
 			failHint(ap, c.ki.funcHint(ap.Target), "unknown kernel function %s", ap.Target)

@@ -27,13 +27,15 @@ func catch(err **lang.Error) {
 }
 
 // catchInternal, deferred at the API boundary (Compile, CompileFtrace),
-// turns any panic into *err: a positioned error and a size limit as they
-// are, anything else (a bug in the compiler) into an internal error with
+// turns any panic into *err: a positioned error, a size limit and a kernel
+// BTF that fails to load as they are, anything else (a bug in the compiler) into an internal error with
 // its stack, never a crash of the program using the compiler.
 func catchInternal(err *error) {
 	if r := recover(); r != nil {
 		switch e := r.(type) {
 		case *lang.Error:
+			*err = e
+		case btfError:
 			*err = e
 		case error:
 			if errors.Is(e, codegen.ErrTooComplex) {

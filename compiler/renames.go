@@ -42,7 +42,7 @@ func (ki *kinfo) renameHint(name string) string {
 	}
 	for i := len(succ) - 1; i >= 0; i-- {
 		s := succ[i]
-		if _, ok := ki.symbols().ResolveFunc(s.name); ok {
+		if _, ok := ki.resolveFunc(s.name); ok {
 			return fmt.Sprintf("did you mean %s? it took over from %s in Linux %s", s.name, name, s.since)
 		}
 	}

@@ -160,7 +160,7 @@ func (sc *scriptComp) kprobe(ap *lang.AttachPoint, fn string) *target {
 	if ap.Kind == lang.Kretprobe {
 		t.kind = spec.AttachKretprobe
 	}
-	resolved, ok := sc.ki.symbols().ResolveFunc(fn)
+	resolved, ok := sc.ki.resolveFunc(fn)
 	if !ok {
 		if _, hasBTF := sc.ki.funcProto(fn); !hasBTF {
 			failHint(ap, sc.ki.funcHint(fn), "unknown kernel function %s", fn)
@@ -237,11 +237,11 @@ func (sc *scriptComp) rawTracepoint(ap *lang.AttachPoint) *target {
 // btfTrace returns the prototype of typedef btf_trace_EVENT, whose first
 // parameter is the tracepoint's private data.
 func (sc *scriptComp) btfTrace(ev string) *btf.FuncProto {
-	if sc.ki.spec == nil {
+	if sc.ki.vmlinux() == nil {
 		return nil
 	}
 	var td *btf.Typedef
-	if sc.ki.spec.TypeByName("btf_trace_"+ev, &td) != nil {
+	if sc.ki.vmlinux().TypeByName("btf_trace_"+ev, &td) != nil {
 		return nil
 	}
 	p, ok := under(td.Type).(*btf.Pointer)

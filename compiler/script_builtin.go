@@ -50,7 +50,7 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 
 // enumValue finds an enumerator in BTF (TCP_ESTABLISHED, ...).
 func (g *sgen) enumValue(name string) (int64, bool) {
-	spec := g.sc.ki.spec
+	spec := g.sc.ki.vmlinux()
 	if spec == nil {
 		return 0, false
 	}
@@ -185,7 +185,7 @@ func (g *sgen) skb(at lang.Node) *sval {
 	if g.t.kind == spec.AttachKretprobe {
 		fail(at, "skb is not available in kretprobe probes (the arguments are gone at return); use fexit")
 	}
-	t, err := lookupNamed(g.sc.ki.spec, "struct", "sk_buff")
+	t, err := lookupNamed(g.sc.ki.vmlinux(), "struct", "sk_buff")
 	if err != nil {
 		fail(at, "no struct sk_buff in BTF")
 	}

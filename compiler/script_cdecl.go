@@ -256,7 +256,7 @@ func (p *cparser) typeSpec() btf.Type {
 		if t, ok := p.cd.types[tag+" "+name]; ok {
 			return t
 		}
-		t, err := lookupNamed(p.ki.spec, tag, name)
+		t, err := lookupNamed(p.ki.vmlinux(), tag, name)
 		if err != nil {
 			p.i--
 			p.failf("%v", err)
@@ -281,7 +281,7 @@ func (p *cparser) typeSpec() btf.Type {
 	if n, ok := bpftraceInts[name]; ok {
 		name = n
 	}
-	t, err := resolveType(p.ki.spec, "", name, 0)
+	t, err := resolveType(p.ki.vmlinux(), "", name, 0)
 	if err != nil {
 		p.i--
 		p.failf("%v", err)

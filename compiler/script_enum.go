@@ -77,14 +77,14 @@ func symbolicEnum(i *btf.Int, names map[uint64]string) *btf.Enum {
 // symbolNames are the names f's print fmt gives its values, with the
 // entries the kernel left as enumerator names resolved through BTF.
 func (ki *kinfo) symbolNames(f *kernel.TracepointField) map[uint64]string {
-	if len(f.SymbolIdents) == 0 || ki.spec == nil {
+	if len(f.SymbolIdents) == 0 || ki.vmlinux() == nil {
 		return f.Symbols
 	}
 	names := maps.Clone(f.Symbols)
 	if names == nil {
 		names = map[uint64]string{}
 	}
-	for t := range ki.spec.All() {
+	for t := range ki.vmlinux().All() {
 		en, ok := t.(*btf.Enum)
 		if !ok {
 			continue

@@ -129,14 +129,17 @@ func (g *sgen) fieldOf(v *sval, name string) *spec.Field {
 }
 
 // storeField writes v into the field of a record or key at scratch
-// offset base.
-func (g *sgen) storeField(base int, f *spec.Field, v *sval, at lang.Node) {
+// offset base. In a record (slots) every field has an 8-byte slot, which
+// a narrower integer fills whole so that no byte of the record is left
+// unwritten; in a key fields may be packed, and a narrower integer is
+// stored in its own size.
+func (g *sgen) storeField(base int, f *spec.Field, v *sval, at lang.Node, slots bool) {
 	off := base + f.Offset
 	switch v.kind {
 	case skInt:
 		r := g.Val(g.intNode(v, at))
 		size := 8
-		if f.Size < 8 && validSize(f.Size) {
+		if f.Size < 8 && validSize(f.Size) && !slots {
 			size = f.Size
 			g.gaps = true
 		}
@@ -145,7 +148,7 @@ func (g *sgen) storeField(base int, f *spec.Field, v *sval, at lang.Node) {
 		g.putBytes(off, (f.Size+7)&^7, v)
 	case skTuple:
 		for i, e := range v.elems {
-			g.storeField(off, f.Elems[i], e, at)
+			g.storeField(off, f.Elems[i], e, at, slots)
 		}
 	}
 }
@@ -173,9 +176,15 @@ func (g *sgen) event(kind spec.EventKind, format, mapName string, args []*sval, 
 	}
 	size := spec.HdrSize + (payload+7)&^7
 	rec := g.region(size)
-	g.gaps = true // the header's CPU, pid, comm and ip stay unwritten
 	for i, a := range args {
-		g.storeField(rec+spec.HdrSize, ev.Fields[i], a, at)
+		g.storeField(rec+spec.HdrSize, ev.Fields[i], a, at, true)
+	}
+	// The header's CPU, pid, comm and ip mean nothing in a script's
+	// record; they are zeroed so that the ring buffer helper reads no
+	// uninitialised bytes and the record may be built on the stack.
+	g.Emit(asm.StoreImm(g.buf, int16(rec+spec.HdrCPU), 0, asm.Word))
+	for off := spec.HdrPidTgid; off < spec.HdrSize; off += 8 {
+		g.Emit(storeImm64(g.buf, int16(rec+off), 0))
 	}
 	g.Emit(asm.StoreImm(g.buf, int16(rec+spec.HdrID), int64(ev.ID), asm.Word))
 	now := g.Val(&codegen.Helper{Fn: asm.FnKtimeGetNs})

@@ -186,7 +186,7 @@ func (g *sgen) key(m *smap, ref *lang.MapRef, extra int) int {
 		if f.Size < 8 && v.kind == skInt {
 			f.Size = 8 // integers fill their 8-byte slot, zero-extended
 		}
-		g.storeField(off, &f, v, ref)
+		g.storeField(off, &f, v, ref, false)
 	}
 	return off
 }
@@ -412,7 +412,7 @@ func (g *sgen) mapAssign(ref *lang.MapRef, rhs lang.Expr) {
 	if v.kind == skInt {
 		f.Size = 8
 	}
-	g.storeField(val, &f, v, rhs)
+	g.storeField(val, &f, v, rhs, false)
 	g.MapPtr(asm.R1, m.name)
 	g.bufAddr(asm.R2, key)
 	g.bufAddr(asm.R3, val)

@@ -30,9 +30,10 @@ func scratchScript(vars int) string {
 
 // TestScratchPlacement checks where a probe's scratch space goes: the
 // stack when it and the spills fit, the per-CPU map when they do not,
-// and the map for a probe that sends records (their header has bytes
-// the program leaves unwritten, which kernels before 6.5 refuse a helper
-// to read from the stack).
+// the stack for a probe that sends records (every byte of a record is
+// written), and the map for a probe that leaves bytes a helper reads
+// unwritten, which kernels before 6.5 refuse a helper to read from the
+// stack.
 func TestScratchPlacement(t *testing.T) {
 	for _, tc := range []struct {
 		name, text string
@@ -40,7 +41,10 @@ func TestScratchPlacement(t *testing.T) {
 	}{
 		{"few variables", scratchScript(11), true},
 		{"spills need the room", scratchScript(52), false},
-		{"records", `tracepoint:skb:kfree_skb { printf("%s\n", comm); }`, false},
+		{"records", `tracepoint:skb:kfree_skb { printf("%s\n", comm); }`, true},
+		// The tuple's ntop() field is 4 bytes of its 8-byte slot, and
+		// map_update reads the whole value.
+		{"value with unwritten bytes", `tracepoint:skb:kfree_skb { @x = (ntop(2130706433), 1); }`, false},
 	} {
 		prog, err := script.Parse(&lang.Source{Name: tc.name, Text: tc.text})
 		if err != nil {

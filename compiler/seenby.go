@@ -66,11 +66,11 @@ func (ki *kinfo) tracepointsByStruct() map[string][]string {
 		return ki.tpByStruct
 	}
 	ki.tpByStruct = map[string][]string{}
-	if ki.spec == nil {
+	if ki.vmlinux() == nil {
 		return ki.tpByStruct
 	}
 	if ix, ok := ki.k.(kernel.StructIndexer); ok {
-		if m := ix.TracepointIndex(ki.spec); m != nil {
+		if m := ix.TracepointIndex(ki.vmlinux()); m != nil {
 			ki.tpByStruct = m
 		}
 		return ki.tpByStruct
@@ -83,6 +83,6 @@ func (ki *kinfo) tracepointsByStruct() map[string][]string {
 	if err != nil {
 		return ki.tpByStruct
 	}
-	ki.tpByStruct = kernel.StructIndex(ki.spec, events)
+	ki.tpByStruct = kernel.StructIndex(ki.vmlinux(), events)
 	return ki.tpByStruct
 }

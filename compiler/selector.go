@@ -84,7 +84,6 @@ func (sc *scriptComp) selector(ap *lang.AttachPoint) []*target {
 // qualify: a NAME.isra.0 clone may take other arguments than its BTF
 // prototype says.
 func (sc *scriptComp) skbFunctions(ap *lang.AttachPoint, mod, glob string) []selected {
-	syms := sc.ki.symbols()
 	var out []selected
 	seen := map[string]bool{}
 	add := func(spec *btf.Spec, fn string, want string) {
@@ -94,9 +93,14 @@ func (sc *scriptComp) skbFunctions(ap *lang.AttachPoint, mod, glob string) []sel
 		if ok, _ := path.Match(glob, fn); !ok || tracingMachinery(fn) {
 			return
 		}
-		ss := syms.Lookup(fn)
-		if len(ss) == 0 || !ss[0].Func || ss[0].Module != want {
+		if want == "" && !sc.ki.vmlinuxFunc(fn) {
 			return
+		}
+		if want != "" {
+			ss := sc.ki.symbols().Lookup(fn)
+			if len(ss) == 0 || !ss[0].Func || ss[0].Module != want {
+				return
+			}
 		}
 		var f *btf.Func
 		if spec.TypeByName(fn, &f) != nil {
@@ -114,14 +118,14 @@ func (sc *scriptComp) skbFunctions(ap *lang.AttachPoint, mod, glob string) []sel
 			}
 		}
 	}
-	if mod == "" && sc.ki.spec != nil {
+	if mod == "" && sc.ki.vmlinux() != nil {
 		for _, fn := range sc.vmlinuxSkbFunctions() {
-			add(sc.ki.spec, fn, "")
+			add(sc.ki.vmlinux(), fn, "")
 		}
 	}
 	mods := map[string]bool{}
-	for _, s := range syms.All() {
-		if s.Func && s.Module != "" && (mod == "" || s.Module == mod) {
+	for _, s := range sc.ki.moduleFuncs() {
+		if mod == "" || s.Module == mod {
 			if ok, _ := path.Match(glob, s.Name); ok {
 				mods[s.Module] = true
 			}
@@ -137,8 +141,8 @@ func (sc *scriptComp) skbFunctions(ap *lang.AttachPoint, mod, glob string) []sel
 		if err != nil {
 			continue
 		}
-		for _, s := range syms.All() {
-			if s.Func && s.Module == m {
+		for _, s := range sc.ki.moduleFuncs() {
+			if s.Module == m {
 				add(spec, s.Name, m)
 			}
 		}
@@ -160,7 +164,7 @@ func (sc *scriptComp) vmlinuxSkbFunctions() []string {
 		}
 	}
 	var out []string
-	for t, err := range sc.ki.spec.All() {
+	for t, err := range sc.ki.vmlinux().All() {
 		if err != nil {
 			break
 		}
@@ -177,7 +181,7 @@ func (sc *scriptComp) vmlinuxSkbFunctions() []string {
 // name, or "subsys:event" when it has a colon.
 func (sc *scriptComp) tpSelector(ap *lang.AttachPoint) []*target {
 	lister, ok := sc.ki.k.(kernel.TracepointLister)
-	if !ok || sc.ki.spec == nil {
+	if !ok || sc.ki.vmlinux() == nil {
 		fail(ap, "this kernel description cannot list BTF tracepoints for %s", ap.Target)
 	}
 	all, err := lister.Tracepoints()

@@ -191,7 +191,7 @@ func layerLen(l int, base codegen.Node) codegen.Node {
 
 // structType finds struct name in BTF.
 func (c skbTyper) structType(at lang.Node, name string) *btf.Struct {
-	t, err := lookupNamed(c.ki.spec, "struct", name)
+	t, err := lookupNamed(c.ki.vmlinux(), "struct", name)
 	if err != nil {
 		fail(at, "%v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -34,7 +35,10 @@ import (
 // (a rebuilt kernel, a distribution update keeping `uname -r`); hashing
 // its 5 MB costs a few milliseconds, far less than what it saves, and
 // unlike a build id or `uname -r` it cannot be equal for types that are
-// not. The tracepoint key adds what changes the tracepoint list while the
+// not. It cannot change until the next boot either, so the hash is
+// written down with the boot's id (/proc/sys/kernel/random/boot_id) and
+// later runs of the same boot read it instead of hashing (section
+// btfkey). The tracepoint key adds what changes the tracepoint list while the
 // kernel runs: the loaded modules (/proc/modules, name and size) and the
 // dynamic events (tracefs dynamic_events: kprobe, uprobe, synthetic, user
 // events), and the tracefs root the list was read from.
@@ -68,6 +72,9 @@ func DefaultCacheDir() string {
 type diskCache struct {
 	dir    string // "" when the cache is off
 	vmlinx string // the BTF file the keys hash
+	// bootID is a file naming this boot of the kernel
+	// (/proc/sys/kernel/random/boot_id); "" hashes the BTF every run.
+	bootID string
 
 	btfOnce sync.Once
 	btfKey  string // "" when the BTF cannot be read: nothing is cached
@@ -88,6 +95,18 @@ func dataSum(b []byte) string {
 
 func (c *diskCache) keyBTF() string {
 	c.btfOnce.Do(func() {
+		fi, err := os.Stat(c.vmlinx)
+		if err != nil {
+			return
+		}
+		// vmlinux's BTF cannot change while the kernel runs: for the
+		// same boot the hash an earlier run wrote down is the key,
+		// without reading the file (5 MB, ~5 ms of SHA-256).
+		boot := c.bootKey(fi.Size())
+		if boot != "" && c.load("btfkey", boot, &c.btfKey) && strings.HasPrefix(c.btfKey, "btf-sha256:") {
+			return
+		}
+		c.btfKey = ""
 		f, err := os.Open(c.vmlinx)
 		if err != nil {
 			return
@@ -98,8 +117,23 @@ func (c *diskCache) keyBTF() string {
 			return
 		}
 		c.btfKey = "btf-sha256:" + hex.EncodeToString(h.Sum(nil))
+		c.store("btfkey", boot, c.btfKey)
 	})
 	return c.btfKey
+}
+
+// bootKey names this boot of the kernel and the BTF file read in it, ""
+// when the boot cannot be told (no bootID file).
+func (c *diskCache) bootKey(size int64) string {
+	if c.bootID == "" {
+		return ""
+	}
+	b, err := os.ReadFile(c.bootID)
+	id := strings.TrimSpace(string(b))
+	if err != nil || id == "" {
+		return ""
+	}
+	return fmt.Sprintf("boot:%s %s %d", id, c.vmlinx, size)
 }
 
 // keyTracepoints is the key of what depends on the tracepoint list. It is
@@ -183,7 +217,7 @@ func (c *diskCache) store(section, key string, v any) {
 // disk returns k's cache, off (dir "") when NoCache or SURFTRACE_NO_CACHE.
 func (k *Host) disk() *diskCache {
 	k.diskOnce.Do(func() {
-		k.dc = &diskCache{vmlinx: "/sys/kernel/btf/vmlinux"}
+		k.dc = &diskCache{vmlinx: "/sys/kernel/btf/vmlinux", bootID: "/proc/sys/kernel/random/boot_id"}
 		if !k.NoCache && os.Getenv(NoCacheEnv) == "" {
 			k.dc.dir = k.CacheDir
 			if k.dc.dir == "" {

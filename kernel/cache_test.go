@@ -147,3 +147,28 @@ func TestHostCacheSameAnswers(t *testing.T) {
 		t.Errorf("NoCache wrote %d files", len(ents))
 	}
 }
+
+// Within one boot the BTF key is read back, not hashed again; another
+// boot hashes the BTF anew.
+func TestDiskCacheBootKey(t *testing.T) {
+	c, btfFile := testCache(t)
+	boot := filepath.Join(t.TempDir(), "boot_id")
+	os.WriteFile(boot, []byte("boot-1\n"), 0o644)
+	c.bootID = boot
+	first := c.keyBTF()
+	if first == "" {
+		t.Fatal("no key")
+	}
+	// The same size and boot: the key written down is used, so a
+	// changed file (impossible for a real vmlinux) keeps it.
+	os.WriteFile(btfFile, []byte("kernel B"), 0o644)
+	same := &diskCache{dir: c.dir, vmlinx: btfFile, bootID: boot}
+	if k := same.keyBTF(); k != first {
+		t.Fatalf("same boot: key %q, want %q", k, first)
+	}
+	os.WriteFile(boot, []byte("boot-2\n"), 0o644)
+	next := &diskCache{dir: c.dir, vmlinx: btfFile, bootID: boot}
+	if k := next.keyBTF(); k == first || k == "" {
+		t.Fatalf("another boot kept the key %q", k)
+	}
+}

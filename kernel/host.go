@@ -50,6 +50,10 @@ type Host struct {
 	symsErr   error
 	ixOnce    sync.Once
 	symIx     *SymbolIndex
+	enums     map[string]cachedEnum // the enums section, for enumKey
+	vmfOnce   sync.Once
+	vmfuncs   []uint64 // sorted nameHash of vmlinux's functions
+	enumKey   string
 }
 
 // Arch returns Machine, else maps GOARCH to the kernel's name for it.

@@ -9,7 +9,8 @@ import "github.com/cilium/ebpf/btf"
 // compiler never calls them concurrently.
 //
 // A Kernel may have optional abilities, each an interface of its own
-// (TracepointLister, FunctionLister, SymbolIndexer, StructIndexer); users
+// (TracepointLister, FunctionLister, SymbolIndexer, StructIndexer,
+// EnumResolver, FuncResolver); users
 // test for them with a type assertion. A type that wraps a Kernel must
 // forward them explicitly, or they are lost behind it.
 type Kernel interface {

@@ -39,6 +39,9 @@ type Figure struct {
 	Bpftrace  float64 `json:"bpftrace"`
 	// Ratio is Surftrace/Bpftrace, 0 when Bpftrace is 0.
 	Ratio float64 `json:"ratio"`
+	// SurftraceOnly marks a figure bpftrace has no counterpart for
+	// (the path tracer's).
+	SurftraceOnly bool `json:"surftrace_only,omitempty"`
 }
 
 // Report is the outcome of one bench run on one kernel.
@@ -54,6 +57,11 @@ func (r *Report) add(name, unit string, s, b float64) {
 		f.Ratio = s / b
 	}
 	r.Figures = append(r.Figures, f)
+}
+
+// addOnly adds a figure of surftrace alone.
+func (r *Report) addOnly(name, unit string, s float64) {
+	r.Figures = append(r.Figures, Figure{Name: name, Unit: unit, Surftrace: s, SurftraceOnly: true})
 }
 
 // tool is how one tracer runs a program.
@@ -98,7 +106,10 @@ func Run(c Config) (*Report, error) {
 	if err := startFigures(c, r); err != nil {
 		return nil, err
 	}
-	return r, programFigures(c, r)
+	if err := programFigures(c, r); err != nil || c.Smoke {
+		return r, err
+	}
+	return r, pathFigures(c, r)
 }
 
 // enableStats sets kernel.bpf_stats_enabled and returns how to put back
@@ -123,7 +134,10 @@ func startProgram(kprobes bool) string {
 	return `tracepoint:skb:kfree_skb { @[args->reason] = count(); } BEGIN { exit(); }`
 }
 
-// startFigures runs the start program Runs times per tool, alternating.
+// startFigures runs the start program Runs times per tool, alternating,
+// after one run of each that is not counted: what a tool keeps between
+// runs (surftrace's on-disk cache, the page cache of either's binary and
+// libraries) is then as warm as on a machine where it was used before.
 func startFigures(c Config, r *Report) error {
 	runs := max(c.Runs, 1)
 	prog := startProgram(c.Kprobes)
@@ -134,9 +148,9 @@ func startFigures(c Config, r *Report) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	for i := 0; i < runs; i++ {
+	for i := -1; i < runs; i++ {
 		for j, t := range ts {
-			p, err := t.start(prog, filepath.Join(dir, fmt.Sprintf("ready%d", i)))
+			p, err := t.start(prog, filepath.Join(dir, fmt.Sprintf("ready%d", i+1)))
 			if err != nil {
 				return err
 			}
@@ -148,6 +162,9 @@ func startFigures(c Config, r *Report) error {
 				return fmt.Errorf("%s start: %w\n%s", t.name, err, p.stderr())
 			}
 			cpu, rss := p.usage()
+			if i < 0 {
+				continue // the warm-up
+			}
 			s := &samples[j]
 			s[0] = append(s[0], ms(ready))
 			s[1] = append(s[1], ms(p.wall))

@@ -18,7 +18,11 @@ func (r *Report) Markdown(w io.Writer) error {
 		if f.Bpftrace != 0 {
 			ratio = strconv.FormatFloat(f.Ratio, 'f', 2, 64)
 		}
-		if _, err := fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", f.Name, f.Unit, num(f.Surftrace), num(f.Bpftrace), ratio); err != nil {
+		b := num(f.Bpftrace)
+		if f.SurftraceOnly {
+			b = "–"
+		}
+		if _, err := fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", f.Name, f.Unit, num(f.Surftrace), b, ratio); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,8 @@
 package line
 
 import (
+	"sync"
+
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -197,5 +199,8 @@ type callArgs struct {
 }
 
 // parser parses one line (see parseLine). It holds no state between
-// parses.
-var parser = participle.MustBuild[probeLine](participle.Lexer(lineLexer))
+// parses. It is built on first use (~1 ms), which a script without
+// expression lines never makes.
+var parser = sync.OnceValue(func() *participle.Parser[probeLine] {
+	return participle.MustBuild[probeLine](participle.Lexer(lineLexer))
+})

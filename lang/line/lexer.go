@@ -145,5 +145,5 @@ func parseLine(text string) (*probeLine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parser.ParseFromLexer(peek)
+	return parser().ParseFromLexer(peek)
 }

@@ -2,6 +2,7 @@ package script
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/surftrace/surftrace/lang"
@@ -20,11 +21,15 @@ type Options struct {
 	ParseLine LineParser
 }
 
-var parser = participle.MustBuild[script](
-	participle.Lexer(scriptLexer),
-	participle.Elide("Space", "Comment"),
-	participle.UseLookahead(16),
-)
+// parser parses a script; it is built on first use (1-3 ms), which a
+// program of expression lines never makes.
+var parser = sync.OnceValue(func() *participle.Parser[script] {
+	return participle.MustBuild[script](
+		participle.Lexer(scriptLexer),
+		participle.Elide("Space", "Comment"),
+		participle.UseLookahead(16),
+	)
+})
 
 // Parse parses a .st script into a program, with lang/line parsing its
 // expression lines; see ParseWith.
@@ -44,7 +49,7 @@ func ParseWith(src *lang.Source, opts Options) (prog *lang.Program, err error) {
 		}
 	}()
 	masked, lines, decls := mask(src.Text)
-	tree, perr := parser.ParseString(src.Name, masked)
+	tree, perr := parser().ParseString(src.Name, masked)
 	if perr != nil {
 		return nil, syntaxError(src, perr)
 	}

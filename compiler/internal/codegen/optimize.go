@@ -128,9 +128,11 @@ func dropDeadValues(code []vins) []vins {
 		if v.label > 0 {
 			continue
 		}
-		reads, _ := operands(v.ins)
+		reads, writes := operands(v.ins)
 		for _, r := range reads {
-			read[r] = true
+			if !selfUpdate(v.ins, r, writes) {
+				read[r] = true
+			}
 		}
 	}
 	out := code[:0:0]
@@ -141,6 +143,15 @@ func dropDeadValues(code []vins) []vins {
 		out = append(out, v)
 	}
 	return out
+}
+
+// selfUpdate reports whether ins reads r only to write r again (r += 8):
+// such a read does not keep r's values alive, so a value that only
+// updates itself (a scratch pointer nothing uses) is dead with its
+// updates.
+func selfUpdate(ins asm.Instruction, r asm.Register, writes []asm.Register) bool {
+	c := ins.OpCode.Class()
+	return (c == asm.ALUClass || c == asm.ALU64Class) && isVirtual(r) && len(writes) == 1 && writes[0] == r
 }
 
 func onlyWritesUnread(ins asm.Instruction, read map[asm.Register]bool) bool {

@@ -8,7 +8,8 @@ import (
 
 // TestOptimize checks each rule of the pass, and that it keeps what may
 // still matter: a 32-bit add of 0 (it zero-extends), a store a load may
-// read, a store followed by a call, a jump over code, a value read later.
+// read, a store followed by a call, a jump over code, a value read later
+// (also one that updates itself first).
 func TestOptimize(t *testing.T) {
 	ins := func(i ...asm.Instruction) []vins {
 		var out []vins
@@ -50,6 +51,9 @@ func TestOptimize(t *testing.T) {
 		{"base changed kept", cat(ins(st(asm.R2, 0, 0, asm.DWord), asm.Add.Imm(asm.R2, 8),
 			st(asm.R2, 0, 1, asm.DWord), asm.FnMapLookupElem.Call()), ret), 6},
 		{"unread value", cat(ins(asm.Mov.Reg(v(0), asm.R1), asm.LoadMem(v(1), v(0), 8, asm.DWord)), ret), 2},
+		{"unread self-updated value", cat(ins(asm.Mov.Reg(v(0), asm.R10), asm.Add.Imm(v(0), -512)), ret), 2},
+		{"self-updated value read kept", cat(ins(asm.Mov.Reg(v(0), asm.R10), asm.Add.Imm(v(0), -512),
+			asm.StoreMem(v(0), 0, asm.R1, asm.DWord), asm.FnMapLookupElem.Call()), ret), 6},
 		{"read value kept", cat(ins(asm.Mov.Reg(v(0), asm.R1), asm.LoadMem(v(1), v(0), 8, asm.DWord),
 			asm.StoreMem(asm.R10, -8, v(1), asm.DWord), asm.FnMapLookupElem.Call()), ret), 6},
 	} {

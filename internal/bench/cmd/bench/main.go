@@ -50,6 +50,15 @@ func main() {
 		c.Bpftrace = p
 	}
 	var reports []*bench.Report
+	if *inVM {
+		// The VM's / (and so /var/cache) is the host's, read-only: give
+		// surftrace the writable cache directory a machine has.
+		d, err := os.MkdirTemp("", "bench-cache")
+		if err != nil {
+			fatal(err)
+		}
+		os.Setenv("XDG_CACHE_HOME", d)
+	}
 	if *host || *inVM {
 		r, err := bench.Run(c)
 		if err != nil {
@@ -57,6 +66,7 @@ func main() {
 		}
 		if *inVM {
 			b, _ := json.Marshal(r)
+			os.RemoveAll(os.Getenv("XDG_CACHE_HOME"))
 			fmt.Printf("%s%s\n", jsonMark, b)
 			return
 		}
