@@ -50,7 +50,7 @@ func (t *target) returnCode() int32 {
 // compared because surftrace runs with CAP_PERFMON (pointer leaks are
 // allowed to it).
 func (g *sgen) tcSkb(at lang.Node) *sval {
-	t, err := lookupNamed(g.sc.ki.spec, "struct", "sk_buff")
+	t, err := lookupNamed(g.sc.ki.vmlinux(), "struct", "sk_buff")
 	if err != nil {
 		fail(at, "no struct sk_buff in BTF")
 	}
