@@ -53,7 +53,7 @@ func init() {
 		"delete": {min: 1, max: 1, void: true, gen: void((*sgen).deleteCall)},
 		"signal": {min: 1, max: 1, void: true, gen: void((*sgen).signalCall)},
 		// system takes any arguments: it fails whatever they are.
-		"system": {min: 0, max: 1 << 20, void: true, gen: void((*sgen).systemCall)},
+		"system": {min: 1, max: 100, void: true, gen: void((*sgen).systemCall)},
 
 		"str":         {min: 1, max: 2, gen: (*sgen).strCall},
 		"buf":         {min: 1, max: 2, gen: (*sgen).bufCall},
@@ -158,12 +158,13 @@ func (g *sgen) signalCall(e *lang.Call) {
 	g.Call(asm.FnSendSignal)
 }
 
-// systemCall refuses system(): it is not supported.
+// systemCall generates system(FORMAT, ...), which --unsafe allows: the
+// runtime formats the command and runs it through the shell.
 func (g *sgen) systemCall(e *lang.Call) {
 	if !g.sc.opts.Unsafe {
-		fail(e, "system() runs a command; it needs --unsafe")
+		fail(e, "system() is an unsafe function being used in safe mode (it runs a command; allow it with --unsafe)")
 	}
-	fail(e, "system() is not supported yet")
+	g.formatted(e, spec.EventSystem)
 }
 
 // strCall generates str(x[, length]).

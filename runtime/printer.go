@@ -76,6 +76,8 @@ func (p *printer) output(rec *record) error {
 		return p.print(ev, rec)
 	case spec.EventCat:
 		return p.cat(string(p.r.appendPrintf(nil, ev.Format, ev.Fields, rec.payload)))
+	case spec.EventSystem:
+		return p.system(string(p.r.appendPrintf(nil, ev.Format, ev.Fields, rec.payload)))
 	}
 	return fmt.Errorf("record of unknown event kind %d", ev.Kind)
 }

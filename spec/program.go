@@ -153,6 +153,7 @@ const (
 	EventTime                        // time(Format)
 	EventExit                        // exit()
 	EventCat                         // cat(Format, Fields...): print the file Format names
+	EventSystem                      // system(Format, Fields...): run the command, print its output
 )
 
 // Event describes one kind of record.

@@ -26,7 +26,8 @@ type cliCase struct {
 }
 
 // cliCases exercise bpftrace's command line: positional parameters,
-// program files and stdin, -f json, -o, -B, -q, the banner, and the
+// program files and stdin, -f json, -o, -B, -q, the banner, system()
+// with --unsafe and without it, and the
 // messages and exit statuses of bad invocations. Their programs are
 // BEGIN and END probes, so they run on any kernel with BPF.
 var cliCases = []cliCase{
@@ -59,6 +60,10 @@ var cliCases = []cliCase{
 	{name: "no-program", args: []string{"-q"}},
 	{name: "c-and-p", args: []string{"-c", "true", "-p", "1", "-e", `BEGIN { exit(); }`}},
 	{name: "v-and-d", args: []string{"-v", "-d", "-e", `BEGIN { exit(); }`}},
+	{name: "system", args: []string{"--unsafe", "-e", `BEGIN { system("echo %d %s", 42, "x"); system("printf no-newline"); exit(); }`}},
+	{name: "system-json", args: []string{"--unsafe", "-f", "json", "-e", `BEGIN { system("echo a b c"); exit(); }`}},
+	{name: "system-output-file", args: []string{"--unsafe", "-o", "out.txt", "-e", `BEGIN { system("echo %d", 7); exit(); }`}, out: "out.txt"},
+	{name: "system-safe-mode", args: []string{"-e", `BEGIN { system("echo no"); exit(); }`}},
 	{name: "help", args: []string{"--help"}},
 	{name: "bad-option", args: []string{"-z"}},
 }
