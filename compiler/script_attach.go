@@ -76,6 +76,9 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 	}
 	switch ap.Kind {
 	case lang.Kprobe, lang.Kretprobe:
+		if strings.Contains(ap.Target, ":") {
+			fail(ap, "%s probe type requires 1 argument (a kernel function, not %s)", ap.Kind, ap.Target)
+		}
 		var out []*target
 		for _, fn := range sc.functions(ap, ap.Target) {
 			out = append(out, sc.kprobe(ap, fn))
@@ -207,7 +210,7 @@ func (sc *scriptComp) tracepoint(ap *lang.AttachPoint, name string) *target {
 	sub, ev, _ := strings.Cut(name, ":")
 	fields, err := sc.ki.tracepoint(sub, ev)
 	if err == errNoTracepoint {
-		fail(ap, "unknown tracepoint %s:%s", sub, ev)
+		fail(ap, "tracepoint not found: %s:%s", sub, ev)
 	} else if err != nil {
 		fail(ap, "tracepoint %s:%s: %v", sub, ev, err)
 	}

@@ -283,7 +283,8 @@ func (g *sgen) kaddrCall(e *lang.Call) *sval {
 	name := g.literal(e.Args[0], "kaddr's symbol")
 	addr, ok := g.sc.ki.symbolAddr(name)
 	if !ok {
-		fail(e.Args[0], "unknown kernel symbol %s", name)
+		// bpftrace's words, which its users and tests match.
+		failHint(e.Args[0], g.sc.ki.globalHint(name), "Failed to resolve kernel symbol: %s", name)
 	}
 	return intOf(u64Type, &codegen.Const{V: addr})
 }

@@ -258,8 +258,11 @@ func (g *sgen) stmt(s lang.Stmt) {
 		g.while(s)
 	case *lang.UnrollStmt:
 		n := g.constArg(s.Count, "unroll count")
-		if n < 1 || n > 100 {
-			fail(s.Count, "unroll count must be between 1 and 100")
+		switch {
+		case n < 1:
+			fail(s.Count, "unroll minimum value is 1")
+		case n > 100:
+			fail(s.Count, "unroll maximum value is 100")
 		}
 		for range n {
 			end := g.Scope()

@@ -26,7 +26,10 @@ type Output struct {
 	W io.Writer
 	// Warn receives diagnostics that do not stop a run, such as a
 	// malformed record; nil discards them.
-	Warn   io.Writer
+	Warn io.Writer
+	// Levels prefixes Warn's lines with "ERROR: " or "WARNING: ", as
+	// bpftrace does, instead of "surftrace: ".
+	Levels bool
 	Format Format
 	// Stack, when set, also receives every kernel stack a record carries
 	// (-s, $stack, kstack), leaf first, one "SYMBOL+0xOFF [module]" per

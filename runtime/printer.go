@@ -251,8 +251,20 @@ func (p *printer) write(s string) error {
 func (p *printer) flush() error { return p.w.Flush() }
 
 // warn writes a diagnostic line to Output.Warn, if set.
-func (p *printer) warn(format string, args ...any) {
-	if p.out.Warn != nil {
-		fmt.Fprintf(p.out.Warn, "surftrace: "+format+"\n", args...)
+func (p *printer) warn(format string, args ...any) { p.diag("WARNING: ", format, args...) }
+
+// fail writes a diagnostic line about an action that failed (cat() of a
+// missing file) to Output.Warn, if set; the run goes on.
+func (p *printer) fail(format string, args ...any) { p.diag("ERROR: ", format, args...) }
+
+// diag writes one diagnostic line, prefixed "surftrace: ", or with
+// Output.Levels by its level as bpftrace does.
+func (p *printer) diag(level, format string, args ...any) {
+	if p.out.Warn == nil {
+		return
 	}
+	if !p.out.Levels {
+		level = "surftrace: "
+	}
+	fmt.Fprintf(p.out.Warn, level+format+"\n", args...)
 }

@@ -136,7 +136,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if c.notifyAttached {
 		fmt.Fprintln(stderr, "__BPFTRACE_NOTIFY_PROBES_ATTACHED")
 	}
-	out := runtime.Output{W: dst, Warn: stderr}
+	out := runtime.Output{W: dst, Warn: stderr, Levels: c.bpftrace}
 	out.Gap = c.gap
 	if c.format == "json" {
 		out.Format = runtime.JSON
