@@ -132,6 +132,7 @@ func (g *sgen) settle(v *sval, at lang.Node) *sval {
 
 // expr types and generates one expression.
 func (g *sgen) expr(e lang.Expr) *sval {
+	defer func() { g.lastExpr = e }()
 	switch e := e.(type) {
 	case *lang.IntLit:
 		if e.Value > math.MaxInt64 {

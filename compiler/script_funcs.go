@@ -145,7 +145,7 @@ func (g *sgen) deleteCall(e *lang.Call) {
 	if !ok {
 		fail(e.Args[0], "delete takes a map element: delete(@m[key])")
 	}
-	g.mapDelete(ref)
+	g.mapDelete(ref, e)
 }
 
 // signalCall generates signal(SIG), which --unsafe allows.
@@ -156,6 +156,7 @@ func (g *sgen) signalCall(e *lang.Call) {
 	sig := g.Val(g.intNode(g.expr(e.Args[0]), e.Args[0]))
 	g.Emit(asm.Mov.Reg(asm.R1, sig))
 	g.Call(asm.FnSendSignal)
+	g.checkHelper(asm.FnSendSignal, e)
 }
 
 // systemCall generates system(FORMAT, ...), which --unsafe allows: the

@@ -37,6 +37,9 @@ type sgen struct {
 	// prologue is where variable initialisation goes once all variables
 	// are known.
 	prologue int
+	// lastExpr is the expression generated last, where a memory read
+	// computed afterwards (a member's load) is placed for -kk.
+	lastExpr lang.Node
 }
 
 type loopLabels struct{ brk, cont int }
@@ -94,6 +97,7 @@ func progName(s string) string {
 // registers.
 func (g *sgen) program(p *lang.Probe) (asm.Instructions, error) {
 	g.Src = g.t.name + ": prologue"
+	g.AfterRead = func(fn asm.BuiltinFunc) { g.checkHelper(fn, g.lastExpr) }
 	g.Ctx, g.buf = g.Reg(), g.Reg()
 	g.Emit(asm.Mov.Reg(g.Ctx, asm.R1))
 	g.prologue = g.Mark()

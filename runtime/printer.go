@@ -78,6 +78,8 @@ func (p *printer) output(rec *record) error {
 		return p.cat(string(p.r.appendPrintf(nil, ev.Format, ev.Fields, rec.payload)))
 	case spec.EventSystem:
 		return p.system(string(p.r.appendPrintf(nil, ev.Format, ev.Fields, rec.payload)))
+	case spec.EventHelperError:
+		return p.helperError(ev, rec)
 	}
 	return fmt.Errorf("record of unknown event kind %d", ev.Kind)
 }

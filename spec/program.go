@@ -145,15 +145,16 @@ type EventKind int
 
 // The event kinds.
 const (
-	EventTrace  EventKind = iota + 1 // print one trace_pipe-shaped line: Fields as name=value
-	EventPrintf                      // printf(Format, Fields...)
-	EventPrint                       // print(@map) (Map set) or print(value) (one field)
-	EventClear                       // clear(@map)
-	EventZero                        // zero(@map)
-	EventTime                        // time(Format)
-	EventExit                        // exit()
-	EventCat                         // cat(Format, Fields...): print the file Format names
-	EventSystem                      // system(Format, Fields...): run the command, print its output
+	EventTrace       EventKind = iota + 1 // print one trace_pipe-shaped line: Fields as name=value
+	EventPrintf                           // printf(Format, Fields...)
+	EventPrint                            // print(@map) (Map set) or print(value) (one field)
+	EventClear                            // clear(@map)
+	EventZero                             // zero(@map)
+	EventTime                             // time(Format)
+	EventExit                             // exit()
+	EventCat                              // cat(Format, Fields...): print the file Format names
+	EventSystem                           // system(Format, Fields...): run the command, print its output
+	EventHelperError                      // a helper failed (-k): Format names it, Fields[0] is its result
 )
 
 // Event describes one kind of record.

@@ -76,7 +76,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		}
 		return c.commandResult(w, stdout) // a -c command that failed fails the run, as on bpf
 	}
-	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize), Unsafe: c.unsafe, PID: c.pid}
+	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize), Unsafe: c.unsafe, PID: c.pid, HelperCheck: c.helpers}
 	if c.pcapFile != "" {
 		opts.Capture = spec.MaxCapture
 	}

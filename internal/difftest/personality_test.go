@@ -70,6 +70,9 @@ var cliCases = []cliCase{
 	{name: "tracepoint-missing", args: []string{"-e", `t:syscalls:nonsense { exit(); }`}},
 	{name: "kprobe-two-parts", args: []string{"-e", `kprobe:syscalls:sys_exit_nanosleep { exit(); }`}},
 	{name: "index-out-of-bounds", args: []string{"-e", `struct A { int x[4]; } BEGIN { $a = (struct A *)0; $x = $a->x[5]; exit(); }`}},
+	{name: "helper-check-delete", args: []string{"-k", "-f", "json", "-e", `BEGIN { @[1] = 1; delete(@[2]); delete(@[1]); exit(); }`}},
+	{name: "helper-check-lookup", args: []string{"-kk", "-f", "json", "-e", `BEGIN { @[1] = 1; printf("%d %d\n", @[2], @[1]); exit(); }`}},
+	{name: "helper-check-k-skips-lookup", args: []string{"-k", "-f", "json", "-e", `BEGIN { @[1] = 1; printf("%d\n", @[2]); exit(); }`}},
 	{name: "help", args: []string{"--help"}},
 	{name: "bad-option", args: []string{"-z"}},
 }
