@@ -39,6 +39,8 @@ type target struct {
 	attach    ebpf.AttachType
 	attachTo  string
 	perf      *spec.PerfEvent // the perf-event kinds' event
+	watch     *watchSetup     // the uprobe arming a watchpoint:FUNCTION+argN
+	index     int             // the probe's index, once compiled
 	// An argument selector's target: skbSel says the sk_buff is argument
 	// skbArg (the skb builtin); targets, on a kprobe or kretprobe, are
 	// every function the one program attaches to.
@@ -68,7 +70,7 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 	case lang.Software, lang.Hardware:
 		return []*target{sc.perfCounter(ap)}
 	case lang.Watchpoint, lang.AsyncWatchpoint:
-		return []*target{sc.watchpoint(ap)}
+		return sc.watchpoints(ap)
 	case lang.Kprobe, lang.Kretprobe, lang.Fentry, lang.Fexit, lang.RawTracepoint:
 		if ap.ArgType != "" {
 			return sc.selector(ap)

@@ -53,7 +53,8 @@ func init() {
 		"delete": {min: 1, max: 1, void: true, gen: void((*sgen).deleteCall)},
 		"signal": {min: 1, max: 1, void: true, gen: void((*sgen).signalCall)},
 		// system takes any arguments: it fails whatever they are.
-		"system": {min: 1, max: 100, void: true, gen: void((*sgen).systemCall)},
+		"system":  {min: 1, max: 100, void: true, gen: void((*sgen).systemCall)},
+		"unwatch": {min: 1, max: 1, void: true, gen: void((*sgen).unwatchCall)},
 
 		"str":         {min: 1, max: 2, gen: (*sgen).strCall},
 		"buf":         {min: 1, max: 2, gen: (*sgen).bufCall},

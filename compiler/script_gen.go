@@ -61,6 +61,7 @@ type svar struct {
 func (sc *scriptComp) probe(p *lang.Probe, t *target) {
 	pr := &spec.Probe{Index: len(sc.out.Probes), Name: t.name, Kind: t.kind, Target: t.target,
 		Offset: t.offset, Interval: t.interval, Semaphore: t.semaphore, Perf: t.perf, Pos: t.ap.Pos, Targets: t.targets}
+	t.index, pr.Arming = pr.Index, t.watch != nil
 	events := len(sc.out.Events)
 	defer func() {
 		if r := recover(); r != nil {
@@ -101,11 +102,16 @@ func (g *sgen) program(p *lang.Probe) (asm.Instructions, error) {
 	g.Ctx, g.buf = g.Reg(), g.Reg()
 	g.Emit(asm.Mov.Reg(g.Ctx, asm.R1))
 	g.prologue = g.Mark()
-	if p.Pred != nil {
-		g.Src = "/" + source(p.Pred) + "/"
-		g.branch(p.Pred, false, g.Exit)
+	switch {
+	case g.t.watch != nil:
+		g.watchSetup()
+	default:
+		if p.Pred != nil {
+			g.Src = "/" + source(p.Pred) + "/"
+			g.branch(p.Pred, false, g.Exit)
+		}
+		g.stmts(p.Body)
 	}
-	g.stmts(p.Body)
 	g.Place(g.Exit)
 	g.Src = g.t.name + ": return"
 	g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Return())

@@ -33,8 +33,8 @@ func (t *Tracer) Attach() error {
 	warned := map[string]bool{} // one note per argument selector
 	var noKprobes []string      // selectors left out for want of kprobes
 	for _, probe := range t.prog.Probes {
-		if probe.Kind == spec.AttachBegin || probe.Kind == spec.AttachEnd {
-			continue
+		if probe.Kind == spec.AttachBegin || probe.Kind == spec.AttachEnd || probe.Perf != nil && probe.Perf.Deferred {
+			continue // a Deferred breakpoint is armed by EventWatch records
 		}
 		tried++
 		if len(probe.Targets) > 0 {

@@ -172,6 +172,10 @@ func (t *Tracer) handle(p *printer, raw []byte, rec *record) (exit bool, err err
 		return false, nil
 	}
 	t.records[rec.event.Probe].Add(1)
+	if k := rec.event.Kind; k == spec.EventWatch || k == spec.EventUnwatch {
+		t.watch(p, rec)
+		return false, nil
+	}
 	return p.record(rec)
 }
 

@@ -52,6 +52,9 @@ type Tracer struct {
 	// attachErrs holds, per probe, why it did not attach (KeepGoing).
 	attachErrs []error
 	stats      AttachStats
+	// watches are the breakpoints watchpoint:FUNCTION+argN armed while
+	// running (nil: arming failed).
+	watches map[watchKey]link.Link
 	// mu keeps Close from closing the maps under a concurrent reader
 	// (ReadMap, Lost).
 	mu sync.RWMutex
@@ -65,6 +68,12 @@ func (t *Tracer) Close() error {
 		errs = append(errs, l.Close())
 	}
 	t.links = nil
+	for _, l := range t.watches {
+		if l != nil {
+			errs = append(errs, l.Close())
+		}
+	}
+	t.watches = nil
 	for _, c := range t.closers {
 		errs = append(errs, c.Close())
 	}

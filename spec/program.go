@@ -127,6 +127,10 @@ type Probe struct {
 	// Perf is the perf event of the perf-event kinds (profile, software,
 	// hardware, watchpoints); nil for the others.
 	Perf *PerfEvent
+	// Arming marks the uprobe the compiler adds for a
+	// watchpoint:FUNCTION+argN (its EventWatch records name the
+	// watchpoint probe); bpftrace's banner leaves it out.
+	Arming bool
 }
 
 // Record header layout: every record in EventsMap starts with these bytes.
@@ -155,6 +159,8 @@ const (
 	EventCat                              // cat(Format, Fields...): print the file Format names
 	EventSystem                           // system(Format, Fields...): run the command, print its output
 	EventHelperError                      // a helper failed (-k): Format names it, Fields[0] is its result
+	EventWatch                            // arm probe Watch's breakpoint at Fields[0] in process Fields[1]
+	EventUnwatch                          // unwatch(Fields[0]): disarm the breakpoints at that address
 )
 
 // Event describes one kind of record.
@@ -177,6 +183,10 @@ type Event struct {
 	// Capture locates the packet the record carries (compiler.Options.Capture),
 	// or is nil; see Capture.
 	Capture *Capture
+	// Watch is an EventWatch's watchpoint probe (its Perf is Deferred);
+	// Resume says the process stopped itself (SIGSTOP) until it is armed.
+	Watch  int
+	Resume bool
 }
 
 // Field is one value in a record payload (or in a map key or value).

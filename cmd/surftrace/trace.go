@@ -88,7 +88,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		if pid, err = w.spawn(stdout, stderr); err != nil {
 			return err
 		}
-		opts.PID, opts.Child = pid, true
+		opts.PID, opts.Child, opts.Command = pid, true, w.argv[0]
 	}
 	p, err := compiler.Compile(prog, k, opts)
 	if err != nil {
@@ -126,7 +126,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	}
 	defer fl.stop(stderr)
 	if c.banner {
-		if _, err := io.WriteString(dst, attachingLine(c.format, len(p.Probes))); err != nil {
+		if _, err := io.WriteString(dst, attachingLine(c.format, bannerProbes(p))); err != nil {
 			return err
 		}
 	}
@@ -314,6 +314,18 @@ func (e *eventCounter) Write(p []byte) (int, error) {
 		e.done()
 	}
 	return len(p), nil
+}
+
+// bannerProbes counts the probes bpftrace's banner counts: not the
+// uprobes that arm watchpoint:FUNCTION+argN breakpoints.
+func bannerProbes(p *spec.Program) int {
+	n := 0
+	for _, probe := range p.Probes {
+		if !probe.Arming {
+			n++
+		}
+	}
+	return n
 }
 
 // attachingLine is bpftrace's banner for n attached probes (BEGIN and END

@@ -73,6 +73,10 @@ var cliCases = []cliCase{
 	{name: "helper-check-delete", args: []string{"-k", "-f", "json", "-e", `BEGIN { @[1] = 1; delete(@[2]); delete(@[1]); exit(); }`}},
 	{name: "helper-check-lookup", args: []string{"-kk", "-f", "json", "-e", `BEGIN { @[1] = 1; printf("%d %d\n", @[2], @[1]); exit(); }`}},
 	{name: "helper-check-k-skips-lookup", args: []string{"-k", "-f", "json", "-e", `BEGIN { @[1] = 1; printf("%d\n", @[2]); exit(); }`}},
+	// surf_name(s) of the probes fixture reads the string s: a breakpoint
+	// on its first byte, armed from the uprobe, fires in strlen.
+	{name: "watchpoint-function-arg", args: []string{"-e", `watchpoint:surf_name+arg0:1:rw { printf("%s\n", probe); exit(); }`, "-c", probesToken + " 3 0"}},
+	{name: "watchpoint-function-needs-process", args: []string{"-e", `watchpoint:surf_name+arg0:1:rw { exit(); }`}},
 	{name: "help", args: []string{"--help"}},
 	{name: "bad-option", args: []string{"-z"}},
 }
@@ -111,8 +115,19 @@ func TestBpftraceCommandLine(t *testing.T) {
 	if err := os.Symlink(abs, ours); err != nil {
 		t.Fatal(err)
 	}
+	probes := ""
 	for _, c := range cliCases {
 		t.Run(c.name, func(t *testing.T) {
+			if slices.ContainsFunc(c.args, func(a string) bool { return strings.Contains(a, probesToken) }) {
+				if probes == "" {
+					probes = ktest.BuildProbes(t, "-O0")
+				}
+				args := slices.Clone(c.args)
+				for i := range args {
+					args[i] = strings.ReplaceAll(args[i], probesToken, probes)
+				}
+				c.args = args
+			}
 			want := runCommandLine(t, oracle, c)
 			got := runCommandLine(t, ours, c)
 			if got.code != want.code {
