@@ -55,6 +55,7 @@ func init() {
 		// system takes any arguments: it fails whatever they are.
 		"system":  {min: 1, max: 100, void: true, gen: void((*sgen).systemCall)},
 		"unwatch": {min: 1, max: 1, void: true, gen: void((*sgen).unwatchCall)},
+		"join":    {min: 1, max: 2, void: true, gen: void((*sgen).joinCall)},
 
 		"str":         {min: 1, max: 2, gen: (*sgen).strCall},
 		"buf":         {min: 1, max: 2, gen: (*sgen).bufCall},

@@ -80,6 +80,8 @@ func (p *printer) output(rec *record) error {
 		return p.system(string(p.r.appendPrintf(nil, ev.Format, ev.Fields, rec.payload)))
 	case spec.EventHelperError:
 		return p.helperError(ev, rec)
+	case spec.EventJoin:
+		return p.join(ev, rec)
 	}
 	return fmt.Errorf("record of unknown event kind %d", ev.Kind)
 }

@@ -161,6 +161,7 @@ const (
 	EventHelperError                      // a helper failed (-k): Format names it, Fields[0] is its result
 	EventWatch                            // arm probe Watch's breakpoint at Fields[0] in process Fields[1]
 	EventUnwatch                          // unwatch(Fields[0]): disarm the breakpoints at that address
+	EventJoin                             // join(): Fields[0] counts the strings after it; Format joins them
 )
 
 // Event describes one kind of record.

@@ -57,15 +57,16 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if !c.quiet && (c.backend == "auto" && backend == "ftrace" || c.verbose) {
 		fmt.Fprintf(stderr, "surftrace: backend %s: %s\n", backend, why)
 	}
+	// The -c command writes to stdout also with -o FILE, as bpftrace's.
+	cmdOut := stdout
+	if c.cmdOut != nil {
+		cmdOut = c.cmdOut
+	}
 	ready := func() error {
 		if c.readyFile != "" {
 			if err := os.WriteFile(c.readyFile, nil, 0o644); err != nil {
 				return fmt.Errorf("ready file: %w", err)
 			}
-		}
-		cmdOut := stdout
-		if c.cmdOut != nil {
-			cmdOut = c.cmdOut
 		}
 		return w.start(cancel, cmdOut, stderr)
 	}
@@ -85,7 +86,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	pid := c.pid
 	if w.argv != nil {
 		var err error
-		if pid, err = w.spawn(stdout, stderr); err != nil {
+		if pid, err = w.spawn(cmdOut, stderr); err != nil {
 			return err
 		}
 		opts.PID, opts.Child, opts.Command = pid, true, w.argv[0]

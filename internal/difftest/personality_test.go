@@ -77,6 +77,8 @@ var cliCases = []cliCase{
 	// on its first byte, armed from the uprobe, fires in strlen.
 	{name: "watchpoint-function-arg", args: []string{"-e", `watchpoint:surf_name+arg0:1:rw { printf("%s\n", probe); exit(); }`, "-c", probesToken + " 3 0"}},
 	{name: "watchpoint-function-needs-process", args: []string{"-e", `watchpoint:surf_name+arg0:1:rw { exit(); }`}},
+	{name: "join", args: []string{"-f", "json", "-o", "out.json", "-e", `tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args->argv); join(args->argv, ","); }`, "-c", "/bin/echo a bb ccc"}, out: "out.json"},
+	{name: "join-text", args: []string{"-o", "out.txt", "-e", `tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args->argv, "-"); }`, "-c", "/bin/echo x y"}, out: "out.txt"},
 	{name: "help", args: []string{"--help"}},
 	{name: "bad-option", args: []string{"-z"}},
 }
