@@ -49,6 +49,13 @@ type target struct {
 	targets []string
 }
 
+// bannedKretprobes are the functions bpftrace refuses a kretprobe on: a
+// return probe takes a spinlock of its own there and can deadlock.
+var bannedKretprobes = map[string]bool{
+	"_raw_spin_lock": true, "_raw_spin_lock_irqsave": true,
+	"_raw_spin_unlock_irqrestore": true, "queued_spin_lock_slowpath": true,
+}
+
 // maxExpansion bounds how many programs one wildcard attach point makes.
 const maxExpansion = 512
 
@@ -83,6 +90,14 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 		}
 		var out []*target
 		for _, fn := range sc.functions(ap, ap.Target) {
+			if ap.Kind == lang.Kretprobe && bannedKretprobes[fn] {
+				if isGlob(ap.Target) {
+					continue
+				}
+				// bpftrace's words, its doubled "error" included, which
+				// its users and tests match.
+				fail(ap, "error: kretprobe:%s can't be used as it might lock up your system.", fn)
+			}
 			out = append(out, sc.kprobe(ap, fn))
 		}
 		return out

@@ -36,6 +36,7 @@ func TestScriptErrors(t *testing.T) {
 		{`BEGIN { @x = pidd; }`, []string{"unknown identifier pidd", "did you mean one of pid"}},
 		{`tracepoint:sched:nope { @x = count(); }`, []string{"tracepoint not found: sched:nope"}},
 		{`kprobe:syscalls:sys_exit_nanosleep { @x = count(); }`, []string{"1:1: kprobe probe type requires 1 argument"}},
+		{`kretprobe:_raw_spin_lock { @x = count(); }`, []string{"1:1: error: kretprobe:_raw_spin_lock can't be used as it might lock up your system."}},
 		{`BEGIN { unroll (0) { @x = 1; } }`, []string{"1:17: unroll minimum value is 1"}},
 		{`BEGIN { unroll (101) { @x = 1; } }`, []string{"1:17: unroll maximum value is 100"}},
 		{`BEGIN { @x = kaddr("no_such_symbol_zz"); }`, []string{"Failed to resolve kernel symbol: no_such_symbol_zz"}},
