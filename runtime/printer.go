@@ -27,6 +27,10 @@ type printer struct {
 	printed   int
 	maxEvents int // 0 for no limit
 	malformed int // records that could not be decoded
+	// skipSystem stops system() from running commands (drain past its
+	// budget); skippedSystem counts the commands not run.
+	skipSystem    bool
+	skippedSystem int
 }
 
 // record acts on one record. It reports whether the run should end: the

@@ -60,9 +60,9 @@ type Tracer struct {
 	mu sync.RWMutex
 }
 
-// Close detaches every probe and closes the programs and maps. It is safe
-// to call on a Tracer in any state, and more than once.
-func (t *Tracer) Close() error {
+// detach detaches every probe, the breakpoints armed while running
+// included; the programs and maps stay.
+func (t *Tracer) detach() error {
 	var errs []error
 	for _, l := range t.links {
 		errs = append(errs, l.Close())
@@ -74,6 +74,13 @@ func (t *Tracer) Close() error {
 		}
 	}
 	t.watches = nil
+	return errors.Join(errs...)
+}
+
+// Close detaches every probe and closes the programs and maps. It is safe
+// to call on a Tracer in any state, and more than once.
+func (t *Tracer) Close() error {
+	errs := []error{t.detach()}
 	for _, c := range t.closers {
 		errs = append(errs, c.Close())
 	}
