@@ -66,6 +66,7 @@ func init() {
 		"getopt":      {min: 1, max: 2, gen: (*sgen).getopt},
 		"kaddr":       {min: 1, max: 1, gen: (*sgen).kaddrCall},
 		"ntop":        {min: 1, max: 2, gen: (*sgen).ntop},
+		"macaddr":     {min: 1, max: 1, gen: (*sgen).macaddrCall},
 		"pton":        {min: 1, max: 1, gen: (*sgen).ptonCall},
 		"bswap":       {min: 1, max: 1, gen: (*sgen).swapCall},
 		"ntohs":       {min: 1, max: 1, gen: (*sgen).swapCall},
@@ -180,6 +181,24 @@ func (g *sgen) strCall(e *lang.Call) *sval {
 		}
 	}
 	return g.str(g.expr(e.Args[0]), limit, e.Args[0])
+}
+
+// macaddrCall generates macaddr(X): the 6 bytes of a char[6] (or of
+// the memory a pointer points at), printed as bpftrace prints them,
+// 05:04:03:02:01:0A.
+func (g *sgen) macaddrCall(e *lang.Call) *sval {
+	x := g.expr(e.Args[0])
+	var addr codegen.Node
+	user := false
+	switch {
+	case x.kind == skMem && x.v.addr != nil && sizeof(x.v.t) >= 6:
+		addr, user = x.v.addr, x.v.user
+	case x.kind == skInt && isPointer(x.v.t):
+		addr, user = g.intNode(x, e.Args[0]), g.userPtr(x.v.t)
+	default:
+		fail(e.Args[0], "macaddr takes a char[6] in memory or a pointer to one, not %s", x.describe())
+	}
+	return g.bytes(addr, 6, user, render{r: spec.RenderMACUpper, size: 6})
 }
 
 // bufCall generates buf(addr[, length]): raw bytes of memory.

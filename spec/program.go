@@ -243,6 +243,9 @@ const (
 	RenderQdisc   // qdisc(NETNS, IFINDEX): the device's qdisc tree, counters, the dropping one
 	RenderSysctl  // sysctl(NETNS, IFINDEX, "net.ipv4.conf.DEV.rp_filter"): a sysctl's value
 	RenderNftRule // nftrule(NETNS, L4PROTO, SADDR, DADDR, SPORT, DPORT): ruleset rules a packet matches
+	// RenderMACUpper is 6 bytes as bpftrace's macaddr() prints them:
+	// AA:BB:CC:DD:EE:FF.
+	RenderMACUpper
 )
 
 // IsUserRender reports whether r is resolved in user space from a tuple

@@ -76,6 +76,8 @@ var cliCases = []cliCase{
 	// surf_name(s) of the probes fixture reads the string s: a breakpoint
 	// on its first byte, armed from the uprobe, fires in strlen.
 	{name: "watchpoint-function-arg", args: []string{"-e", `watchpoint:surf_name+arg0:1:rw { printf("%s\n", probe); exit(); }`, "-c", probesToken + " 3 0"}},
+	// macaddr() of the first 6 bytes of "hello" that surf_name receives.
+	{name: "macaddr", args: []string{"-e", `struct S { char m[6]; } uprobe:` + probesToken + `:surf_name { $s = (struct S *)arg0; printf("%s\n", macaddr($s->m)); @[macaddr($s->m)] = 1; @v = macaddr($s->m); exit(); }`, "-c", probesToken + " 1 0"}},
 	{name: "watchpoint-function-needs-process", args: []string{"-e", `watchpoint:surf_name+arg0:1:rw { exit(); }`}},
 	{name: "join", args: []string{"-f", "json", "-o", "out.json", "-e", `tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args->argv); join(args->argv, ","); }`, "-c", "/bin/echo a bb ccc"}, out: "out.json"},
 	{name: "join-text", args: []string{"-o", "out.txt", "-e", `tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args->argv, "-"); }`, "-c", "/bin/echo x y"}, out: "out.txt"},

@@ -43,6 +43,8 @@ func Value(b []byte, rd spec.Render) (string, bool) {
 		return IP(b), true
 	case spec.RenderMAC:
 		return MAC(b), true
+	case spec.RenderMACUpper:
+		return strings.ToUpper(MAC(b)), true
 	case spec.RenderBE:
 		return strconv.FormatUint(BE(b), 10), true
 	case spec.RenderBEHex:

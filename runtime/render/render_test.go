@@ -21,6 +21,7 @@ func TestTraceValue(t *testing.T) {
 		{[]byte{10, 0, 1, 221}, spec.RenderIPv4, "10.0.1.221"},
 		{[]byte{0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, spec.RenderIPv6, "2001:db8::1"},
 		{[]byte{2, 0, 0, 0, 0, 1}, spec.RenderMAC, "02:00:00:00:00:01"},
+		{[]byte{5, 4, 3, 2, 1, 0xa}, spec.RenderMACUpper, "05:04:03:02:01:0A"},
 		{[]byte("Hello\nWorld\x00junk"), spec.RenderString, `"Hello\x0aWorld"`},
 		{[]byte{1, 2}, spec.RenderBytes, `\x01\x02`},
 		{[]byte("a\tb~\x7f "), spec.RenderBuf, `a\x09b~\x7f `},
