@@ -67,6 +67,7 @@ func init() {
 		"kaddr":       {min: 1, max: 1, gen: (*sgen).kaddrCall},
 		"ntop":        {min: 1, max: 2, gen: (*sgen).ntop},
 		"macaddr":     {min: 1, max: 1, gen: (*sgen).macaddrCall},
+		"strerror":    {min: 1, max: 1, gen: (*sgen).strerrorCall},
 		"pton":        {min: 1, max: 1, gen: (*sgen).ptonCall},
 		"bswap":       {min: 1, max: 1, gen: (*sgen).swapCall},
 		"ntohs":       {min: 1, max: 1, gen: (*sgen).swapCall},
@@ -181,6 +182,16 @@ func (g *sgen) strCall(e *lang.Call) *sval {
 		}
 	}
 	return g.str(g.expr(e.Args[0]), limit, e.Args[0])
+}
+
+// strerrorCall generates strerror(ERRNO): the number, printed as C's
+// strerror text by the runtime.
+func (g *sgen) strerrorCall(e *lang.Call) *sval {
+	x := g.expr(e.Args[0])
+	if x.kind != skInt {
+		fail(e.Args[0], "strerror takes an errno, not %s", x.describe())
+	}
+	return &sval{kind: skInt, v: &value{t: s64Type, n: g.intNode(x, e.Args[0])}, rend: render{r: spec.RenderStrerror, size: 8}}
 }
 
 // macaddrCall generates macaddr(X): the 6 bytes of a char[6] (or of

@@ -246,6 +246,8 @@ const (
 	// RenderMACUpper is 6 bytes as bpftrace's macaddr() prints them:
 	// AA:BB:CC:DD:EE:FF.
 	RenderMACUpper
+	// RenderStrerror is an errno shown as C's strerror text (strerror()).
+	RenderStrerror
 )
 
 // IsUserRender reports whether r is resolved in user space from a tuple

@@ -81,6 +81,7 @@ var cliCases = []cliCase{
 	{name: "watchpoint-function-needs-process", args: []string{"-e", `watchpoint:surf_name+arg0:1:rw { exit(); }`}},
 	{name: "join", args: []string{"-f", "json", "-o", "out.json", "-e", `tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args->argv); join(args->argv, ","); }`, "-c", "/bin/echo a bb ccc"}, out: "out.json"},
 	{name: "join-text", args: []string{"-o", "out.txt", "-e", `tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args->argv, "-"); }`, "-c", "/bin/echo x y"}, out: "out.txt"},
+	{name: "strerror", args: []string{"--include", "errno.h", "-e", `BEGIN { print(strerror(EPERM)); printf("%s|%s\n", strerror(2), strerror(-5)); $e = strerror(EAGAIN); print($e); exit(); }`}},
 	{name: "help", args: []string{"--help"}},
 	{name: "bad-option", args: []string{"-z"}},
 }

@@ -22,6 +22,8 @@ func TestTraceValue(t *testing.T) {
 		{[]byte{0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, spec.RenderIPv6, "2001:db8::1"},
 		{[]byte{2, 0, 0, 0, 0, 1}, spec.RenderMAC, "02:00:00:00:00:01"},
 		{[]byte{5, 4, 3, 2, 1, 0xa}, spec.RenderMACUpper, "05:04:03:02:01:0A"},
+		{[]byte{1, 0, 0, 0, 0, 0, 0, 0}, spec.RenderStrerror, "Operation not permitted"},
+		{[]byte{0xfb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, spec.RenderStrerror, "Unknown error -5"},
 		{[]byte("Hello\nWorld\x00junk"), spec.RenderString, `"Hello\x0aWorld"`},
 		{[]byte{1, 2}, spec.RenderBytes, `\x01\x02`},
 		{[]byte("a\tb~\x7f "), spec.RenderBuf, `a\x09b~\x7f `},
