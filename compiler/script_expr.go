@@ -140,7 +140,11 @@ func (g *sgen) expr(e lang.Expr) *sval {
 		}
 		return intOf(s64Type, &codegen.Const{V: e.Value})
 	case *lang.StrLit:
-		return strLit(e.Value)
+		s := strLit(e.Value)
+		if e.Param {
+			s.param = &e.Value
+		}
+		return s
 	case *lang.Ident:
 		if l := g.sc.ki.local; l != nil {
 			if v, ok := l.consts[e.Name]; ok {
@@ -270,11 +274,31 @@ func (g *sgen) binary(e *lang.Binary) *sval {
 	return g.arith(e.Op, g.expr(e.X), g.expr(e.Y), e)
 }
 
+// paramOffset is a string positional parameter plus a constant: the
+// string from that offset on, as bpftrace reads str($1 + 1) of "hello" as
+// "ello" (a pointer into the parameter's text).
+func paramOffset(op string, x, y *sval) (*sval, bool) {
+	if op != "+" || x.kind != skStr || x.param == nil || y.kind != skInt || y.v.n == nil {
+		return nil, false
+	}
+	n, ok := codegen.ConstOf(y.v.n)
+	if !ok || n > uint64(len(*x.param)) {
+		return nil, false
+	}
+	text := (*x.param)[n:]
+	s := strLit(text)
+	s.param = &text
+	return s, true
+}
+
 // arith computes x op y on integers and pointers.
 func (g *sgen) arith(op string, x, y *sval, at lang.Node) *sval {
 	aop, ok := arithOps[op]
 	if !ok {
 		fail(at, "operator %s is not allowed here", op)
+	}
+	if s, ok := paramOffset(op, x, y); ok {
+		return s
 	}
 	xn, yn := g.intNode(x, at), g.intNode(y, at)
 	xt, yt := x.v.t, y.v.t

@@ -33,6 +33,7 @@ type cliCase struct {
 var cliCases = []cliCase{
 	{name: "params", args: []string{"-e", `BEGIN { printf("%d %s %d\n", $1, str($2), $#); exit(); }`, "42", "hello"}},
 	{name: "params-hex-negative", args: []string{"-e", `BEGIN { printf("%d %d\n", $1, $2 + 1); exit(); }`, "0x10", "--", "-5"}},
+	{name: "params-string-offset", args: []string{"-e", `BEGIN { printf("%s|%s|%s\n", str($1 + 1), str($1 + 5), str($1)); exit(); }`, "hello"}},
 	{name: "params-missing", args: []string{"-e", `BEGIN { printf("[%d] [%s]\n", $3, str($2)); exit(); }`, "1"}},
 	{name: "file", args: []string{"prog.bt", "7"}, files: map[string]string{"prog.bt": "BEGIN { printf(\"file %d\\n\", $1); exit(); }\n"}},
 	{name: "stdin", args: []string{"-", "3"}, stdin: "BEGIN { printf(\"stdin %d\\n\", $1); exit(); }\n"},
