@@ -32,7 +32,11 @@ func (t *Tracer) Attach() error {
 	tried := 0
 	warned := map[string]bool{} // one note per argument selector
 	var noKprobes []string      // selectors left out for want of kprobes
-	for _, probe := range t.prog.Probes {
+	// In reverse, as bpftrace: the kernel runs the latest uprobe or
+	// kprobe on an address first, so the script's first block on a
+	// function runs first.
+	for i := len(t.prog.Probes) - 1; i >= 0; i-- {
+		probe := t.prog.Probes[i]
 		if probe.Kind == spec.AttachBegin || probe.Kind == spec.AttachEnd || probe.Perf != nil && probe.Perf.Deferred {
 			continue // a Deferred breakpoint is armed by EventWatch records
 		}
