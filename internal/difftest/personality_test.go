@@ -86,6 +86,7 @@ var cliCases = []cliCase{
 	{name: "join-text", args: []string{"-o", "out.txt", "-e", `tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args->argv, "-"); }`, "-c", "/bin/echo x y"}, out: "out.txt"},
 	{name: "strerror", args: []string{"--include", "errno.h", "-e", `BEGIN { print(strerror(EPERM)); printf("%s|%s\n", strerror(2), strerror(-5)); $e = strerror(EAGAIN); print($e); exit(); }`}},
 	{name: "printf-buf-hex", args: []string{"-e", `BEGIN { printf("%rx|%rh|%r|%rhx|\n", buf("Hello\0", 6), buf("Hi\0", 3), buf("A\x01", 2), buf("ab", 2)); exit(); }`}},
+	{name: "command-words", args: []string{"-f", "json", "-o", "out.json", "-e", `tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args->argv, ","); }`, "-c", `/bin/echo 'A' "b" c\d`}, out: "out.json"},
 	{name: "help", args: []string{"--help"}},
 	{name: "bad-option", args: []string{"-z"}},
 }
