@@ -18,7 +18,7 @@ import (
 // builtinNames are the names ident knows, for hints.
 var builtinNames = []string{
 	"pid", "tid", "uid", "gid", "comm", "nsecs", "elapsed", "cpu", "numaid", "username", "cpid", "curtask", "retval",
-	"func", "probe", "args", "skb", "kstack", "ustack", "cgroup", "rand", "jiffies",
+	"func", "probe", "args", "skb", "kstack", "ustack", "cgroup", "rand", "jiffies", "ctx",
 	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9",
 	"sarg0", "sarg1", "sarg2",
 }
@@ -45,6 +45,13 @@ func (g *sgen) ident(e *lang.Ident) *sval {
 		return intOf(u32Type, codegen.Bin(asm.RSh, uidGid, &codegen.Const{V: 32}))
 	case "cpu":
 		return intOf(u32Type, &codegen.Helper{Fn: asm.FnGetSmpProcessorId})
+	case "ctx":
+		// The program's context (pt_regs, a tracepoint's record, ...), as
+		// bpftrace's ctx: a pointer to cast and read through.
+		if g.t.kind == spec.AttachTracepoint {
+			fail(e, "use args instead of ctx in tracepoint")
+		}
+		return intOf(&btf.Pointer{Target: &btf.Void{}}, &codegen.InReg{R: g.Ctx})
 	case "username":
 		return &sval{kind: skInt, v: &value{t: u64Type, n: codegen.Truncate(uidGid, 4, false)}, rend: render{r: spec.RenderUsername, size: 8}}
 	case "cpid":

@@ -87,6 +87,8 @@ var cliCases = []cliCase{
 	{name: "strerror", args: []string{"--include", "errno.h", "-e", `BEGIN { print(strerror(EPERM)); printf("%s|%s\n", strerror(2), strerror(-5)); $e = strerror(EAGAIN); print($e); exit(); }`}},
 	{name: "printf-buf-hex", args: []string{"-e", `BEGIN { printf("%rx|%rh|%r|%rhx|\n", buf("Hello\0", 6), buf("Hi\0", 3), buf("A\x01", 2), buf("ab", 2)); exit(); }`}},
 	{name: "command-words", args: []string{"-f", "json", "-o", "out.json", "-e", `tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args->argv, ","); }`, "-c", `/bin/echo 'A' "b" c\d`}, out: "out.json"},
+	{name: "ctx", args: []string{"-e", `struct x { unsigned long x } i:ms:1 { @ = ((struct x *)ctx)->x > 0; exit(); }`}},
+	{name: "ctx-tracepoint", args: []string{"-e", `tracepoint:syscalls:sys_enter_openat { @ = ctx; exit(); }`}},
 	{name: "help", args: []string{"--help"}},
 	{name: "bad-option", args: []string{"-z"}},
 }
@@ -165,10 +167,14 @@ type cliResult struct {
 }
 
 // errorText is the part of an error message both tracers share:
-// bpftrace's text, before any explanation surftrace adds in parentheses.
+// bpftrace's text, before any explanation surftrace adds in parentheses,
+// its first letter in lower case (surftrace's messages start so).
 func errorText(msg string) string {
 	if i := strings.Index(msg, " ("); i >= 0 {
 		msg = msg[:i]
+	}
+	if msg != "" {
+		msg = strings.ToLower(msg[:1]) + msg[1:]
 	}
 	return msg
 }
