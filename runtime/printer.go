@@ -160,6 +160,30 @@ func (p *printer) printMap(info *spec.MapInfo) error {
 	return p.write(renderMap(p.out.Format, info, entries, p.r))
 }
 
+// mapsDump renders every script map as they print at exit, after the
+// two empty lines.
+func (p *printer) mapsDump() (string, error) {
+	snapshot := map[string][]mapEntry{}
+	for _, info := range p.prog.ScriptMaps {
+		entries, err := readMap(p.maps[info.Name])
+		if err != nil {
+			return "", err
+		}
+		snapshot[info.Name] = entries
+	}
+	return exitDump(p.out.Format, p.prog.ScriptMaps, snapshot, p.r), nil
+}
+
+// dumpMaps prints every script map now, without the empty lines, as
+// bpftrace does on SIGUSR1 (Output.Dump).
+func (p *printer) dumpMaps() error {
+	dump, err := p.mapsDump()
+	if err != nil {
+		return err
+	}
+	return p.write(strings.TrimPrefix(dump, "\n\n"))
+}
+
 // exitMaps prints every script map as bpftrace does at exit. A program of
 // expression lines only (nothing but trace events, no maps) prints
 // nothing, so its output stays in trace_pipe's shape.
@@ -167,15 +191,10 @@ func (p *printer) exitMaps() error {
 	if p.onlyTraceLines() {
 		return nil
 	}
-	snapshot := map[string][]mapEntry{}
-	for _, info := range p.prog.ScriptMaps {
-		entries, err := readMap(p.maps[info.Name])
-		if err != nil {
-			return err
-		}
-		snapshot[info.Name] = entries
+	dump, err := p.mapsDump()
+	if err != nil {
+		return err
 	}
-	dump := exitDump(p.out.Format, p.prog.ScriptMaps, snapshot, p.r)
 	if p.out.Gap != nil {
 		// Gap may be W itself: the lines still in the buffer go first.
 		if err := p.flush(); err != nil {

@@ -124,6 +124,13 @@ func (t *Tracer) readUntilExit(ctx context.Context, rd *ringbuf.Reader, p *print
 	// for the next wakeup, maybe forever.
 	rd.SetDeadline(time.Now().Add(pollInterval))
 	for {
+		select {
+		case <-p.out.Dump:
+			if err := p.dumpMaps(); err != nil {
+				return err
+			}
+		default:
+		}
 		if rd.AvailableBytes() == 0 {
 			if err := p.flush(); err != nil {
 				return err

@@ -154,6 +154,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if c.folded != "" {
 		out.Stack = stacks.Add
 	}
+	out.Dump = dumpOnSIGUSR1(ctx)
 	if err := t.Run(ctx, out); err != nil {
 		return err
 	}
@@ -315,6 +316,29 @@ func (e *eventCounter) Write(p []byte) (int, error) {
 		e.done()
 	}
 	return len(p), nil
+}
+
+// dumpOnSIGUSR1 returns a channel that receives on each SIGUSR1 until ctx
+// is done: the run then prints every map, as bpftrace does.
+func dumpOnSIGUSR1(ctx context.Context) <-chan struct{} {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR1)
+	dump := make(chan struct{}, 1)
+	go func() {
+		defer signal.Stop(sigs)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-sigs:
+				select {
+				case dump <- struct{}{}:
+				default: // one is pending already
+				}
+			}
+		}
+	}()
+	return dump
 }
 
 // bannerProbes counts the probes bpftrace's banner counts: not the
