@@ -425,7 +425,11 @@ func (g *sgen) index(e *lang.Index) *sval {
 	i := g.expr(e.I)
 	in := g.intNode(i, e.I)
 	if k, ok := codegen.ConstOf(in); ok {
-		return wrap(index(x.v, int64(k), e))
+		v := index(x.v, int64(k), e)
+		if isPointer(x.v.t) {
+			v.user = g.userPtr(x.v.t) // a uprobe's pointers are user memory
+		}
+		return wrap(v)
 	}
 	switch t := under(x.v.t).(type) {
 	case *btf.Array:
