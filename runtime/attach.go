@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/surftrace/surftrace/spec"
@@ -11,6 +12,25 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 )
+
+// attachOrder lists the probes' indices in the order to attach them so
+// that blocks on one hook run in the script's order, as in bpftrace: the
+// kernel runs the latest uprobe or kprobe on an address first, so those
+// attach in reverse, after the others, which attach in order (a
+// tracepoint runs its programs in the order they attached).
+func attachOrder(probes []*spec.Probe) []int {
+	var order, latestFirst []int
+	for i, p := range probes {
+		switch p.Kind {
+		case spec.AttachUprobe, spec.AttachUretprobe, spec.AttachUsdt, spec.AttachKprobe, spec.AttachKretprobe:
+			latestFirst = append(latestFirst, i)
+		default:
+			order = append(order, i)
+		}
+	}
+	slices.Reverse(latestFirst)
+	return append(order, latestFirst...)
+}
 
 // Attach runs the BEGIN probes once, then attaches every other probe
 // except END, which Run runs at exit. Errors name the probe and its
@@ -32,10 +52,7 @@ func (t *Tracer) Attach() error {
 	tried := 0
 	warned := map[string]bool{} // one note per argument selector
 	var noKprobes []string      // selectors left out for want of kprobes
-	// In reverse, as bpftrace: the kernel runs the latest uprobe or
-	// kprobe on an address first, so the script's first block on a
-	// function runs first.
-	for i := len(t.prog.Probes) - 1; i >= 0; i-- {
+	for _, i := range attachOrder(t.prog.Probes) {
 		probe := t.prog.Probes[i]
 		if probe.Kind == spec.AttachBegin || probe.Kind == spec.AttachEnd || probe.Perf != nil && probe.Perf.Deferred {
 			continue // a Deferred breakpoint is armed by EventWatch records
