@@ -27,6 +27,8 @@ type printer struct {
 	printed   int
 	maxEvents int // 0 for no limit
 	malformed int // records that could not be decoded
+	// exited is set once an exit() record was read.
+	exited bool
 	// skipSystem stops system() from running commands (drain past its
 	// budget); skippedSystem counts the commands not run.
 	skipSystem    bool
@@ -35,14 +37,20 @@ type printer struct {
 
 // record acts on one record. It reports whether the run should end: the
 // record called exit(), or Options.MaxEvents records have been printed.
+// Once an exit() record was read, the records of other probes still in
+// the ring are dropped, as bpftrace drops them; END's are printed.
 func (p *printer) record(rec *record) (end bool, err error) {
 	ev := rec.event
+	if p.exited && p.prog.Probes[ev.Probe].Kind != spec.AttachEnd {
+		return true, nil
+	}
 	switch ev.Kind {
 	case spec.EventClear:
 		return false, p.onMap(ev.Map, clearMap)
 	case spec.EventZero:
 		return false, p.onMap(ev.Map, zeroMap)
 	case spec.EventExit:
+		p.exited = true
 		return true, nil
 	}
 	if p.limited(ev) {
