@@ -15,14 +15,17 @@ import (
 
 // attachOrder lists the probes' indices in the order to attach them so
 // that blocks on one hook run in the script's order, as in bpftrace: the
-// kernel runs the latest uprobe or kprobe on an address first, so those
-// attach in reverse, after the others, which attach in order (a
-// tracepoint runs its programs in the order they attached).
+// kernel runs the latest uprobe, kprobe or perf event (interval, profile,
+// software, hardware, watchpoints) on a hook first, so those attach in
+// reverse, after the others, which attach in order (a tracepoint runs its
+// programs in the order they attached).
 func attachOrder(probes []*spec.Probe) []int {
 	var order, latestFirst []int
 	for i, p := range probes {
 		switch p.Kind {
-		case spec.AttachUprobe, spec.AttachUretprobe, spec.AttachUsdt, spec.AttachKprobe, spec.AttachKretprobe:
+		case spec.AttachUprobe, spec.AttachUretprobe, spec.AttachUsdt, spec.AttachKprobe, spec.AttachKretprobe,
+			spec.AttachInterval, spec.AttachProfile, spec.AttachSoftware, spec.AttachHardware,
+			spec.AttachWatchpoint, spec.AttachAsyncWatchpoint:
 			latestFirst = append(latestFirst, i)
 		default:
 			order = append(order, i)

@@ -7,10 +7,11 @@ import (
 	"github.com/surftrace/surftrace/spec"
 )
 
-// Tracepoints attach in the script's order, uprobes and kprobes after
-// them in reverse (the kernel runs the latest of those first).
+// Tracepoints attach in the script's order, uprobes, kprobes and perf
+// events after them in reverse (the kernel runs the latest of those
+// first).
 func TestAttachOrder(t *testing.T) {
-	kinds := []spec.AttachKind{spec.AttachTracepoint, spec.AttachUprobe, spec.AttachTracepoint, spec.AttachUprobe, spec.AttachKprobe}
+	kinds := []spec.AttachKind{spec.AttachTracepoint, spec.AttachUprobe, spec.AttachTracepoint, spec.AttachSoftware, spec.AttachKprobe}
 	var probes []*spec.Probe
 	for _, k := range kinds {
 		probes = append(probes, &spec.Probe{Kind: k})
