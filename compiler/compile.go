@@ -38,6 +38,15 @@ type Options struct {
 	// Child says PID is the -c command, held before its exec; without
 	// it cpid is an error.
 	Child bool
+	// Command is the -c command's program as given ("./prog"), where
+	// watchpoint:FUNCTION+argN looks for FUNCTION; with -p only, the
+	// process's executable is.
+	Command string
+	// HelperCheck is bpftrace's -k (1) and -kk (2): a helper call that
+	// fails sends a helper-error record, which the runtime prints as a
+	// warning at the call's position. 1 checks map updates and deletes
+	// and signal(); 2 also memory reads and map lookups of missing keys.
+	HelperCheck int
 }
 
 // Compile types prog against kernel k and generates one eBPF program per

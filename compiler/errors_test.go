@@ -30,7 +30,7 @@ func TestErrors(t *testing.T) {
 		{`e sched/sched_stat_wait f:dealy>1`, `did you mean delay?`},
 		{`e sched/sched_stat_wat`, `unknown tracepoint sched/sched_stat_wat`},
 		{`p _do_fork c=%0->comm f:c~"*x*"`, `only PREFIX* globs are supported`},
-		{`p _do_fork c=%0->comm[20]`, `index 20 is out of range for char[16]`},
+		{`p _do_fork c=%0->comm[20]`, `the index 20 is out of bounds for array of size 16 (char[16])`},
 		{`p _do_fork c=%0->mm`, `` /* a pointer is fine */},
 		{`e skb/kfree_skb reason=reason f:reason==NO_SOCKT`, `1:41: NO_SOCKT is not a value of enum skb_drop_reason`},
 		{`e skb/kfree_skb reason=reason f:reason==NO_SOCKT`, `did you mean NO_SOCKET?`},

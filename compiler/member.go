@@ -105,7 +105,7 @@ func index(x *value, i int64, at lang.Node) *value {
 			fail(at, "array is not in memory")
 		}
 		if t.Nelems > 0 && (i < 0 || i >= int64(t.Nelems)) {
-			fail(at, "index %d is out of range for %s", i, kernel.CType(x.t))
+			fail(at, "the index %d is out of bounds for array of size %d (%s)", i, t.Nelems, kernel.CType(x.t))
 		}
 		es := int64(sizeof(t.Type))
 		if x.str {

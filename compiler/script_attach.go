@@ -39,12 +39,21 @@ type target struct {
 	attach    ebpf.AttachType
 	attachTo  string
 	perf      *spec.PerfEvent // the perf-event kinds' event
+	watch     *watchSetup     // the uprobe arming a watchpoint:FUNCTION+argN
+	index     int             // the probe's index, once compiled
 	// An argument selector's target: skbSel says the sk_buff is argument
 	// skbArg (the skb builtin); targets, on a kprobe or kretprobe, are
 	// every function the one program attaches to.
 	skbSel  bool
 	skbArg  int
 	targets []string
+}
+
+// bannedKretprobes are the functions bpftrace refuses a kretprobe on: a
+// return probe takes a spinlock of its own there and can deadlock.
+var bannedKretprobes = map[string]bool{
+	"_raw_spin_lock": true, "_raw_spin_lock_irqsave": true,
+	"_raw_spin_unlock_irqrestore": true, "queued_spin_lock_slowpath": true,
 }
 
 // maxExpansion bounds how many programs one wildcard attach point makes.
@@ -68,7 +77,7 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 	case lang.Software, lang.Hardware:
 		return []*target{sc.perfCounter(ap)}
 	case lang.Watchpoint, lang.AsyncWatchpoint:
-		return []*target{sc.watchpoint(ap)}
+		return sc.watchpoints(ap)
 	case lang.TC:
 		return sc.tc(ap)
 	case lang.Kprobe, lang.Kretprobe, lang.Fentry, lang.Fexit, lang.RawTracepoint:
@@ -78,8 +87,19 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 	}
 	switch ap.Kind {
 	case lang.Kprobe, lang.Kretprobe:
+		if strings.Contains(ap.Target, ":") {
+			fail(ap, "%s probe type requires 1 argument (a kernel function, not %s)", ap.Kind, ap.Target)
+		}
 		var out []*target
 		for _, fn := range sc.functions(ap, ap.Target) {
+			if ap.Kind == lang.Kretprobe && bannedKretprobes[fn] {
+				if isGlob(ap.Target) {
+					continue
+				}
+				// bpftrace's words, its doubled "error" included, which
+				// its users and tests match.
+				fail(ap, "error: kretprobe:%s can't be used as it might lock up your system.", fn)
+			}
 			out = append(out, sc.kprobe(ap, fn))
 		}
 		return out
@@ -209,7 +229,7 @@ func (sc *scriptComp) tracepoint(ap *lang.AttachPoint, name string) *target {
 	sub, ev, _ := strings.Cut(name, ":")
 	fields, err := sc.ki.tracepoint(sub, ev)
 	if err == errNoTracepoint {
-		fail(ap, "unknown tracepoint %s:%s", sub, ev)
+		fail(ap, "tracepoint not found: %s:%s", sub, ev)
 	} else if err != nil {
 		fail(ap, "tracepoint %s:%s: %v", sub, ev, err)
 	}

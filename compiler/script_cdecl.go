@@ -6,6 +6,7 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/lang"
 )
 
@@ -161,30 +162,41 @@ func (p *cparser) body(tag, name string) btf.Type {
 	}
 	p.expect("{")
 	var members []btf.Member
-	size, align := 0, 1
+	bits, size, align := 0, 0, 1 // bits: where the next struct member may start
 	for p.peek() != "}" {
 		if p.peek() == "" {
 			p.failf("C definition: unclosed {")
 		}
 		base := p.typeSpec()
 		for {
-			t, mname := p.declarator(base)
+			t, mname, width := p.declarator(base)
 			a, n := calign(t), sizeof(t)
-			off := 0
-			if tag == "struct" {
-				off = (size + a - 1) / a * a
-				size = off + n
-			} else {
+			m := btf.Member{Name: mname, Type: t, BitfieldSize: btf.Bits(width)}
+			switch {
+			case tag != "struct":
 				size = max(size, n)
+			case width > 0 || mname == "":
+				m.Offset = btf.Bits(bitfieldAt(bits, width, n*8))
+				bits = int(m.Offset) + width
+			default:
+				m.Offset = btf.Bits((bits + a*8 - 1) / (a * 8) * a * 8)
+				bits = int(m.Offset) + n*8
 			}
-			align = max(align, a)
-			members = append(members, btf.Member{Name: mname, Type: t, Offset: btf.Bits(off * 8)})
+			size = max(size, (bits+7)/8)
+			if mname != "" {
+				align = max(align, a)
+				members = append(members, m)
+			}
 			if p.peek() != "," {
 				break
 			}
 			p.next()
 		}
-		p.expect(";")
+		// clang accepts a last member without its ";" (with a warning),
+		// and so bpftrace does.
+		if p.peek() != "}" {
+			p.expect(";")
+		}
 	}
 	p.expect("}")
 	size = (size + align - 1) / align * align
@@ -298,13 +310,29 @@ func isIntWord(w string) bool {
 	return false
 }
 
-// declarator reads "*...NAME[N]...", returning the member's type and name.
-func (p *cparser) declarator(base btf.Type) (btf.Type, string) {
+// bitfieldAt places a bit field of width bits whose type is unit bits
+// wide, as the SysV ABI does: at bit pos, unless it would cross a
+// boundary of its type's unit, then at the next one; a width of 0 only
+// moves to that boundary.
+func bitfieldAt(pos, width, unit int) int {
+	if width == 0 || pos/unit != (pos+width-1)/unit {
+		pos = (pos + unit - 1) / unit * unit
+	}
+	return pos
+}
+
+// declarator reads "*...NAME[N]...[: WIDTH]", returning the member's
+// type, name and bit field width (0 for a whole member). An unnamed bit
+// field (": WIDTH") is padding.
+func (p *cparser) declarator(base btf.Type) (btf.Type, string, int) {
 	t := base
 	for p.peek() == "*" || p.peek() == "const" {
 		if p.next() == "*" {
 			t = &btf.Pointer{Target: t}
 		}
+	}
+	if p.peek() == ":" {
+		return t, "", p.bitWidth(t)
 	}
 	name := p.next()
 	if !isIdent(name) {
@@ -326,9 +354,25 @@ func (p *cparser) declarator(base btf.Type) (btf.Type, string) {
 		t = &btf.Array{Index: cIntegers["u32"], Type: t, Nelems: dims[i]}
 	}
 	if p.peek() == ":" {
-		p.failf("C definition: bit fields are not supported")
+		return t, name, p.bitWidth(t)
 	}
-	return t, name
+	return t, name, 0
+}
+
+// bitWidth reads ": WIDTH" after a bit field of type t.
+func (p *cparser) bitWidth(t btf.Type) int {
+	p.expect(":")
+	w, err := strconv.ParseUint(p.peek(), 0, 8)
+	switch under(t).(type) {
+	case *btf.Int, *btf.Enum:
+	default:
+		p.failf("C definition: a bit field must be an integer, not %s", kernel.CType(t))
+	}
+	if err != nil || int(w) > sizeof(t)*8 {
+		p.failf("C definition: want a bit field width up to %d, got %q", sizeof(t)*8, p.peek())
+	}
+	p.next()
+	return int(w)
 }
 
 func isIdent(s string) bool {

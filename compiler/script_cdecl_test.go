@@ -3,6 +3,11 @@ package compiler
 import (
 	"strings"
 	"testing"
+
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/surftrace/surftrace/lang"
+	"github.com/surftrace/surftrace/lang/script"
 )
 
 // A script's C definitions lay out as a C compiler lays them out, and
@@ -34,14 +39,54 @@ BEGIN { @a = sizeof(struct A); @b = sizeof(struct B); @u = sizeof(union U); @f =
 // Mistakes in C definitions are positioned at the token.
 func TestScriptCDeclErrors(t *testing.T) {
 	for src, want := range map[string]string{
-		"struct A { int x }\nBEGIN { exit(); }":                         `t.st:1:18: C definition: want ";", got "}"`,
+		"struct A { int x y; }\nBEGIN { exit(); }":                      `t.st:1:18: C definition: want ";", got "y"`,
 		"struct A { nosuchtype x; }\nBEGIN { exit(); }":                 "t.st:1:12: unknown type nosuchtype",
-		"struct A { int x : 3; }\nBEGIN { exit(); }":                    "bit fields are not supported",
+		"struct A { char *p : 3; }\nBEGIN { exit(); }":                  "a bit field must be an integer, not char *",
+		"struct A { char c : 9; }\nBEGIN { exit(); }":                   "want a bit field width up to 8",
 		"struct A { int x; };\nstruct A { int y; };\nBEGIN { exit(); }": "struct A is defined twice",
 	} {
 		_, err := compileScript(t, src)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", src, err, want)
+		}
+	}
+}
+
+// Bit fields lay out as the SysV ABI (and clang for bpftrace) lays them
+// out: packed into units of their type, starting a new unit where one
+// would be crossed; ": 0" ends a unit, and the last member may lack its
+// ";".
+func TestScriptCDeclBitfields(t *testing.T) {
+	src := `struct Foo { unsigned int a:4, b:8, c:3, d:1, e:16; };
+struct Bar { short a:4, b:8, c:3, d:1; int e:9, f:15, g:1, h:2, i:5 };
+struct Pad { char a:3; int :0; char b:2; long c }
+BEGIN { exit(); }`
+	prog, err := script.Parse(&lang.Source{Name: "t.st", Text: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd := parseCDecls(prog, &kinfo{})
+	type bits struct{ off, size int }
+	for _, tc := range []struct {
+		name    string
+		size    uint32
+		members map[string]bits
+	}{
+		{"struct Foo", 4, map[string]bits{"a": {0, 4}, "b": {4, 8}, "c": {12, 3}, "d": {15, 1}, "e": {16, 16}}},
+		{"struct Bar", 8, map[string]bits{"a": {0, 4}, "d": {15, 1}, "e": {16, 9}, "f": {32, 15}, "g": {47, 1}, "h": {48, 2}, "i": {50, 5}}},
+		{"struct Pad", 16, map[string]bits{"a": {0, 3}, "b": {32, 2}, "c": {64, 0}}},
+	} {
+		st, ok := cd.types[tc.name].(*btf.Struct)
+		if !ok {
+			t.Fatalf("%s: %T", tc.name, cd.types[tc.name])
+		}
+		if st.Size != tc.size {
+			t.Errorf("sizeof(%s) = %d, want %d", tc.name, st.Size, tc.size)
+		}
+		for _, m := range st.Members {
+			if want, ok := tc.members[m.Name]; ok && (int(m.Offset) != want.off || int(m.BitfieldSize) != want.size) {
+				t.Errorf("%s.%s at bit %d, %d bits; want %d, %d", tc.name, m.Name, m.Offset, m.BitfieldSize, want.off, want.size)
+			}
 		}
 	}
 }

@@ -153,8 +153,9 @@ func (g *sgen) storeField(base int, f *spec.Field, v *sval, at lang.Node, slots 
 	}
 }
 
-// event emits a record of kind with the given values as fields.
-func (g *sgen) event(kind spec.EventKind, format, mapName string, args []*sval, at lang.Node) {
+// event emits a record of kind with the given values as fields, and
+// returns its description.
+func (g *sgen) event(kind spec.EventKind, format, mapName string, args []*sval, at lang.Node) *spec.Event {
 	out := g.sc.out
 	ev := &spec.Event{ID: uint32(len(out.Events)), Kind: kind, Probe: g.probe.Index, Pos: at.Extent().Pos,
 		Format: format, Map: mapName, Stack: -1}
@@ -190,7 +191,8 @@ func (g *sgen) event(kind spec.EventKind, format, mapName string, args []*sval, 
 	now := g.Val(&codegen.Helper{Fn: asm.FnKtimeGetNs})
 	g.Emit(asm.StoreMem(g.buf, int16(rec+spec.HdrTime), now, asm.DWord))
 	out.Events = append(out.Events, ev)
-	g.output(rec, size, kind == spec.EventExit)
+	g.output(rec, size, kind == spec.EventExit || kind == spec.EventWatch)
+	return ev
 }
 
 // output sends a record to the ring buffer, counting a failure in

@@ -132,6 +132,7 @@ func (g *sgen) settle(v *sval, at lang.Node) *sval {
 
 // expr types and generates one expression.
 func (g *sgen) expr(e lang.Expr) *sval {
+	defer func() { g.lastExpr = e }()
 	switch e := e.(type) {
 	case *lang.IntLit:
 		if e.Value > math.MaxInt64 {
@@ -139,7 +140,11 @@ func (g *sgen) expr(e lang.Expr) *sval {
 		}
 		return intOf(s64Type, &codegen.Const{V: e.Value})
 	case *lang.StrLit:
-		return strLit(e.Value)
+		s := strLit(e.Value)
+		if e.Param {
+			s.param = &e.Value
+		}
+		return s
 	case *lang.Ident:
 		if l := g.sc.ki.local; l != nil {
 			if v, ok := l.consts[e.Name]; ok {
@@ -274,11 +279,31 @@ func (g *sgen) binary(e *lang.Binary) *sval {
 	return g.arith(e.Op, g.expr(e.X), g.expr(e.Y), e)
 }
 
+// paramOffset is a string positional parameter plus a constant: the
+// string from that offset on, as bpftrace reads str($1 + 1) of "hello" as
+// "ello" (a pointer into the parameter's text).
+func paramOffset(op string, x, y *sval) (*sval, bool) {
+	if op != "+" || x.kind != skStr || x.param == nil || y.kind != skInt || y.v.n == nil {
+		return nil, false
+	}
+	n, ok := codegen.ConstOf(y.v.n)
+	if !ok || n > uint64(len(*x.param)) {
+		return nil, false
+	}
+	text := (*x.param)[n:]
+	s := strLit(text)
+	s.param = &text
+	return s, true
+}
+
 // arith computes x op y on integers and pointers.
 func (g *sgen) arith(op string, x, y *sval, at lang.Node) *sval {
 	aop, ok := arithOps[op]
 	if !ok {
 		fail(at, "operator %s is not allowed here", op)
+	}
+	if s, ok := paramOffset(op, x, y); ok {
+		return s
 	}
 	xn, yn := g.intNode(x, at), g.intNode(y, at)
 	xt, yt := x.v.t, y.v.t
@@ -405,7 +430,11 @@ func (g *sgen) index(e *lang.Index) *sval {
 	i := g.expr(e.I)
 	in := g.intNode(i, e.I)
 	if k, ok := codegen.ConstOf(in); ok {
-		return wrap(index(x.v, int64(k), e))
+		v := index(x.v, int64(k), e)
+		if isPointer(x.v.t) {
+			v.user = g.userPtr(x.v.t) // a uprobe's pointers are user memory
+		}
+		return wrap(v)
 	}
 	switch t := under(x.v.t).(type) {
 	case *btf.Array:

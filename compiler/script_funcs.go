@@ -53,7 +53,9 @@ func init() {
 		"delete": {min: 1, max: 1, void: true, gen: void((*sgen).deleteCall)},
 		"signal": {min: 1, max: 1, void: true, gen: void((*sgen).signalCall)},
 		// system takes any arguments: it fails whatever they are.
-		"system": {min: 0, max: 1 << 20, void: true, gen: void((*sgen).systemCall)},
+		"system":  {min: 1, max: 100, void: true, gen: void((*sgen).systemCall)},
+		"unwatch": {min: 1, max: 1, void: true, gen: void((*sgen).unwatchCall)},
+		"join":    {min: 1, max: 2, void: true, gen: void((*sgen).joinCall)},
 
 		"str":         {min: 1, max: 2, gen: (*sgen).strCall},
 		"buf":         {min: 1, max: 2, gen: (*sgen).bufCall},
@@ -64,6 +66,8 @@ func init() {
 		"getopt":      {min: 1, max: 3, gen: (*sgen).getopt},
 		"kaddr":       {min: 1, max: 1, gen: (*sgen).kaddrCall},
 		"ntop":        {min: 1, max: 2, gen: (*sgen).ntop},
+		"macaddr":     {min: 1, max: 1, gen: (*sgen).macaddrCall},
+		"strerror":    {min: 1, max: 1, gen: (*sgen).strerrorCall},
 		"pton":        {min: 1, max: 1, gen: (*sgen).ptonCall},
 		"bswap":       {min: 1, max: 1, gen: (*sgen).swapCall},
 		"ntohs":       {min: 1, max: 1, gen: (*sgen).swapCall},
@@ -145,7 +149,7 @@ func (g *sgen) deleteCall(e *lang.Call) {
 	if !ok {
 		fail(e.Args[0], "delete takes a map element: delete(@m[key])")
 	}
-	g.mapDelete(ref)
+	g.mapDelete(ref, e)
 }
 
 // signalCall generates signal(SIG), which --unsafe allows.
@@ -156,14 +160,16 @@ func (g *sgen) signalCall(e *lang.Call) {
 	sig := g.Val(g.intNode(g.expr(e.Args[0]), e.Args[0]))
 	g.Emit(asm.Mov.Reg(asm.R1, sig))
 	g.Call(asm.FnSendSignal)
+	g.checkHelper(asm.FnSendSignal, e)
 }
 
-// systemCall refuses system(): it is not supported.
+// systemCall generates system(FORMAT, ...), which --unsafe allows: the
+// runtime formats the command and runs it through the shell.
 func (g *sgen) systemCall(e *lang.Call) {
 	if !g.sc.opts.Unsafe {
-		fail(e, "system() runs a command; it needs --unsafe")
+		fail(e, "system() is an unsafe function being used in safe mode (it runs a command; allow it with --unsafe)")
 	}
-	fail(e, "system() is not supported yet")
+	g.formatted(e, spec.EventSystem)
 }
 
 // strCall generates str(x[, length]).
@@ -176,6 +182,34 @@ func (g *sgen) strCall(e *lang.Call) *sval {
 		}
 	}
 	return g.str(g.expr(e.Args[0]), limit, e.Args[0])
+}
+
+// strerrorCall generates strerror(ERRNO): the number, printed as C's
+// strerror text by the runtime.
+func (g *sgen) strerrorCall(e *lang.Call) *sval {
+	x := g.expr(e.Args[0])
+	if x.kind != skInt {
+		fail(e.Args[0], "strerror takes an errno, not %s", x.describe())
+	}
+	return &sval{kind: skInt, v: &value{t: s64Type, n: g.intNode(x, e.Args[0])}, rend: render{r: spec.RenderStrerror, size: 8}}
+}
+
+// macaddrCall generates macaddr(X): the 6 bytes of a char[6] (or of
+// the memory a pointer points at), printed as bpftrace prints them,
+// 05:04:03:02:01:0A.
+func (g *sgen) macaddrCall(e *lang.Call) *sval {
+	x := g.expr(e.Args[0])
+	var addr codegen.Node
+	user := false
+	switch {
+	case x.kind == skMem && x.v.addr != nil && sizeof(x.v.t) >= 6:
+		addr, user = x.v.addr, x.v.user
+	case x.kind == skInt && isPointer(x.v.t):
+		addr, user = g.intNode(x, e.Args[0]), g.userPtr(x.v.t)
+	default:
+		fail(e.Args[0], "macaddr takes a char[6] in memory or a pointer to one, not %s", x.describe())
+	}
+	return g.bytes(addr, 6, user, render{r: spec.RenderMACUpper, size: 6})
 }
 
 // bufCall generates buf(addr[, length]): raw bytes of memory.
@@ -282,7 +316,8 @@ func (g *sgen) kaddrCall(e *lang.Call) *sval {
 	name := g.literal(e.Args[0], "kaddr's symbol")
 	addr, ok := g.sc.ki.symbolAddr(name)
 	if !ok {
-		fail(e.Args[0], "unknown kernel symbol %s", name)
+		// bpftrace's words, which its users and tests match.
+		failHint(e.Args[0], g.sc.ki.globalHint(name), "Failed to resolve kernel symbol: %s", name)
 	}
 	return intOf(u64Type, &codegen.Const{V: addr})
 }

@@ -37,6 +37,9 @@ type sgen struct {
 	// prologue is where variable initialisation goes once all variables
 	// are known.
 	prologue int
+	// lastExpr is the expression generated last, where a memory read
+	// computed afterwards (a member's load) is placed for -kk.
+	lastExpr lang.Node
 }
 
 type loopLabels struct{ brk, cont int }
@@ -58,6 +61,7 @@ type svar struct {
 func (sc *scriptComp) probe(p *lang.Probe, t *target) {
 	pr := &spec.Probe{Index: len(sc.out.Probes), Name: t.name, Kind: t.kind, Target: t.target,
 		Offset: t.offset, Interval: t.interval, Semaphore: t.semaphore, Perf: t.perf, Pos: t.ap.Pos, Targets: t.targets}
+	t.index, pr.Arming = pr.Index, t.watch != nil
 	events := len(sc.out.Events)
 	defer func() {
 		if r := recover(); r != nil {
@@ -94,14 +98,20 @@ func progName(s string) string {
 // registers.
 func (g *sgen) program(p *lang.Probe) (asm.Instructions, error) {
 	g.Src = g.t.name + ": prologue"
+	g.AfterRead = func(fn asm.BuiltinFunc) { g.checkHelper(fn, g.lastExpr) }
 	g.Ctx, g.buf = g.Reg(), g.Reg()
 	g.Emit(asm.Mov.Reg(g.Ctx, asm.R1))
 	g.prologue = g.Mark()
-	if p.Pred != nil {
-		g.Src = "/" + source(p.Pred) + "/"
-		g.branch(p.Pred, false, g.Exit)
+	switch {
+	case g.t.watch != nil:
+		g.watchSetup()
+	default:
+		if p.Pred != nil {
+			g.Src = "/" + source(p.Pred) + "/"
+			g.branch(p.Pred, false, g.Exit)
+		}
+		g.stmts(p.Body)
 	}
-	g.stmts(p.Body)
 	g.Place(g.Exit)
 	g.Src = g.t.name + ": return"
 	g.Emit(asm.Mov.Imm(asm.R0, g.t.returnCode()), asm.Return())
@@ -273,8 +283,11 @@ func (g *sgen) stmt(s lang.Stmt) {
 		g.while(s)
 	case *lang.UnrollStmt:
 		n := g.constArg(s.Count, "unroll count")
-		if n < 1 || n > 100 {
-			fail(s.Count, "unroll count must be between 1 and 100")
+		switch {
+		case n < 1:
+			fail(s.Count, "unroll minimum value is 1")
+		case n > 100:
+			fail(s.Count, "unroll maximum value is 100")
 		}
 		for range n {
 			end := g.Scope()

@@ -66,6 +66,14 @@ func init() {
 			}
 			return intOf(t, &codegen.Helper{Fn: asm.FnGetCurrentTask})
 		},
+		"ctx": func(g *sgen, e *lang.Ident) *sval {
+			// The program's context (pt_regs, a tracepoint's record,
+			// ...), as bpftrace's ctx: a pointer to cast and read through.
+			if g.t.kind == spec.AttachTracepoint {
+				fail(e, "use args instead of ctx in tracepoint")
+			}
+			return intOf(&btf.Pointer{Target: &btf.Void{}}, &codegen.InReg{R: g.Ctx})
+		},
 		"retval": func(g *sgen, e *lang.Ident) *sval { return g.retval(e) },
 		"skb":    func(g *sgen, e *lang.Ident) *sval { return g.skb(e) },
 		"func":   (*sgen).funcIdent,

@@ -358,11 +358,13 @@ func sameShape(f *spec.Field, v *sval) bool {
 	return true
 }
 
-// lookup emits bpf_map_lookup_elem(m, key) into a new register.
-func (g *sgen) lookup(m *smap, key int) asm.Register {
+// lookup emits bpf_map_lookup_elem(m, key) into a new register; a
+// missing key is a helper error for -kk, placed at at.
+func (g *sgen) lookup(m *smap, key int, at lang.Node) asm.Register {
 	g.MapPtr(asm.R1, m.name)
 	g.bufAddr(asm.R2, key)
 	g.Call(asm.FnMapLookupElem)
+	g.checkHelper(asm.FnMapLookupElem, at)
 	p := g.Reg()
 	g.Emit(asm.Mov.Reg(p, asm.R0))
 	return p
@@ -372,8 +374,8 @@ func (g *sgen) lookup(m *smap, key int) asm.Register {
 // value first when there is none. When even that fails (the map is full)
 // the code jumps to the returned label, which the caller places after its
 // update.
-func (g *sgen) lookupOrInit(m *smap, key int) (asm.Register, int) {
-	p := g.lookup(m, key)
+func (g *sgen) lookupOrInit(m *smap, key int, at lang.Node) (asm.Register, int) {
+	p := g.lookup(m, key, at)
 	have, skip := g.Label(), g.Label()
 	g.Jump(asm.JNE.Imm(p, 0, ""), have)
 	val := g.region(m.valueSize())
@@ -418,6 +420,7 @@ func (g *sgen) mapAssign(ref *lang.MapRef, rhs lang.Expr) {
 	g.bufAddr(asm.R3, val)
 	g.Emit(asm.Mov.Imm(asm.R4, 0))
 	g.Call(asm.FnMapUpdateElem)
+	g.checkHelper(asm.FnMapUpdateElem, ref)
 }
 
 // mapUpdate generates @m[k] op= v (and ++, --) on an integer map; + and -
@@ -432,7 +435,7 @@ func (g *sgen) mapUpdate(ref *lang.MapRef, op string, v *sval, at lang.Node) {
 	}
 	n := g.intNode(v, at)
 	key := g.key(m, ref, 0)
-	p, skip := g.lookupOrInit(m, key)
+	p, skip := g.lookupOrInit(m, key, ref)
 	switch op {
 	case "+", "-":
 		d := g.Reg()
@@ -469,7 +472,7 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 		fail(ref, "map %s holds %s, which cannot be read in a probe", m.name, kindNames[m.kind])
 	}
 	key := g.key(m, ref, 0)
-	p := g.lookup(m, key)
+	p := g.lookup(m, key, ref)
 	skip := g.Label()
 	if m.kind == spec.MapScalar && m.valKind != skInt {
 		size := m.valueSize()
@@ -546,8 +549,8 @@ func (g *sgen) tupleAt(off int, f *spec.Field) *sval {
 	return out
 }
 
-// mapDelete generates delete(@m[k]).
-func (g *sgen) mapDelete(ref *lang.MapRef) {
+// mapDelete generates delete(@m[k]); at is the delete call.
+func (g *sgen) mapDelete(ref *lang.MapRef, at lang.Node) {
 	m := g.sc.mapNamed(ref)
 	if m.kind == spec.MapHist || m.kind == spec.MapLhist {
 		fail(ref, "delete of one key of a histogram is not supported; clear(%s) clears it", m.name)
@@ -556,6 +559,7 @@ func (g *sgen) mapDelete(ref *lang.MapRef) {
 	g.MapPtr(asm.R1, m.name)
 	g.bufAddr(asm.R2, key)
 	g.Call(asm.FnMapDeleteElem)
+	g.checkHelper(asm.FnMapDeleteElem, at)
 }
 
 // aggregate generates @m[k] = count() and the other aggregations on
@@ -598,7 +602,7 @@ func (g *sgen) aggregate(m *smap, ref *lang.MapRef, f *scriptFunc, c *lang.Call)
 		}
 		g.Emit(asm.StoreMem(g.buf, int16(key+m.keySize), idx, asm.Word))
 	}
-	p := g.lookup(m, key)
+	p := g.lookup(m, key, ref)
 	miss, done := g.Label(), g.Label()
 	g.Jump(asm.JEq.Imm(p, 0, ""), miss)
 	g.addInPlace(kind, p, xr, done)

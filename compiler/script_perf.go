@@ -101,44 +101,51 @@ func (sc *scriptComp) perfCounter(ap *lang.AttachPoint) *target {
 // perf_event_attr.bp_type, by watchpoint mode letter.
 var breakpointBits = map[rune]uint32{'r': 1, 'w': 2, 'x': 4}
 
-// watchpoint watches LEN bytes at ADDR for the accesses MODE names (r, w,
-// x): a kernel address on every CPU, or with -p or -c an address in that
-// process.
-func (sc *scriptComp) watchpoint(ap *lang.AttachPoint) *target {
+// watchpoints resolves watchpoint:ADDR:LEN:MODE, which watches LEN bytes
+// at ADDR for the accesses MODE names (r, w, x): a kernel address on every
+// CPU, or with -p or -c an address in that process; and
+// watchpoint:FUNCTION+argN:LEN:MODE (see funcWatchpoints).
+func (sc *scriptComp) watchpoints(ap *lang.AttachPoint) []*target {
 	parts := strings.Split(ap.Target, ":")
 	if len(parts) == 4 && parts[0] == "" { // watchpoint::ADDR:LEN:MODE
 		parts = parts[1:]
 	}
 	if len(parts) != 3 {
-		fail(ap, "want %s:ADDRESS:LENGTH:MODE", ap.Kind)
+		fail(ap, "want %s:ADDRESS:LENGTH:MODE or %[1]s:FUNCTION+argN:LENGTH:MODE", ap.Kind)
+	}
+	if fn, arg, ok := strings.Cut(parts[0], "+arg"); ok {
+		return sc.funcWatchpoints(ap, fn, arg, parts[1], parts[2])
 	}
 	addr, err := strconv.ParseUint(parts[0], 0, 64)
 	if err != nil {
-		if strings.Contains(parts[0], "+arg") {
-			fail(ap, "%s on a function argument (FUNCTION+argN) is not supported by surftrace; give the address", ap.Kind)
-		}
 		fail(ap, "bad watchpoint address %q", parts[0])
 	}
-	n, err := strconv.ParseUint(parts[1], 0, 64)
+	n, mode := breakpoint(ap, parts[1], parts[2])
+	kind := spec.AttachWatchpoint
+	if ap.Kind == lang.AsyncWatchpoint {
+		kind = spec.AttachAsyncWatchpoint
+	}
+	return []*target{{ap: ap, kind: kind, typ: ebpf.PerfEvent,
+		name: string(ap.Kind) + ":" + strings.Join(parts, ":"),
+		perf: &spec.PerfEvent{Type: unix.PERF_TYPE_BREAKPOINT, Period: 1, Addr: addr, Len: n, BpType: mode}}}
+}
+
+// breakpoint reads a watchpoint's LENGTH and MODE.
+func breakpoint(ap *lang.AttachPoint, length, modes string) (uint64, uint32) {
+	n, err := strconv.ParseUint(length, 0, 64)
 	if err != nil || n != 1 && n != 2 && n != 4 && n != 8 {
-		fail(ap, "watchpoint length must be 1, 2, 4 or 8, not %s", parts[1])
+		fail(ap, "watchpoint length must be 1, 2, 4 or 8, not %s", length)
 	}
 	var mode uint32
-	for _, c := range parts[2] {
+	for _, c := range modes {
 		bit := breakpointBits[c]
 		if bit == 0 || mode&bit != 0 {
-			fail(ap, "watchpoint mode must be a combination of r, w and x, not %q", parts[2])
+			fail(ap, "watchpoint mode must be a combination of r, w and x, not %q", modes)
 		}
 		mode |= bit
 	}
 	if mode == 0 {
 		fail(ap, "watchpoint mode must be a combination of r, w and x")
 	}
-	kind := spec.AttachWatchpoint
-	if ap.Kind == lang.AsyncWatchpoint {
-		kind = spec.AttachAsyncWatchpoint
-	}
-	return &target{ap: ap, kind: kind, typ: ebpf.PerfEvent,
-		name: string(ap.Kind) + ":" + strings.Join(parts, ":"),
-		perf: &spec.PerfEvent{Type: unix.PERF_TYPE_BREAKPOINT, Period: 1, Addr: addr, Len: n, BpType: mode}}
+	return n, mode
 }

@@ -71,7 +71,8 @@ func TestPerfProbeErrors(t *testing.T) {
 		"watchpoint:0x1000:4:ww":        "mode must be a combination of r, w and x",
 		"watchpoint:0x1000:4:q":         "mode must be a combination",
 		"watchpoint:0x1000:4":           "want watchpoint:ADDRESS:LENGTH:MODE",
-		"watchpoint:increment+arg1:4:w": "function argument",
+		"watchpoint:increment+arg1:4:w": "-p PID or -c CMD required for watchpoint",
+		"watchpoint:increment+arg9:4:w": "with N from 0 to 5",
 		"watchpoint:zzz:4:w":            `bad watchpoint address "zzz"`,
 	} {
 		_, err := compileScript(t, src+" { exit(); }")

@@ -69,10 +69,10 @@ func (sc *scriptComp) uprobes(ap *lang.AttachPoint) []*target {
 		return &target{ap: ap, kind: kind, fn: fn, target: f.Path, offset: off, user: true, vaddr: addr,
 			typ: ebpf.Kprobe, name: string(ap.Kind) + ":" + f.Path + ":" + name}
 	}
-	if strings.HasPrefix(fn, "0x") {
-		addr, err := strconv.ParseUint(fn[2:], 16, 64)
-		if err != nil {
-			fail(ap, "bad address %s", fn)
+	if addr, ok := uprobeAddress(fn); ok {
+		if !inSymbol(f, addr) {
+			// bpftrace's words, which its users and tests match.
+			fail(ap, "Could not resolve address: %s:0x%x", f.Path, addr)
 		}
 		// bpftrace names the probe by the address in decimal.
 		return []*target{mk(symbolAt(f, addr), addr, strconv.FormatUint(addr, 10))}
@@ -126,6 +126,28 @@ func lookupDemangled(f *uelf.File, name string) (uelf.Symbol, bool) {
 }
 
 // symbolAt names the function that starts at addr, "" when none does.
+// uprobeAddress reads a uprobe target that is an address, as bpftrace
+// does: hexadecimal after 0x, or all decimal digits.
+func uprobeAddress(fn string) (uint64, bool) {
+	if hex, ok := strings.CutPrefix(fn, "0x"); ok {
+		addr, err := strconv.ParseUint(hex, 16, 64)
+		return addr, err == nil
+	}
+	addr, err := strconv.ParseUint(fn, 10, 64)
+	return addr, err == nil
+}
+
+// inSymbol reports whether addr lies inside one of f's function symbols
+// (or starts one of size 0).
+func inSymbol(f *uelf.File, addr uint64) bool {
+	for _, s := range f.Symbols() {
+		if addr == s.Value || addr > s.Value && addr-s.Value < s.Size {
+			return true
+		}
+	}
+	return false
+}
+
 func symbolAt(f *uelf.File, addr uint64) string {
 	for _, s := range f.Symbols() {
 		if s.Value == addr {

@@ -96,10 +96,8 @@ func bitfield(v *value, at lang.Node) codegen.Node {
 	}
 	raw := codegen.Node(&codegen.Load{Addr: codegen.Add(v.addr, int64(first)), Size: size, User: v.user})
 	shift := v.bitOff - 8*first
-	if isSigned(v.t) {
-		left := uint64(64 - shift - v.bitSize)
-		return codegen.Bin(asm.ArSh, codegen.Bin(asm.LSh, raw, &codegen.Const{V: left}), &codegen.Const{V: uint64(64 - v.bitSize)})
-	}
+	// Zero-extended also when the type is signed, as bpftrace reads bit
+	// fields ("short b:8" holding 0xd9 is 217).
 	return codegen.Bin(asm.And, codegen.Bin(asm.RSh, raw, &codegen.Const{V: uint64(shift)}), &codegen.Const{V: 1<<v.bitSize - 1})
 }
 

@@ -11,6 +11,9 @@ type IntLit struct {
 type StrLit struct {
 	Span
 	Value string
+	// Param marks the text of a positional parameter ($N) put in its
+	// place, which, as in bpftrace, takes an offset: $1 + 1.
+	Param bool
 }
 
 // WordLit is a bare word on the right of an expression-line filter

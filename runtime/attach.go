@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/surftrace/surftrace/spec"
@@ -11,6 +12,28 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 )
+
+// attachOrder lists the probes' indices in the order to attach them so
+// that blocks on one hook run in the script's order, as in bpftrace: the
+// kernel runs the latest uprobe, kprobe or perf event (interval, profile,
+// software, hardware, watchpoints) on a hook first, so those attach in
+// reverse, after the others, which attach in order (a tracepoint runs its
+// programs in the order they attached).
+func attachOrder(probes []*spec.Probe) []int {
+	var order, latestFirst []int
+	for i, p := range probes {
+		switch p.Kind {
+		case spec.AttachUprobe, spec.AttachUretprobe, spec.AttachUsdt, spec.AttachKprobe, spec.AttachKretprobe,
+			spec.AttachInterval, spec.AttachProfile, spec.AttachSoftware, spec.AttachHardware,
+			spec.AttachWatchpoint, spec.AttachAsyncWatchpoint:
+			latestFirst = append(latestFirst, i)
+		default:
+			order = append(order, i)
+		}
+	}
+	slices.Reverse(latestFirst)
+	return append(order, latestFirst...)
+}
 
 // Attach runs the BEGIN probes once, then attaches every other probe
 // except END, which Run runs at exit. Errors name the probe and its
@@ -32,9 +55,10 @@ func (t *Tracer) Attach() error {
 	tried := 0
 	warned := map[string]bool{} // one note per argument selector
 	var noKprobes []string      // selectors left out for want of kprobes
-	for _, probe := range t.prog.Probes {
-		if probe.Kind == spec.AttachBegin || probe.Kind == spec.AttachEnd {
-			continue
+	for _, i := range attachOrder(t.prog.Probes) {
+		probe := t.prog.Probes[i]
+		if probe.Kind == spec.AttachBegin || probe.Kind == spec.AttachEnd || probe.Perf != nil && probe.Perf.Deferred {
+			continue // a Deferred breakpoint is armed by EventWatch records
 		}
 		tried++
 		if len(probe.Targets) > 0 {

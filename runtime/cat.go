@@ -23,13 +23,13 @@ func catBytesMax() int64 {
 func (p *printer) cat(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		p.warn("failed to open file '%s': %s", path, strerror(err))
+		p.fail("failed to open file '%s': %s", path, strerror(err))
 		return nil
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, catBytesMax()))
 	if err != nil {
-		p.warn("failed to read file '%s': %s", path, strerror(err))
+		p.fail("failed to read file '%s': %s", path, strerror(err))
 		return nil
 	}
 	return p.message("cat", string(b))

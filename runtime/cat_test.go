@@ -41,6 +41,14 @@ func TestCat(t *testing.T) {
 	if want := "surftrace: failed to open file '/does/not/exist/file': No such file or directory\n"; warn.String() != want {
 		t.Errorf("warning %q, want %q", warn.String(), want)
 	}
+	warn.Reset()
+	p.out.Levels = true
+	if err := cat("/does/not/exist/file"); err != nil {
+		t.Error(err)
+	}
+	if want := "ERROR: failed to open file '/does/not/exist/file': No such file or directory\n"; warn.String() != want {
+		t.Errorf("bpftrace's error %q, want %q", warn.String(), want)
+	}
 }
 
 // strftime() values print as wall-clock time in their format; %f is

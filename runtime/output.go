@@ -26,7 +26,10 @@ type Output struct {
 	W io.Writer
 	// Warn receives diagnostics that do not stop a run, such as a
 	// malformed record; nil discards them.
-	Warn   io.Writer
+	Warn io.Writer
+	// Levels prefixes Warn's lines with "ERROR: " or "WARNING: ", as
+	// bpftrace does, instead of "surftrace: ".
+	Levels bool
 	Format Format
 	// Stack, when set, also receives every kernel stack a record carries
 	// (-s, $stack, kstack), leaf first, one "SYMBOL+0xOFF [module]" per
@@ -35,6 +38,9 @@ type Output struct {
 	// Packet, when set, receives the packet each trace record carries
 	// (compiler.Options.Capture), for writers such as runtime/pcap.
 	Packet func(Packet)
+	// Dump, when set, makes Run print every map each time it receives,
+	// as bpftrace does on SIGUSR1.
+	Dump <-chan struct{}
 	// Gap, when set, receives the two empty lines that precede the maps
 	// printed at exit, in every format, instead of W: bpftrace writes them
 	// to its stdout also with -o FILE and -f json.

@@ -27,18 +27,30 @@ type printer struct {
 	printed   int
 	maxEvents int // 0 for no limit
 	malformed int // records that could not be decoded
+	// exited is set once an exit() record was read.
+	exited bool
+	// skipSystem stops system() from running commands (drain past its
+	// budget); skippedSystem counts the commands not run.
+	skipSystem    bool
+	skippedSystem int
 }
 
 // record acts on one record. It reports whether the run should end: the
 // record called exit(), or Options.MaxEvents records have been printed.
+// Once an exit() record was read, the records of other probes still in
+// the ring are dropped, as bpftrace drops them; END's are printed.
 func (p *printer) record(rec *record) (end bool, err error) {
 	ev := rec.event
+	if p.exited && p.prog.Probes[ev.Probe].Kind != spec.AttachEnd {
+		return true, nil
+	}
 	switch ev.Kind {
 	case spec.EventClear:
 		return false, p.onMap(ev.Map, clearMap)
 	case spec.EventZero:
 		return false, p.onMap(ev.Map, zeroMap)
 	case spec.EventExit:
+		p.exited = true
 		return true, nil
 	}
 	if p.limited(ev) {
@@ -76,6 +88,12 @@ func (p *printer) output(rec *record) error {
 		return p.print(ev, rec)
 	case spec.EventCat:
 		return p.cat(string(p.r.appendPrintf(nil, ev.Format, ev.Fields, rec.payload)))
+	case spec.EventSystem:
+		return p.system(string(p.r.appendPrintf(nil, ev.Format, ev.Fields, rec.payload)))
+	case spec.EventHelperError:
+		return p.helperError(ev, rec)
+	case spec.EventJoin:
+		return p.join(ev, rec)
 	}
 	return fmt.Errorf("record of unknown event kind %d", ev.Kind)
 }
@@ -150,6 +168,30 @@ func (p *printer) printMap(info *spec.MapInfo) error {
 	return p.write(renderMap(p.out.Format, info, entries, p.r))
 }
 
+// mapsDump renders every script map as they print at exit, after the
+// two empty lines.
+func (p *printer) mapsDump() (string, error) {
+	snapshot := map[string][]mapEntry{}
+	for _, info := range p.prog.ScriptMaps {
+		entries, err := readMap(p.maps[info.Name])
+		if err != nil {
+			return "", err
+		}
+		snapshot[info.Name] = entries
+	}
+	return exitDump(p.out.Format, p.prog.ScriptMaps, snapshot, p.r), nil
+}
+
+// dumpMaps prints every script map now, without the empty lines, as
+// bpftrace does on SIGUSR1 (Output.Dump).
+func (p *printer) dumpMaps() error {
+	dump, err := p.mapsDump()
+	if err != nil {
+		return err
+	}
+	return p.write(strings.TrimPrefix(dump, "\n\n"))
+}
+
 // exitMaps prints every script map as bpftrace does at exit. A program of
 // expression lines only (nothing but trace events, no maps) prints
 // nothing, so its output stays in trace_pipe's shape.
@@ -157,15 +199,10 @@ func (p *printer) exitMaps() error {
 	if p.onlyTraceLines() {
 		return nil
 	}
-	snapshot := map[string][]mapEntry{}
-	for _, info := range p.prog.ScriptMaps {
-		entries, err := readMap(p.maps[info.Name])
-		if err != nil {
-			return err
-		}
-		snapshot[info.Name] = entries
+	dump, err := p.mapsDump()
+	if err != nil {
+		return err
 	}
-	dump := exitDump(p.out.Format, p.prog.ScriptMaps, snapshot, p.r)
 	if p.out.Gap != nil {
 		// Gap may be W itself: the lines still in the buffer go first.
 		if err := p.flush(); err != nil {
@@ -249,8 +286,20 @@ func (p *printer) write(s string) error {
 func (p *printer) flush() error { return p.w.Flush() }
 
 // warn writes a diagnostic line to Output.Warn, if set.
-func (p *printer) warn(format string, args ...any) {
-	if p.out.Warn != nil {
-		fmt.Fprintf(p.out.Warn, "surftrace: "+format+"\n", args...)
+func (p *printer) warn(format string, args ...any) { p.diag("WARNING: ", format, args...) }
+
+// fail writes a diagnostic line about an action that failed (cat() of a
+// missing file) to Output.Warn, if set; the run goes on.
+func (p *printer) fail(format string, args ...any) { p.diag("ERROR: ", format, args...) }
+
+// diag writes one diagnostic line, prefixed "surftrace: ", or with
+// Output.Levels by its level as bpftrace does.
+func (p *printer) diag(level, format string, args ...any) {
+	if p.out.Warn == nil {
+		return
 	}
+	if !p.out.Levels {
+		level = "surftrace: "
+	}
+	fmt.Fprintf(p.out.Warn, level+format+"\n", args...)
 }

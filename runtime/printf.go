@@ -94,6 +94,9 @@ type conversion struct {
 	flags string // Go-compatible flags, width and precision: "-05", ".2"
 	bits  int    // integer width from the length modifier
 	verb  byte   // d i u x X o c s p r %, or 0 when malformed
+	// hex is bpftrace's x or h after %r: every byte of the buffer in
+	// hex, as \x48 escapes (x) or as "48 65" (h).
+	hex byte
 }
 
 // parseConversion parses the conversion after a '%' and returns it with the
@@ -118,13 +121,37 @@ func parseConversion(s string) (conversion, int) {
 		cv.verb = s[i]
 		i++
 	}
+	if cv.verb == 'r' && i < len(s) && (s[i] == 'x' || s[i] == 'h') {
+		cv.hex = s[i]
+		i++
+	}
 	return cv, i
+}
+
+// hexBytes renders every byte of b in hex for %rx (\x48\x65) and %rh
+// (48 65), as bpftrace does.
+func hexBytes(b []byte, mode byte) string {
+	var sb strings.Builder
+	for i, c := range b {
+		switch {
+		case mode == 'x':
+			fmt.Fprintf(&sb, "\\x%02x", c)
+		case i > 0:
+			fmt.Fprintf(&sb, " %02x", c)
+		default:
+			fmt.Fprintf(&sb, "%02x", c)
+		}
+	}
+	return sb.String()
 }
 
 // convert renders one argument for conversion cv.
 func (r *renderer) convert(cv conversion, f *spec.Field, b []byte) string {
 	if cv.verb == 's' {
 		return fmt.Sprintf("%"+cv.flags+"s", r.field(b, f))
+	}
+	if cv.verb == 'r' && cv.hex != 0 {
+		return fmt.Sprintf("%"+cv.flags+"s", hexBytes(b, cv.hex))
 	}
 	if cv.verb == 'r' {
 		return fmt.Sprintf("%"+cv.flags+"s", r.text(b, f.Render))

@@ -113,3 +113,14 @@ func TestPrintfEnum(t *testing.T) {
 		}
 	}
 }
+
+// %rx and %rh print every byte of a buffer in hex, as bpftrace does.
+func TestHexBytes(t *testing.T) {
+	b := []byte("Hi\x00")
+	if got := hexBytes(b, 'x'); got != `\x48\x69\x00` {
+		t.Errorf("%%rx = %q", got)
+	}
+	if got := hexBytes(b, 'h'); got != "48 69 00" {
+		t.Errorf("%%rh = %q", got)
+	}
+}

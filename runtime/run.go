@@ -24,12 +24,20 @@ const maxWarnings = 10
 // compiler/internal/codegen/ringbuf.go), so the reader also looks this often.
 const pollInterval = 10 * time.Millisecond
 
+// drainBudget bounds how long Run runs the system() commands of the
+// records left in the ring at exit: past it, the rest are not run (a
+// warning counts them), so that a busy system() probe cannot hold the
+// exit, as bpftrace exits promptly on Ctrl-C. Other records print at
+// about a million a second and are all printed.
+const drainBudget = 2 * time.Second
+
 // outputBuffer is the size of the buffer in front of Output.W.
 const outputBuffer = 64 << 10
 
 // Run prints records from the ring buffer until ctx is done, a record
-// calls exit(), or Options.MaxEvents records were printed. It then runs the
-// END probes, prints what is still buffered, reports lost records per
+// calls exit(), or Options.MaxEvents records were printed. It then detaches
+// the probes (so that a busy probe cannot keep the ring from draining),
+// runs the END probes, prints what is still buffered, reports lost records per
 // probe, and prints the script maps as bpftrace does at exit. Call Attach
 // first; Run does not close the Tracer.
 func (t *Tracer) Run(ctx context.Context, out Output) error {
@@ -49,7 +57,8 @@ func (t *Tracer) Run(ctx context.Context, out Output) error {
 	defer stop()
 
 	var errs []error
-	errs = append(errs, t.readUntilExit(rd, p))
+	errs = append(errs, t.readUntilExit(ctx, rd, p))
+	errs = append(errs, t.detach())
 	for _, probe := range t.prog.Probes {
 		if probe.Kind == spec.AttachEnd {
 			errs = append(errs, t.runOnce(probe))
@@ -102,10 +111,10 @@ func (t *Tracer) newPrinter(out Output) (*printer, error) {
 	}, nil
 }
 
-// readUntilExit prints records until the reader is flushed (ctx done) or
-// a record ends the run. Lines are written out whenever the ring buffer
+// readUntilExit prints records until ctx is done (the records still in
+// the ring are left to drain) or a record ends the run. Lines are written out whenever the ring buffer
 // is empty, before the reader sleeps.
-func (t *Tracer) readUntilExit(rd *ringbuf.Reader, p *printer) error {
+func (t *Tracer) readUntilExit(ctx context.Context, rd *ringbuf.Reader, p *printer) error {
 	var raw ringbuf.Record
 	var rec record
 	// Never wait without a deadline: records mostly come without a
@@ -115,6 +124,13 @@ func (t *Tracer) readUntilExit(rd *ringbuf.Reader, p *printer) error {
 	// for the next wakeup, maybe forever.
 	rd.SetDeadline(time.Now().Add(pollInterval))
 	for {
+		select {
+		case <-p.out.Dump:
+			if err := p.dumpMaps(); err != nil {
+				return err
+			}
+		default:
+		}
 		if rd.AvailableBytes() == 0 {
 			if err := p.flush(); err != nil {
 				return err
@@ -132,7 +148,9 @@ func (t *Tracer) readUntilExit(rd *ringbuf.Reader, p *printer) error {
 			return fmt.Errorf("read events: %w", err)
 		}
 		exit, err := t.handle(p, raw.RawSample, &rec)
-		if err != nil || exit {
+		// Once stopped (Ctrl-C, -c's command ended), the records still
+		// in the ring are drain's, within its budget.
+		if err != nil || exit || ctx.Err() != nil {
 			return err
 		}
 	}
@@ -143,7 +161,9 @@ func (t *Tracer) readUntilExit(rd *ringbuf.Reader, p *printer) error {
 func (t *Tracer) drain(rd *ringbuf.Reader, p *printer) error {
 	var raw ringbuf.Record
 	var rec record
+	deadline := time.Now().Add(drainBudget)
 	for {
+		p.skipSystem = time.Now().After(deadline)
 		err := rd.ReadInto(&raw)
 		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, ringbuf.ErrFlushed) {
 			break
@@ -154,6 +174,9 @@ func (t *Tracer) drain(rd *ringbuf.Reader, p *printer) error {
 		if _, err := t.handle(p, raw.RawSample, &rec); err != nil {
 			return err
 		}
+	}
+	if p.skippedSystem > 0 {
+		p.warn("did not run %d system() commands left at exit (after %v)", p.skippedSystem, drainBudget)
 	}
 	if p.malformed > maxWarnings {
 		p.warn("skipped %d malformed records in all", p.malformed)
@@ -172,6 +195,10 @@ func (t *Tracer) handle(p *printer, raw []byte, rec *record) (exit bool, err err
 		return false, nil
 	}
 	t.records[rec.event.Probe].Add(1)
+	if k := rec.event.Kind; k == spec.EventWatch || k == spec.EventUnwatch {
+		t.watch(p, rec)
+		return false, nil
+	}
 	return p.record(rec)
 }
 

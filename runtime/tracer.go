@@ -52,19 +52,22 @@ type Tracer struct {
 	// attachErrs holds, per probe, why it did not attach (KeepGoing).
 	attachErrs []error
 	stats      AttachStats
+	// watches are the breakpoints watchpoint:FUNCTION+argN armed while
+	// running (nil: arming failed).
+	watches map[watchKey]link.Link
 	// mu keeps Close from closing the maps under a concurrent reader
 	// (ReadMap, Lost).
 	mu sync.RWMutex
 }
 
-// Close detaches every probe and closes the programs and maps. It is safe
-// to call on a Tracer in any state, and more than once.
+// detach detaches every probe, the breakpoints armed while running
+// included; the programs and maps stay.
 //
 // The links close concurrently: detaching a tracepoint: probe waits for
 // RCU grace periods in the kernel (tracepoint_synchronize_unregister),
 // which concurrent closes share, so four tracepoints detach in about the
 // time of two instead of four (docs/performance.md).
-func (t *Tracer) Close() error {
+func (t *Tracer) detach() error {
 	errs := make([]error, len(t.links))
 	var wg sync.WaitGroup
 	for i, l := range t.links {
@@ -72,6 +75,19 @@ func (t *Tracer) Close() error {
 	}
 	wg.Wait()
 	t.links = nil
+	for _, l := range t.watches {
+		if l != nil {
+			errs = append(errs, l.Close())
+		}
+	}
+	t.watches = nil
+	return errors.Join(errs...)
+}
+
+// Close detaches every probe and closes the programs and maps. It is safe
+// to call on a Tracer in any state, and more than once.
+func (t *Tracer) Close() error {
+	errs := []error{t.detach()}
 	for _, c := range t.closers {
 		errs = append(errs, c.Close())
 	}

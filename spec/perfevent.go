@@ -27,4 +27,7 @@ type PerfEvent struct {
 	// User marks a breakpoint on a user-space address: it watches the
 	// target process (-p, -c) instead of every CPU.
 	User bool
+	// Deferred marks the breakpoint of watchpoint:FUNCTION+argN: Addr is
+	// not known before the run; an EventWatch record arms it.
+	Deferred bool
 }

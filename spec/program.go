@@ -127,6 +127,10 @@ type Probe struct {
 	// Perf is the perf event of the perf-event kinds (profile, software,
 	// hardware, watchpoints); nil for the others.
 	Perf *PerfEvent
+	// Arming marks the uprobe the compiler adds for a
+	// watchpoint:FUNCTION+argN (its EventWatch records name the
+	// watchpoint probe); bpftrace's banner leaves it out.
+	Arming bool
 }
 
 // Record header layout: every record in EventsMap starts with these bytes.
@@ -145,14 +149,19 @@ type EventKind int
 
 // The event kinds.
 const (
-	EventTrace  EventKind = iota + 1 // print one trace_pipe-shaped line: Fields as name=value
-	EventPrintf                      // printf(Format, Fields...)
-	EventPrint                       // print(@map) (Map set) or print(value) (one field)
-	EventClear                       // clear(@map)
-	EventZero                        // zero(@map)
-	EventTime                        // time(Format)
-	EventExit                        // exit()
-	EventCat                         // cat(Format, Fields...): print the file Format names
+	EventTrace       EventKind = iota + 1 // print one trace_pipe-shaped line: Fields as name=value
+	EventPrintf                           // printf(Format, Fields...)
+	EventPrint                            // print(@map) (Map set) or print(value) (one field)
+	EventClear                            // clear(@map)
+	EventZero                             // zero(@map)
+	EventTime                             // time(Format)
+	EventExit                             // exit()
+	EventCat                              // cat(Format, Fields...): print the file Format names
+	EventSystem                           // system(Format, Fields...): run the command, print its output
+	EventHelperError                      // a helper failed (-k): Format names it, Fields[0] is its result
+	EventWatch                            // arm probe Watch's breakpoint at Fields[0] in process Fields[1]
+	EventUnwatch                          // unwatch(Fields[0]): disarm the breakpoints at that address
+	EventJoin                             // join(): Fields[0] counts the strings after it; Format joins them
 )
 
 // Event describes one kind of record.
@@ -175,6 +184,10 @@ type Event struct {
 	// Capture locates the packet the record carries (compiler.Options.Capture),
 	// or is nil; see Capture.
 	Capture *Capture
+	// Watch is an EventWatch's watchpoint probe (its Perf is Deferred);
+	// Resume says the process stopped itself (SIGSTOP) until it is armed.
+	Watch  int
+	Resume bool
 }
 
 // Field is one value in a record payload (or in a map key or value).
@@ -225,6 +238,11 @@ const (
 	RenderStrftime                 // u64 CLOCK_MONOTONIC ns shown as wall-clock time by Field.Format (strftime())
 	RenderUsername                 // a user id shown as the user name (username)
 	RenderCgroupPath               // a cgroup id shown as its paths in every hierarchy Field.Format matches (cgroup_path())
+	// RenderMACUpper is 6 bytes as bpftrace's macaddr() prints them:
+	// AA:BB:CC:DD:EE:FF.
+	RenderMACUpper
+	// RenderStrerror is an errno shown as C's strerror text (strerror()).
+	RenderStrerror
 	// The user-space functions (script_userfunc.go): a tuple of their
 	// arguments (Elems) that the runtime resolves when it prints it.
 	RenderQdisc    // qdisc(NETNS, IFINDEX): the device's qdisc tree, counters, the dropping one
@@ -242,6 +260,7 @@ var renderNames = [numRenders]string{
 	RenderSym: "sym", RenderEnum: "enum", RenderBuf: "buf", RenderStrftime: "strftime",
 	RenderUsername: "username", RenderCgroupPath: "cgroup_path", RenderQdisc: "qdisc",
 	RenderSysctl: "sysctl", RenderNftRule: "nftrule", RenderTcFilter: "tcfilter",
+	RenderMACUpper: "macaddr", RenderStrerror: "strerror",
 }
 
 // String returns the render's short name ("u", "ipv4", "enum", ...);

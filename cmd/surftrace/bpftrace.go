@@ -92,7 +92,7 @@ func (a *bpfArgs) config(stdin io.Reader, stderr io.Writer) (*config, int) {
 	c := &config{
 		bpftrace: true, program: a.script, programName: "stdin", args: a.params,
 		format: "text", backend: "auto", command: a.command, quiet: a.quiet,
-		verbose: a.verbose > 0, unsafe: a.unsafe, banner: !a.quiet,
+		verbose: a.verbose > 0, unsafe: a.unsafe, banner: !a.quiet, helpers: a.helperCheck,
 		notifyAttached: os.Getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != "",
 		notes:          stderr,
 		includeDirs:    a.includeDirs, includeFiles: a.includeFiles,
@@ -120,7 +120,6 @@ func (a *bpfArgs) config(stdin io.Reader, stderr io.Writer) (*config, int) {
 		set  bool
 		what string
 	}{
-		{a.helperCheck > 0, "-k: surftrace does not check helper return values yet; ignored"},
 		{a.usdtFile, "--usdt-file-activation: surftrace has no USDT semaphores yet; ignored"},
 	} {
 		if ignored.set {

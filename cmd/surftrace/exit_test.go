@@ -187,3 +187,18 @@ func TestBrokenPipeExitsCleanly(t *testing.T) {
 		})
 	}
 }
+
+// TestSIGUSR1PrintsMaps: SIGUSR1 prints every map at once, without the
+// empty lines of the exit dump, and the run goes on, as in bpftrace.
+func TestSIGUSR1PrintsMaps(t *testing.T) {
+	ktest.RequireFeature(t, ktest.Ringbuf)
+	p := startCLI(t, "-q", "-e", `BEGIN { @scalar = 5; @m[1] = 2; } interval:ms:1500 { exit(); }`)
+	p.cmd.Process.Signal(syscall.SIGUSR1)
+	if code := p.wait(t, 10*time.Second); code != exitOK {
+		t.Fatalf("exit %d, want 0; stderr %q", code, p.stderr.String())
+	}
+	want := "@m[1]: 2\n@scalar: 5\n\n\n@m[1]: 2\n@scalar: 5\n"
+	if got := p.stdout.String(); got != want {
+		t.Errorf("stdout %q, want %q", got, want)
+	}
+}

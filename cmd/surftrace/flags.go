@@ -29,6 +29,7 @@ type config struct {
 	emit      string // --emit: "", ast, asm or ftrace
 	format    string // --format (or -f json|text): text or json
 	unsafe    bool   // --unsafe: allow signal() and the like
+	helpers   int    // bpftrace's -k (1) and -kk (2): warn when a helper fails
 	duration  time.Duration
 	maxEvents int
 	readyFile string

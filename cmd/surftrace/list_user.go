@@ -118,6 +118,13 @@ func listFiles(bin string, pid int) ([]string, error) {
 		if err == nil && len(files) == 0 {
 			err = fmt.Errorf("no file matches %s", bin)
 		}
+		if strings.HasPrefix(bin, "./") {
+			// Glob drops the "./" the pattern had; bpftrace names the
+			// files as the pattern does.
+			for i, f := range files {
+				files[i] = "./" + f
+			}
+		}
 		return files, err
 	}
 	p, err := uelf.Resolve(bin, pid)

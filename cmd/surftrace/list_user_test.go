@@ -1,7 +1,10 @@
 package main
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,5 +74,24 @@ func TestListUserPID(t *testing.T) {
 	listUser("", pid, &b)
 	if !strings.Contains(b.String(), "uprobe:/proc/"+strconv.Itoa(pid)+"/root"+bin+":surf_add\n") || strings.Contains(b.String(), "libc") {
 		t.Errorf("-l -p %d printed\n%s\nwant the executable's functions only", pid, b.String())
+	}
+}
+
+// A wildcarded file named from the working directory ("./bin*") keeps its
+// "./" in the listing, as bpftrace names it.
+func TestListFilesKeepsDotSlash(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"prog_a", "prog_b"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	files, err := listFiles("./prog_*", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"./prog_a", "./prog_b"}; !slices.Equal(files, want) {
+		t.Errorf("listFiles = %q, want %q", files, want)
 	}
 }

@@ -113,7 +113,7 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 		return badInput(err)
 	}
 	if c.emit == "asm" {
-		p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack, Unsafe: c.unsafe, PID: c.pid})
+		p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack, Unsafe: c.unsafe, PID: c.pid, HelperCheck: c.helpers})
 		if err != nil {
 			return badInput(err)
 		}

@@ -187,7 +187,7 @@ func positionalString(v *lang.Var, args []string) lang.Expr {
 	if n := positionalIndex(v); n <= len(args) {
 		arg = args[n-1]
 	}
-	return &lang.StrLit{Span: v.Span, Value: arg}
+	return &lang.StrLit{Span: v.Span, Value: arg, Param: true}
 }
 
 // positional returns the literal for $N or $#, or nil for other variables.
@@ -211,7 +211,7 @@ func positional(v *lang.Var, args []string) lang.Expr {
 			return &lang.Unary{Span: v.Span, Op: "-", X: &lang.IntLit{Span: v.Span, Value: u, Text: neg}}
 		}
 	}
-	return &lang.StrLit{Span: v.Span, Value: arg}
+	return &lang.StrLit{Span: v.Span, Value: arg, Param: true}
 }
 
 // attachParams replaces the positional parameters inside attach points

@@ -57,15 +57,16 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if !c.quiet && (c.backend == "auto" && backend == "ftrace" || c.verbose) {
 		fmt.Fprintf(stderr, "surftrace: backend %s: %s\n", backend, why)
 	}
+	// The -c command writes to stdout also with -o FILE, as bpftrace's.
+	cmdOut := stdout
+	if c.cmdOut != nil {
+		cmdOut = c.cmdOut
+	}
 	ready := func() error {
 		if c.readyFile != "" {
 			if err := os.WriteFile(c.readyFile, nil, 0o644); err != nil {
 				return fmt.Errorf("ready file: %w", err)
 			}
-		}
-		cmdOut := stdout
-		if c.cmdOut != nil {
-			cmdOut = c.cmdOut
 		}
 		return w.start(cancel, cmdOut, stderr)
 	}
@@ -76,7 +77,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		}
 		return c.commandResult(w, stdout) // a -c command that failed fails the run, as on bpf
 	}
-	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize), Unsafe: c.unsafe, PID: c.pid}
+	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize), Unsafe: c.unsafe, PID: c.pid, HelperCheck: c.helpers}
 	if c.pcapFile != "" {
 		opts.Capture = spec.MaxCapture
 	}
@@ -85,10 +86,10 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	pid := c.pid
 	if w.argv != nil {
 		var err error
-		if pid, err = w.spawn(stdout, stderr); err != nil {
+		if pid, err = w.spawn(cmdOut, stderr); err != nil {
 			return err
 		}
-		opts.PID, opts.Child = pid, true
+		opts.PID, opts.Child, opts.Command = pid, true, w.argv[0]
 	}
 	p, err := compiler.Compile(prog, k, opts)
 	if err != nil {
@@ -129,7 +130,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	}
 	defer fl.stop(stderr)
 	if c.banner {
-		if _, err := io.WriteString(dst, attachingLine(c.format, len(p.Probes))); err != nil {
+		if _, err := io.WriteString(dst, attachingLine(c.format, bannerProbes(p))); err != nil {
 			return err
 		}
 	}
@@ -139,7 +140,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if c.notifyAttached {
 		fmt.Fprintln(stderr, "__BPFTRACE_NOTIFY_PROBES_ATTACHED")
 	}
-	out := runtime.Output{W: dst, Warn: stderr}
+	out := runtime.Output{W: dst, Warn: stderr, Levels: c.bpftrace}
 	out.Gap = c.gap
 	if c.format == "json" {
 		out.Format = runtime.JSON
@@ -156,6 +157,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if c.folded != "" {
 		out.Stack = stacks.Add
 	}
+	out.Dump = dumpOnSIGUSR1(ctx)
 	if err := t.Run(ctx, out); err != nil {
 		return err
 	}
@@ -317,6 +319,41 @@ func (e *eventCounter) Write(p []byte) (int, error) {
 		e.done()
 	}
 	return len(p), nil
+}
+
+// dumpOnSIGUSR1 returns a channel that receives on each SIGUSR1 until ctx
+// is done: the run then prints every map, as bpftrace does.
+func dumpOnSIGUSR1(ctx context.Context) <-chan struct{} {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR1)
+	dump := make(chan struct{}, 1)
+	go func() {
+		defer signal.Stop(sigs)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-sigs:
+				select {
+				case dump <- struct{}{}:
+				default: // one is pending already
+				}
+			}
+		}
+	}()
+	return dump
+}
+
+// bannerProbes counts the probes bpftrace's banner counts: not the
+// uprobes that arm watchpoint:FUNCTION+argN breakpoints.
+func bannerProbes(p *spec.Program) int {
+	n := 0
+	for _, probe := range p.Probes {
+		if !probe.Arming {
+			n++
+		}
+	}
+	return n
 }
 
 // attachingLine is bpftrace's banner for n attached probes (BEGIN and END

@@ -43,6 +43,16 @@ func (w *watch) done() {
 	}
 }
 
+// shellWords quotes words for sh so that each reaches the command as it
+// is.
+func shellWords(words []string) string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(quoted, " ")
+}
+
 // newWatch checks -p and -c before anything is attached: the process must
 // exist and the command's program must be found.
 func newWatch(c *config) (*watch, error) {
@@ -56,6 +66,11 @@ func newWatch(c *config) (*watch, error) {
 		w.argv, w.cmdline = strings.Fields(c.command), c.command
 		if len(w.argv) == 0 {
 			return nil, errors.New("-c: empty command")
+		}
+		if c.bpftrace {
+			// bpftrace splits -c's command at spaces, with no shell:
+			// quotes are part of the words.
+			w.cmdline = shellWords(w.argv)
 		}
 		if _, err := exec.LookPath(w.argv[0]); err != nil {
 			return nil, fmt.Errorf("-c %q: %w", c.command, err)

@@ -39,6 +39,6 @@
 // files, stdin, positional parameters, -f json, -o, -B, -q, #define and
 // #include, bad invocations): each command line runs unchanged under
 // bpftrace and under surftrace invoked through a symlink named bpftrace,
-// and stdout, the -o file, the exit status and stderr's ERROR lines must
+// and stdout, the -o file, the exit status and stderr's error messages must
 // be equal.
 package difftest

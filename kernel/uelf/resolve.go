@@ -22,13 +22,21 @@ var libDirs = []string{
 }
 
 // Resolve finds the file a uprobe or USDT target names, as bpftrace does:
-// a path is taken as is (an error is the bare cause: "no such file or
-// directory"); a bare name is first a library mapped by process
+// a path is taken as is, or when it is not there and pid > 0, in the
+// process's root (/proc/PID/root/PATH: a process in another mount
+// namespace); an error is the bare cause: "no such file or directory". A
+// bare name is first a library mapped by process
 // pid (when pid > 0: "libc" finds /proc/PID/maps' libc.so.6), then an
 // executable in $PATH, then a library in the loader's directories
 // ("libc", "libc.so.6", "c").
 func Resolve(name string, pid int) (string, error) {
 	if strings.Contains(name, "/") {
+		if _, err := os.Stat(name); err != nil && pid > 0 && filepath.IsAbs(name) {
+			inRoot := filepath.Join("/proc", strconv.Itoa(pid), "root", name)
+			if _, err := os.Stat(inRoot); err == nil {
+				return inRoot, nil
+			}
+		}
 		if _, err := os.Stat(name); err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {

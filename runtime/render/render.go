@@ -15,6 +15,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/surftrace/surftrace/spec"
 )
@@ -43,6 +44,10 @@ func Value(b []byte, rd spec.Render) (string, bool) {
 		return IP(b), true
 	case spec.RenderMAC:
 		return MAC(b), true
+	case spec.RenderMACUpper:
+		return strings.ToUpper(MAC(b)), true
+	case spec.RenderStrerror:
+		return Strerror(Int(b)), true
 	case spec.RenderBE:
 		return strconv.FormatUint(BE(b), 10), true
 	case spec.RenderBEHex:
@@ -152,6 +157,16 @@ func MAC(b []byte) string {
 		parts[i] = fmt.Sprintf("%02x", c)
 	}
 	return strings.Join(parts, ":")
+}
+
+// Strerror renders errno n as C's strerror does: "Operation not
+// permitted".
+func Strerror(n int64) string {
+	s := syscall.Errno(n).Error()
+	if s == "" || strings.HasPrefix(s, "errno ") {
+		return fmt.Sprintf("Unknown error %d", n) // glibc's words
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // Bytes renders bytes as \x.. escapes, as bpftrace prints buf().

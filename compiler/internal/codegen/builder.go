@@ -29,6 +29,9 @@ type Builder struct {
 	// the caller uses itself (scratch space on the stack); spill slots
 	// stay above them.
 	Reserved int
+	// AfterRead, when set, is called after the helper call of every
+	// Load, its result in R0, to check it (-kk); it must keep R0.
+	AfterRead func(fn asm.BuiltinFunc)
 }
 
 // New returns a Builder with its Exit label made (not placed).
@@ -152,10 +155,13 @@ func (g *Builder) compute(n Node) asm.Register {
 		src := g.Val(n.Addr)
 		g.StackAddr(asm.R1, StackTemp)
 		g.Emit(asm.Mov.Imm(asm.R2, int32(n.Size)), asm.Mov.Reg(asm.R3, src))
+		fn := asm.FnProbeReadKernel
 		if n.User {
-			g.Call(asm.FnProbeReadUser)
-		} else {
-			g.Call(asm.FnProbeReadKernel)
+			fn = asm.FnProbeReadUser
+		}
+		g.Call(fn)
+		if g.AfterRead != nil {
+			g.AfterRead(fn)
 		}
 		r := g.Reg()
 		g.Emit(asm.LoadMem(r, asm.R10, StackTemp, SizeOp(n.Size)))
