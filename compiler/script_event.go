@@ -166,8 +166,11 @@ func (g *sgen) event(kind spec.EventKind, format, mapName string, args []*sval, 
 			name = source(c.Args[i+1])
 		}
 		f := g.fieldOf(a, name)
+		// Integers align to their size; strings and buffers to 8, since
+		// they are written a word at a time and the record may be on the
+		// stack, where the verifier refuses misaligned stores.
 		align := 8
-		if f.Size < 8 {
+		if a.kind == skInt && f.Size > 0 && f.Size < 8 && f.Size&(f.Size-1) == 0 {
 			align = f.Size
 		}
 		payload = (payload + align - 1) / align * align
