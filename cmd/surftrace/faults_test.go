@@ -229,6 +229,57 @@ var faultCases = []faultCase{
 		diag: `^tc: UDP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:8084 dropped by \S+ on DEV in netns \d+: a tc filter's verdict on DEV ingress, dev DEV ingress: pref 1 bpf prog id [1-9]\d* name st_drop_ipv4 "st_drop_ipv4" direct-action;`,
 	},
 	{
+		name: "softnet-backlog",
+		args: []string{"--port", "8086"},
+		build: func(t *testing.T) (string, func()) {
+			// Each GSO write's 32 segments reach B's backlog at once;
+			// it holds 4.
+			p := netfix.NewPair(t)
+			p.B.ListenUDP(t, netip.MustParseAddrPort("192.0.2.2:8086"))
+			p.A.SoftwareGSO(t, p.DevA)
+			return p.DevB, func() {
+				// Until the test ends: diag reads it when its line prints.
+				netfix.SmallBacklog(t, 4)
+				for range 3 {
+					must(t, "udp gso")(0, p.A.SendUDPSegmented(netip.MustParseAddrPort("192.0.2.2:8086"), 100, 32))
+				}
+			}
+		},
+		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:8086 CPU_BACKLOG \S+\+0x`,
+		diag: `^softnet backlog: UDP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:8086 dropped by \S+ on DEV in netns \d+ as CPU_BACKLOG: the backlog of CPU \d+, through which DEV hands packets to the stack \(netif_rx\), was full; ` +
+			`net\.core\.netdev_max_backlog=4( \(system-wide\))?, cpu \d+ softnet_stat: processed \d+ dropped [1-9]\d* time_squeeze \d+; .*/sys/class/net/DEV/queues/rx-\*/rps_cpus`,
+	},
+	{
+		name: "xdp-drop",
+		args: []string{"--port", "8087"},
+		build: func(t *testing.T) (string, func()) {
+			p := netfix.NewPair(t)
+			p.B.XdpDropIPv4(t, p.DevB, netfix.XDPDrop)
+			return p.DevB, func() {
+				must(t, "udp")(p.A.SendUDP(netip.MustParseAddrPort("192.0.2.2:8087"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		// Generic XDP drops without a reason.
+		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:8087 NOT_SPECIFIED \S*xdp\S*\+0x`,
+		// runtime/netobj's TestXdp checks the program id itself.
+		diag: `^xdp: UDP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:8087 dropped by \S+ on DEV in netns \d+: a drop without a reason on a device running a generic \(skb-mode\) XDP program, its XDP_DROP verdict, ` +
+			`dev DEV xdp: generic \(skb\) mode prog id [1-9]\d* name st_xdp_drop;`,
+	},
+	{
+		name: "xdp-aborted",
+		args: []string{"--port", "8088"},
+		build: func(t *testing.T) (string, func()) {
+			p := netfix.NewPair(t)
+			p.B.XdpDropIPv4(t, p.DevB, netfix.XDPAborted)
+			return p.DevB, func() {
+				must(t, "udp")(p.A.SendUDP(netip.MustParseAddrPort("192.0.2.2:8088"), []byte(hello), 3, 5*time.Second))
+			}
+		},
+		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:8088 NOT_SPECIFIED \S*xdp\S*\+0x`,
+		diag: `^xdp: UDP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:8088 dropped by \S+ on DEV in netns \d+: the generic \(skb-mode\) XDP program on DEV failed \(xdp:xdp_exception: prog id [1-9]\d* returned XDP_ABORTED or an unknown action\), ` +
+			`dev DEV xdp: generic \(skb\) mode prog id [1-9]\d* name st_xdp_abort;`,
+	},
+	{
 		name: "udp-checksum",
 		args: []string{"--port", "8085"},
 		build: func(t *testing.T) (string, func()) {

@@ -19,11 +19,10 @@ import (
 
 const maxBacklog = "/proc/sys/net/core/netdev_max_backlog"
 
-// SmallBacklog sets net.core.netdev_max_backlog, which is system-wide, to
-// n until the test ends, and has dev in the namespace segment every GSO
-// packet in software (gso_max_segs 1), so that SendUDPSegmented's burst
-// reaches its peer's backlog segment by segment.
-func (ns *NS) SmallBacklog(t testing.TB, dev string, n int) {
+// SmallBacklog sets net.core.netdev_max_backlog, which is system-wide,
+// to n until the test ends. Keep the test short: every backlog on the
+// machine shrinks meanwhile.
+func SmallBacklog(t testing.TB, n int) {
 	t.Helper()
 	old, err := os.ReadFile(maxBacklog)
 	if err != nil {
@@ -37,7 +36,14 @@ func (ns *NS) SmallBacklog(t testing.TB, dev string, n int) {
 			t.Errorf("restore netdev_max_backlog=%s: %v", old, err)
 		}
 	})
-	err = ns.Do(func() error {
+}
+
+// SoftwareGSO has dev in the namespace segment every GSO packet itself
+// (gso_max_segs 1), so that a SendUDPSegmented burst leaves it, and
+// reaches its veth peer's backlog, segment by segment.
+func (ns *NS) SoftwareGSO(t testing.TB, dev string) {
+	t.Helper()
+	err := ns.Do(func() error {
 		link, err := netlink.LinkByName(dev)
 		if err != nil {
 			return err
