@@ -15,18 +15,24 @@ const (
 	XDPDrop    = 1 // XDP_DROP: the program's verdict
 )
 
+// The modes XdpDropIPv4 attaches a program in.
+const (
+	XDPGeneric = nl.XDP_FLAGS_SKB_MODE // generic (skb) mode, the kernel's own
+	XDPNative  = nl.XDP_FLAGS_DRV_MODE // native (driver) mode, which veth has
+)
+
 // XdpProg is an XDP program a fixture attached.
 type XdpProg struct {
 	ProgID uint32 // the program's id, as `bpftool prog` shows it
 	Name   string // the program's name
 }
 
-// XdpDropIPv4 attaches to dev, in the namespace, in generic (skb) mode,
-// an XDP program that returns action (XDPDrop or XDPAborted) for every
+// XdpDropIPv4 attaches to dev, in the namespace, in mode (XDPGeneric or
+// XDPNative), an XDP program that returns action (XDPDrop or XDPAborted) for every
 // IPv4 frame and XDP_PASS for the others (ARP still resolves). It is
 // named "st_xdp_drop" or "st_xdp_abort"; the attachment goes away with
 // the namespace, the program when the test ends.
-func (ns *NS) XdpDropIPv4(t testing.TB, dev string, action int32) *XdpProg {
+func (ns *NS) XdpDropIPv4(t testing.TB, dev string, action int32, mode int) *XdpProg {
 	t.Helper()
 	name := "st_xdp_drop"
 	if action == XDPAborted {
@@ -63,7 +69,7 @@ func (ns *NS) XdpDropIPv4(t testing.TB, dev string, action int32) *XdpProg {
 		if err != nil {
 			return err
 		}
-		return netlink.LinkSetXdpFdWithFlags(link, prog.FD(), nl.XDP_FLAGS_SKB_MODE)
+		return netlink.LinkSetXdpFdWithFlags(link, prog.FD(), mode)
 	})
 	if err != nil {
 		t.Fatalf("xdp on %s in %q: %v", dev, ns.Name, err)

@@ -121,7 +121,7 @@ func TestXdp(t *testing.T) {
 	if got, want := Xdp(inode, ifindex), "dev "+p.DevB+" xdp: no program attached"; got != want {
 		t.Errorf("Xdp before = %q, want %q", got, want)
 	}
-	x := p.B.XdpDropIPv4(t, p.DevB, netfix.XDPDrop)
+	x := p.B.XdpDropIPv4(t, p.DevB, netfix.XDPDrop, netfix.XDPGeneric)
 	want := fmt.Sprintf("dev %s xdp: generic (skb) mode prog id %d name %s", p.DevB, x.ProgID, x.Name)
 	if got := Xdp(inode, ifindex); got != want {
 		t.Errorf("Xdp = %q\nwant %q", got, want)
