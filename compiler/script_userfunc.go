@@ -20,6 +20,8 @@ var userFuncs = map[string]struct {
 	"sysctl":   {spec.RenderSysctl, []skind{skInt, skInt, skStr}},
 	"nftrule":  {spec.RenderNftRule, []skind{skInt, skInt, skBytes, skBytes, skInt, skInt}},
 	"tcfilter": {spec.RenderTcFilter, []skind{skInt, skInt, skStr}},
+	"xdp":      {spec.RenderXdp, []skind{skInt, skInt}},
+	"softnet":  {spec.RenderSoftnet, []skind{skInt}},
 }
 
 // userFunc compiles a call of a user-space function (scriptFuncs has

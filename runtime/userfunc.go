@@ -9,8 +9,8 @@ import (
 )
 
 // userFunc computes a user-space function (qdisc(), sysctl(), nftrule(),
-// tcfilter())
-// from the arguments its record carries, when the record prints.
+// tcfilter(), xdp(), softnet()) from the arguments its record carries,
+// when the record prints.
 func userFunc(b []byte, f *spec.Field) string {
 	args := make([][]byte, len(f.Elems))
 	for i, e := range f.Elems {
@@ -24,6 +24,10 @@ func userFunc(b []byte, f *spec.Field) string {
 		return netobj.Sysctl(n(0), int(n(1)), render.CString(args[2]))
 	case spec.RenderTcFilter:
 		return netobj.TcFilter(n(0), int(n(1)), render.CString(args[2]))
+	case spec.RenderXdp:
+		return netobj.Xdp(n(0), int(n(1)))
+	case spec.RenderSoftnet:
+		return netobj.Softnet(int(n(0)))
 	case spec.RenderNftRule:
 		return netobj.NftRule(n(0), netobj.Packet{L4: uint8(n(1)), Src: addr(args[2]), Dst: addr(args[3]),
 			Sport: uint16(n(4)), Dport: uint16(n(5))})

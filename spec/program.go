@@ -249,6 +249,8 @@ const (
 	RenderSysctl   // sysctl(NETNS, IFINDEX, "net.ipv4.conf.DEV.rp_filter"): a sysctl's value
 	RenderNftRule  // nftrule(NETNS, L4PROTO, SADDR, DADDR, SPORT, DPORT): ruleset rules a packet matches
 	RenderTcFilter // tcfilter(NETNS, IFINDEX, "ingress"): a device's tc filters and their bpf programs
+	RenderXdp      // xdp(NETNS, IFINDEX): the device's XDP program, its mode, id and name
+	RenderSoftnet  // softnet(CPU): the CPU's row of /proc/net/softnet_stat
 	numRenders
 )
 
@@ -261,6 +263,7 @@ var renderNames = [numRenders]string{
 	RenderUsername: "username", RenderCgroupPath: "cgroup_path", RenderQdisc: "qdisc",
 	RenderSysctl: "sysctl", RenderNftRule: "nftrule", RenderTcFilter: "tcfilter",
 	RenderMACUpper: "macaddr", RenderStrerror: "strerror",
+	RenderXdp: "xdp", RenderSoftnet: "softnet",
 }
 
 // String returns the render's short name ("u", "ipv4", "enum", ...);
@@ -273,8 +276,9 @@ func (r Render) String() string {
 }
 
 // IsUserRender reports whether r is resolved in user space from a tuple
-// of arguments (qdisc(), sysctl(), nftrule(), tcfilter()).
-func IsUserRender(r Render) bool { return r >= RenderQdisc && r <= RenderTcFilter }
+// of arguments (qdisc(), sysctl(), nftrule(), tcfilter(), xdp(),
+// softnet()).
+func IsUserRender(r Render) bool { return r >= RenderQdisc && r <= RenderSoftnet }
 
 // MapInfo says how a script map prints at exit (bpftrace's layout).
 type MapInfo struct {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -229,6 +230,31 @@ var faultCases = []faultCase{
 		diag: `^tc: UDP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:8084 dropped by \S+ on DEV in netns \d+: a tc filter's verdict on DEV ingress, dev DEV ingress: pref 1 bpf prog id [1-9]\d* name st_drop_ipv4 "st_drop_ipv4" direct-action;`,
 	},
 	{
+		name: "softnet-backlog",
+		args: []string{"--port", "8086"},
+		build: func(t *testing.T) (string, func()) {
+			// Each GSO write's 32 segments reach B's backlog at once;
+			// it holds 4.
+			p := netfix.NewPair(t)
+			p.B.ListenUDP(t, netip.MustParseAddrPort("192.0.2.2:8086"))
+			p.A.SoftwareGSO(t, p.DevA)
+			return p.DevB, func() {
+				// Until the test ends: diag reads it when its line prints.
+				netfix.SmallBacklog(t, 4)
+				for range 3 {
+					must(t, "udp gso")(0, p.A.SendUDPSegmented(netip.MustParseAddrPort("192.0.2.2:8086"), 100, 32))
+				}
+			}
+		},
+		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:8086 CPU_BACKLOG enqueue_to_backlog\+0x`,
+		diag: `^softnet backlog: UDP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:8086 dropped by enqueue_to_backlog\+0x[0-9a-f]+ on DEV in netns \d+ as CPU_BACKLOG: the backlog of CPU \d+, through which DEV hands packets to the stack \(netif_rx\), was full; ` +
+			`net\.core\.netdev_max_backlog=4( \(system-wide\))?, cpu \d+ softnet_stat: processed \d+ dropped [1-9]\d* time_squeeze \d+; .*/sys/class/net/DEV/queues/rx-\*/rps_cpus`,
+	},
+	xdpCase("xdp-drop", netfix.XDPDrop, netfix.XDPGeneric, 8087),
+	xdpCase("xdp-aborted", netfix.XDPAborted, netfix.XDPGeneric, 8088),
+	xdpCase("xdp-drop-native", netfix.XDPDrop, netfix.XDPNative, 8089),
+	xdpCase("xdp-aborted-native", netfix.XDPAborted, netfix.XDPNative, 8090),
+	{
 		name: "udp-checksum",
 		args: []string{"--port", "8085"},
 		build: func(t *testing.T) (string, func()) {
@@ -250,6 +276,40 @@ func faultWindow() string {
 		return "15s"
 	}
 	return "4s"
+}
+
+// xdpCase is an XDP program on B's veth, in mode (netfix.XDPGeneric or
+// XDPNative), returning action (netfix.XDPDrop or XDPAborted) for IPv4,
+// and UDP to port. The kernel drops its packets without a reason, in
+// do_xdp_generic or, natively, veth_xdp_rcv_skb (6.1 and 6.18).
+// runtime/netobj's TestXdp checks the program id itself.
+func xdpCase(name string, action int32, mode int, port int) faultCase {
+	dst := netip.AddrPortFrom(netip.MustParseAddr("192.0.2.2"), uint16(port))
+	fn, modeText := `do_xdp_generic`, `generic \(skb\) mode`
+	if mode == netfix.XDPNative {
+		fn, modeText = `veth_xdp_rcv_skb`, `native \(driver\) mode`
+	}
+	packet := `192\.0\.2\.1:\d+ > 192\.0\.2\.2:` + fmt.Sprint(port)
+	verdict := `a drop without a reason on a device running an XDP program, its XDP_DROP verdict, `
+	progName := "st_xdp_drop"
+	if action == netfix.XDPAborted {
+		verdict = `the XDP program on DEV failed \(xdp:xdp_exception: prog id [1-9]\d* returned XDP_ABORTED or an unknown action\), `
+		progName = "st_xdp_abort"
+	}
+	return faultCase{
+		name: name,
+		args: []string{"--port", fmt.Sprint(port)},
+		build: func(t *testing.T) (string, func()) {
+			p := netfix.NewPair(t)
+			p.B.XdpDropIPv4(t, p.DevB, action, mode)
+			return p.DevB, func() {
+				must(t, "udp")(p.A.SendUDP(dst, []byte(hello), 3, 5*time.Second))
+			}
+		},
+		drop: `DEV +UDP +` + packet + ` NOT_SPECIFIED ` + fn + `\+0x`,
+		diag: `^xdp: UDP ` + packet + ` dropped by ` + fn + `\+0x[0-9a-f]+ on DEV in netns \d+: ` + verdict +
+			`dev DEV xdp: ` + modeText + ` prog id [1-9]\d* name ` + progName + `;`,
+	}
 }
 
 // nftInput is an nftables drop rule of family on B's input hook.

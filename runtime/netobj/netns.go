@@ -1,12 +1,13 @@
 // Package netobj reads, from user space, the network objects that the
-// script functions qdisc(), sysctl(), nftrule() and tcfilter() name: a
-// device's qdisc tree with its counters (rtnetlink,
+// script functions qdisc(), sysctl(), nftrule(), tcfilter(), xdp() and
+// softnet() name: a device's qdisc tree with its counters (rtnetlink,
 // github.com/vishvananda/netlink), a sysctl of a network namespace, the
 // nftables rules of a namespace that match a packet
-// (github.com/google/nftables), and a device's tc filters. A namespace is named
-// by its inode, as the kernel's net->ns.inum and `readlink
-// /proc/PID/ns/net` show it, and found among the names under /run/netns
-// and the namespaces of running processes.
+// (github.com/google/nftables), a device's tc filters and XDP program,
+// and a CPU's softnet counters. A namespace is named by its inode, as the
+// kernel's net->ns.inum and `readlink /proc/PID/ns/net` show it, and
+// found among the names under /run/netns and the namespaces of running
+// processes.
 //
 // Each function returns text for a printout, with the error in it when
 // the object cannot be read (the namespace is gone, no permission): a

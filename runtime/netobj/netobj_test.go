@@ -114,3 +114,26 @@ func TestTcFilter(t *testing.T) {
 		t.Errorf("TcFilter(egress) = %q, want %q", got, want)
 	}
 }
+
+func TestXdp(t *testing.T) {
+	p := netfix.NewPair(t)
+	inode, ifindex := where(t, p.B, p.DevB)
+	if got, want := Xdp(inode, ifindex), "dev "+p.DevB+" xdp: no program attached"; got != want {
+		t.Errorf("Xdp before = %q, want %q", got, want)
+	}
+	x := p.B.XdpDropIPv4(t, p.DevB, netfix.XDPDrop, netfix.XDPGeneric)
+	want := fmt.Sprintf("dev %s xdp: generic (skb) mode prog id %d name %s", p.DevB, x.ProgID, x.Name)
+	if got := Xdp(inode, ifindex); got != want {
+		t.Errorf("Xdp = %q\nwant %q", got, want)
+	}
+}
+
+func TestSoftnet(t *testing.T) {
+	re := regexp.MustCompile(`^cpu 0 softnet_stat: processed [1-9]\d* dropped \d+ time_squeeze \d+$`)
+	if got := Softnet(0); !re.MatchString(got) {
+		t.Errorf("Softnet(0) = %q, want a match for %s", got, re)
+	}
+	if got, want := Softnet(1<<20), "softnet_stat: no row for cpu 1048576"; got != want {
+		t.Errorf("Softnet(1<<20) = %q, want %q", got, want)
+	}
+}
