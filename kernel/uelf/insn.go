@@ -16,7 +16,7 @@ func (f *File) CheckOffset(s Symbol, off uint64) error {
 		return nil
 	}
 	if s.Size != 0 && off >= s.Size {
-		// bpftrace's words, which its users and tests match.
+		//lint:ignore ST1005 bpftrace's words, which its users and tests match.
 		return fmt.Errorf("Offset outside the function bounds ('%s' size is %d): +%d", s.Name, s.Size, off)
 	}
 	switch f.elf.Machine {
