@@ -16,7 +16,9 @@ import (
 // it attached and how long the attach took) and the packets/s of a
 // bounded loopback UDP flow without it, with it following another
 // address (every hop's program runs and matches nothing) and with it
-// following the flow (every packet printed hop by hop).
+// following the flow (every packet printed hop by hop); and following
+// another address with --entry tc on lo, where only the tc probe tests
+// the filter and every hop only looks its skb up (seed 002's design).
 
 // pathOther is the address the idle tracer follows: TEST-NET-1, which no
 // packet of the flow has.
@@ -70,13 +72,18 @@ type pathRun struct {
 	pps        float64
 }
 
+// entryTC are run path's arguments that match packets in a tc probe on
+// loopback, the flow's device.
+var entryTC = []string{"--entry", "tc", "--dev", "lo"}
+
 // runPath starts the path tracer following addr (and the flow's port),
-// sends n datagrams once it is attached, and stops it.
-func runPath(c Config, f *udpFlow, addr string, n int, dir string) (pathRun, error) {
+// with the extra arguments, sends n datagrams once it is attached, and
+// stops it.
+func runPath(c Config, f *udpFlow, addr string, extra []string, n int, dir string) (pathRun, error) {
 	ready := filepath.Join(dir, "ready")
 	os.Remove(ready)
-	p, err := startProc([]string{c.Surftrace, "-v", "--ready-file", ready, "run", "path", addr, strconv.Itoa(f.port())},
-		nil, readyOn{file: ready})
+	args := append([]string{c.Surftrace, "-v", "--ready-file", ready, "run", "path", addr, strconv.Itoa(f.port())}, extra...)
+	p, err := startProc(args, nil, readyOn{file: ready})
 	if err != nil {
 		return pathRun{}, err
 	}
@@ -108,23 +115,23 @@ func pathFigures(c Config, r *Report) error {
 	}
 	defer os.RemoveAll(dir)
 	runs := min(max(c.Runs, 1), 3)
-	var ready, attach, funcs, alone, idle, follow []float64
+	var ready, attach, funcs, alone, idle, follow, idleTC []float64
 	all := 0
 	for i := 0; i < runs; i++ {
 		alone = append(alone, f.send(c.UDPCount))
-		for _, addr := range []string{pathOther, "127.0.0.1"} {
-			pr, err := runPath(c, f, addr, c.UDPCount, dir)
+		for _, v := range []struct {
+			addr  string
+			extra []string
+			pps   *[]float64
+		}{{pathOther, nil, &idle}, {"127.0.0.1", nil, &follow}, {pathOther, entryTC, &idleTC}} {
+			pr, err := runPath(c, f, v.addr, v.extra, c.UDPCount, dir)
 			if err != nil {
-				return fmt.Errorf("run path %s: %w", addr, err)
+				return fmt.Errorf("run path %s %v: %w", v.addr, v.extra, err)
 			}
-			fmt.Fprintf(c.Log, "path %s run %d: ready %v, attached %d of %d in %v, %.0f packets/s\n",
-				addr, i+1, pr.ready, pr.funcs, pr.all, pr.attach, pr.pps)
+			fmt.Fprintf(c.Log, "path %s %v run %d: ready %v, attached %d of %d in %v, %.0f packets/s\n",
+				v.addr, v.extra, i+1, pr.ready, pr.funcs, pr.all, pr.attach, pr.pps)
 			ready = append(ready, ms(pr.ready))
-			if addr == pathOther {
-				idle = append(idle, pr.pps)
-			} else {
-				follow = append(follow, pr.pps)
-			}
+			*v.pps = append(*v.pps, pr.pps)
 			if pr.funcs > 0 {
 				attach, funcs, all = append(attach, ms(pr.attach)), append(funcs, float64(pr.funcs)), pr.all
 			}
@@ -141,5 +148,7 @@ func pathFigures(c Config, r *Report) error {
 	r.addOnly("… path tracer following the flow (every packet printed)", "packets/s", median(follow))
 	r.addOnly("… slowdown following "+pathOther, "x", a/median(idle))
 	r.addOnly("… slowdown following the flow", "x", a/median(follow))
+	r.addOnly("… path tracer following "+pathOther+" with --entry tc --dev lo", "packets/s", median(idleTC))
+	r.addOnly("… slowdown following "+pathOther+" with --entry tc --dev lo", "x", a/median(idleTC))
 	return nil
 }
