@@ -9,10 +9,26 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TcDrop is a tc bpf filter a fixture attached.
-type TcDrop struct {
+// Prog is a BPF program a fixture loaded and attached.
+type Prog struct {
 	ProgID uint32 // the program's id, as `bpftool prog` shows it
 	Name   string // the program's name
+}
+
+// loadProg loads spec for the rest of the test.
+func loadProg(t testing.TB, spec *ebpf.ProgramSpec) (*ebpf.Program, *Prog) {
+	t.Helper()
+	prog, err := ebpf.NewProgram(spec)
+	if err != nil {
+		t.Fatalf("load %s program %s: %v", spec.Type, spec.Name, err)
+	}
+	t.Cleanup(func() { prog.Close() })
+	info, err := prog.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := info.ID()
+	return prog, &Prog{ProgID: uint32(id), Name: spec.Name}
 }
 
 // TcDropIPv4 attaches to dev's ingress, in the namespace, a tc bpf
@@ -20,9 +36,9 @@ type TcDrop struct {
 // returns TC_ACT_SHOT for every IPv4 packet and TC_ACT_OK for the
 // others (ARP still resolves). It adds the clsact qdisc it needs; both go
 // away with the namespace, the program when the test ends.
-func (ns *NS) TcDropIPv4(t testing.TB, dev string) *TcDrop {
+func (ns *NS) TcDropIPv4(t testing.TB, dev string) *Prog {
 	t.Helper()
-	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+	prog, p := loadProg(t, &ebpf.ProgramSpec{
 		Name:    "st_drop_ipv4",
 		Type:    ebpf.SchedCLS,
 		License: "GPL",
@@ -35,16 +51,7 @@ func (ns *NS) TcDropIPv4(t testing.TB, dev string) *TcDrop {
 			asm.Return().WithSymbol("out"),
 		},
 	})
-	if err != nil {
-		t.Fatalf("load tc program: %v", err)
-	}
-	t.Cleanup(func() { prog.Close() })
-	info, err := prog.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, _ := info.ID()
-	err = ns.Do(func() error {
+	err := ns.Do(func() error {
 		link, err := netlink.LinkByName(dev)
 		if err != nil {
 			return err
@@ -63,5 +70,5 @@ func (ns *NS) TcDropIPv4(t testing.TB, dev string) *TcDrop {
 	if err != nil {
 		t.Fatalf("tc filter on %s in %q: %v", dev, ns.Name, err)
 	}
-	return &TcDrop{ProgID: uint32(id), Name: "st_drop_ipv4"}
+	return p
 }

@@ -21,24 +21,18 @@ const (
 	XDPNative  = nl.XDP_FLAGS_DRV_MODE // native (driver) mode, which veth has
 )
 
-// XdpProg is an XDP program a fixture attached.
-type XdpProg struct {
-	ProgID uint32 // the program's id, as `bpftool prog` shows it
-	Name   string // the program's name
-}
-
 // XdpDropIPv4 attaches to dev, in the namespace, in mode (XDPGeneric or
 // XDPNative), an XDP program that returns action (XDPDrop or XDPAborted) for every
 // IPv4 frame and XDP_PASS for the others (ARP still resolves). It is
 // named "st_xdp_drop" or "st_xdp_abort"; the attachment goes away with
 // the namespace, the program when the test ends.
-func (ns *NS) XdpDropIPv4(t testing.TB, dev string, action int32, mode int) *XdpProg {
+func (ns *NS) XdpDropIPv4(t testing.TB, dev string, action int32, mode int) *Prog {
 	t.Helper()
 	name := "st_xdp_drop"
 	if action == XDPAborted {
 		name = "st_xdp_abort"
 	}
-	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+	prog, p := loadProg(t, &ebpf.ProgramSpec{
 		Name:    name,
 		Type:    ebpf.XDP,
 		License: "GPL",
@@ -55,16 +49,7 @@ func (ns *NS) XdpDropIPv4(t testing.TB, dev string, action int32, mode int) *Xdp
 			asm.Return().WithSymbol("out"),
 		},
 	})
-	if err != nil {
-		t.Fatalf("load xdp program: %v", err)
-	}
-	t.Cleanup(func() { prog.Close() })
-	info, err := prog.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, _ := info.ID()
-	err = ns.Do(func() error {
+	err := ns.Do(func() error {
 		link, err := netlink.LinkByName(dev)
 		if err != nil {
 			return err
@@ -74,5 +59,5 @@ func (ns *NS) XdpDropIPv4(t testing.TB, dev string, action int32, mode int) *Xdp
 	if err != nil {
 		t.Fatalf("xdp on %s in %q: %v", dev, ns.Name, err)
 	}
-	return &XdpProg{ProgID: uint32(id), Name: name}
+	return p
 }
