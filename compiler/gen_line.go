@@ -65,12 +65,7 @@ func genLineIn(ki *kinfo, lp *lineProbe, stack, record, scratch int, onStack boo
 		}
 	} else {
 		g.buf = g.Reg()
-		g.Emit(asm.StoreImm(asm.R10, codegen.StackKey, 0, asm.Word))
-		g.MapPtr(asm.R1, ScratchMap)
-		g.StackAddr(asm.R2, codegen.StackKey)
-		g.Call(asm.FnMapLookupElem)
-		g.Jump(asm.JEq.Imm(asm.R0, 0, ""), g.Exit)
-		g.Emit(asm.Mov.Reg(g.buf, asm.R0))
+		g.FirstValue(g.buf, ScratchMap)
 	}
 	if lp.filter != nil {
 		g.filter(lp.filter)

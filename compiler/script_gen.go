@@ -130,14 +130,7 @@ func (g *sgen) program(p *lang.Probe) (asm.Instructions, error) {
 		restore() // the spilled values need the room: use the map
 		g.Reserved = 0
 	}
-	g.placeScratch(func() {
-		g.Emit(asm.StoreImm(asm.R10, codegen.StackKey, 0, asm.Word))
-		g.MapPtr(asm.R1, ScratchMap)
-		g.StackAddr(asm.R2, codegen.StackKey)
-		g.Call(asm.FnMapLookupElem)
-		g.Jump(asm.JEq.Imm(asm.R0, 0, ""), g.Exit)
-		g.Emit(asm.Mov.Reg(g.buf, asm.R0))
-	})
+	g.placeScratch(func() { g.FirstValue(g.buf, ScratchMap) })
 	return g.Finish(firstSlot)
 }
 

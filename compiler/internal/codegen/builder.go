@@ -109,6 +109,17 @@ func (g *Builder) MapPtr(r asm.Register, name string) {
 	g.Emit(asm.LoadMapPtr(r, 0).WithReference(name))
 }
 
+// FirstValue sets r to the address of entry 0 of array map name (a
+// per-CPU scratch value); the program exits where the lookup fails.
+func (g *Builder) FirstValue(r asm.Register, name string) {
+	g.Emit(asm.StoreImm(asm.R10, StackKey, 0, asm.Word))
+	g.MapPtr(asm.R1, name)
+	g.StackAddr(asm.R2, StackKey)
+	g.Call(asm.FnMapLookupElem)
+	g.Jump(asm.JEq.Imm(asm.R0, 0, ""), g.Exit)
+	g.Emit(asm.Mov.Reg(r, asm.R0))
+}
+
 // Imm sets r to v.
 func (g *Builder) Imm(r asm.Register, v uint64) {
 	if int64(v) >= math.MinInt32 && int64(v) <= math.MaxInt32 {
