@@ -60,7 +60,8 @@ type svar struct {
 // probe generates the program of block p at target t.
 func (sc *scriptComp) probe(p *lang.Probe, t *target) {
 	pr := &spec.Probe{Index: len(sc.out.Probes), Name: t.name, Kind: t.kind, Target: t.target,
-		Offset: t.offset, Interval: t.interval, Semaphore: t.semaphore, Perf: t.perf, Pos: t.ap.Pos, Targets: t.targets}
+		Offset: t.offset, Interval: t.interval, Semaphore: t.semaphore, Perf: t.perf, Pos: t.ap.Pos, Targets: t.targets,
+		Label: p.Label}
 	t.index, pr.Arming = pr.Index, t.watch != nil
 	events := len(sc.out.Events)
 	defer func() {

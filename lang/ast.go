@@ -35,6 +35,10 @@ type Probe struct {
 	// Name is the probe's display name: "p0", "r1", "e2" for expression
 	// lines; empty for script probes (the runtime shows the attach point).
 	Name string
+	// Label names what the block watches ("label:netfilter" before its
+	// attach points); the runtime's note on probes a kernel cannot attach
+	// names the labels instead of the attach points. Empty without one.
+	Label string
 }
 
 // ProbeKind names a kind of attach point, spelled as in bpftrace.

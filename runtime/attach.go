@@ -54,7 +54,7 @@ func (t *Tracer) Attach() error {
 	var failed []error
 	tried := 0
 	warned := map[string]bool{} // one note per argument selector
-	var noKprobes []string      // selectors left out for want of kprobes
+	var noKprobes []*spec.Probe // left out for want of kprobes
 	for _, i := range attachOrder(t.prog.Probes) {
 		probe := t.prog.Probes[i]
 		if probe.Kind == spec.AttachBegin || probe.Kind == spec.AttachEnd || probe.Perf != nil && probe.Perf.Deferred {
@@ -69,9 +69,7 @@ func (t *Tracer) Attach() error {
 				failed = append(failed, err)
 				switch {
 				case errors.Is(err, ErrNoKprobes):
-					if !warned[probe.Name] {
-						noKprobes = append(noKprobes, probe.Name)
-					}
+					noKprobes = append(noKprobes, probe)
 				case t.opts.Warn != nil && !warned[probe.Name]:
 					fmt.Fprintf(t.opts.Warn, "surftrace: %s left out: %v\n", probe.Name, err)
 				}
@@ -111,9 +109,65 @@ func (t *Tracer) Attach() error {
 		return errors.Join(failed...)
 	}
 	if len(noKprobes) > 0 && t.opts.Warn != nil {
-		fmt.Fprintf(t.opts.Warn, "surftrace: this kernel has no kprobes (CONFIG_KPROBES is off): left out %s\n", strings.Join(noKprobes, ", "))
+		fmt.Fprintf(t.opts.Warn, "surftrace: this kernel has no kprobes (CONFIG_KPROBES is off): %s\n", noKprobesNote(t.prog.Probes, noKprobes))
 	}
 	return nil
+}
+
+// noKprobesNote says what a kernel without kprobes leaves unseen: the
+// labels of script blocks all of whose probes were left out ("cannot
+// see netfilter, routing"), those of blocks that lost some ("sees
+// link-in without kprobes"), and the attach points of unlabelled probes left
+// out. Labels and attach points keep the order of the probes.
+func noKprobesNote(all, left []*spec.Probe) string {
+	out := map[int]bool{} // the probes left out, by Index
+	for _, p := range left {
+		out[p.Index] = true
+	}
+	var labels []string
+	seen := map[string]int{} // per label: probes attached, or -1 when none were left out
+	lost := map[string]bool{}
+	for _, p := range all {
+		if p.Label == "" || p.Kind == spec.AttachBegin || p.Kind == spec.AttachEnd {
+			continue
+		}
+		if _, ok := seen[p.Label]; !ok {
+			labels = append(labels, p.Label)
+			seen[p.Label] = 0
+		}
+		if out[p.Index] {
+			lost[p.Label] = true
+		} else {
+			seen[p.Label]++
+		}
+	}
+	var unseen, partly, names []string
+	for _, l := range labels {
+		switch {
+		case lost[l] && seen[l] == 0:
+			unseen = append(unseen, l)
+		case lost[l]:
+			partly = append(partly, l)
+		}
+	}
+	named := map[string]bool{}
+	for _, p := range left {
+		if p.Label == "" && !named[p.Name] {
+			named[p.Name] = true
+			names = append(names, p.Name)
+		}
+	}
+	var parts []string
+	if len(unseen) > 0 {
+		parts = append(parts, "cannot see "+strings.Join(unseen, ", "))
+	}
+	if len(partly) > 0 {
+		parts = append(parts, "sees "+strings.Join(partly, ", ")+" without kprobes")
+	}
+	if len(names) > 0 {
+		parts = append(parts, "left out "+strings.Join(names, ", "))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // AttachStats says how the probes with several targets attached.

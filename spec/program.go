@@ -127,6 +127,9 @@ type Probe struct {
 	// Perf is the perf event of the perf-event kinds (profile, software,
 	// hardware, watchpoints); nil for the others.
 	Perf *PerfEvent
+	// Label is the label of the script block the probe comes from
+	// ("netfilter"), empty without one: notes on probes left out name it.
+	Label string
 	// Arming marks the uprobe the compiler adds for a
 	// watchpoint:FUNCTION+argN (its EventWatch records name the
 	// watchpoint probe); bpftrace's banner leaves it out.

@@ -54,7 +54,7 @@ func (c *converter) errorf(s lang.Span, format string, args ...any) *lang.Error 
 }
 
 func (c *converter) probe(p *probe) *lang.Probe {
-	out := &lang.Probe{Span: c.span(p.Pos, p.EndPos)}
+	out := &lang.Probe{Span: c.span(p.Pos, p.EndPos), Label: p.Label}
 	for _, a := range p.Attach {
 		out.Attach = append(out.Attach, c.attachPoint(a))
 	}

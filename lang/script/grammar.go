@@ -30,10 +30,12 @@ type macroDef struct {
 	EndPos lexer.Position
 }
 
-// probe is attach points, an optional predicate and a block. With a
-// predicate, the PredEnd token "/ {" both closes it and opens the block.
+// probe is an optional label ("label:netfilter"), attach points, an
+// optional predicate and a block. With a predicate, the PredEnd token
+// "/ {" both closes it and opens the block.
 type probe struct {
 	Pos    lexer.Position
+	Label  string      `parser:"( 'label' ':' @Path )?"`
 	Attach []*attach   `parser:"@@ ( ',' @@ )*"`
 	Pred   *expr       `parser:"( '/' @@ PredEnd | '{' )"`
 	Body   []*stmtItem `parser:"';'* @@* '}'"`
