@@ -96,8 +96,18 @@ func TestPathDNAT(t *testing.T) {
 		if !regexp.MustCompile(`(?m) (ip_forward|ip_rcv|nf_nat_\w+|nft_do_chain\w*) +(ip-in|netfilter) `).MatchString(p.stdout.String()) {
 			t.Errorf("no ip-in or netfilter hop from the kprobe layers")
 		}
-	} else if !strings.Contains(p.stderr.String(), "this kernel has no kprobes") {
-		t.Errorf("no note that the kprobe layers are left out")
+		if strings.Contains(p.stderr.String(), "cannot see") || strings.Contains(p.stderr.String(), "no kprobes") {
+			t.Errorf("a note on layers left out on a kernel with kprobes:\n%s", p.stderr.String())
+		}
+		return
+	}
+	// Without kprobes, one line names the layers left out by their labels.
+	const note = "surftrace: this kernel has no kprobes (CONFIG_KPROBES is off): " +
+		"cannot see netfilter, ip-in, ip-out, routing, clones; " +
+		"sees link-in, link-out, sched, tcp, udp, icmp, life without kprobes; " +
+		"left out kprobe:skb_consume_udp(struct sk_buff *)\n"
+	if strings.Count(p.stderr.String(), "no kprobes") != 1 || !strings.Contains(p.stderr.String(), note) {
+		t.Errorf("want the one note on the layers left out\n%s\nstderr:\n%s", note, p.stderr.String())
 	}
 }
 
