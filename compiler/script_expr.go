@@ -462,10 +462,14 @@ func (g *sgen) scriptType(te *lang.TypeExpr) btf.Type {
 		name = n
 	}
 	t, err := g.sc.ki.resolveType(te.Tag, name, te.Ptr)
-	if err != nil && g.t.fn != "" {
+	fn := g.t.fn
+	if fn == "" && g.t.skbSel {
+		fn = g.t.target // an argument selector's first function
+	}
+	if err != nil && fn != "" {
 		// A module's own types (struct nft_chain in nf_tables) are in
 		// its BTF, for probes on its functions.
-		if ms := g.sc.ki.moduleSpec(g.t.fn); ms != nil {
+		if ms := g.sc.ki.moduleSpec(fn); ms != nil {
 			t, err = resolveType(ms, te.Tag, name, te.Ptr)
 		}
 	}

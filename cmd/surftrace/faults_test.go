@@ -30,8 +30,13 @@ type faultCase struct {
 	// drop matches drop's line for a dropped packet (DEV stands for the
 	// device): its addresses and ports, the reason by name, the function.
 	drop string
-	// diag matches diag's advice line for the fault (DEV as in drop).
+	// diag matches diag's advice line for the fault (DEV as in drop;
+	// VERDICT where a netfilter line names the kernel's verdict).
 	diag string
+	// verdict, for a netfilter drop, matches the table, chain and hook
+	// whose verdict dropped the packet: where there are kprobes diag
+	// names them at VERDICT, where there are none it must not.
+	verdict string
 	// reason, if set, is a drop reason the fault needs that older
 	// kernels lack (6.1 has no TCP_LISTEN_OVERFLOW); where the kernel
 	// lacks it, dropOld and diagOld match what it shows instead.
@@ -104,8 +109,9 @@ var faultCases = []faultCase{
 				must(t, "udp")(r.A.SendUDP(netip.MustParseAddrPort("198.51.100.2:5354"), []byte(hello), 3, 5*time.Second))
 			}
 		},
-		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 198\.51\.100\.2:5354 NETFILTER_DROP (nf_hook_slow|nft_do_chain)\+0x`,
-		diag: `^netfilter: UDP 192\.0\.2\.1:\d+ > 198\.51\.100\.2:5354 dropped by \S+ on DEV in netns \d+: table inet surftrace_inet chain forward_drop \(hook forward\) rule handle \d+ ` + "`meta l4proto 17 th dport 5354 drop`" + ` matches it \(read from the ruleset now, not the kernel's verdict\)`,
+		drop:    `DEV +UDP +192\.0\.2\.1:\d+ > 198\.51\.100\.2:5354 NETFILTER_DROP (nf_hook_slow|nft_do_chain)\+0x`,
+		verdict: `table inet surftrace_inet chain forward_drop \(hook forward\)`,
+		diag:    `^netfilter: UDP 192\.0\.2\.1:\d+ > 198\.51\.100\.2:5354 dropped by \S+ on DEV in netns \d+: VERDICTtable inet surftrace_inet chain forward_drop \(hook forward\) rule handle \d+ ` + "`meta l4proto 17 th dport 5354 drop`" + ` matches it \(read from the ruleset now, not the kernel's verdict\)`,
 	},
 	{
 		name: "no-route",
@@ -325,8 +331,9 @@ func nftInput(family string) faultCase {
 				must(t, "udp")(p.A.SendUDP(netip.MustParseAddrPort("192.0.2.2:5353"), []byte(hello), 3, 5*time.Second))
 			}
 		},
-		drop: `DEV +UDP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 NETFILTER_DROP (nf_hook_slow|nft_do_chain)\+0x`,
-		diag: `^netfilter: UDP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 dropped by \S+ on DEV in netns \d+: table ` + family + ` surftrace_` + family +
+		drop:    `DEV +UDP +192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 NETFILTER_DROP (nf_hook_slow|nft_do_chain)\+0x`,
+		verdict: `table ` + family + ` surftrace_` + family + ` chain input_drop \(hook input\)`,
+		diag: `^netfilter: UDP 192\.0\.2\.1:\d+ > 192\.0\.2\.2:5353 dropped by \S+ on DEV in netns \d+: VERDICTtable ` + family + ` surftrace_` + family +
 			` chain input_drop \(hook input\) rule handle \d+ ` + "`meta l4proto 17 th dport 5353 drop`" + ` matches it`,
 	}
 }
@@ -346,8 +353,9 @@ func nftInput6(family string) faultCase {
 				must(t, "udp")(p.A.SendUDP(netip.MustParseAddrPort("[2001:db8:1::2]:5353"), []byte(hello), 3, 5*time.Second))
 			}
 		},
-		drop: `DEV +UDP6 +\[2001:db8:1::1\]:\d+ > \[2001:db8:1::2\]:5353 NETFILTER_DROP (nf_hook_slow|nft_do_chain)\+0x`,
-		diag: `^netfilter: UDP6 \[2001:db8:1::1\]:\d+ > \[2001:db8:1::2\]:5353 dropped by \S+ on DEV in netns \d+: table ` + family + ` surftrace_` + family +
+		drop:    `DEV +UDP6 +\[2001:db8:1::1\]:\d+ > \[2001:db8:1::2\]:5353 NETFILTER_DROP (nf_hook_slow|nft_do_chain)\+0x`,
+		verdict: `table ` + family + ` surftrace_` + family + ` chain input_drop \(hook input\)`,
+		diag: `^netfilter: UDP6 \[2001:db8:1::1\]:\d+ > \[2001:db8:1::2\]:5353 dropped by \S+ on DEV in netns \d+: VERDICTtable ` + family + ` surftrace_` + family +
 			` chain input_drop \(hook input\) rule handle \d+ ` + "`meta l4proto 17 th dport 5353 drop`" + ` matches it`,
 	}
 }
@@ -385,10 +393,14 @@ func TestDropScriptFaults(t *testing.T) {
 
 // TestDiagScriptFaults: `run diag` gives one advice line for each fault
 // that names the object responsible: the socket nobody opened, the nft
-// rule, the route lookup's table, the rp_filter setting, the qdisc tree
+// rule (and, where there are kprobes, the kernel's verdict: the table,
+// chain and hook), the route lookup's table, the rp_filter setting, the qdisc tree
 // down to the pfifo limit, each on the right device.
 func TestDiagScriptFaults(t *testing.T) {
 	ktest.RequireFeature(t, ktest.BTF, ktest.Tracepoints, ktest.Ringbuf)
+	// Where there are kprobes (the 6.1 VM) diag reads the chain whose
+	// verdict dropped a packet from the nftables hook functions.
+	kernelVerdict := ktest.Check(ktest.Kprobes) == nil && ktest.Check(ktest.Kretprobes) == nil
 	for _, fc := range faultCases {
 		t.Run(fc.name, func(t *testing.T) {
 			dev, traffic := fc.build(t)
@@ -397,6 +409,13 @@ func TestDiagScriptFaults(t *testing.T) {
 				t.Fatalf("exit %d", r.code)
 			}
 			_, diag := fc.want(t)
+			verdict := ""
+			if fc.verdict != "" && kernelVerdict {
+				verdict = `the kernel's verdict: ` + fc.verdict + `; `
+			} else if fc.verdict != "" && strings.Contains(r.stdout, "the kernel's verdict:") {
+				t.Errorf("a kernel verdict without kprobes:\n%s", r.stdout)
+			}
+			diag = strings.ReplaceAll(diag, "VERDICT", verdict)
 			re := regexp.MustCompile(`(?m)` + strings.ReplaceAll(diag, "DEV", regexp.QuoteMeta(dev)))
 			if n := len(re.FindAllString(r.stdout, -1)); n != 1 {
 				t.Errorf("%d lines match %s, want one advice line for the cause", n, re)
