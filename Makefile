@@ -7,7 +7,7 @@ GO      ?= $(shell command -v go || echo /usr/local/go/bin/go)
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CACHE   := .cache
 FUZZTIME       ?= 10s
-VMTEST_TIMEOUT ?= 60m
+VMTEST_TIMEOUT ?= 75m
 # Kernel series `make vmtest` boots, and those `make test` runs the suite on.
 # 6.12 joins make test's list once the whole suite passes there (see
 # docs/TESTING.md for what still fails on it); until then

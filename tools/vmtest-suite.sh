@@ -11,7 +11,7 @@ while read -r bin pkgdir; do
 	echo "=== vmtest: $bin (in $pkgdir)"
 	start=$(date +%s)
 	# shellcheck disable=SC2086 # flags are words on purpose
-	(cd "$pkgdir" && "$dir/$bin" -test.timeout=30m $flags)
+	(cd "$pkgdir" && "$dir/$bin" -test.timeout=45m $flags)
 	rc=$?
 	secs=$(($(date +%s) - start))
 	if [ $rc -eq 0 ]; then
