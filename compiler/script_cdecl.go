@@ -18,11 +18,38 @@ type cdecls struct {
 	types   map[string]btf.Type // by "struct Foo", "union U", "enum E"
 	consts  map[string]int64    // #define and enum constants
 	defined []string            // the type names in order, for hints
+	prog    *lang.Program
+	own     *bool // see ownTypes
+}
+
+// ownTypes reports whether the script redefines a struct or union that
+// vmlinux's BTF has. Then, as bpftrace's clang parse does, its
+// definitions take no struct or union from BTF: a member of such a type
+// the script does not define is incomplete (a pointer to one is fine).
+// It is decided the first time a definition names a type it lacks, so
+// scripts whose definitions are self-contained never load BTF.
+func (cd *cdecls) ownTypes(ki *kinfo) bool {
+	if cd.own != nil {
+		return *cd.own
+	}
+	own := false
+	for _, d := range cd.prog.CDecls {
+		toks := ctokens(d.Text)
+		for i := 0; i+2 < len(toks) && !own; i++ {
+			tag := toks[i].text
+			if (tag == "struct" || tag == "union") && toks[i+2].text == "{" {
+				_, err := lookupNamed(ki.vmlinux(), tag, toks[i+1].text)
+				own = err == nil
+			}
+		}
+	}
+	cd.own = &own
+	return own
 }
 
 // parseCDecls reads every C declaration of prog.
 func parseCDecls(prog *lang.Program, ki *kinfo) *cdecls {
-	cd := &cdecls{types: map[string]btf.Type{}, consts: map[string]int64{}}
+	cd := &cdecls{types: map[string]btf.Type{}, consts: map[string]int64{}, prog: prog}
 	for _, d := range prog.CDecls {
 		p := &cparser{d: d, toks: ctokens(d.Text), ki: ki, cd: cd}
 		if strings.HasPrefix(d.Text, "#") {
@@ -167,9 +194,14 @@ func (p *cparser) body(tag, name string) btf.Type {
 		if p.peek() == "" {
 			p.failf("C definition: unclosed {")
 		}
+		at := p.i
 		base := p.typeSpec()
 		for {
 			t, mname, width := p.declarator(base)
+			if f, ok := t.(*btf.Fwd); ok {
+				p.i = at
+				p.failf("field has incomplete type '%s %s'", f.Kind, f.Name)
+			}
 			a, n := calign(t), sizeof(t)
 			m := btf.Member{Name: mname, Type: t, BitfieldSize: btf.Bits(width)}
 			switch {
@@ -267,6 +299,13 @@ func (p *cparser) typeSpec() btf.Type {
 		}
 		if t, ok := p.cd.types[tag+" "+name]; ok {
 			return t
+		}
+		if tag != "enum" && p.cd.ownTypes(p.ki) {
+			kind := btf.FwdStruct
+			if tag == "union" {
+				kind = btf.FwdUnion
+			}
+			return &btf.Fwd{Name: name, Kind: kind}
 		}
 		t, err := lookupNamed(p.ki.vmlinux(), tag, name)
 		if err != nil {

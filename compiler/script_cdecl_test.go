@@ -36,6 +36,20 @@ BEGIN { @a = sizeof(struct A); @b = sizeof(struct B); @u = sizeof(union U); @f =
 	}
 }
 
+// A script that defines only new types takes the kernel's from BTF, by
+// value or by pointer; one that redefines a kernel type may still point
+// at types it does not define.
+func TestScriptCDeclKernelTypes(t *testing.T) {
+	for _, src := range []string{
+		"struct Foo { struct sk_buff s; struct sock *sk; }\nBEGIN { @ = sizeof(struct Foo); exit(); }",
+		"struct task_struct { struct thread_info *x; int pid; }\nBEGIN { @ = curtask->pid; exit(); }",
+	} {
+		if _, err := compileScript(t, src); err != nil {
+			t.Errorf("%q: %v", src, err)
+		}
+	}
+}
+
 // Mistakes in C definitions are positioned at the token.
 func TestScriptCDeclErrors(t *testing.T) {
 	for src, want := range map[string]string{
@@ -44,6 +58,9 @@ func TestScriptCDeclErrors(t *testing.T) {
 		"struct A { char *p : 3; }\nBEGIN { exit(); }":                  "a bit field must be an integer, not char *",
 		"struct A { char c : 9; }\nBEGIN { exit(); }":                   "want a bit field width up to 8",
 		"struct A { int x; };\nstruct A { int y; };\nBEGIN { exit(); }": "struct A is defined twice",
+		// Redefining a kernel type, the script must define the rest, as
+		// with clang in bpftrace.
+		"struct task_struct { struct thread_info x; }\nBEGIN { exit(); }": "t.st:1:22: field has incomplete type 'struct thread_info'",
 	} {
 		_, err := compileScript(t, src)
 		if err == nil || !strings.Contains(err.Error(), want) {
