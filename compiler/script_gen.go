@@ -165,7 +165,7 @@ func (g *sgen) initVars() {
 			switch v.kind {
 			case skInt:
 				g.Emit(storeImm64(asm.R10, v.slot, 0))
-			case skStr, skBytes:
+			case skStr, skBytes, skAgg:
 				g.zero(v.off, v.size)
 			case skTuple:
 				for _, e := range v.elems {
@@ -464,6 +464,9 @@ func (g *sgen) newVar(name string, v *sval, at lang.Node) *svar {
 	case skBytes:
 		sv.size = v.size
 		sv.off = g.region(sv.size)
+	case skAgg:
+		sv.t, sv.size = v.v.t, v.size
+		sv.off = g.region(sv.size)
 	case skTuple:
 		for i, e := range v.elems {
 			sv.elems = append(sv.elems, g.newVar(name+"."+strconv.Itoa(i), e, at))
@@ -486,6 +489,11 @@ func (g *sgen) storeVar(sv *svar, v *sval, at lang.Node) {
 		g.Emit(asm.StoreMem(asm.R10, sv.slot, r, asm.DWord))
 	case skStr, skBytes:
 		g.putBytes(sv.off, sv.size, v)
+	case skAgg:
+		if !sameAggType(sv.t, v.v.t) {
+			fail(at, "type mismatch: $%s holds %s, cannot assign %s", sv.name, sv.describe(), v.describe())
+		}
+		g.copyScratch(sv.off, v.off, sv.size)
 	case skTuple:
 		if len(v.elems) != len(sv.elems) {
 			fail(at, "type mismatch: $%s is a tuple of %d, cannot assign a tuple of %d", sv.name, len(sv.elems), len(v.elems))
@@ -520,6 +528,8 @@ func (g *sgen) loadVar(sv *svar) *sval {
 		return &sval{kind: skInt, v: &value{t: sv.t, n: &codegen.InReg{R: r}}, rend: sv.rend}
 	case skStr, skBytes:
 		return &sval{kind: sv.kind, off: sv.off, size: sv.size, rend: sv.rend}
+	case skAgg:
+		return &sval{kind: skAgg, v: &value{t: sv.t}, off: sv.off, size: sv.size}
 	}
 	out := &sval{kind: skTuple}
 	for _, e := range sv.elems {
