@@ -54,6 +54,11 @@ type sval struct {
 	// param is the text of the positional parameter the value came
 	// from, for str($1).
 	param *string
+	// strType is the size bpftrace's type gives a string kept in a
+	// variable: a literal's length and NUL ($s = "abc" is string[4]),
+	// though the variable has room for longer strings; 0 when it is
+	// size.
+	strType int
 }
 
 var (
@@ -519,7 +524,9 @@ func (g *sgen) sizeofExpr(e *lang.SizeofExpr) *sval {
 	switch x.kind {
 	case skInt, skMem, skAgg:
 		return intConst(int64(sizeof(x.v.t)))
-	case skStr, skBytes:
+	case skStr:
+		return intConst(int64(x.typeSize()))
+	case skBytes:
 		return intConst(int64(x.size))
 	case skTuple:
 		size, _ := tupleLayout(x)
@@ -540,10 +547,7 @@ func tupleLayout(v *sval) (size, align int) {
 	case skMem, skAgg:
 		return sizeof(v.v.t), alignof(v.v.t)
 	case skStr:
-		if v.isLit {
-			return len(v.lit) + 1, 1
-		}
-		return v.size, 1
+		return v.typeSize(), 1
 	case skBytes:
 		if v.rend.size > 0 {
 			return v.rend.size, 1
@@ -559,6 +563,17 @@ func tupleLayout(v *sval) (size, align int) {
 		return (size + align - 1) / align * align, align
 	}
 	return 8, 8
+}
+
+// typeSize is the size of string v's type, as sizeof tells it.
+func (v *sval) typeSize() int {
+	switch {
+	case v.isLit:
+		return len(v.lit) + 1
+	case v.strType > 0:
+		return v.strType
+	}
+	return v.size
 }
 
 // signedOp decides whether x op y is signed: a constant takes the other

@@ -47,14 +47,16 @@ type loopLabels struct{ brk, cont int }
 // svar is a scratch variable: an integer in a stack slot, a string or
 // bytes in scratch space, or a tuple of variables.
 type svar struct {
-	name  string
-	kind  skind
-	t     btf.Type
-	rend  render
-	slot  int16
-	off   int
-	size  int
-	elems []*svar
+	name string
+	kind skind
+	t    btf.Type
+	rend render
+	slot int16
+	off  int
+	size int
+	// strType is a string variable's type size (sval.strType).
+	strType int
+	elems   []*svar
 }
 
 // probe generates the program of block p at target t.
@@ -461,6 +463,7 @@ func (g *sgen) newVar(name string, v *sval, at lang.Node) *svar {
 			sv.size = v.size
 		}
 		sv.off = g.region(sv.size)
+		sv.strType = v.typeSize()
 	case skBytes:
 		sv.size = v.size
 		sv.off = g.region(sv.size)
@@ -527,7 +530,7 @@ func (g *sgen) loadVar(sv *svar) *sval {
 		g.Emit(asm.LoadMem(r, asm.R10, sv.slot, asm.DWord))
 		return &sval{kind: skInt, v: &value{t: sv.t, n: &codegen.InReg{R: r}}, rend: sv.rend}
 	case skStr, skBytes:
-		return &sval{kind: sv.kind, off: sv.off, size: sv.size, rend: sv.rend}
+		return &sval{kind: sv.kind, off: sv.off, size: sv.size, rend: sv.rend, strType: sv.strType}
 	case skAgg:
 		return &sval{kind: skAgg, v: &value{t: sv.t}, off: sv.off, size: sv.size}
 	}
