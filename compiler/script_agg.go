@@ -189,3 +189,34 @@ func alignof(t btf.Type) int {
 func sameAggType(a, b btf.Type) bool {
 	return kernel.CType(a) == kernel.CType(b) && sizeof(a) == sizeof(b)
 }
+
+// isAggValue reports whether v is a struct or array, by value or in
+// memory (not a string).
+func isAggValue(v *sval) bool {
+	return v.kind == skAgg || v.kind == skMem && isAggType(v.v.t) && !v.isStringy()
+}
+
+// aggEqual jumps to l when aggregates x and y are equal (eq) or differ
+// (!eq): their bytes compared a word at a time.
+func (g *sgen) aggEqual(x, y *sval, eq bool, l int, at lang.Node) {
+	x, y = g.settle(x, at), g.settle(y, at)
+	if x.kind != skAgg || y.kind != skAgg || !sameAggType(x.v.t, y.v.t) {
+		fail(at, "cannot compare %s with %s", x.describe(), y.describe())
+	}
+	different := g.Label()
+	same := l
+	if !eq {
+		same, different = g.Label(), l
+	}
+	t, u := g.Reg(), g.Reg()
+	for i := 0; i < x.size; i += 8 {
+		g.Emit(asm.LoadMem(t, g.buf, int16(x.off+i), asm.DWord), asm.LoadMem(u, g.buf, int16(y.off+i), asm.DWord))
+		g.Jump(asm.JNE.Reg(t, u, ""), different)
+	}
+	g.Jump(asm.Ja.Label(""), same)
+	if eq {
+		g.Place(different)
+	} else {
+		g.Place(same)
+	}
+}
