@@ -72,6 +72,14 @@ var hostScripts = map[string]string{
 		@w[$w, 2] = (curtask->se.load, $w.weight);
 		if ($x == @f.in.x) { print(sizeof($w)); }
 	}`,
+	// Small enough for scratch space on the stack, where every access
+	// must be aligned: members of 1, 2 and 4 bytes, a nested struct.
+	"aggregates_stack": `struct P { char a; short c; struct { char d; int e; } in; }
+	tracepoint:syscalls:sys_enter_openat {
+		$p = *(struct P *)args->filename; $i = $p.in;
+		@[$p.a, $p.c, $i.e] = count();
+		if ($i == $p.in) { @w = curtask->se.load; }
+	}`,
 }
 
 // loadScript compiles text against the host and loads every program.
