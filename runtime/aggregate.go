@@ -12,17 +12,21 @@ func isAggregate(f *spec.Field) bool {
 }
 
 // aggregateText renders a struct or array field as bpftrace prints one:
-// "{ .m = 2, .n = 3 }" and "[1,2,3]" as a value; as a map key (compact)
-// the struct loses its spaces, "{.m=2,.n=3}".
+// "{ .m = 2, .n = 3 }" and "[1,2,3]" as a value, pointers in decimal; as
+// a map key (compact) the struct loses its spaces and pointers are in
+// hex, "{.m=2,.p=0x7f00}".
 func (r *renderer) aggregateText(b []byte, f *spec.Field, compact bool) string {
 	parts := make([]string, len(f.Elems))
 	for i, e := range f.Elems {
 		eb := fieldOf(b, e)
 		var s string
-		if isAggregate(e) {
+		switch {
+		case isAggregate(e):
 			s = r.aggregateText(eb, e, compact)
-		} else {
+		case compact:
 			s = r.field(eb, e)
+		default:
+			s = r.field(eb, asValue(e))
 		}
 		switch {
 		case f.Render == spec.RenderArray:
@@ -47,7 +51,7 @@ func (r *renderer) aggregateText(b []byte, f *spec.Field, compact bool) string {
 func (r *renderer) aggregateJSON(b []byte, f *spec.Field) string {
 	parts := make([]string, len(f.Elems))
 	for i, e := range f.Elems {
-		parts[i] = r.jsonField(fieldOf(b, e), e)
+		parts[i] = r.jsonField(fieldOf(b, e), asValue(e))
 		if f.Render == spec.RenderStruct {
 			parts[i] = jsonString(e.Name) + ": " + parts[i]
 		}
@@ -56,4 +60,16 @@ func (r *renderer) aggregateJSON(b []byte, f *spec.Field) string {
 		return "[" + strings.Join(parts, ",") + "]"
 	}
 	return "{ " + strings.Join(parts, ", ") + " }"
+}
+
+// asValue is member or element f as it prints in a value, not a key: a
+// pointer in decimal, as bpftrace prints a pointer held in a map value
+// (a key keeps it in hex).
+func asValue(f *spec.Field) *spec.Field {
+	if f.Render != spec.RenderHex {
+		return f
+	}
+	v := *f
+	v.Render = spec.RenderUnsigned
+	return &v
 }

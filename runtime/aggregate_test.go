@@ -29,11 +29,16 @@ func TestAggregateRender(t *testing.T) {
 	binary.NativeEndian.PutUint32(b[12:], 5)
 	binary.NativeEndian.PutUint32(b[16:], 6)
 
+	ptr := &spec.Field{Size: 8, Render: spec.RenderStruct, Elems: []*spec.Field{{Name: "p", Size: 8, Render: spec.RenderHex}}}
+
 	r := testRenderer()
 	for _, tc := range []struct{ name, got, want string }{
 		{"value", r.field(b, f), "{ .m = -2, .in = { .x = [7,-1], .s = ab }, .y = [[5],[6]] }"},
 		{"key", r.keyText(&spec.MapInfo{Key: []*spec.Field{f}}, b), "[{.m=-2,.in={.x=[7,-1],.s=ab},.y=[[5],[6]]}]"},
 		{"json", r.jsonField(b, f), `{ "m": -2, "in": { "x": [7,-1], "s": "ab" }, "y": [[5],[6]] }`},
+		{"pointer value", r.field(b[12:20], ptr), "{ .p = 25769803781 }"},
+		{"pointer key", r.keyText(&spec.MapInfo{Key: []*spec.Field{ptr}}, b[12:20]), "[{.p=0x600000005}]"},
+		{"pointer json", r.jsonField(b[12:20], ptr), `{ "p": 25769803781 }`},
 		{"json array", r.jsonField(b[12:], &spec.Field{Size: 8, Render: spec.RenderArray, Elems: y.Elems}), "[[5],[6]]"},
 		{"tuple", r.field(b, &spec.Field{Size: 20, Render: spec.RenderTuple, Elems: []*spec.Field{
 			{Offset: 0, Size: 4, Render: spec.RenderSigned}, {Offset: 4, Size: 8, Render: spec.RenderStruct, Elems: in.Elems}}}),
