@@ -187,7 +187,7 @@ func alignof(t btf.Type) int {
 // sameAggType reports whether aggregates of types a and b can share a
 // variable or map.
 func sameAggType(a, b btf.Type) bool {
-	return kernel.CType(a) == kernel.CType(b) && sizeof(a) == sizeof(b)
+	return a != nil && b != nil && kernel.CType(a) == kernel.CType(b) && sizeof(a) == sizeof(b)
 }
 
 // isAggValue reports whether v is a struct or array, by value or in
