@@ -9,6 +9,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/surftrace/surftrace/lang"
 )
@@ -31,6 +32,9 @@ type scriptComp struct {
 	// stackDepths are the depths of kstack(N), each with its own map.
 	stackDepths map[int]bool
 	elapsed     bool // some program reads elapsed
+	// aggTypes are the types of the struct and array fields of map
+	// values and keys, for reading them back (tupleAt).
+	aggTypes map[*spec.Field]btf.Type
 }
 
 // maxScratch bounds ScratchMap's value: a per-CPU value stays below the

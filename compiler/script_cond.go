@@ -106,6 +106,13 @@ func (g *sgen) compare(e *lang.Binary, want bool, l int) {
 		}
 		return
 	}
+	if (isAggValue(x) || isAggValue(y)) && x.kind != skBytes && y.kind != skBytes {
+		if e.Op != "==" && e.Op != "!=" {
+			fail(e, "structs and arrays compare with == and != only")
+		}
+		g.aggEqual(x, y, want == (e.Op == "=="), l, e)
+		return
+	}
 	if x.isStringy() || y.isStringy() || x.kind == skBytes || y.kind == skBytes {
 		if e.Op != "==" && e.Op != "!=" {
 			fail(e, "strings compare with == and != only")

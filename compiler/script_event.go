@@ -8,6 +8,7 @@ import (
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/surftrace/surftrace/lang"
 )
@@ -113,6 +114,13 @@ func (g *sgen) fieldOf(v *sval, name string) *spec.Field {
 		if v.rend.size > 0 && v.rend.size < v.size {
 			f.Size = v.rend.size
 		}
+	case skAgg:
+		f = aggField(v.v.t)
+		f.Name = name
+		if g.sc.aggTypes == nil {
+			g.sc.aggTypes = map[*spec.Field]btf.Type{}
+		}
+		g.sc.aggTypes[f] = v.v.t
 	case skTuple:
 		f.Render = spec.RenderTuple
 		if spec.IsUserRender(v.rend.r) {
@@ -146,6 +154,9 @@ func (g *sgen) storeField(base int, f *spec.Field, v *sval, at lang.Node, slots 
 		g.Emit(asm.StoreMem(g.buf, int16(off), r, codegen.SizeOp(size)))
 	case skStr, skBytes:
 		g.putBytes(off, (f.Size+7)&^7, v)
+	case skAgg:
+		v = g.aggWhole(v)
+		g.copyScratch(off, v.off, v.size)
 	case skTuple:
 		for i, e := range v.elems {
 			g.storeField(off, f.Elems[i], e, at, slots)

@@ -24,6 +24,7 @@ const (
 	skStr                    // a NUL-terminated string: lit, or size bytes at scratch off
 	skBytes                  // size raw bytes (lit, or at scratch off), shown per rend
 	skTuple                  // elems
+	skAgg                    // a struct, union or array copied into scratch at off (script_agg.go)
 	skVoid                   // what printf() and the like return
 )
 
@@ -53,6 +54,11 @@ type sval struct {
 	// param is the text of the positional parameter the value came
 	// from, for str($1).
 	param *string
+	// strType is the size bpftrace's type gives a string kept in a
+	// variable: a literal's length and NUL ($s = "abc" is string[4]),
+	// though the variable has room for longer strings; 0 when it is
+	// size.
+	strType int
 }
 
 var (
@@ -79,7 +85,7 @@ func wrap(v *value) *sval {
 // describe names v's type for messages.
 func (v *sval) describe() string {
 	switch v.kind {
-	case skInt, skMem:
+	case skInt, skMem, skAgg:
 		return kernel.CType(v.v.t)
 	case skStr:
 		return "string"
@@ -120,6 +126,12 @@ func (g *sgen) intNode(v *sval, at lang.Node) codegen.Node {
 func (g *sgen) settle(v *sval, at lang.Node) *sval {
 	if v.kind == skMem && v.isStringy() {
 		return g.str(v, 0, at)
+	}
+	if v.kind == skMem && isAggType(v.v.t) && v.v.addr != nil {
+		return g.aggRead(v)
+	}
+	if v.kind == skAgg {
+		return g.aggWhole(v)
 	}
 	if v.kind == skVoid {
 		fail(at, "this expression has no value")
@@ -413,6 +425,9 @@ func (g *sgen) member(e *lang.Member) *sval {
 		}
 		return x.elems[i]
 	}
+	if x.kind == skAgg {
+		return g.aggMember(x, e.Name, e.Arrow, e)
+	}
 	if x.kind != skInt && x.kind != skMem {
 		fail(e, "%s has no members", x.describe())
 	}
@@ -424,11 +439,14 @@ func (g *sgen) member(e *lang.Member) *sval {
 // index types X[I] on arrays and pointers; I may be computed.
 func (g *sgen) index(e *lang.Index) *sval {
 	x := g.expr(e.X)
-	if x.kind != skInt && x.kind != skMem {
+	if x.kind != skInt && x.kind != skMem && x.kind != skAgg {
 		fail(e, "cannot index %s", x.describe())
 	}
 	i := g.expr(e.I)
 	in := g.intNode(i, e.I)
+	if x.kind == skAgg {
+		return g.aggIndex(x, in, e)
+	}
 	if k, ok := codegen.ConstOf(in); ok {
 		v := index(x.v, int64(k), e)
 		if isPointer(x.v.t) {
@@ -504,9 +522,11 @@ func (g *sgen) sizeofExpr(e *lang.SizeofExpr) *sval {
 	}
 	x := g.expr(e.X)
 	switch x.kind {
-	case skInt, skMem:
+	case skInt, skMem, skAgg:
 		return intConst(int64(sizeof(x.v.t)))
-	case skStr, skBytes:
+	case skStr:
+		return intConst(int64(x.typeSize()))
+	case skBytes:
 		return intConst(int64(x.size))
 	case skTuple:
 		size, _ := tupleLayout(x)
@@ -521,14 +541,13 @@ func (g *sgen) sizeofExpr(e *lang.SizeofExpr) *sval {
 // and buffers as char arrays (a literal holds its text and a NUL).
 func tupleLayout(v *sval) (size, align int) {
 	switch v.kind {
-	case skInt, skMem:
+	case skInt:
 		n := sizeof(v.v.t)
 		return n, max(1, min(8, n))
+	case skMem, skAgg:
+		return sizeof(v.v.t), alignof(v.v.t)
 	case skStr:
-		if v.isLit {
-			return len(v.lit) + 1, 1
-		}
-		return v.size, 1
+		return v.typeSize(), 1
 	case skBytes:
 		if v.rend.size > 0 {
 			return v.rend.size, 1
@@ -544,6 +563,17 @@ func tupleLayout(v *sval) (size, align int) {
 		return (size + align - 1) / align * align, align
 	}
 	return 8, 8
+}
+
+// typeSize is the size of string v's type, as sizeof tells it.
+func (v *sval) typeSize() int {
+	switch {
+	case v.isLit:
+		return len(v.lit) + 1
+	case v.strType > 0:
+		return v.strType
+	}
+	return v.size
 }
 
 // signedOp decides whether x op y is signed: a constant takes the other

@@ -47,14 +47,16 @@ type loopLabels struct{ brk, cont int }
 // svar is a scratch variable: an integer in a stack slot, a string or
 // bytes in scratch space, or a tuple of variables.
 type svar struct {
-	name  string
-	kind  skind
-	t     btf.Type
-	rend  render
-	slot  int16
-	off   int
-	size  int
-	elems []*svar
+	name string
+	kind skind
+	t    btf.Type
+	rend render
+	slot int16
+	off  int
+	size int
+	// strType is a string variable's type size (sval.strType).
+	strType int
+	elems   []*svar
 }
 
 // probe generates the program of block p at target t.
@@ -165,7 +167,7 @@ func (g *sgen) initVars() {
 			switch v.kind {
 			case skInt:
 				g.Emit(storeImm64(asm.R10, v.slot, 0))
-			case skStr, skBytes:
+			case skStr, skBytes, skAgg:
 				g.zero(v.off, v.size)
 			case skTuple:
 				for _, e := range v.elems {
@@ -461,8 +463,12 @@ func (g *sgen) newVar(name string, v *sval, at lang.Node) *svar {
 			sv.size = v.size
 		}
 		sv.off = g.region(sv.size)
+		sv.strType = v.typeSize()
 	case skBytes:
 		sv.size = v.size
+		sv.off = g.region(sv.size)
+	case skAgg:
+		sv.t, sv.size = v.v.t, v.size
 		sv.off = g.region(sv.size)
 	case skTuple:
 		for i, e := range v.elems {
@@ -486,6 +492,11 @@ func (g *sgen) storeVar(sv *svar, v *sval, at lang.Node) {
 		g.Emit(asm.StoreMem(asm.R10, sv.slot, r, asm.DWord))
 	case skStr, skBytes:
 		g.putBytes(sv.off, sv.size, v)
+	case skAgg:
+		if !sameAggType(sv.t, v.v.t) {
+			fail(at, "type mismatch: $%s holds %s, cannot assign %s", sv.name, sv.describe(), v.describe())
+		}
+		g.copyScratch(sv.off, v.off, sv.size)
 	case skTuple:
 		if len(v.elems) != len(sv.elems) {
 			fail(at, "type mismatch: $%s is a tuple of %d, cannot assign a tuple of %d", sv.name, len(sv.elems), len(v.elems))
@@ -519,7 +530,9 @@ func (g *sgen) loadVar(sv *svar) *sval {
 		g.Emit(asm.LoadMem(r, asm.R10, sv.slot, asm.DWord))
 		return &sval{kind: skInt, v: &value{t: sv.t, n: &codegen.InReg{R: r}}, rend: sv.rend}
 	case skStr, skBytes:
-		return &sval{kind: sv.kind, off: sv.off, size: sv.size, rend: sv.rend}
+		return &sval{kind: sv.kind, off: sv.off, size: sv.size, rend: sv.rend, strType: sv.strType}
+	case skAgg:
+		return &sval{kind: skAgg, v: &value{t: sv.t}, off: sv.off, size: sv.size}
 	}
 	out := &sval{kind: skTuple}
 	for _, e := range sv.elems {

@@ -9,6 +9,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
+	"github.com/surftrace/surftrace/kernel"
 	"github.com/surftrace/surftrace/spec"
 
 	"github.com/surftrace/surftrace/lang"
@@ -123,7 +124,7 @@ func (g *sgen) keyVals(ref *lang.MapRef) []*sval {
 			}
 			continue
 		}
-		if v.kind != skInt && v.kind != skStr && v.kind != skBytes {
+		if v.kind != skInt && v.kind != skStr && v.kind != skBytes && v.kind != skAgg {
 			fail(k, "a map key cannot be %s", v.describe())
 		}
 		out = append(out, v)
@@ -163,7 +164,7 @@ func (g *sgen) key(m *smap, ref *lang.MapRef, extra int) int {
 		fail(ref, "map %s has %d keys here but %d where first used", m.name, len(vals), len(m.keys))
 	}
 	for i, v := range vals {
-		if v.kind != m.keyKind[i] {
+		if v.kind != m.keyKind[i] || v.kind == skAgg && !sameAggType(v.v.t, g.sc.aggTypes[m.keys[i]]) {
 			fail(ref.Keys[min(i, len(ref.Keys)-1)], "map %s: key %d is %s here but %s where first used",
 				m.name, i+1, kindWord(v.kind), kindWord(m.keyKind[i]))
 		}
@@ -282,8 +283,11 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 		if v.kind != m.valKind {
 			fail(at, "map %s holds %s values; cannot assign %s", m.name, kindWord(m.valKind), kindWord(v.kind))
 		}
-		if v.kind == skTuple && !sameShape(m.value, v) {
+		if v.kind == skTuple && !g.sameShape(m.value, v) {
 			fail(at, "map %s holds tuples of another shape; cannot assign %s", m.name, v.describe())
+		}
+		if v.kind == skAgg && !sameAggType(m.valType, v.v.t) {
+			fail(at, "map %s holds %s; cannot assign %s", m.name, kernel.CType(m.valType), v.describe())
 		}
 		return
 	}
@@ -305,7 +309,7 @@ func (g *sgen) setValue(m *smap, v *sval, at lang.Node) {
 			m.ptr = v.v.t
 		}
 	}
-	if isEnum(v) {
+	if isEnum(v) || v.kind == skAgg {
 		m.valType = v.v.t
 	}
 }
@@ -334,7 +338,7 @@ func (g *sgen) valueField(v *sval) *spec.Field {
 }
 
 // sameShape reports whether tuple v has the elements of field f.
-func sameShape(f *spec.Field, v *sval) bool {
+func (g *sgen) sameShape(f *spec.Field, v *sval) bool {
 	if len(f.Elems) != len(v.elems) {
 		return false
 	}
@@ -347,11 +351,13 @@ func sameShape(f *spec.Field, v *sval) bool {
 			want = skBytes
 		case spec.RenderTuple:
 			want = skTuple
+		case spec.RenderStruct, spec.RenderArray:
+			want = skAgg
 		}
 		if e.kind != want && !(want == skInt && e.kind == skBytes) {
 			return false
 		}
-		if want == skTuple && !sameShape(f.Elems[i], e) {
+		if want == skTuple && !g.sameShape(f.Elems[i], e) || want == skAgg && !sameAggType(e.v.t, g.sc.aggTypes[f.Elems[i]]) {
 			return false
 		}
 	}
@@ -404,7 +410,7 @@ func (g *sgen) mapAssign(ref *lang.MapRef, rhs lang.Expr) {
 		}
 	}
 	v := g.settle(g.expr(rhs), rhs)
-	if v.kind != skInt && v.kind != skStr && v.kind != skBytes && v.kind != skTuple {
+	if v.kind != skInt && v.kind != skStr && v.kind != skBytes && v.kind != skTuple && v.kind != skAgg {
 		fail(rhs, "a map cannot hold %s", v.describe())
 	}
 	g.setValue(m, v, rhs)
@@ -480,6 +486,9 @@ func (g *sgen) mapRead(ref *lang.MapRef) *sval {
 		if m.valKind == skStr {
 			out.rend = render{}
 		}
+		if m.valKind == skAgg {
+			out.rend, out.v = render{}, &value{t: m.valType}
+		}
 		g.zero(out.off, size)
 		g.Jump(asm.JEq.Imm(p, 0, ""), skip)
 		t := g.Reg()
@@ -524,6 +533,8 @@ func (g *sgen) tupleAt(off int, f *spec.Field) *sval {
 		switch {
 		case ef.Render == spec.RenderTuple:
 			e = g.tupleAt(at, ef)
+		case ef.Render == spec.RenderStruct || ef.Render == spec.RenderArray:
+			e = &sval{kind: skAgg, v: &value{t: g.sc.aggTypes[ef]}, off: at, size: (ef.Size + 7) &^ 7}
 		case ef.Render == spec.RenderString:
 			e = &sval{kind: skStr, off: at, size: (ef.Size + 7) &^ 7}
 		case ef.Render == spec.RenderBytes || ef.Render == spec.RenderBuf || ef.Size > 8:
@@ -717,5 +728,5 @@ func (g *sgen) linearBucket(x asm.Register, lo, hi, st int64) asm.Register {
 
 // kindWord names a kind of value for messages about maps.
 func kindWord(k skind) string {
-	return map[skind]string{skInt: "integer", skStr: "string", skBytes: "bytes", skTuple: "tuple"}[k]
+	return map[skind]string{skInt: "integer", skStr: "string", skBytes: "bytes", skTuple: "tuple", skAgg: "struct or array"}[k]
 }

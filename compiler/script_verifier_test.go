@@ -59,6 +59,27 @@ var hostScripts = map[string]string{
 	END { clear(@filename); }`,
 	"elapsed_ksym": `tracepoint:skb:kfree_skb { @where[ksym(args->location)] = count(); @e = max(elapsed); @t[curtask->pid] = sum(1); }`,
 	"wildcard":     `tracepoint:skb:* { @[probe] = count(); }`,
+	// Structs and arrays as values: copied from user and kernel memory
+	// into variables, map values and keys, tuples; their members and
+	// elements read back, also from a map and a tuple in a map.
+	"aggregates": `struct Foo { int m; struct { int x[2]; char s[3]; } in; long n[2][3]; }
+	tracepoint:syscalls:sys_enter_openat {
+		$f = *(struct Foo *)args->filename;
+		@f = $f; @k[$f, comm] = 1; @t = (1, $f.in); $x = $f.in.x; $n = $f.n;
+		printf("%d %d %s %d %d\n", $f.in.x[1], @f.in.x[0], $f.in.s, @t.1.x[1], $n[1][2]);
+		print($f); print($x); @a[$x] = $f.n;
+		$w = curtask->se.load;
+		@w[$w, 2] = (curtask->se.load, $w.weight);
+		if ($x == @f.in.x) { print(sizeof($w)); }
+	}`,
+	// Small enough for scratch space on the stack, where every access
+	// must be aligned: members of 1, 2 and 4 bytes, a nested struct.
+	"aggregates_stack": `struct P { char a; short c; struct { char d; int e; } in; }
+	tracepoint:syscalls:sys_enter_openat {
+		$p = *(struct P *)args->filename; $i = $p.in;
+		@[$p.a, $p.c, $i.e] = count();
+		if ($i == $p.in) { @w = curtask->se.load; }
+	}`,
 }
 
 // loadScript compiles text against the host and loads every program.

@@ -63,6 +63,9 @@ func (r *renderer) jsonField(b []byte, f *spec.Field) string {
 	if f != nil && (f.Render == spec.RenderEnum || spec.IsUserRender(f.Render)) {
 		return jsonString(r.field(b, f))
 	}
+	if isAggregate(f) {
+		return r.aggregateJSON(b, f)
+	}
 	if f == nil || f.Render != spec.RenderTuple {
 		return r.jsonValue(b, renderOf(f))
 	}

@@ -52,6 +52,10 @@ func (r *renderer) keyParts(info *spec.MapInfo, key []byte) []string {
 			parts[i] = r.field(fieldOf(key, f), f)
 			continue
 		}
+		if isAggregate(f) {
+			parts[i] = r.aggregateText(fieldOf(key, f), f, true)
+			continue
+		}
 		parts[i] = r.key(fieldOf(key, f), f.Render)
 	}
 	return parts

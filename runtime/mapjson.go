@@ -47,7 +47,7 @@ func (r *renderer) rowJSON(info *spec.MapInfo, row mapRow) string {
 	case spec.MapStats:
 		return fmt.Sprintf(`{"count": %d, "average": %d, "total": %d}`, row.count, row.num, row.total)
 	case spec.MapScalar:
-		if rd := renderOf(info.Value); rd == spec.RenderTuple {
+		if rd := renderOf(info.Value); rd == spec.RenderTuple || isAggregate(info.Value) {
 			return r.jsonField(row.raw, info.Value)
 		} else if !isNumericRender(rd) {
 			return jsonString(row.text)

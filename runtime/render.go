@@ -57,6 +57,9 @@ func (r *renderer) field(b []byte, f *spec.Field) string {
 	if f != nil && spec.IsUserRender(f.Render) {
 		return userFunc(b, f)
 	}
+	if isAggregate(f) {
+		return r.aggregateText(b, f, false)
+	}
 	if f == nil || f.Render != spec.RenderTuple {
 		return r.text(b, renderOf(f))
 	}

@@ -201,8 +201,9 @@ type Field struct {
 	Offset int // from the start of the payload
 	Size   int // bytes
 	Render Render
-	// Elems are the parts of a RenderTuple field, their Offsets from the
-	// start of the tuple.
+	// Elems are the parts of a RenderTuple field, the members of a
+	// RenderStruct or the elements of a RenderArray, their Offsets from
+	// the start of the value.
 	Elems []*Field
 	// Enum names the values of a RenderEnum field, keyed by the value's
 	// Size bytes read unsigned. An integer map key of an enum type carries
@@ -246,6 +247,13 @@ const (
 	RenderMACUpper
 	// RenderStrerror is an errno shown as C's strerror text (strerror()).
 	RenderStrerror
+	// RenderStruct is a C struct or union by value: Elems are its members,
+	// Named, at their Offsets from the struct's start; text prints
+	// "{ .m = 2, .n = 3 }" (a map key "{.m=2,.n=3}"), JSON an object.
+	RenderStruct
+	// RenderArray is a C array by value: Elems are its elements in order;
+	// it prints "[1,2,3]" in text and JSON.
+	RenderArray
 	// The user-space functions (script_userfunc.go): a tuple of their
 	// arguments (Elems) that the runtime resolves when it prints it.
 	RenderQdisc    // qdisc(NETNS, IFINDEX): the device's qdisc tree, counters, the dropping one
@@ -265,7 +273,7 @@ var renderNames = [numRenders]string{
 	RenderSym: "sym", RenderEnum: "enum", RenderBuf: "buf", RenderStrftime: "strftime",
 	RenderUsername: "username", RenderCgroupPath: "cgroup_path", RenderQdisc: "qdisc",
 	RenderSysctl: "sysctl", RenderNftRule: "nftrule", RenderTcFilter: "tcfilter",
-	RenderMACUpper: "macaddr", RenderStrerror: "strerror",
+	RenderMACUpper: "macaddr", RenderStrerror: "strerror", RenderStruct: "struct", RenderArray: "array",
 	RenderXdp: "xdp", RenderSoftnet: "softnet",
 }
 

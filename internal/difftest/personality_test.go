@@ -80,6 +80,7 @@ var cliCases = []cliCase{
 	// macaddr() of the first 6 bytes of "hello" that surf_name receives.
 	{name: "macaddr", args: []string{"-e", `struct S { char m[6]; } uprobe:` + probesToken + `:surf_name { $s = (struct S *)arg0; printf("%s\n", macaddr($s->m)); @[macaddr($s->m)] = 1; @v = macaddr($s->m); exit(); }`, "-c", probesToken + " 1 0"}},
 	// Blocks on one function run in the script's order.
+	{name: "struct-array-json", args: []string{"-f", "json", "-e", `struct P { char a; char b; short c; } struct L { short v[2][1]; char z[2]; } struct Q { char c; int *p; } uprobe:` + probesToken + `:surf_name { $p = *(struct P *)arg0; print($p); $q = *(struct Q *)arg0; print($q); @q[$q] = $q; @p[$p] = $p; @t = (0, $p); $l = *(struct L *)arg0; print($l.v); @l = $l; exit(); }`, "-c", probesToken + " 1 0"}},
 	{name: "uprobe-order", args: []string{"-e", `uprobe:` + probesToken + `:surf_add { printf("first "); } uprobe:` + probesToken + `:surf_add { printf("second\n"); } uretprobe:` + probesToken + `:surf_add { printf("ret1 "); } uretprobe:` + probesToken + `:surf_add { printf("ret2\n"); }`, "-c", probesToken + " 1 0"}},
 	// A uprobe's pointer indexed by a constant reads user memory.
 	{name: "uprobe-pointer-index", args: []string{"-e", `uprobe:` + probesToken + `:surf_name { $p = (int8 *)arg0; @p[0] = (int8 *)arg0; printf("%c %c %c %c\n", $p[0], $p[1], ((int8 *)arg0)[4], @p[0][2]); clear(@p); exit(); }`, "-c", probesToken + " 1 0"}},
