@@ -99,7 +99,25 @@ func isCharPtr(t btf.Type) bool {
 
 // isUserPtr reports whether t points into user memory: its target carries
 // the "user" type tag (the kernel's __user in BTF, or a syscall argument).
-func isUserPtr(t btf.Type) bool {
+func isUserPtr(t btf.Type) bool { return ptrTagged(t, "user") }
+
+// isKernelPtr reports whether t points into kernel memory in a probe
+// whose pointers are otherwise user memory (a uprobe): curtask, kptr(),
+// and the pointers read through them carry the "kernel" type tag.
+func isKernelPtr(t btf.Type) bool { return ptrTagged(t, "kernel") }
+
+// kernelPtr tags pointer t as pointing into kernel memory.
+func kernelPtr(t btf.Type) btf.Type {
+	p, ok := under(t).(*btf.Pointer)
+	if !ok || isUserPtr(t) || isKernelPtr(t) {
+		return t
+	}
+	return &btf.Pointer{Target: &btf.TypeTag{Value: "kernel", Type: p.Target}}
+}
+
+// ptrTagged reports whether t is a pointer whose target carries the
+// type tag tag.
+func ptrTagged(t btf.Type, tag string) bool {
 	p, ok := under(t).(*btf.Pointer)
 	if !ok {
 		return false
@@ -107,7 +125,7 @@ func isUserPtr(t btf.Type) bool {
 	for t := p.Target; t != nil; {
 		switch x := t.(type) {
 		case *btf.TypeTag:
-			if x.Value == "user" {
+			if x.Value == tag {
 				return true
 			}
 			t = x.Type

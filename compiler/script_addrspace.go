@@ -21,21 +21,23 @@ func (g *sgen) addrSpaceCall(e *lang.Call, user bool) *sval {
 	}
 	var target btf.Type = &btf.Void{}
 	if isPtr {
-		target = stripUserTag(p.Target)
+		target = stripSpaceTag(p.Target)
 	}
 	if user {
 		target = &btf.TypeTag{Value: "user", Type: target}
+	} else if g.t.user {
+		target = &btf.TypeTag{Value: "kernel", Type: target} // see isKernelPtr
 	}
 	return &sval{kind: skInt, v: &value{t: &btf.Pointer{Target: target}, n: n}, rend: x.rend}
 }
 
-// stripUserTag drops the "user" type tag (and qualifiers above it) from
-// a pointer's target.
-func stripUserTag(t btf.Type) btf.Type {
+// stripSpaceTag drops the address-space type tags, "user" and "kernel"
+// (and qualifiers above them), from a pointer's target.
+func stripSpaceTag(t btf.Type) btf.Type {
 	for {
 		switch x := t.(type) {
 		case *btf.TypeTag:
-			if x.Value != "user" {
+			if x.Value != "user" && x.Value != "kernel" {
 				return t
 			}
 			t = x.Type

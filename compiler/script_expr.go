@@ -248,7 +248,7 @@ func (g *sgen) unary(e *lang.Unary) *sval {
 		if _, void := under(t).(*btf.Void); void {
 			t = u64Type
 		}
-		return wrap(&value{t: t, addr: g.intNode(x, e.X), user: g.userPtr(x.v.t)})
+		return wrap(g.inKernel(&value{t: t, addr: g.intNode(x, e.X), user: g.userPtr(x.v.t)}))
 	case "&":
 		x := g.expr(e.X)
 		if (x.kind != skInt && x.kind != skMem) || x.v.addr == nil || x.v.n != nil {
@@ -432,8 +432,10 @@ func (g *sgen) member(e *lang.Member) *sval {
 		fail(e, "%s has no members", x.describe())
 	}
 	v := member(g.sc.ki, x.v, e.Name, e.Arrow, e)
-	v.user = v.user || g.t.user && v.addr != nil
-	return wrap(v)
+	if e.Arrow && v.addr != nil {
+		v.user = g.userPtr(x.v.t)
+	}
+	return wrap(g.inKernel(v))
 }
 
 // index types X[I] on arrays and pointers; I may be computed.
@@ -452,16 +454,16 @@ func (g *sgen) index(e *lang.Index) *sval {
 		if isPointer(x.v.t) {
 			v.user = g.userPtr(x.v.t) // a uprobe's pointers are user memory
 		}
-		return wrap(v)
+		return wrap(g.inKernel(v))
 	}
 	switch t := under(x.v.t).(type) {
 	case *btf.Array:
 		if x.v.addr == nil {
 			fail(e, "array is not in memory")
 		}
-		return wrap(&value{t: t.Type, addr: codegen.Bin(asm.Add, x.v.addr, scale(in, t.Type, false)), user: x.v.user})
+		return wrap(g.inKernel(&value{t: t.Type, addr: codegen.Bin(asm.Add, x.v.addr, scale(in, t.Type, false)), user: x.v.user}))
 	case *btf.Pointer:
-		return wrap(&value{t: t.Target, addr: codegen.Bin(asm.Add, g.intNode(x, e.X), scale(in, t.Target, false)), user: g.userPtr(x.v.t)})
+		return wrap(g.inKernel(&value{t: t.Target, addr: codegen.Bin(asm.Add, g.intNode(x, e.X), scale(in, t.Target, false)), user: g.userPtr(x.v.t)}))
 	}
 	fail(e, "cannot index %s", x.describe())
 	return nil
@@ -508,10 +510,17 @@ func (g *sgen) cast(e *lang.Cast) *sval {
 	if isInteger(t) {
 		n = codegen.Truncate(n, sizeof(t), isSigned(t))
 	}
-	if p, ok := t.(*btf.Pointer); ok && x.kind == skInt && isUserPtr(x.v.t) && !isUserPtr(t) {
-		// A user pointer cast to another pointer still points into
-		// user memory: (struct Foo *)args->filename reads as bpftrace.
-		t = &btf.Pointer{Target: &btf.TypeTag{Value: "user", Type: p.Target}}
+	if p, ok := t.(*btf.Pointer); ok && x.kind == skInt && !isUserPtr(t) && !isKernelPtr(t) {
+		// A pointer cast to another pointer still points where it did:
+		// (struct Foo *)args->filename reads user memory, and
+		// (struct task_struct *)curtask kernel memory in a uprobe, as
+		// bpftrace reads them.
+		switch {
+		case isUserPtr(x.v.t):
+			t = &btf.Pointer{Target: &btf.TypeTag{Value: "user", Type: p.Target}}
+		case isKernelPtr(x.v.t):
+			t = kernelPtr(t)
+		}
 	}
 	return &sval{kind: skInt, v: &value{t: t, n: n}, rend: x.rend}
 }

@@ -63,6 +63,9 @@ func init() {
 			var t btf.Type = u64Type
 			if task, err := g.sc.ki.resolveType("struct", "task_struct", 1); err == nil {
 				t = task
+				if g.t.user {
+					t = kernelPtr(t) // in a uprobe, too, it points into the kernel
+				}
 			}
 			return intOf(t, &codegen.Helper{Fn: asm.FnGetCurrentTask})
 		},

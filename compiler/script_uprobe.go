@@ -347,8 +347,19 @@ func (g *sgen) userArg(i int) *sval {
 }
 
 // userPtr reports whether memory through a pointer of type t is user
-// memory: always in user-space probes, else when t is tagged __user.
-func (g *sgen) userPtr(t btf.Type) bool { return g.t.user || isUserPtr(t) }
+// memory: when t is tagged __user, and in user-space probes unless t is
+// tagged as a kernel pointer.
+func (g *sgen) userPtr(t btf.Type) bool { return isUserPtr(t) || g.t.user && !isKernelPtr(t) }
+
+// inKernel tags v's type as a kernel pointer when v is a pointer read
+// from kernel memory in a uprobe, so that what it points at is read as
+// kernel memory too (curtask->mm->...), as bpftrace reads it.
+func (g *sgen) inKernel(v *value) *value {
+	if g.t.user && !v.user && v.addr != nil {
+		v.t = kernelPtr(v.t)
+	}
+	return v
+}
 
 // ustack takes the user stack's id, with kstack's modes and depths; the
 // id carries the process, whose mappings name the frames when printed.

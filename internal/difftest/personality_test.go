@@ -84,6 +84,9 @@ var cliCases = []cliCase{
 	{name: "uprobe-order", args: []string{"-e", `uprobe:` + probesToken + `:surf_add { printf("first "); } uprobe:` + probesToken + `:surf_add { printf("second\n"); } uretprobe:` + probesToken + `:surf_add { printf("ret1 "); } uretprobe:` + probesToken + `:surf_add { printf("ret2\n"); }`, "-c", probesToken + " 1 0"}},
 	// A uprobe's pointer indexed by a constant reads user memory.
 	{name: "uprobe-pointer-index", args: []string{"-e", `uprobe:` + probesToken + `:surf_name { $p = (int8 *)arg0; @p[0] = (int8 *)arg0; printf("%c %c %c %c\n", $p[0], $p[1], ((int8 *)arg0)[4], @p[0][2]); clear(@p); exit(); }`, "-c", probesToken + " 1 0"}},
+	// curtask, kptr() and what is read through them are kernel memory in
+	// a uprobe too, also kept in a variable.
+	{name: "uprobe-curtask", args: []string{"-e", `uprobe:` + probesToken + `:surf_add { $t = curtask; printf("%d %s %d %d\n", curtask->pid == pid, curtask->comm, $t->mm->map_count > 0, ((struct task_struct *)kptr(curtask))->tgid == pid); exit(); }`, "-c", probesToken + " 1 0"}},
 	{name: "watchpoint-function-needs-process", args: []string{"-e", `watchpoint:surf_name+arg0:1:rw { exit(); }`}},
 	{name: "join", args: []string{"-f", "json", "-o", "out.json", "-e", `tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args->argv); join(args->argv, ","); }`, "-c", "/bin/echo a bb ccc"}, out: "out.json"},
 	{name: "join-text", args: []string{"-o", "out.txt", "-e", `tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args->argv, "-"); }`, "-c", "/bin/echo x y"}, out: "out.txt"},
