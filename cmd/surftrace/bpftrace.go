@@ -116,16 +116,6 @@ func (a *bpfArgs) config(stdin io.Reader, stderr io.Writer) (*config, int) {
 	if a.quiet || a.noWarnings {
 		c.notes = io.Discard
 	}
-	for _, ignored := range []struct {
-		set  bool
-		what string
-	}{
-		{a.usdtFile, "--usdt-file-activation: surftrace has no USDT semaphores yet; ignored"},
-	} {
-		if ignored.set {
-			fmt.Fprintln(c.notes, "WARNING:", ignored.what)
-		}
-	}
 	if a.list {
 		if i := strings.IndexFunc(a.search, badSearchRune(a.search)); i >= 0 {
 			fmt.Fprintf(stderr, "stdin:1:%d: ERROR: invalid character '%c'\n%s\n%*s^\n", i+1, a.search[i], a.search, i, "")

@@ -22,7 +22,6 @@ type bpfArgs struct {
 	quiet        bool   // -q
 	unsafe       bool   // --unsafe
 	noWarnings   bool   // --no-warnings
-	usdtFile     bool   // --usdt-file-activation
 	verbose      int    // -v
 	debug        int    // -d, -dd
 	helperCheck  int    // -k, -kk
@@ -156,7 +155,9 @@ func (a *bpfArgs) long(name, value string) bool {
 	case "no-warnings":
 		a.noWarnings = true
 	case "usdt-file-activation":
-		a.usdtFile = true
+		// Nothing to do: the kernel counts a probe's semaphore up in
+		// every process of the file, also those started later
+		// (ref_ctr_offset), which is what the flag asks bpftrace for.
 	case "include":
 		a.includeFiles = append(a.includeFiles, value)
 	}
