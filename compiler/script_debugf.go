@@ -4,7 +4,6 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/surftrace/surftrace/lang"
-	"github.com/surftrace/surftrace/spec"
 )
 
 // maxDebugfArgs is how many values bpf_trace_printk takes after its
@@ -35,8 +34,8 @@ func (g *sgen) debugfCall(e *lang.Call) {
 		at := e.Args[i+1]
 		a := g.settle(g.expr(at), at)
 		switch {
-		case a.kind == skTuple || a.kind == skVoid || spec.IsUserRender(a.rend.r):
-			fail(at, "debugf cannot print %s: the kernel formats debugf's text (use printf)", a.describe())
+		case a.kind == skTuple || a.kind == skVoid || a.kind == skInt && a.rend.size > 0 && !isIntegerRender(a.rend.r):
+			fail(at, "debugf cannot print %s: the kernel formats debugf's text, and this value is shown in user space (use printf)", a.describe())
 		case verb == 's' && a.kind != skStr:
 			fail(at, "debugf: %%s needs a string, got %s", a.describe())
 		case verb != 's' && a.kind != skInt:

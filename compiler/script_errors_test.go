@@ -27,6 +27,7 @@ func TestScriptErrors(t *testing.T) {
 		{`BEGIN { debugf("%s", 1); }`, []string{"1:22: debugf: %s needs a string, got s64"}},
 		{`BEGIN { debugf("%d", "x"); }`, []string{"1:22: debugf: %d needs a number, got string"}},
 		{`BEGIN { $x = "a"; debugf($x); }`, []string{"debugf's format must be a string literal"}},
+		{`BEGIN { debugf("%d", ksym(1)); }`, []string{"1:22: debugf cannot print", "shown in user space"}},
 		{`BEGIN { @m[1] = 1; @m["a"] = 2; }`, []string{"1:23: map @m: key 1 is string here but integer where first used"}},
 		{`BEGIN { @m = count(); @m = 5; }`, []string{"map @m holds count(); it cannot also hold values"}},
 		{`BEGIN { $x = 1; $x = "s"; }`, []string{"type mismatch: $x holds"}},
