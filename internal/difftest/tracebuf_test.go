@@ -24,9 +24,10 @@ var printkLine = regexp.MustCompile(`^\s*.*-([0-9]+)\s+\[[0-9]+\].*: bpf_trace_p
 // that the trigger child's threads (tids, listed before it was released)
 // wrote into the kernel trace buffer with bpf_trace_printk, after a
 // "-- trace --" line, for withTrace to append to its output so that the
-// comparison covers it; "" for other cases. It reads the trace file, which keeps the lines (trace_pipe would
-// take them from other readers), and picks the child's lines by thread
-// id, so that concurrent runs and earlier cases do not mix in.
+// comparison covers it; "" for other cases. It reads the trace file,
+// which keeps the lines (trace_pipe would take them from other readers),
+// and picks the child's lines by thread id, so that concurrent runs and
+// earlier cases do not mix in.
 func traceSection(c *testCase, tids map[string]bool) (string, error) {
 	if !debugfCall.MatchString(c.Prog) {
 		return "", nil
