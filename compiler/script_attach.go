@@ -56,13 +56,17 @@ var bannedKretprobes = map[string]bool{
 	"_raw_spin_unlock_irqrestore": true, "queued_spin_lock_slowpath": true,
 }
 
-// maxExpansion bounds how many programs one wildcard attach point makes.
+// maxExpansion bounds how many programs one fentry, tracepoint or uprobe
+// wildcard makes, and how many functions a shared kprobe program attaches
+// to.
 const maxExpansion = 512
 
 func isGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
 
-// expand resolves an attach point into its targets, expanding wildcards.
-func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
+// expand resolves an attach point into its targets, expanding wildcards;
+// with share, a kprobe or kretprobe wildcard is one target whose program
+// attaches to every function it matches.
+func (sc *scriptComp) expand(ap *lang.AttachPoint, share bool) []*target {
 	switch ap.Kind {
 	case lang.Begin, lang.End:
 		kind := spec.AttachBegin
@@ -90,7 +94,7 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 		if strings.Contains(ap.Target, ":") {
 			fail(ap, "%s probe type requires 1 argument (a kernel function, not %s)", ap.Kind, ap.Target)
 		}
-		var out []*target
+		var fns []string
 		for _, fn := range sc.functions(ap, ap.Target) {
 			if ap.Kind == lang.Kretprobe && bannedKretprobes[fn] {
 				if isGlob(ap.Target) {
@@ -100,6 +104,13 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 				// its users and tests match.
 				fail(ap, "error: kretprobe:%s can't be used as it might lock up your system.", fn)
 			}
+			fns = append(fns, fn)
+		}
+		if share && isGlob(ap.Target) && ap.Offset == 0 {
+			return []*target{sc.sharedKprobe(ap, fns)}
+		}
+		var out []*target
+		for _, fn := range fns {
 			out = append(out, sc.kprobe(ap, fn))
 		}
 		return out
@@ -120,8 +131,12 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 		if !ok {
 			mod, fn = "", ap.Target
 		}
+		fns := sc.functions(ap, fn)
+		if len(fns) > maxExpansion {
+			fail(ap, "%s matches %d functions, more than %d", fn, len(fns), maxExpansion)
+		}
 		var out []*target
-		for _, f := range sc.functions(ap, fn) {
+		for _, f := range fns {
 			out = append(out, sc.fentry(ap, mod, f))
 		}
 		return out
@@ -169,10 +184,26 @@ func (sc *scriptComp) functions(ap *lang.AttachPoint, name string) []string {
 	if len(out) == 0 {
 		fail(ap, "no kernel function matches %s", name)
 	}
-	if len(out) > maxExpansion {
-		fail(ap, "%s matches %d functions, more than %d", name, len(out), maxExpansion)
-	}
 	return out
+}
+
+// sharedKprobe is the one target of a kprobe or kretprobe wildcard whose
+// functions share a program: it attaches to each of fns, as an argument
+// selector's does (bpftrace makes one program for a wildcard too). At
+// most maxExpansion functions, bpftrace's default BPFTRACE_MAX_PROBES.
+func (sc *scriptComp) sharedKprobe(ap *lang.AttachPoint, fns []string) *target {
+	if len(fns) == 0 {
+		fail(ap, "no kernel function matches %s", ap.Target)
+	}
+	if len(fns) > maxExpansion {
+		fail(ap, "%s matches %d functions, more than %d", ap.Target, len(fns), maxExpansion)
+	}
+	t := &target{ap: ap, kind: spec.AttachKprobe, name: string(ap.Kind) + ":" + ap.Target, typ: ebpf.Kprobe,
+		target: fns[0], targets: fns}
+	if ap.Kind == lang.Kretprobe {
+		t.kind = spec.AttachKretprobe
+	}
+	return t
 }
 
 func (sc *scriptComp) kprobe(ap *lang.AttachPoint, fn string) *target {
