@@ -68,10 +68,14 @@ func threads(pid int) map[string]bool {
 }
 
 // withTrace appends a case's trace section to its output; blank lines at
-// the end of the output, which normalize drops, go before the section.
+// the end of the output, which normalize drops, go, and nothing comes
+// before the section when the output was only blank lines.
 func withTrace(out, section string) string {
 	if section == "" {
 		return out
 	}
-	return strings.TrimRight(out, "\n") + "\n" + section
+	if out = strings.TrimRight(out, "\n"); out == "" {
+		return section
+	}
+	return out + "\n" + section
 }
