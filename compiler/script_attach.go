@@ -222,8 +222,37 @@ func (sc *scriptComp) kprobe(ap *lang.AttachPoint, fn string) *target {
 	t.name = string(ap.Kind) + ":" + fn
 	if ap.Offset != 0 {
 		t.name += "+" + strconv.Itoa(int(ap.Offset))
+		if size, ok := funcSize(sc.ki.symbols().All(), resolved); ok && ap.Offset >= size {
+			// bpftrace's words, which its users and tests match: past
+			// the function the kernel would probe whatever follows.
+			fail(ap, "Offset outside the function bounds ('%s' size is %d)", fn, size)
+		}
 	}
 	return t
+}
+
+// funcSize is the size of function symbol name: the distance from its
+// address to the next higher symbol address of the same module, as
+// kallsyms tells a function's bounds. ok is false when the addresses are
+// hidden (zero without root) or there is no next symbol.
+func funcSize(syms []kernel.Symbol, name string) (size uint64, ok bool) {
+	var fn *kernel.Symbol
+	for i := range syms {
+		if syms[i].Name == name && syms[i].Func {
+			fn = &syms[i]
+			break
+		}
+	}
+	if fn == nil || fn.Addr == 0 {
+		return 0, false
+	}
+	next := uint64(0)
+	for _, s := range syms {
+		if s.Module == fn.Module && s.Addr > fn.Addr && (next == 0 || s.Addr < next) {
+			next = s.Addr
+		}
+	}
+	return next - fn.Addr, next != 0
 }
 
 // tracepoints returns the "subsys:event" names ap matches.

@@ -72,3 +72,15 @@ func TestMaxPrograms(t *testing.T) {
 		t.Errorf("a shared wildcard needs one program: %v", err)
 	}
 }
+
+// A kprobe offset past the function's end (the next symbol's address) is
+// bpftrace's error: the kernel would probe whatever follows.
+func TestKprobeOffsetBounds(t *testing.T) {
+	_, err := compileWith(t, "kprobe:ip_output+65536 { }", Options{})
+	if err == nil || !strings.Contains(err.Error(), "1:1: Offset outside the function bounds ('ip_output' size is 65536)") {
+		t.Errorf("ip_output+65536: %v", err)
+	}
+	if _, err := compileWith(t, "kprobe:ip_output+65535 { }", Options{}); err != nil {
+		t.Errorf("ip_output+65535: %v", err)
+	}
+}
