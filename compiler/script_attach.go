@@ -56,9 +56,10 @@ var bannedKretprobes = map[string]bool{
 	"_raw_spin_unlock_irqrestore": true, "queued_spin_lock_slowpath": true,
 }
 
-// maxExpansion bounds how many programs one fentry, tracepoint or uprobe
-// wildcard makes, and how many functions a shared kprobe program attaches
-// to.
+// maxExpansion bounds how many functions a shared kprobe program attaches
+// to (bpftrace's default BPFTRACE_MAX_PROBES) and how many programs a
+// fentry selector makes; the programs other wildcards make are bounded by
+// Options.MaxPrograms (checkProgramCount).
 const maxExpansion = 512
 
 func isGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
@@ -131,12 +132,8 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint, share bool) []*target {
 		if !ok {
 			mod, fn = "", ap.Target
 		}
-		fns := sc.functions(ap, fn)
-		if len(fns) > maxExpansion {
-			fail(ap, "%s matches %d functions, more than %d", fn, len(fns), maxExpansion)
-		}
 		var out []*target
-		for _, f := range fns {
+		for _, f := range sc.functions(ap, fn) {
 			out = append(out, sc.fentry(ap, mod, f))
 		}
 		return out
@@ -278,9 +275,6 @@ func (sc *scriptComp) tracepoints(ap *lang.AttachPoint) []string {
 	sort.Strings(out)
 	if len(out) == 0 {
 		fail(ap, "no tracepoint matches %s", name)
-	}
-	if len(out) > maxExpansion {
-		fail(ap, "%s matches %d tracepoints, more than %d", name, len(out), maxExpansion)
 	}
 	return out
 }

@@ -52,14 +52,17 @@ func walkIdents(v reflect.Value, fn func(*lang.Ident)) {
 	}
 }
 
-// checkProgramCount fails at ap when the programs made so far and the n
-// that ap makes are more than the limit (Options.MaxPrograms).
+// checkProgramCount fails at ap when it makes n programs, more than
+// the limit (Options.MaxPrograms), as bpftrace counts them: per attach
+// point, so BEGIN, END and single probes never reach it. The message is
+// bpftrace's, which its users and tests match.
 func (sc *scriptComp) checkProgramCount(ap *lang.AttachPoint, n int) {
 	limit := sc.opts.MaxPrograms
 	if limit <= 0 {
 		limit = DefaultMaxPrograms
 	}
-	if total := len(sc.out.Probes) + n; total > limit {
-		fail(ap, "this program needs %d BPF programs, more than the limit of %d (BPFTRACE_MAX_BPF_PROGS raises it; a wildcard probe whose block does not read probe needs only one)", total, limit)
+	if n > limit {
+		fail(ap, "failed to compile: Your program is trying to generate more than %d BPF programs, which exceeds the current limit of %d.\n"+
+			"You can increase the limit through the BPFTRACE_MAX_BPF_PROGS environment variable.", n, limit)
 	}
 }

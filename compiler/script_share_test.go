@@ -55,21 +55,26 @@ func TestWildcardSharesProgram(t *testing.T) {
 	}
 }
 
-// A script may make at most Options.MaxPrograms programs (bpftrace's
-// BPFTRACE_MAX_BPF_PROGS), 512 by default; the error names the variable.
+// An attach point may make at most Options.MaxPrograms programs
+// (bpftrace's BPFTRACE_MAX_BPF_PROGS), 512 by default; the error is
+// bpftrace's and names the variable.
 func TestMaxPrograms(t *testing.T) {
-	_, err := compileWith(t, "BEGIN { } END { }", Options{MaxPrograms: 1})
-	if err == nil || !strings.Contains(err.Error(), "1:11: this program needs 2 BPF programs, more than the limit of 1 (BPFTRACE_MAX_BPF_PROGS") {
-		t.Errorf("BEGIN and END with a limit of 1: %v", err)
+	_, err := compileWith(t, "BEGIN { } kprobe:*_* { @[probe] = count(); }", Options{MaxPrograms: 1})
+	if err == nil || !strings.Contains(err.Error(), "1:11: failed to compile: Your program is trying to generate more than 5 BPF programs, which exceeds the current limit of 1.\nYou can increase the limit through the BPFTRACE_MAX_BPF_PROGS environment variable.") {
+		t.Errorf("a wildcard reading probe with a limit of 1: %v", err)
 	}
-	if _, err := compileWith(t, "BEGIN { } END { }", Options{MaxPrograms: 2}); err != nil {
-		t.Errorf("BEGIN and END with a limit of 2: %v", err)
-	}
-	if _, err := compileWith(t, "kprobe:*_* { @[probe] = count(); }", Options{MaxPrograms: 1}); err == nil {
-		t.Errorf("a wildcard reading probe made one program")
-	}
-	if _, err := compileWith(t, "kprobe:*_* { @[func] = count(); }", Options{MaxPrograms: 1}); err != nil {
-		t.Errorf("a shared wildcard needs one program: %v", err)
+	for _, src := range []string{
+		"BEGIN { } END { } kprobe:ip_output { }",     // one each
+		"kprobe:*_* { @[func] = count(); }",          // shared
+		"kprobe:*_* { @[probe] = count(); } END { }", // 5 programs
+	} {
+		limit := 1
+		if strings.Contains(src, "probe]") {
+			limit = 5
+		}
+		if _, err := compileWith(t, src, Options{MaxPrograms: limit}); err != nil {
+			t.Errorf("%s with a limit of %d: %v", src, limit, err)
+		}
 	}
 }
 
