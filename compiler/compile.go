@@ -47,6 +47,9 @@ type Options struct {
 	// warning at the call's position. 1 checks map updates and deletes
 	// and signal(); 2 also memory reads and map lookups of missing keys.
 	HelperCheck int
+	// MaxPrograms bounds how many BPF programs a script makes, as
+	// bpftrace's BPFTRACE_MAX_BPF_PROGS (0: DefaultMaxPrograms).
+	MaxPrograms int
 }
 
 // Compile types prog against kernel k and generates one eBPF program per

@@ -125,7 +125,8 @@ func (sc *scriptComp) compile(prog *lang.Program) (*spec.Program, error) {
 }
 
 // block compiles one probe block: one program per attach point after
-// wildcard expansion. An argument selector that matches nothing is left
+// wildcard expansion (a kprobe wildcard's functions share one when the
+// block allows it: sharesProgram). An argument selector that matches nothing is left
 // out when another attach point of the block matched (a script lists
 // functions of several kernel versions). A block whose predicate is
 // known false before it runs (constTruth: its parameters' values decide
@@ -140,8 +141,10 @@ func (sc *scriptComp) block(p *lang.Probe) (err *lang.Error) {
 	}
 	var empty *lang.AttachPoint // a selector that matched nothing
 	made := 0
+	share := sharesProgram(p)
 	for _, ap := range p.Attach {
-		ts := sc.expand(ap)
+		ts := sc.expand(ap, share)
+		sc.checkProgramCount(ap, len(ts))
 		if len(ts) == 0 && empty == nil && ap.Kind != lang.TC {
 			empty = ap
 		}

@@ -56,13 +56,18 @@ var bannedKretprobes = map[string]bool{
 	"_raw_spin_unlock_irqrestore": true, "queued_spin_lock_slowpath": true,
 }
 
-// maxExpansion bounds how many programs one wildcard attach point makes.
+// maxExpansion bounds how many functions a shared kprobe program attaches
+// to (bpftrace's default BPFTRACE_MAX_PROBES) and how many programs a
+// fentry selector makes; the programs other wildcards make are bounded by
+// Options.MaxPrograms (checkProgramCount).
 const maxExpansion = 512
 
 func isGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
 
-// expand resolves an attach point into its targets, expanding wildcards.
-func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
+// expand resolves an attach point into its targets, expanding wildcards;
+// with share, a kprobe or kretprobe wildcard is one target whose program
+// attaches to every function it matches.
+func (sc *scriptComp) expand(ap *lang.AttachPoint, share bool) []*target {
 	switch ap.Kind {
 	case lang.Begin, lang.End:
 		kind := spec.AttachBegin
@@ -90,7 +95,7 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 		if strings.Contains(ap.Target, ":") {
 			fail(ap, "%s probe type requires 1 argument (a kernel function, not %s)", ap.Kind, ap.Target)
 		}
-		var out []*target
+		var fns []string
 		for _, fn := range sc.functions(ap, ap.Target) {
 			if ap.Kind == lang.Kretprobe && bannedKretprobes[fn] {
 				if isGlob(ap.Target) {
@@ -100,6 +105,13 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint) []*target {
 				// its users and tests match.
 				fail(ap, "error: kretprobe:%s can't be used as it might lock up your system.", fn)
 			}
+			fns = append(fns, fn)
+		}
+		if share && isGlob(ap.Target) && ap.Offset == 0 {
+			return []*target{sc.sharedKprobe(ap, fns)}
+		}
+		var out []*target
+		for _, fn := range fns {
 			out = append(out, sc.kprobe(ap, fn))
 		}
 		return out
@@ -169,10 +181,26 @@ func (sc *scriptComp) functions(ap *lang.AttachPoint, name string) []string {
 	if len(out) == 0 {
 		fail(ap, "no kernel function matches %s", name)
 	}
-	if len(out) > maxExpansion {
-		fail(ap, "%s matches %d functions, more than %d", name, len(out), maxExpansion)
-	}
 	return out
+}
+
+// sharedKprobe is the one target of a kprobe or kretprobe wildcard whose
+// functions share a program: it attaches to each of fns, as an argument
+// selector's does (bpftrace makes one program for a wildcard too). At
+// most maxExpansion functions, bpftrace's default BPFTRACE_MAX_PROBES.
+func (sc *scriptComp) sharedKprobe(ap *lang.AttachPoint, fns []string) *target {
+	if len(fns) == 0 {
+		fail(ap, "no kernel function matches %s", ap.Target)
+	}
+	if len(fns) > maxExpansion {
+		fail(ap, "%s matches %d functions, more than %d", ap.Target, len(fns), maxExpansion)
+	}
+	t := &target{ap: ap, kind: spec.AttachKprobe, name: string(ap.Kind) + ":" + ap.Target, typ: ebpf.Kprobe,
+		target: fns[0], targets: fns}
+	if ap.Kind == lang.Kretprobe {
+		t.kind = spec.AttachKretprobe
+	}
+	return t
 }
 
 func (sc *scriptComp) kprobe(ap *lang.AttachPoint, fn string) *target {
@@ -191,8 +219,37 @@ func (sc *scriptComp) kprobe(ap *lang.AttachPoint, fn string) *target {
 	t.name = string(ap.Kind) + ":" + fn
 	if ap.Offset != 0 {
 		t.name += "+" + strconv.Itoa(int(ap.Offset))
+		if size, ok := funcSize(sc.ki.symbols().All(), resolved); ok && ap.Offset >= size {
+			// bpftrace's words, which its users and tests match: past
+			// the function the kernel would probe whatever follows.
+			fail(ap, "Offset outside the function bounds ('%s' size is %d)", fn, size)
+		}
 	}
 	return t
+}
+
+// funcSize is the size of function symbol name: the distance from its
+// address to the next higher symbol address of the same module, as
+// kallsyms tells a function's bounds. ok is false when the addresses are
+// hidden (zero without root) or there is no next symbol.
+func funcSize(syms []kernel.Symbol, name string) (size uint64, ok bool) {
+	var fn *kernel.Symbol
+	for i := range syms {
+		if syms[i].Name == name && syms[i].Func {
+			fn = &syms[i]
+			break
+		}
+	}
+	if fn == nil || fn.Addr == 0 {
+		return 0, false
+	}
+	next := uint64(0)
+	for _, s := range syms {
+		if s.Module == fn.Module && s.Addr > fn.Addr && (next == 0 || s.Addr < next) {
+			next = s.Addr
+		}
+	}
+	return next - fn.Addr, next != 0
 }
 
 // tracepoints returns the "subsys:event" names ap matches.
@@ -218,9 +275,6 @@ func (sc *scriptComp) tracepoints(ap *lang.AttachPoint) []string {
 	sort.Strings(out)
 	if len(out) == 0 {
 		fail(ap, "no tracepoint matches %s", name)
-	}
-	if len(out) > maxExpansion {
-		fail(ap, "%s matches %d tracepoints, more than %d", name, len(out), maxExpansion)
 	}
 	return out
 }

@@ -46,6 +46,7 @@ func init() {
 		"printf": {min: 1, max: 100, void: true, gen: void((*sgen).printf)},
 		"cat":    {min: 1, max: 100, void: true, gen: void(func(g *sgen, e *lang.Call) { g.formatted(e, spec.EventCat) })},
 		"print":  {min: 1, max: 3, void: true, gen: void((*sgen).print)},
+		"debugf": {min: 1, max: 1 + maxDebugfArgs, void: true, gen: void((*sgen).debugfCall)},
 		"time":   {min: 0, max: 1, void: true, gen: void((*sgen).timeCall)},
 		"exit":   {min: 0, max: 0, void: true, gen: void((*sgen).exitCall)},
 		"clear":  {min: 1, max: 1, void: true, gen: void((*sgen).clearCall)},

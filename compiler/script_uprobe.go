@@ -109,9 +109,6 @@ func (sc *scriptComp) uprobes(ap *lang.AttachPoint) []*target {
 	if len(out) == 0 {
 		fail(ap, "no function of %s matches %s", f.Path, fn)
 	}
-	if len(out) > maxExpansion {
-		fail(ap, "%s matches %d functions, more than %d", fn, len(out), maxExpansion)
-	}
 	return out
 }
 
@@ -194,9 +191,6 @@ func (sc *scriptComp) usdts(ap *lang.AttachPoint) []*target {
 			want = prov + ":" + name
 		}
 		failHint(ap, lang.DidYouMean(want, names), "%s has no USDT probe %s", parts[0], want)
-	}
-	if len(out) > maxExpansion {
-		fail(ap, "%s matches %d probes, more than %d", ap.Target, len(out), maxExpansion)
 	}
 	return out
 }

@@ -15,15 +15,19 @@ import (
 
 // attachOrder lists the probes' indices in the order to attach them so
 // that blocks on one hook run in the script's order, as in bpftrace: the
-// kernel runs the latest uprobe, kprobe or perf event (interval, profile,
-// software, hardware, watchpoints) on a hook first, so those attach in
-// reverse, after the others, which attach in order (a tracepoint runs its
-// programs in the order they attached).
+// kernel runs the latest uprobe, uretprobe, kprobe or perf event
+// (interval, profile, software, hardware, watchpoints) on a hook first, so
+// those attach in reverse, after the others, which attach in order (a
+// tracepoint runs its programs in the order they attached). Kretprobes
+// attach in order: each is a kretprobe of its own whose entry handler
+// (latest first) pushes a return instance on the task's stack, and the
+// return pops them, so the earliest attached runs first
+// (probe.kretprobe_order).
 func attachOrder(probes []*spec.Probe) []int {
 	var order, latestFirst []int
 	for i, p := range probes {
 		switch p.Kind {
-		case spec.AttachUprobe, spec.AttachUretprobe, spec.AttachUsdt, spec.AttachKprobe, spec.AttachKretprobe,
+		case spec.AttachUprobe, spec.AttachUretprobe, spec.AttachUsdt, spec.AttachKprobe,
 			spec.AttachInterval, spec.AttachProfile, spec.AttachSoftware, spec.AttachHardware,
 			spec.AttachWatchpoint, spec.AttachAsyncWatchpoint:
 			latestFirst = append(latestFirst, i)

@@ -81,13 +81,26 @@ func (t *Tracer) loadProbe(probe *spec.Probe) (*ebpf.Program, error) {
 			return nil, probeError(probe, "load", err)
 		}
 	}
-	prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{})
+	var opts ebpf.ProgramOptions
+	bounded := t.opts.Verbose && t.opts.LogSize > 0
+	if bounded {
+		opts.LogLevel = ebpf.LogLevelBranch
+	}
+	prog, err := ebpf.NewProgramWithOptions(spec, opts)
 	var ve *ebpf.VerifierError
 	if errors.As(err, &ve) {
 		return nil, newVerifierError(probe, spec, ve, t.opts.Verbose)
 	}
 	if err != nil {
 		return nil, probeError(probe, "load", err)
+	}
+	// cilium/ebpf grows the log buffer until the log fits; the kernel
+	// given LogSize bytes would have failed the load (ENOSPC, or EINVAL
+	// below 128 bytes on kernels before 6.4).
+	if n := len(prog.VerifierLog) + 1; bounded && n > t.opts.LogSize {
+		prog.Close()
+		return nil, fmt.Errorf("%s: Error loading program: %s: the verifier log of %d bytes does not fit in BPFTRACE_LOG_SIZE, %d bytes: raise it",
+			probe.Pos, probeLabel(probe), n, t.opts.LogSize)
 	}
 	return prog, nil
 }

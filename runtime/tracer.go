@@ -18,6 +18,12 @@ import (
 type Options struct {
 	// Verbose puts the whole verifier log into load errors.
 	Verbose bool
+	// LogSize, with Verbose, is the verifier log buffer in bytes, as
+	// bpftrace's BPFTRACE_LOG_SIZE: every program loads with the
+	// verifier's log, and one whose log does not fit fails to load, as
+	// the kernel fails it when its buffer is too small (0: no bound; the
+	// log is then read only when loading fails).
+	LogSize int
 	// MaxEvents makes Run return after printing this many trace, printf,
 	// time and print records; 0 means no limit.
 	MaxEvents int

@@ -33,8 +33,10 @@ func listStdlib(w io.Writer) error {
 }
 
 // listProbes prints -l [GLOB]: kprobe-able functions, tracepoints, fentry
-// targets, software and hardware events and stdlib scripts, one "kind:name" a line, those matching glob
-// (against "kind:name", or against the name when glob has no ':'). Only
+// targets, software and hardware events and stdlib scripts, one
+// "kind:name" a line, those matching glob (against "kind:name", or
+// against the name when glob has no ':'; a short kind, kr:, is the long
+// one); kretprobe: lines only for a kretprobe: glob. Only
 // the kinds this kernel can attach are listed; notes says which are left
 // out and why. Listing tracepoints mounts tracefs when it is missing; when
 // it cannot, notes says why they are not listed.
@@ -43,6 +45,9 @@ func listProbes(glob string, w, notes io.Writer) error {
 		if _, err := path.Match(glob, ""); err != nil {
 			return badInput(fmt.Errorf("-l %q: %w", glob, err))
 		}
+	}
+	if kind, rest, ok := strings.Cut(glob, ":"); ok && listKindAliases[kind] != "" {
+		glob = listKindAliases[kind] + ":" + rest
 	}
 	match := func(kind, name string) bool {
 		if glob == "" {
@@ -73,10 +78,19 @@ func listProbes(glob string, w, notes io.Writer) error {
 	if err != nil && wants("tracepoint") {
 		fmt.Fprintf(notes, "surftrace: no tracepoint: probes listed: %v\n", err)
 	}
+	// kretprobe: lines are the kprobe functions again; as bpftrace, they
+	// are listed only when the glob names the kind.
+	kretprobes := strings.HasPrefix(glob, "kretprobe:")
 	switch {
-	case !wants("kprobe"):
+	case !wants("kprobe") && !kretprobes:
 	case runtime.HaveKprobes():
-		emit("kprobe", kprobeFunctions(root))
+		fns := kprobeFunctions(root)
+		if wants("kprobe") {
+			emit("kprobe", fns)
+		}
+		if kretprobes {
+			emit("kretprobe", fns)
+		}
 	default:
 		fmt.Fprintln(notes, "surftrace: no kprobe: probes listed: this kernel has no kprobes (CONFIG_KPROBES is off)")
 	}
@@ -96,6 +110,13 @@ func listProbes(glob string, w, notes io.Writer) error {
 	emit("hardware", perfEventNames(compiler.HardwareEvents))
 	emit("stdlib", stdlib.Names())
 	return nil
+}
+
+// listKindAliases are the short kind names -l accepts in a glob, as in a
+// program (kr:vfs_* is kretprobe:vfs_*).
+var listKindAliases = map[string]string{
+	"k": "kprobe", "kr": "kretprobe", "t": "tracepoint", "f": "fentry", "kfunc": "fentry",
+	"s": "software", "h": "hardware",
 }
 
 // tcTargets are the tc probes' targets, ingress:DEV and egress:DEV for

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -77,7 +78,8 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		}
 		return c.commandResult(w, stdout) // a -c command that failed fails the run, as on bpf
 	}
-	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize), Unsafe: c.unsafe, PID: c.pid, HelperCheck: c.helpers}
+	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize), Unsafe: c.unsafe, PID: c.pid, HelperCheck: c.helpers,
+		MaxPrograms: envInt("BPFTRACE_MAX_BPF_PROGS")}
 	if c.pcapFile != "" {
 		opts.Capture = spec.MaxCapture
 	}
@@ -105,7 +107,8 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	if err := rlimit.RemoveMemlock(); err != nil && c.verbose {
 		fmt.Fprintf(stderr, "surftrace: %v\n", err)
 	}
-	ropts := runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents, KeepGoing: c.fleet.metrics != "", PID: pid}
+	ropts := runtime.Options{Verbose: c.verbose, MaxEvents: c.maxEvents, KeepGoing: c.fleet.metrics != "", PID: pid,
+		LogSize: envInt("BPFTRACE_LOG_SIZE")}
 	if !c.quiet {
 		ropts.Warn = stderr
 	}
@@ -344,12 +347,27 @@ func dumpOnSIGUSR1(ctx context.Context) <-chan struct{} {
 	return dump
 }
 
-// bannerProbes counts the probes bpftrace's banner counts: not the
-// uprobes that arm watchpoint:FUNCTION+argN breakpoints.
+// envInt is the positive integer in environment variable name (bpftrace's
+// BPFTRACE_MAX_BPF_PROGS and BPFTRACE_LOG_SIZE), else 0.
+func envInt(name string) int {
+	n, err := strconv.Atoi(os.Getenv(name))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// bannerProbes counts the probes bpftrace's banner counts: each function
+// a shared wildcard program attaches to, and not the uprobes that arm
+// watchpoint:FUNCTION+argN breakpoints.
 func bannerProbes(p *spec.Program) int {
 	n := 0
 	for _, probe := range p.Probes {
-		if !probe.Arming {
+		switch {
+		case probe.Arming:
+		case len(probe.Targets) > 0:
+			n += len(probe.Targets)
+		default:
 			n++
 		}
 	}

@@ -81,5 +81,9 @@ func runBpftrace(bin, dir string, c *testCase) (string, error) {
 	if err != nil {
 		return stdout.String(), fmt.Errorf("bpftrace: %v; stderr:\n%s", err, stderr.String())
 	}
-	return stdout.String(), trig
+	tr, err := traceSection(c, ch.tids)
+	if err != nil {
+		return stdout.String(), err
+	}
+	return withTrace(stdout.String(), tr), trig
 }

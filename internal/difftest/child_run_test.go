@@ -16,6 +16,9 @@ type child struct {
 	done  chan struct{} // closed when the child has been reaped
 	err   error         // its exit error, valid once done is closed
 	Pid   int
+	// tids are its threads' ids when it was released: the trigger's
+	// thread is among them.
+	tids map[string]bool
 }
 
 // startChild re-executes this test binary as the trigger child for c.
@@ -45,6 +48,7 @@ func startChild(c *testCase) (*child, error) {
 
 // release lets the child run its trigger.
 func (ch *child) release() {
+	ch.tids = threads(ch.Pid)
 	ch.stdin.Write([]byte{1})
 	ch.stdin.Close()
 }

@@ -120,5 +120,9 @@ func runCLI(bin, dir string, c *testCase) (string, error) {
 	case stderr.Len() > 0:
 		return stdout.String(), fmt.Errorf("surftrace wrote to stderr: %s", firstLine(stderr.String()))
 	}
-	return stdout.String(), trig
+	tr, err := traceSection(c, ch.tids)
+	if err != nil {
+		return stdout.String(), err
+	}
+	return withTrace(stdout.String(), tr), trig
 }

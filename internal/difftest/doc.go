@@ -35,6 +35,11 @@
 // surftrace still runs every case but nothing is compared, and the test
 // says so. Every run prints "difftest: N cases, M equal, K known gaps".
 //
+// A program that calls debugf() prints into the kernel trace buffer
+// (bpf_trace_printk), not to stdout: for such a case each tracer's output
+// gets, after a "-- trace --" line, the texts of the buffer's
+// bpf_trace_printk lines that the trigger child's threads wrote.
+//
 // TestBpftraceCommandLine compares bpftrace's command line itself (program
 // files, stdin, positional parameters, -f json, -o, -B, -q, #define and
 // #include, bad invocations): each command line runs unchanged under

@@ -46,3 +46,18 @@ func TestJudge(t *testing.T) {
 		}
 	}
 }
+
+// withTrace puts the trace section right after the output's last line,
+// whatever blank lines the tracer printed at exit.
+func TestWithTrace(t *testing.T) {
+	for _, tc := range []struct{ out, section, want string }{
+		{"a\n\n\n", "-- trace --\nx\n", "a\n-- trace --\nx\n"},
+		{"\n\n", "-- trace --\nx\n", "-- trace --\nx\n"},
+		{"Attaching 1 probe...\n\n\n", "-- trace --\nx\n", "Attaching 1 probe...\n-- trace --\nx\n"},
+		{"a\n\n", "", "a\n\n"},
+	} {
+		if got := withTrace(tc.out, tc.section); got != tc.want {
+			t.Errorf("withTrace(%q, %q) = %q, want %q", tc.out, tc.section, got, tc.want)
+		}
+	}
+}

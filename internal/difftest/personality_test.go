@@ -23,6 +23,7 @@ type cliCase struct {
 	stdin string
 	files map[string]string // written to the working directory first
 	out   string            // a file the run writes (-o), compared too
+	env   []string          // added to the environment ("NAME=VALUE")
 }
 
 // cliCases exercise bpftrace's command line: positional parameters,
@@ -97,6 +98,10 @@ var cliCases = []cliCase{
 	// one and compares it with itself.
 	{name: "ctx", args: []string{"-e", `struct x { unsigned long x } i:ms:1 { $r = ((struct x *)ctx)->x; @ = $r == ((struct x *)ctx)->x; exit(); }`}},
 	{name: "ctx-tracepoint", args: []string{"-e", `tracepoint:syscalls:sys_enter_openat { @ = ctx; exit(); }`}},
+	// BPFTRACE_MAX_BPF_PROGS bounds the programs of one attach point; a
+	// wildcard whose block reads probe needs one per match.
+	{name: "max-bpf-progs", args: []string{"-e", `t:syscalls:sys_enter_getp* { @[probe] = count(); exit(); }`}, env: []string{"BPFTRACE_MAX_BPF_PROGS=1"}},
+	{name: "max-bpf-progs-begin-end", args: []string{"-e", `BEGIN { printf("b\n"); exit(); } END { printf("e\n"); }`}, env: []string{"BPFTRACE_MAX_BPF_PROGS=1"}},
 	{name: "help", args: []string{"--help"}},
 	{name: "bad-option", args: []string{"-z"}},
 }
@@ -203,6 +208,7 @@ func runCommandLine(t *testing.T, bin string, c cliCase) cliResult {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, c.args...)
 	cmd.Dir = wd
+	cmd.Env = append(os.Environ(), c.env...)
 	cmd.Stdin = strings.NewReader(c.stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -65,5 +65,10 @@ func runSurftrace(c *testCase) (out string, err error) {
 	if warn.Len() > 0 {
 		return stdout.String(), fmt.Errorf("run warned: %s", warn.String())
 	}
-	return stdout.String(), ch.wait(5 * time.Second)
+	trig := ch.wait(5 * time.Second)
+	text, err := traceSection(c, ch.tids)
+	if err != nil {
+		return stdout.String(), err
+	}
+	return withTrace(stdout.String(), text), trig
 }
