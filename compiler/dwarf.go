@@ -29,7 +29,7 @@ func (ki *kinfo) userDebug(path string, at lang.Node) *userDebug {
 	if err != nil {
 		fail(at, "%v", err)
 	}
-	u := &userDebug{f: f, dw: f.DWARF(), types: dwarfTypes{}}
+	u := &userDebug{f: f, dw: f.DWARF(), types: dwarfTypes{m: map[dwarf.Type]btf.Type{}, local: ki.local}}
 	f.Close()
 	if ki.udebug == nil {
 		ki.udebug = map[string]*userDebug{}
@@ -69,15 +69,25 @@ func (u *userDebug) namedType(kind, name string, at lang.Node) (btf.Type, bool) 
 
 // dwarfTypes converts DWARF types to the BTF types the compiler types
 // expressions with, each once (so that a struct that points to itself
-// converts to a cycle).
-type dwarfTypes map[dwarf.Type]btf.Type
+// converts to a cycle). A struct, union or enum the script defines
+// itself is the script's, as bpftrace has one namespace of type names.
+type dwarfTypes struct {
+	m     map[dwarf.Type]btf.Type
+	local *cdecls // nil: the script defines no types
+}
 
 func (c dwarfTypes) conv(t dwarf.Type) btf.Type {
 	if t == nil {
 		return &btf.Void{}
 	}
-	if b, ok := c[t]; ok {
+	if b, ok := c.m[t]; ok {
 		return b
+	}
+	if c.local != nil {
+		if b := c.local.types[localName(t)]; b != nil {
+			c.m[t] = b
+			return b
+		}
 	}
 	var b btf.Type
 	switch t := t.(type) {
@@ -95,12 +105,12 @@ func (c dwarfTypes) conv(t dwarf.Type) btf.Type {
 		b = &btf.Float{Name: t.Name, Size: uint32(t.ByteSize)}
 	case *dwarf.PtrType:
 		p := &btf.Pointer{}
-		c[t] = p
+		c.m[t] = p
 		p.Target = c.conv(t.Type)
 		return p
 	case *dwarf.TypedefType:
 		td := &btf.Typedef{Name: t.Name}
-		c[t] = td
+		c.m[t] = td
 		td.Type = c.conv(t.Type)
 		return td
 	case *dwarf.QualType:
@@ -129,7 +139,7 @@ func (c dwarfTypes) conv(t dwarf.Type) btf.Type {
 		return c.structType(t)
 	case *dwarf.FuncType:
 		fp := &btf.FuncProto{}
-		c[t] = fp
+		c.m[t] = fp
 		fp.Return = c.conv(t.ReturnType)
 		for _, p := range t.ParamType {
 			fp.Params = append(fp.Params, btf.FuncParam{Type: c.conv(p)})
@@ -138,8 +148,24 @@ func (c dwarfTypes) conv(t dwarf.Type) btf.Type {
 	default: // void, unspecified (nullptr_t), complex numbers
 		b = &btf.Void{}
 	}
-	c[t] = b
+	c.m[t] = b
 	return b
+}
+
+// localName is how the script's own definitions name a struct, union or
+// enum ("struct Foo"); "" for other types and anonymous ones.
+func localName(t dwarf.Type) string {
+	switch t := t.(type) {
+	case *dwarf.StructType:
+		if t.StructName != "" {
+			return t.Kind + " " + t.StructName
+		}
+	case *dwarf.EnumType:
+		if t.EnumName != "" {
+			return "enum " + t.EnumName
+		}
+	}
+	return ""
 }
 
 // structType converts a struct or union; its members' bit offsets come
@@ -157,7 +183,7 @@ func (c dwarfTypes) structType(t *dwarf.StructType) btf.Type {
 		s := &btf.Struct{Name: t.StructName, Size: size}
 		members, out = &s.Members, s
 	}
-	c[t] = out
+	c.m[t] = out
 	for _, f := range t.Field {
 		m := btf.Member{Name: f.Name, Type: c.conv(f.Type), Offset: btf.Bits(8 * f.ByteOffset)}
 		if f.BitSize != 0 {

@@ -43,15 +43,15 @@ func (g *sgen) str(v *sval, limit int, at lang.Node) *sval {
 	if limit > 0 && limit+1 < size {
 		size = limit + 1
 	}
+	// The helper reads at most read-1 bytes and a NUL: a char array's
+	// elements and no further, though its slot is a multiple of 8.
+	read := size
 	size = (size + 7) &^ 7
 	src := g.Val(addr)
 	off := g.region(size)
 	g.zero(off, size)
 	g.bufAddr(asm.R1, off)
-	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, src))
-	if limit > 0 {
-		g.Emit(asm.Mov.Imm(asm.R2, int32(limit+1)))
-	}
+	g.Emit(asm.Mov.Imm(asm.R2, int32(read)), asm.Mov.Reg(asm.R3, src))
 	if user {
 		g.Call(asm.FnProbeReadUserStr)
 	} else {

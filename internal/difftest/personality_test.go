@@ -93,6 +93,12 @@ var cliCases = []cliCase{
 	// one and compares it with itself.
 	{name: "ctx", args: []string{"-e", `struct x { unsigned long x } i:ms:1 { $r = ((struct x *)ctx)->x; @ = $r == ((struct x *)ctx)->x; exit(); }`}},
 	{name: "ctx-tracepoint", args: []string{"-e", `tracepoint:syscalls:sys_enter_openat { @ = ctx; exit(); }`}},
+	// Uprobe arguments from the DWARF fixture: -lv lists them with their
+	// types, a script's own struct wins over the binary's, in casts and in
+	// the arguments' types.
+	{name: "list-uprobe-args", args: []string{"-lv", "uprobe:" + dwarfToken + ":surf_*"}},
+	{name: "list-uprobe-args-main", args: []string{"-lv", "uprobe:" + dwarfToken + ":main"}},
+	{name: "uprobe-dwarf-struct-override", args: []string{"-e", `struct surf_node { int a; char b[4]; } uprobe:` + dwarfToken + `:surf_node { printf("%d %s %d\n", ((struct surf_node *)arg0)->a, ((struct surf_node *)arg0)->b, args->n->a); exit(); }`, "-c", dwarfToken + " 0"}},
 	{name: "help", args: []string{"--help"}},
 	{name: "bad-option", args: []string{"-z"}},
 }
@@ -131,16 +137,25 @@ func TestBpftraceCommandLine(t *testing.T) {
 	if err := os.Symlink(abs, ours); err != nil {
 		t.Fatal(err)
 	}
-	probes := ""
+	// The fixtures are built once, in the parent test's temporary
+	// directory: a subtest's is gone when the subtest ends.
+	fixtures := map[string]string{} // token -> the fixture's path, once built
+	build := map[string]func() string{
+		probesToken: func() string { return ktest.BuildProbes(t, "-O0") },
+		dwarfToken:  func() string { return ktest.BuildDWARF(t, "-g") },
+	}
 	for _, c := range cliCases {
 		t.Run(c.name, func(t *testing.T) {
-			if slices.ContainsFunc(c.args, func(a string) bool { return strings.Contains(a, probesToken) }) {
-				if probes == "" {
-					probes = ktest.BuildProbes(t, "-O0")
+			for token, mk := range build {
+				if !slices.ContainsFunc(c.args, func(a string) bool { return strings.Contains(a, token) }) {
+					continue
+				}
+				if fixtures[token] == "" {
+					fixtures[token] = mk()
 				}
 				args := slices.Clone(c.args)
 				for i := range args {
-					args[i] = strings.ReplaceAll(args[i], probesToken, probes)
+					args[i] = strings.ReplaceAll(args[i], token, fixtures[token])
 				}
 				c.args = args
 			}
