@@ -52,11 +52,7 @@ func (g *sgen) str(v *sval, limit int, at lang.Node) *sval {
 	g.zero(off, size)
 	g.bufAddr(asm.R1, off)
 	g.Emit(asm.Mov.Imm(asm.R2, int32(read)), asm.Mov.Reg(asm.R3, src))
-	if user {
-		g.Call(asm.FnProbeReadUserStr)
-	} else {
-		g.Call(asm.FnProbeReadKernelStr)
-	}
+	g.Call(g.ReadHelper(user, true))
 	return &sval{kind: skStr, off: off, size: size}
 }
 
@@ -68,11 +64,7 @@ func (g *sgen) bytes(addr codegen.Node, size int, user bool, rend render) *sval 
 	g.zero(off, size)
 	g.bufAddr(asm.R1, off)
 	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, src))
-	if user {
-		g.Call(asm.FnProbeReadUser)
-	} else {
-		g.Call(asm.FnProbeReadKernel)
-	}
+	g.Call(g.ReadHelper(user, false))
 	return &sval{kind: skBytes, off: off, size: (size + 7) &^ 7, rend: rend}
 }
 

@@ -99,6 +99,9 @@ var cliCases = []cliCase{
 	{name: "list-uprobe-args", args: []string{"-lv", "uprobe:" + dwarfToken + ":surf_*"}},
 	{name: "list-uprobe-args-main", args: []string{"-lv", "uprobe:" + dwarfToken + ":main"}},
 	{name: "uprobe-dwarf-struct-override", args: []string{"-e", `struct surf_node { int a; char b[4]; } uprobe:` + dwarfToken + `:surf_node { printf("%d %s %d\n", ((struct surf_node *)arg0)->a, ((struct surf_node *)arg0)->b, args->n->a); exit(); }`, "-c", dwarfToken + " 0"}},
+	// A NULL read in BEGIN, whose pointers have no address space: the
+	// legacy probe_read's -EFAULT, at the parenthesized expression's "(".
+	{name: "helper-error-null-read", args: []string{"-kk", "-q", "-f", "json", "-e", `struct foo {int a;}; BEGIN { $tmp = ((struct foo*) 0)->a; exit(); }`}},
 	{name: "help", args: []string{"--help"}},
 	{name: "bad-option", args: []string{"-z"}},
 }
