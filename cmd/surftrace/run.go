@@ -116,7 +116,7 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 		return badInput(err)
 	}
 	if c.emit == "asm" {
-		p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack, Unsafe: c.unsafe, PID: c.pid, HelperCheck: c.helpers})
+		p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack, Unsafe: c.unsafe, PID: c.pid, HelperCheck: c.helpers, SkipUnknownFuncs: c.bpftrace})
 		if err != nil {
 			return badInput(err)
 		}

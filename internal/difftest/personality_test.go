@@ -102,6 +102,9 @@ var cliCases = []cliCase{
 	// A NULL read in BEGIN, whose pointers have no address space: the
 	// legacy probe_read's -EFAULT, at the parenthesized expression's "(".
 	{name: "helper-error-null-read", args: []string{"-kk", "-q", "-f", "json", "-e", `struct foo {int a;}; BEGIN { $tmp = ((struct foo*) 0)->a; exit(); }`}},
+	// A kprobe on a function the kernel lacks, in a block that uses probe:
+	// bpftrace leaves it out with a warning and runs the rest.
+	{name: "unknown-kprobe-with-probe", args: []string{"-e", `kprobe:zzzzz { probe; printf("asdf\n") } BEGIN { printf("_%s_\n", "success"); exit() }`}},
 	{name: "help", args: []string{"--help"}},
 	{name: "bad-option", args: []string{"-z"}},
 }
