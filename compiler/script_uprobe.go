@@ -3,6 +3,7 @@ package compiler
 import (
 	"path"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -198,6 +199,10 @@ func (sc *scriptComp) usdts(ap *lang.AttachPoint) []*target {
 	if len(out) > maxExpansion {
 		fail(ap, "%s matches %d probes, more than %d", ap.Target, len(out), maxExpansion)
 	}
+	// bpftrace expands a wildcard into its matches sorted by name (and
+	// attaches them in reverse, as the runtime does): with a process that
+	// fires its probes in a loop, the one attached first fires first.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
 }
 
