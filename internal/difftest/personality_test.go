@@ -98,6 +98,9 @@ var cliCases = []cliCase{
 	// the arguments' types.
 	{name: "list-uprobe-args", args: []string{"-lv", "uprobe:" + dwarfToken + ":surf_*"}},
 	{name: "list-uprobe-args-main", args: []string{"-lv", "uprobe:" + dwarfToken + ":main"}},
+	// libc's DWARF is in libc6-dbg's detached file; it declares malloc
+	// without defining it (no arguments listed).
+	{name: "list-uprobe-args-libc", args: []string{"-lv", "uprobe:libc:mal*"}},
 	{name: "uprobe-dwarf-struct-override", args: []string{"-e", `struct surf_node { int a; char b[4]; } uprobe:` + dwarfToken + `:surf_node { printf("%d %s %d\n", ((struct surf_node *)arg0)->a, ((struct surf_node *)arg0)->b, args->n->a); exit(); }`, "-c", dwarfToken + " 0"}},
 	// A NULL read in BEGIN, whose pointers have no address space: the
 	// legacy probe_read's -EFAULT, at the parenthesized expression's "(".

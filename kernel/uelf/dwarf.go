@@ -40,41 +40,55 @@ func (f *File) DWARF() *dwarf.Data {
 }
 
 // Params returns the parameters of function fn from the file's DWARF, as
-// bpftrace finds them: the first definition named fn (a declaration only
-// when no compilation unit defines it). ok is false when the file has no
-// DWARF or none for fn.
+// bpftrace finds them: the first definition named fn (a declaration, as
+// libc's debug file holds for malloc, does not count). ok is false when
+// the file has no DWARF or defines no fn. The first call indexes the
+// functions once.
 func (f *File) Params(fn string) (params []Param, ok bool, err error) {
 	d := f.DWARF()
 	if d == nil {
 		return nil, false, nil
 	}
+	if f.funcs == nil {
+		if f.funcs, err = indexFuncs(d); err != nil {
+			return nil, false, err
+		}
+	}
+	off, ok := f.funcs[fn]
+	if !ok {
+		return nil, false, nil
+	}
 	r := d.Reader()
-	var decl []Param
-	declOK := false
+	r.Seek(off)
+	e, err := r.Next()
+	if err != nil {
+		return nil, false, err
+	}
+	params, err = childParams(d, r, e)
+	return params, err == nil, err
+}
+
+// indexFuncs maps each function name to its first definition's entry.
+func indexFuncs(d *dwarf.Data) (map[string]dwarf.Offset, error) {
+	funcs := map[string]dwarf.Offset{}
+	r := d.Reader()
 	for {
 		e, err := r.Next()
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		if e == nil {
-			return decl, declOK, nil
+			return funcs, nil
 		}
 		switch e.Tag {
 		case dwarf.TagCompileUnit, dwarf.TagPartialUnit:
 			continue // their children are the functions and types
 		case dwarf.TagSubprogram:
-			if dieName(d, e) == fn {
-				ps, err := childParams(d, r, e)
-				if err != nil {
-					return nil, false, err
+			isDecl, _ := e.Val(dwarf.AttrDeclaration).(bool)
+			if name := dieName(d, e); name != "" && !isDecl {
+				if _, seen := funcs[name]; !seen {
+					funcs[name] = e.Offset
 				}
-				if isDecl, _ := e.Val(dwarf.AttrDeclaration).(bool); !isDecl {
-					return ps, true, nil
-				}
-				if !declOK {
-					decl, declOK = ps, true
-				}
-				continue
 			}
 		}
 		r.SkipChildren()
@@ -180,8 +194,8 @@ func (f *File) NamedType(kind, name string) (t dwarf.Type, ok bool, err error) {
 
 // TypeName spells t as bpftrace lists a uprobe's arguments (-lv): base
 // types and typedefs by name, "T*" for pointers ("void*" for void),
-// "struct|union|enum NAME", "const T" and "T* const"; anything else is
-// "<unknown type>".
+// "struct|union|enum NAME", "const T" and "T* const"; anything else,
+// const void included, is "<unknown type>".
 func TypeName(t dwarf.Type) string {
 	switch t := t.(type) {
 	case *dwarf.TypedefType:
@@ -210,7 +224,9 @@ func TypeName(t dwarf.Type) string {
 		}
 		return "const " + TypeName(t.Type)
 	case *dwarf.VoidType:
-		return "void"
+		// bpftrace finds no type under const (const void *): libdw has
+		// no DIE to name there.
+		return "<unknown type>"
 	case *dwarf.IntType, *dwarf.UintType, *dwarf.CharType, *dwarf.UcharType,
 		*dwarf.BoolType, *dwarf.FloatType, *dwarf.ComplexType, *dwarf.UnspecifiedType:
 		return t.Common().Name

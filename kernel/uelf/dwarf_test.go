@@ -14,7 +14,7 @@ import (
 func TestParams(t *testing.T) {
 	want := map[string][]string{
 		"surf_ints": {"int a", "unsigned char b", "long int c", "char d"},
-		"surf_ptrs": {"const char* s", "int* p", "void* v", "char** argv", "const int* const cp"},
+		"surf_ptrs": {"const char* s", "int* p", "void* v", "char** argv", "const int* const cp", "const <unknown type>* cv"},
 		"surf_node": {"struct surf_node* n", "enum surf_color c", "surf_len_t len", "<unknown type>* cb"},
 		"main":      {"int argc", "char** argv"},
 	}

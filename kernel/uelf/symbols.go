@@ -26,6 +26,7 @@ type File struct {
 	// dw is the debug information, read on the first DWARF call.
 	dw       *dwarf.Data
 	dwLoaded bool
+	funcs    map[string]dwarf.Offset // subprograms by name, on the first Params
 }
 
 // Open reads path's ELF headers, function symbols and data objects. Close

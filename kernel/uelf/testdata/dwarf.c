@@ -33,9 +33,9 @@ __attribute__((noinline)) int surf_ints(int a, unsigned char b, long c, char d)
 	return a + b + c + d;
 }
 
-__attribute__((noinline)) long surf_ptrs(const char *s, int *p, void *v, char **argv, const int *const cp)
+__attribute__((noinline)) long surf_ptrs(const char *s, int *p, void *v, char **argv, const int *const cp, const void *cv)
 {
-	return (long)s + (long)p + (long)v + (long)argv + (long)cp;
+	return (long)s + (long)p + (long)v + (long)argv + (long)cp + (long)cv;
 }
 
 __attribute__((noinline)) int surf_node(struct surf_node *n, enum surf_color c, surf_len_t len, int (*cb)(int))
@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 	struct surf_bits bits = { .id = 3, .flag = 1, .level = 5, .u = { .i = 65 } };
 	usleep(argc > 1 ? atoi(argv[1]) * 1000 : 0);
 	surf_ints(-3, 200, 1L << 40, 'z');
-	surf_ptrs(argv[0], &x, &x, argv, &x); /* argv[0]: its page is present */
+	surf_ptrs(argv[0], &x, &x, argv, &x, &x); /* argv[0]: its page is present */
 	surf_bits(&bits);
 	return surf_node(&first, SURF_GREEN, 42, 0) == 0;
 }
