@@ -50,6 +50,13 @@ type Options struct {
 	// MaxPrograms bounds how many BPF programs a script makes, as
 	// bpftrace's BPFTRACE_MAX_BPF_PROGS (0: DefaultMaxPrograms).
 	MaxPrograms int
+	// SkipUnknownFuncs is bpftrace's way with a kprobe or kretprobe on a
+	// function the kernel does not have, in a block that uses the probe
+	// builtin (bpftrace expands such attach points per matching
+	// function, and the unknown one matches none): the attach point is
+	// left out with bpftrace's warning in Program.Warnings instead of
+	// failing with a did-you-mean; a program left with no probe fails.
+	SkipUnknownFuncs bool
 }
 
 // Compile types prog against kernel k and generates one eBPF program per

@@ -61,7 +61,7 @@ func TestFtraceHist(t *testing.T) {
 		{"kprobe:ip_output { $x = arg0 }", "$x", "scratch variables ($x)"},
 		{"kprobe:ip_output { while (1) { } }", "while (1) { }", "loops (while)"},
 		{"kprobe:ip_output { printf(\"hi\\n\") }", "printf(\"hi\\n\")", "printf()"},
-		{"kprobe:ip_output { @[((struct sk_buff *)arg2)->len] = count() }", "(struct sk_buff *)arg2)->len", "cannot compute this key"},
+		{"kprobe:ip_output { @[((struct sk_buff *)arg2)->len] = count() }", "((struct sk_buff *)arg2)->len", "cannot compute this key"},
 		{"tracepoint:syscalls:sys_enter_close { @[args.nosuch] = count() }", "args.nosuch", "no field nosuch"},
 		{"kprobe:ip_output /arg0 == 1/ { @[arg0] = count() }", "arg0 == 1", "script predicate"},
 	} {

@@ -26,6 +26,8 @@ type kinfo struct {
 	tpByStruct map[string][]string
 	// local holds the script's own C definitions; nil for none.
 	local *cdecls
+	// udebug holds user-space binaries' DWARF, by path, once read.
+	udebug map[string]*userDebug
 }
 
 // resolveType finds the type a cast or sizeof names: the script's own C

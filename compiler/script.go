@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/surftrace/surftrace/compiler/internal/codegen"
 
@@ -35,6 +36,10 @@ type scriptComp struct {
 	// aggTypes are the types of the struct and array fields of map
 	// values and keys, for reading them back (tupleAt).
 	aggTypes map[*spec.Field]btf.Type
+	// probeBuiltin says the block being compiled uses the probe builtin;
+	// skipped is an attach point SkipUnknownFuncs left out, if any.
+	probeBuiltin bool
+	skipped      *lang.AttachPoint
 }
 
 // maxScratch bounds ScratchMap's value: a per-CPU value stays below the
@@ -103,6 +108,10 @@ func (sc *scriptComp) compile(prog *lang.Program) (*spec.Program, error) {
 	if err := sc.finishMaps(); err != nil {
 		return nil, err
 	}
+	if len(sc.out.Probes) == 0 && sc.skipped != nil {
+		// bpftrace's words once every attach point was left out.
+		return nil, lang.Errorf(sc.skipped.Span, "No probes to attach")
+	}
 	if sc.elapsed {
 		sc.addStartProbe()
 	}
@@ -142,10 +151,11 @@ func (sc *scriptComp) block(p *lang.Probe) (err *lang.Error) {
 	var empty *lang.AttachPoint // a selector that matched nothing
 	made := 0
 	share := sharesProgram(p)
+	sc.probeBuiltin = usesIdent(reflect.ValueOf(p), "probe")
 	for _, ap := range p.Attach {
 		ts := sc.expand(ap, share)
 		sc.checkProgramCount(ap, len(ts))
-		if len(ts) == 0 && empty == nil && ap.Kind != lang.TC {
+		if len(ts) == 0 && empty == nil && ap.Kind != lang.TC && ap != sc.skipped {
 			empty = ap
 		}
 		for _, t := range ts {
@@ -214,4 +224,32 @@ func (sc *scriptComp) compileLine(p *lang.Probe, lp *lineProbe) error {
 	sc.out.Probes = append(sc.out.Probes, lp.probe)
 	sc.out.Events = append(sc.out.Events, lb.event)
 	return nil
+}
+
+// usesIdent reports whether the syntax under v holds identifier name
+// (a builtin such as probe).
+func usesIdent(v reflect.Value, name string) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return false
+		}
+		if id, ok := v.Interface().(*lang.Ident); ok {
+			return id.Name == name
+		}
+		return usesIdent(v.Elem(), name)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if f := v.Type().Field(i); f.IsExported() && f.Type != reflect.TypeOf(lang.Span{}) && usesIdent(v.Field(i), name) {
+				return true
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			if usesIdent(v.Index(i), name) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -97,6 +97,9 @@ func (sc *scriptComp) expand(ap *lang.AttachPoint, share bool) []*target {
 		}
 		var fns []string
 		for _, fn := range sc.functions(ap, ap.Target) {
+			if sc.skipUnknown(ap, fn) {
+				continue
+			}
 			if ap.Kind == lang.Kretprobe && bannedKretprobes[fn] {
 				if isGlob(ap.Target) {
 					continue
@@ -201,6 +204,25 @@ func (sc *scriptComp) sharedKprobe(ap *lang.AttachPoint, fns []string) *target {
 		t.kind = spec.AttachKretprobe
 	}
 	return t
+}
+
+// skipUnknown reports whether kprobe or kretprobe ap on function fn is
+// left out (Options.SkipUnknownFuncs): fn is unknown to the kernel and
+// the block uses the probe builtin. It adds bpftrace's warning.
+func (sc *scriptComp) skipUnknown(ap *lang.AttachPoint, fn string) bool {
+	if !sc.opts.SkipUnknownFuncs || isGlob(ap.Target) || !sc.probeBuiltin {
+		return false
+	}
+	if _, ok := sc.ki.resolveFunc(fn); ok {
+		return false
+	}
+	if _, ok := sc.ki.funcProto(fn); ok {
+		return false
+	}
+	sc.out.Warnings = append(sc.out.Warnings, &lang.Error{Span: ap.Span,
+		Msg: "WARNING: " + fn + ` is not traceable (either non-existing, inlined, or marked as "notrace"); attaching to it will likely fail`})
+	sc.skipped = ap
+	return true
 }
 
 func (sc *scriptComp) kprobe(ap *lang.AttachPoint, fn string) *target {

@@ -274,8 +274,10 @@ func (g *sgen) arg(name string, at lang.Node) *sval {
 			names = append(names, p.Name)
 		}
 		failHint(at, lang.DidYouMean(name, names), "%s has no argument %s (it has %s)", g.t.name, name, strings.Join(names, ", "))
+	case g.t.kind == spec.AttachUprobe:
+		return g.uprobeArg(name, at)
 	}
-	fail(at, "args exists only in tracepoint, typed rawtracepoint, fentry and fexit probes")
+	fail(at, "args exists only in tracepoint, typed rawtracepoint, fentry, fexit and uprobe probes")
 	return nil
 }
 

@@ -481,6 +481,12 @@ func (g *sgen) scriptType(te *lang.TypeExpr) btf.Type {
 	if n, ok := bpftraceInts[name]; ok && te.Tag == "" {
 		name = n
 	}
+	if t, ok := g.userType(te.Tag, name, te); ok {
+		for range te.Ptr {
+			t = &btf.Pointer{Target: t}
+		}
+		return t
+	}
 	t, err := g.sc.ki.resolveType(te.Tag, name, te.Ptr)
 	fn := g.t.fn
 	if fn == "" && g.t.skbSel {

@@ -73,6 +73,7 @@ func (sc *scriptComp) probe(p *lang.Probe, t *target) {
 		}
 	}()
 	g := &sgen{Builder: codegen.New(), sc: sc, t: t, probe: pr, vars: map[string]*svar{}}
+	g.AnySpace = noAddrSpace(t.kind) && sc.ki.k.Arch() == "x86_64"
 	insns, err := g.program(p)
 	if err != nil {
 		panic(lang.Errorf(t.ap.Span, "%v", err))
@@ -81,6 +82,21 @@ func (sc *scriptComp) probe(p *lang.Probe, t *target) {
 		AttachTo: t.attachTo, Instructions: insns, License: "GPL"}
 	sc.out.Probes = append(sc.out.Probes, pr)
 	sc.used(g.scratch)
+}
+
+// noAddrSpace reports whether a probe's pointers belong to no address
+// space, as bpftrace 0.17 sees BEGIN, END, interval, profile, software,
+// hardware and watchpoint probes: bpftrace reads through them with the
+// legacy bpf_probe_read, which reads a user address too (and fails with
+// -EFAULT, not bpf_probe_read_kernel's -ERANGE, on a NULL one), and so
+// does surftrace where that helper exists for every address (x86-64).
+func noAddrSpace(k spec.AttachKind) bool {
+	switch k {
+	case spec.AttachBegin, spec.AttachEnd, spec.AttachInterval, spec.AttachProfile, spec.AttachSoftware,
+		spec.AttachHardware, spec.AttachWatchpoint, spec.AttachAsyncWatchpoint:
+		return true
+	}
+	return false
 }
 
 // progName makes a kernel object name: at most 15 of [A-Za-z0-9_].

@@ -50,3 +50,40 @@ func TestHelperCheckLevels(t *testing.T) {
 		}
 	}
 }
+
+// Probes whose pointers belong to no address space (BEGIN, interval, ...)
+// read with the legacy bpf_probe_read(_str), as bpftrace 0.17 does, so
+// that a NULL read fails with -EFAULT as there; kprobes read kernel
+// memory with bpf_probe_read_kernel(_str).
+func TestReadHelperByAddrSpace(t *testing.T) {
+	body := `{ $p = (struct foo *)0; @a = $p->a; @s = str($p->s); }`
+	for kind, want := range map[string][]asm.BuiltinFunc{
+		"BEGIN":            {asm.FnProbeRead, asm.FnProbeReadStr},
+		"interval:s:1":     {asm.FnProbeRead, asm.FnProbeReadStr},
+		"kprobe:ip_output": {asm.FnProbeReadKernel, asm.FnProbeReadKernelStr},
+	} {
+		src := "struct foo { int a; char s[8]; } " + kind + " " + body
+		prog, err := script.Parse(&lang.Source{Name: "t.st", Text: src})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Compile(prog, fakeKernel(t), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		calls := map[asm.BuiltinFunc]bool{}
+		for _, ins := range p.Probes[0].Spec.Instructions {
+			if ins.IsBuiltinCall() {
+				calls[asm.BuiltinFunc(ins.Constant)] = true
+			}
+		}
+		for _, fn := range want {
+			if !calls[fn] {
+				t.Errorf("%s: no call of %v in %v", kind, fn, p.Probes[0].Spec.Instructions)
+			}
+		}
+		if len(calls) > 0 && calls[asm.FnProbeRead] && calls[asm.FnProbeReadKernel] {
+			t.Errorf("%s: both probe_read and probe_read_kernel", kind)
+		}
+	}
+}

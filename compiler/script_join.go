@@ -26,10 +26,7 @@ func (g *sgen) joinCall(e *lang.Call) {
 		delim = g.literal(e.Args[1], "join's delimiter")
 	}
 	user := g.userPtr(x.v.t)
-	readPtr, readStr := asm.FnProbeReadKernel, asm.FnProbeReadKernelStr
-	if user {
-		readPtr, readStr = asm.FnProbeReadUser, asm.FnProbeReadUserStr
-	}
+	readPtr, readStr := g.ReadHelper(user, false), g.ReadHelper(user, true)
 	size := g.sc.strSize()
 	args := []*sval{nil}
 	for range joinMax {

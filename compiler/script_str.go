@@ -43,20 +43,16 @@ func (g *sgen) str(v *sval, limit int, at lang.Node) *sval {
 	if limit > 0 && limit+1 < size {
 		size = limit + 1
 	}
+	// The helper reads at most read-1 bytes and a NUL: a char array's
+	// elements and no further, though its slot is a multiple of 8.
+	read := size
 	size = (size + 7) &^ 7
 	src := g.Val(addr)
 	off := g.region(size)
 	g.zero(off, size)
 	g.bufAddr(asm.R1, off)
-	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, src))
-	if limit > 0 {
-		g.Emit(asm.Mov.Imm(asm.R2, int32(limit+1)))
-	}
-	if user {
-		g.Call(asm.FnProbeReadUserStr)
-	} else {
-		g.Call(asm.FnProbeReadKernelStr)
-	}
+	g.Emit(asm.Mov.Imm(asm.R2, int32(read)), asm.Mov.Reg(asm.R3, src))
+	g.Call(g.ReadHelper(user, true))
 	return &sval{kind: skStr, off: off, size: size}
 }
 
@@ -68,11 +64,7 @@ func (g *sgen) bytes(addr codegen.Node, size int, user bool, rend render) *sval 
 	g.zero(off, size)
 	g.bufAddr(asm.R1, off)
 	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, src))
-	if user {
-		g.Call(asm.FnProbeReadUser)
-	} else {
-		g.Call(asm.FnProbeReadKernel)
-	}
+	g.Call(g.ReadHelper(user, false))
 	return &sval{kind: skBytes, off: off, size: (size + 7) &^ 7, rend: rend}
 }
 

@@ -3,6 +3,7 @@ package compiler
 import (
 	"path"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -192,6 +193,10 @@ func (sc *scriptComp) usdts(ap *lang.AttachPoint) []*target {
 		}
 		failHint(ap, lang.DidYouMean(want, names), "%s has no USDT probe %s", parts[0], want)
 	}
+	// bpftrace expands a wildcard into its matches sorted by name (and
+	// attaches them in reverse, as the runtime does): with a process that
+	// fires its probes in a loop, the one attached first fires first.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
 }
 

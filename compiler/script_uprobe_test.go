@@ -117,3 +117,25 @@ func TestUprobeAddress(t *testing.T) {
 		t.Errorf("by address: %s at %s+%#x; want %s at %s+%#x", a.Name, a.Target, a.Offset, want, n.Target, n.Offset)
 	}
 }
+
+// A USDT wildcard expands into its probes sorted by name, as bpftrace's
+// (the fixture's notes are in another order: args, strarg, global,
+// withsem), so that the runtime attaches them in bpftrace's order.
+func TestUSDTWildcardOrder(t *testing.T) {
+	bin := ktest.BuildProbes(t, "-O0")
+	prog, err := script.Parse(&lang.Source{Name: "o.st", Text: "usdt:" + bin + ":surf:* { @[probe] = count(); }"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Compile(prog, fakeKernel(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, pr := range p.Probes {
+		got = append(got, strings.TrimPrefix(pr.Name, "usdt:"+bin+":"))
+	}
+	if want := []string{"surf:args", "surf:global", "surf:strarg", "surf:withsem"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("probes %v, want %v", got, want)
+	}
+}

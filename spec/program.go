@@ -25,6 +25,9 @@ type Program struct {
 	// ScriptMaps says how to print each script map at exit, in order of
 	// first appearance in the source.
 	ScriptMaps []*MapInfo
+	// Warnings are positioned notes the compiler left for the user
+	// (Msg starts with "WARNING: "), printed before the run.
+	Warnings []*lang.Error
 }
 
 // Names of the maps every program may use.

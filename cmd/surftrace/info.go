@@ -27,7 +27,7 @@ func printInfo(w io.Writer) {
 		unix.ByteSliceToString(u.Version[:]), unix.ByteSliceToString(u.Machine[:]))
 	fmt.Fprintf(w, "Build\n  version: v0.17.0 (surftrace %s)\n  LLVM: none (surftrace emits eBPF itself)\n", version())
 	infoLines(w, []infoLine{
-		{"unsafe uprobe", false}, {"bfd", false}, {"libdw (DWARF support)", false},
+		{"unsafe uprobe", false}, {"bfd", false}, {"libdw (DWARF support)", true}, // Go's debug/dwarf
 	})
 	helper := func(fn asm.BuiltinFunc) bool { return ebpffeatures.HaveProgramHelper(ebpf.Kprobe, fn) == nil }
 	fmt.Fprintln(w, "\nKernel helpers")

@@ -23,9 +23,11 @@ var userListKinds = []string{"uprobe", "uretprobe", "usdt"}
 // with -p PID an empty BIN or "*" is the process's executable (and for
 // USDT probes the libraries it maps), named through /proc/PID/root. A
 // wildcard kind with a path (*:./prog:*) lists uprobe: and usdt: probes;
-// -l -p PID without a pattern lists those of the process. ok is false
-// when glob is no such pattern.
-func listUser(glob string, pid int, w io.Writer) (ok bool, err error) {
+// -l -p PID without a pattern lists those of the process. verbose (-lv)
+// adds each uprobe's arguments from the binary's DWARF, one "    TYPE
+// NAME" line each under the probe. ok is false when glob is no such
+// pattern.
+func listUser(glob string, pid int, verbose bool, w io.Writer) (ok bool, err error) {
 	if glob == "" && pid != 0 {
 		glob = "*:*:*"
 	}
@@ -45,7 +47,9 @@ func listUser(glob string, pid int, w io.Writer) (ok bool, err error) {
 		return true, badInput(fmt.Errorf("-l %q: %w", glob, err))
 	}
 	byPID := pid != 0 && (parts[1] == "" || parts[1] == "*")
-	// bpftrace prints the list sorted.
+	// bpftrace prints the list sorted; a probe's argument lines are part
+	// of its entry, after a newline, which sorts before any other
+	// character a longer name could continue with.
 	var lines []string
 	defer func() {
 		sort.Strings(lines)
@@ -71,7 +75,7 @@ func listUser(glob string, pid int, w io.Writer) (ok bool, err error) {
 			case kind == "usdt":
 				lines, err = listUSDT(lines, f, parts[2:])
 			default:
-				lines = listFuncs(lines, kind, f, strings.Join(parts[2:], ":"))
+				lines, err = listFuncs(lines, kind, f, strings.Join(parts[2:], ":"), verbose)
 			}
 		}
 		f.Close()
@@ -135,18 +139,30 @@ func listFiles(bin string, pid int) ([]string, error) {
 }
 
 // listFuncs adds to out f's functions that match glob by their name or,
-// for C++, their demangled name.
-func listFuncs(out []string, kind string, f *uelf.File, glob string) []string {
+// for C++, their demangled name; with verbose, a uprobe's arguments as
+// bpftrace prints them (a uretprobe has none).
+func listFuncs(out []string, kind string, f *uelf.File, glob string, verbose bool) ([]string, error) {
 	for _, s := range f.Symbols() {
 		ok, _ := path.Match(glob, s.Name)
 		if !ok && strings.HasPrefix(s.Name, "_Z") {
 			ok, _ = path.Match(glob, uelf.Demangled(s.Name))
 		}
-		if ok {
-			out = append(out, kind+":"+f.Path+":"+s.Name)
+		if !ok {
+			continue
 		}
+		line := kind + ":" + f.Path + ":" + s.Name
+		if verbose && kind == "uprobe" {
+			params, _, err := f.Params(s.Name)
+			if err != nil {
+				return out, fmt.Errorf("%s: DWARF: %w", f.Path, err)
+			}
+			for _, p := range params {
+				line += "\n    " + strings.TrimSuffix(uelf.TypeName(p.Type)+" "+p.Name, " ")
+			}
+		}
+		out = append(out, line)
 	}
-	return out
+	return out, nil
 }
 
 // listUSDT adds to out f's USDT probes that match [PROVIDER:]NAME.

@@ -29,15 +29,15 @@ func TestListUser(t *testing.T) {
 	}
 	for _, c := range cases {
 		var b strings.Builder
-		ok, err := listUser(c.glob, 0, &b)
+		ok, err := listUser(c.glob, 0, false, &b)
 		if got := strings.ReplaceAll(b.String(), bin, "BIN"); !ok || err != nil || got != c.want {
 			t.Errorf("-l %s: %v, %v,\n%s\nwant\n%s", c.glob, ok, err, got, c.want)
 		}
 	}
-	if ok, _ := listUser("kprobe:vfs_*", 0, &strings.Builder{}); ok {
+	if ok, _ := listUser("kprobe:vfs_*", 0, false, &strings.Builder{}); ok {
 		t.Error("listUser took a kprobe pattern")
 	}
-	if ok, err := listUser("uprobe:/nonexistent/x:*", 0, &strings.Builder{}); !ok || err == nil || !strings.Contains(err.Error(), "no such file") {
+	if ok, err := listUser("uprobe:/nonexistent/x:*", 0, false, &strings.Builder{}); !ok || err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("-l of a missing binary: %v, %v", ok, err)
 	}
 }
@@ -59,7 +59,7 @@ func TestListUserPID(t *testing.T) {
 	var got string
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		var b strings.Builder
-		if ok, err := listUser("usdt:*", pid, &b); !ok || err != nil {
+		if ok, err := listUser("usdt:*", pid, false, &b); !ok || err != nil {
 			t.Fatalf("-l usdt:* -p %d: %v, %v", pid, ok, err)
 		}
 		if got = b.String(); got != "" {
@@ -71,7 +71,7 @@ func TestListUserPID(t *testing.T) {
 		t.Errorf("-l usdt:* -p %d printed\n%s\nwant\n%s", pid, got, want)
 	}
 	var b strings.Builder
-	listUser("", pid, &b)
+	listUser("", pid, false, &b)
 	if !strings.Contains(b.String(), "uprobe:/proc/"+strconv.Itoa(pid)+"/root"+bin+":surf_add\n") || strings.Contains(b.String(), "libc") {
 		t.Errorf("-l -p %d printed\n%s\nwant the executable's functions only", pid, b.String())
 	}

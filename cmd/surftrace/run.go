@@ -90,11 +90,14 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 		if len(c.args) == 1 {
 			glob = c.args[0]
 		}
-		if ok, err := listUser(glob, c.pid, stdout); ok {
+		if ok, err := listUser(glob, c.pid, false, stdout); ok {
 			return err
 		}
 		return listProbes(glob, stdout, c.notes)
 	case c.listV:
+		if ok, err := listUser(c.args[0], c.pid, true, stdout); ok {
+			return err
+		}
 		return describe(c, c.args[0], stdout)
 	}
 	prog, err := parseSource(c)
@@ -114,7 +117,7 @@ func dispatch(c *config, stdout, stderr io.Writer) error {
 	}
 	if c.emit == "asm" {
 		p, err := compiler.Compile(prog, k, compiler.Options{Stack: c.stack, Unsafe: c.unsafe, PID: c.pid, HelperCheck: c.helpers,
-			MaxPrograms: envInt("BPFTRACE_MAX_BPF_PROGS")})
+			MaxPrograms: envInt("BPFTRACE_MAX_BPF_PROGS"), SkipUnknownFuncs: c.bpftrace})
 		if err != nil {
 			return badInput(err)
 		}

@@ -79,7 +79,7 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 		return c.commandResult(w, stdout) // a -c command that failed fails the run, as on bpf
 	}
 	opts := compiler.Options{Stack: c.stack || c.folded != "", RingSize: int(c.ringSize), Unsafe: c.unsafe, PID: c.pid, HelperCheck: c.helpers,
-		MaxPrograms: envInt("BPFTRACE_MAX_BPF_PROGS")}
+		MaxPrograms: envInt("BPFTRACE_MAX_BPF_PROGS"), SkipUnknownFuncs: c.bpftrace}
 	if c.pcapFile != "" {
 		opts.Capture = spec.MaxCapture
 	}
@@ -96,6 +96,9 @@ func traceUntilStopped(c *config, prog *lang.Program, k kernel.Kernel, w *watch,
 	p, err := compiler.Compile(prog, k, opts)
 	if err != nil {
 		return badInput(err)
+	}
+	for _, w := range p.Warnings {
+		fmt.Fprintln(stderr, w.Error())
 	}
 	phase("compiled")
 	if c.verbose {

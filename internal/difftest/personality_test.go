@@ -102,6 +102,21 @@ var cliCases = []cliCase{
 	// wildcard whose block reads probe needs one per match.
 	{name: "max-bpf-progs", args: []string{"-e", `t:syscalls:sys_enter_getp* { @[probe] = count(); exit(); }`}, env: []string{"BPFTRACE_MAX_BPF_PROGS=1"}},
 	{name: "max-bpf-progs-begin-end", args: []string{"-e", `BEGIN { printf("b\n"); exit(); } END { printf("e\n"); }`}, env: []string{"BPFTRACE_MAX_BPF_PROGS=1"}},
+	// Uprobe arguments from the DWARF fixture: -lv lists them with their
+	// types, a script's own struct wins over the binary's, in casts and in
+	// the arguments' types.
+	{name: "list-uprobe-args", args: []string{"-lv", "uprobe:" + dwarfToken + ":surf_*"}},
+	{name: "list-uprobe-args-main", args: []string{"-lv", "uprobe:" + dwarfToken + ":main"}},
+	// libc's DWARF is in libc6-dbg's detached file; it declares malloc
+	// without defining it (no arguments listed).
+	{name: "list-uprobe-args-libc", args: []string{"-lv", "uprobe:libc:mal*"}},
+	{name: "uprobe-dwarf-struct-override", args: []string{"-e", `struct surf_node { int a; char b[4]; } uprobe:` + dwarfToken + `:surf_node { printf("%d %s %d\n", ((struct surf_node *)arg0)->a, ((struct surf_node *)arg0)->b, args->n->a); exit(); }`, "-c", dwarfToken + " 0"}},
+	// A NULL read in BEGIN, whose pointers have no address space: the
+	// legacy probe_read's -EFAULT, at the parenthesized expression's "(".
+	{name: "helper-error-null-read", args: []string{"-kk", "-q", "-f", "json", "-e", `struct foo {int a;}; BEGIN { $tmp = ((struct foo*) 0)->a; exit(); }`}},
+	// A kprobe on a function the kernel lacks, in a block that uses probe:
+	// bpftrace leaves it out with a warning and runs the rest.
+	{name: "unknown-kprobe-with-probe", args: []string{"-e", `kprobe:zzzzz { probe; printf("asdf\n") } BEGIN { printf("_%s_\n", "success"); exit() }`}},
 	{name: "help", args: []string{"--help"}},
 	{name: "bad-option", args: []string{"-z"}},
 }
@@ -140,16 +155,25 @@ func TestBpftraceCommandLine(t *testing.T) {
 	if err := os.Symlink(abs, ours); err != nil {
 		t.Fatal(err)
 	}
-	probes := ""
+	// The fixtures are built once, in the parent test's temporary
+	// directory: a subtest's is gone when the subtest ends.
+	fixtures := map[string]string{} // token -> the fixture's path, once built
+	build := map[string]func() string{
+		probesToken: func() string { return ktest.BuildProbes(t, "-O0") },
+		dwarfToken:  func() string { return ktest.BuildDWARF(t, "-g") },
+	}
 	for _, c := range cliCases {
 		t.Run(c.name, func(t *testing.T) {
-			if slices.ContainsFunc(c.args, func(a string) bool { return strings.Contains(a, probesToken) }) {
-				if probes == "" {
-					probes = ktest.BuildProbes(t, "-O0")
+			for token, mk := range build {
+				if !slices.ContainsFunc(c.args, func(a string) bool { return strings.Contains(a, token) }) {
+					continue
+				}
+				if fixtures[token] == "" {
+					fixtures[token] = mk()
 				}
 				args := slices.Clone(c.args)
 				for i := range args {
-					args[i] = strings.ReplaceAll(args[i], probesToken, probes)
+					args[i] = strings.ReplaceAll(args[i], token, fixtures[token])
 				}
 				c.args = args
 			}

@@ -96,14 +96,24 @@ func BuildCPP(t testing.TB) string {
 	return build(t, "g++", "cpp.cc", "surfcpp", "-O0")
 }
 
-// build compiles testdata file src of kernel/uelf with cc into binary
-// name in a temporary directory.
-func build(t testing.TB, cc, src, name, opt string) string {
+// BuildDWARF compiles the DWARF fixture (kernel/uelf/testdata/dwarf.c:
+// functions whose parameters are integers, pointers, a struct with
+// arrays and bit fields, an enum, a typedef) with gcc -O0 and debug
+// flag g: "-g" for the compiler's default DWARF version, "-gdwarf-2" for
+// the old bit-field encoding.
+func BuildDWARF(t testing.TB, g string) string {
+	t.Helper()
+	return build(t, "gcc", "dwarf.c", "surfdwarf", "-O0", g)
+}
+
+// build compiles testdata file src of kernel/uelf with cc and flags opts
+// into binary name in a temporary directory.
+func build(t testing.TB, cc, src, name string, opts ...string) string {
 	t.Helper()
 	_, self, _, _ := runtime.Caller(0)
 	src = filepath.Join(filepath.Dir(self), "..", "..", "kernel", "uelf", "testdata", src)
 	bin := filepath.Join(t.TempDir(), name)
-	out, err := exec.Command(cc, opt, "-o", bin, src).CombinedOutput()
+	out, err := exec.Command(cc, append(opts, "-o", bin, src)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %s (tools/deps.sh installs gcc, g++ and systemtap-sdt-dev): %v\n%s", cc, src, err, out)
 	}

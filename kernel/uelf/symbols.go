@@ -1,6 +1,7 @@
 package uelf
 
 import (
+	"debug/dwarf"
 	"debug/elf"
 	"errors"
 	"fmt"
@@ -22,6 +23,10 @@ type File struct {
 	// byAddr is syms sorted by address, made on the first SymbolAt.
 	byAddr []Symbol
 	objs   map[string]Symbol // data objects, by name
+	// dw is the debug information, read on the first DWARF call.
+	dw       *dwarf.Data
+	dwLoaded bool
+	funcs    map[string]dwarf.Offset // subprograms by name, on the first Params
 }
 
 // Open reads path's ELF headers, function symbols and data objects. Close
@@ -69,8 +74,8 @@ func Open(path string) (*File, error) {
 	return f, nil
 }
 
-// Close closes the file. Symbols, Lookup, FileOffset, VirtAddr and
-// SymbolAt still work afterwards; USDT does not.
+// Close closes the file. Symbols, Lookup, FileOffset, VirtAddr, SymbolAt
+// and, once read, DWARF still work afterwards; USDT does not.
 func (f *File) Close() error { return f.elf.Close() }
 
 // Symbols returns the function symbols, sorted by name.

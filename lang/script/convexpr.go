@@ -63,8 +63,14 @@ func (c *converter) unary(u *unary) lang.Expr {
 // postfix applies member, index and ++/-- suffixes left to right.
 func (c *converter) postfix(p *postfix) lang.Expr {
 	x := c.primary(p.X)
+	start := x.Extent().Pos
+	if len(p.X.Elems) == 1 {
+		// A member or index of a parenthesized expression starts at its
+		// "(", where bpftrace's messages point: ((struct foo *)0)->a.
+		start = c.span(p.X.Pos, p.X.EndPos).Pos
+	}
 	for _, op := range p.Ops {
-		sp := lang.Span{Pos: x.Extent().Pos, End: c.at(op.EndPos.Offset)}
+		sp := lang.Span{Pos: start, End: c.at(op.EndPos.Offset)}
 		switch {
 		case op.Sel != "":
 			x = &lang.Member{Span: sp, X: x, Name: op.Field, Arrow: op.Sel == "->"}

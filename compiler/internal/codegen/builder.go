@@ -32,6 +32,11 @@ type Builder struct {
 	// AfterRead, when set, is called after the helper call of every
 	// Load, its result in R0, to check it (-kk); it must keep R0.
 	AfterRead func(fn asm.BuiltinFunc)
+	// AnySpace makes a Load of memory not marked User call the legacy
+	// bpf_probe_read, which reads a user or a kernel address, instead of
+	// bpf_probe_read_kernel: for programs whose pointers belong to no
+	// address space.
+	AnySpace bool
 }
 
 // New returns a Builder with its Exit label made (not placed).
@@ -39,6 +44,25 @@ func New() *Builder {
 	g := &Builder{next: vbase, cache: map[string]asm.Register{}}
 	g.Exit = g.Label()
 	return g
+}
+
+// ReadHelper is the helper that reads memory (str: a NUL-terminated
+// string) of user space (user), of the kernel, or with AnySpace of
+// either.
+func (g *Builder) ReadHelper(user, str bool) asm.BuiltinFunc {
+	switch {
+	case user && str:
+		return asm.FnProbeReadUserStr
+	case user:
+		return asm.FnProbeReadUser
+	case g.AnySpace && str:
+		return asm.FnProbeReadStr
+	case g.AnySpace:
+		return asm.FnProbeRead
+	case str:
+		return asm.FnProbeReadKernelStr
+	}
+	return asm.FnProbeReadKernel
 }
 
 // Reg returns a fresh virtual register.
@@ -166,10 +190,7 @@ func (g *Builder) compute(n Node) asm.Register {
 		src := g.Val(n.Addr)
 		g.StackAddr(asm.R1, StackTemp)
 		g.Emit(asm.Mov.Imm(asm.R2, int32(n.Size)), asm.Mov.Reg(asm.R3, src))
-		fn := asm.FnProbeReadKernel
-		if n.User {
-			fn = asm.FnProbeReadUser
-		}
+		fn := g.ReadHelper(n.User, false)
 		g.Call(fn)
 		if g.AfterRead != nil {
 			g.AfterRead(fn)
