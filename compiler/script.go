@@ -135,7 +135,7 @@ func (sc *scriptComp) compile(prog *lang.Program) (*spec.Program, error) {
 
 // block compiles one probe block: one program per attach point after
 // wildcard expansion (a kprobe wildcard's functions share one when the
-// block allows it: sharesProgram). An argument selector that matches nothing is left
+// block does not read probe). An argument selector that matches nothing is left
 // out when another attach point of the block matched (a script lists
 // functions of several kernel versions). A block whose predicate is
 // known false before it runs (constTruth: its parameters' values decide
@@ -150,8 +150,12 @@ func (sc *scriptComp) block(p *lang.Probe) (err *lang.Error) {
 	}
 	var empty *lang.AttachPoint // a selector that matched nothing
 	made := 0
-	share := sharesProgram(p)
 	sc.probeBuiltin = usesIdent(reflect.ValueOf(p), "probe")
+	// The wildcards of a block share one program among the functions they
+	// match, as bpftrace's do, unless it reads probe, which names each
+	// function. (func is the kernel's answer in a shared program:
+	// bpf_get_func_ip.)
+	share := !sc.probeBuiltin
 	for _, ap := range p.Attach {
 		ts := sc.expand(ap, share)
 		sc.checkProgramCount(ap, len(ts))
