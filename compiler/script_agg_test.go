@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/surftrace/surftrace/lang"
-	"github.com/surftrace/surftrace/lang/script"
 	"github.com/surftrace/surftrace/spec"
 )
 
@@ -28,11 +26,7 @@ func describeField(f *spec.Field) string {
 func TestAggregateLayout(t *testing.T) {
 	src := `struct Foo { int m; struct { short x[2]; char s[3]; } in; unsigned int b:3; long n[2][1]; }
 	BEGIN { $f = *(struct Foo *)0; @f = $f; @k[$f.in.x, 1] = 1; @t = (1, $f.in); @n = $f.n[1]; }`
-	prog, err := script.Parse(&lang.Source{Name: "t.st", Text: src})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Compile(prog, fakeKernel(t), Options{})
+	p, err := compileScript(t, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,12 +66,7 @@ func TestAggregateErrors(t *testing.T) {
 		{`struct A { int m; } BEGIN { $a = *(struct A *)0; if ($a == 1) { exit(); } }`, "cannot compare struct A with s64"},
 		{`struct A { int x[2]; } BEGIN { $a = ((struct A *)0)->x; if ($a < $a) { exit(); } }`, "structs and arrays compare with == and != only"},
 	} {
-		prog, err := script.Parse(&lang.Source{Name: "t.st", Text: tc.src})
-		if err != nil {
-			t.Errorf("%s: parse: %v", tc.src, err)
-			continue
-		}
-		_, err = Compile(prog, fakeKernel(t), Options{})
+		_, err := compileScript(t, tc.src)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s:\n got %v\nwant %q", tc.src, err, tc.want)
 		}

@@ -12,11 +12,18 @@ import (
 // compileScript compiles src against the fake kernel.
 func compileScript(t *testing.T, src string) (*spec.Program, error) {
 	t.Helper()
+	return compileWith(t, src, Options{})
+}
+
+// compileWith compiles script src with opts against fakeKernel; a parse
+// error fails the test.
+func compileWith(t *testing.T, src string, opts Options) (*spec.Program, error) {
+	t.Helper()
 	prog, err := script.Parse(&lang.Source{Name: "t.st", Text: src})
 	if err != nil {
 		t.Fatalf("%s: parse: %v", src, err)
 	}
-	return Compile(prog, fakeKernel(t), Options{})
+	return Compile(prog, fakeKernel(t), opts)
 }
 
 // Profile, software, hardware and watchpoint probes become perf-event

@@ -4,20 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/surftrace/surftrace/lang"
-	"github.com/surftrace/surftrace/lang/script"
-	"github.com/surftrace/surftrace/spec"
 )
-
-func compileWith(t *testing.T, src string, opts Options) (*spec.Program, error) {
-	t.Helper()
-	prog, err := script.Parse(&lang.Source{Name: "t.st", Text: src})
-	if err != nil {
-		t.Fatalf("parse %q: %v", src, err)
-	}
-	return Compile(prog, fakeKernel(t), opts)
-}
 
 // A kprobe or kretprobe wildcard makes one program for every function it
 // matches, as bpftrace does, unless the block reads probe, which names
